@@ -1,0 +1,217 @@
+//! The `Provider` trait: everything the engine needs from a cloud, in terms of JSON property
+//! documents. The AWS provider implements it with one file per resource type; engine tests use
+//! the in-memory fake in [`crate::fake`].
+
+use async_trait::async_trait;
+use mantissa_config::Address;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// How a resource type derives its physical name from the address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameStyle {
+    /// `{project_prefix}-{environment}-{name with _ → -}` (buckets, functions, roles, ...).
+    Dashed,
+    /// `{project_prefix}_{environment}` with `-` → `_`, plus `_{name}` for tables (Glue).
+    Underscored,
+    /// `{project_prefix}/{environment}/{name}` (Secrets Manager).
+    Slashed,
+}
+
+/// What the engine knows about a resource type before calling it.
+#[derive(Clone, Debug)]
+pub struct TypeSchema {
+    pub type_name: &'static str,
+    pub name_style: NameStyle,
+    /// Top-level properties whose change cannot be made in place.
+    pub force_new: &'static [&'static str],
+    /// Top-level properties whose values are never shown.
+    pub sensitive: &'static [&'static str],
+    /// Attributes available to references (`${module.name.attr}`), besides the properties.
+    pub attributes: &'static [&'static str],
+    /// Whether the resource carries tags; the engine then adds the standard and ownership tags
+    /// to the `tags` property.
+    pub taggable: bool,
+    /// Holds data (logs, tables, users, secrets): never destroyed or replaced unless named.
+    pub protected: bool,
+}
+
+/// The naming inputs shared by every resource of an environment.
+#[derive(Clone, Debug)]
+pub struct Naming {
+    pub project_prefix: String,
+    pub environment: String,
+    pub region: String,
+}
+
+impl Naming {
+    /// The physical name of an address in the given style.
+    pub fn physical_name(&self, style: NameStyle, address: &Address) -> String {
+        let name = address.instance_name();
+        match style {
+            NameStyle::Dashed => format!(
+                "{}-{}-{}",
+                self.project_prefix,
+                self.environment,
+                name.replace('_', "-")
+            ),
+            NameStyle::Underscored => {
+                format!("{}_{}", self.project_prefix, self.environment).replace('-', "_")
+            }
+            NameStyle::Slashed => format!(
+                "{}/{}/{}",
+                self.project_prefix,
+                self.environment,
+                name.replace('_', "-")
+            ),
+        }
+    }
+}
+
+/// The call context of one resource operation.
+#[derive(Clone, Debug)]
+pub struct ResourceContext {
+    pub address: Address,
+    pub type_name: String,
+    /// The deterministic physical name (see [`Naming::physical_name`]).
+    pub physical_name: String,
+    pub naming: Naming,
+    /// The state's lineage; written to the `mantissa:lineage` tag.
+    pub lineage: String,
+}
+
+/// A resource as found in the cloud.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveResource {
+    /// The physical id (for most types, the name; for server-assigned ids, the id).
+    pub id: String,
+    /// The properties in the same shape [`Provider::normalize`] gives the desired ones, so that
+    /// the engine can compare them key by key. Includes `tags` for taggable types.
+    pub properties: Value,
+    /// Computed attributes (arn, ...).
+    pub attributes: Map<String, Value>,
+}
+
+/// The result of a create or an update.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    pub id: String,
+    pub attributes: Map<String, Value>,
+}
+
+/// A property value the provider refuses, with the path inside `properties` it is about
+/// (`lifecycle_rules[0].expiration_days`, or empty for the resource as a whole).
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct PropertyError {
+    pub path: String,
+    pub message: String,
+}
+
+impl PropertyError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A failed cloud call.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// A resource of that name exists but carries another lineage, or none.
+    #[error(
+        "{physical_name} exists but is not managed by this state (lineage {found}): use `mantissa import {address} {physical_name}`"
+    )]
+    NotOwned {
+        address: Address,
+        physical_name: String,
+        found: String,
+    },
+    /// The cloud refused or failed; the message is the service's, with the operation named.
+    #[error("{operation}: {message}")]
+    Api {
+        operation: String,
+        message: String,
+        retryable: bool,
+    },
+    #[error(transparent)]
+    Property(#[from] PropertyError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl ProviderError {
+    pub fn api(operation: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Self::Api {
+            operation: operation.into(),
+            message: message.to_string(),
+            retryable: false,
+        }
+    }
+}
+
+/// A cloud the engine can plan against and apply to. Values are JSON documents whose shape each
+/// resource type defines (typed serde structs inside the provider).
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// The schema of a type, or `None` when the provider does not know it.
+    fn schema(&self, type_name: &str) -> Option<&TypeSchema>;
+
+    /// Every type the provider knows, for `mantissa schema` and "did you mean".
+    fn type_names(&self) -> Vec<&'static str>;
+
+    /// Checks desired properties and fills in defaults, giving the canonical form that
+    /// [`Provider::read`] also produces. `properties` may contain unknown placeholders
+    /// (`mantissa_config::UNKNOWN`), which must be accepted wherever a string could stand.
+    fn normalize(&self, ctx: &ResourceContext, properties: &Value) -> Result<Value, PropertyError>;
+
+    /// Attributes known before apply from the name alone (a bucket's ARN, say).
+    fn planned_attributes(&self, ctx: &ResourceContext, properties: &Value) -> Map<String, Value>;
+
+    /// Reads a resource. `id` is the recorded physical id, or `None` to look it up by its
+    /// deterministic name (and ownership tags, for server-assigned ids). `Ok(None)`: not there.
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<LiveResource>, ProviderError>;
+
+    async fn create(
+        &self,
+        ctx: &ResourceContext,
+        properties: &Value,
+    ) -> Result<Applied, ProviderError>;
+
+    /// Changes `changed` top-level properties from `prior` (live, or recorded) to `properties`.
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: &Value,
+        properties: &Value,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError>;
+
+    async fn delete(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: &Value,
+    ) -> Result<(), ProviderError>;
+}
+
+/// The tags every taggable resource carries.
+pub fn standard_tags(ctx: &ResourceContext) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("Project".to_string(), ctx.naming.project_prefix.clone()),
+        ("Environment".to_string(), ctx.naming.environment.clone()),
+        ("ManagedBy".to_string(), "mantissa".to_string()),
+        (LINEAGE_TAG.to_string(), ctx.lineage.clone()),
+        (ADDRESS_TAG.to_string(), ctx.address.to_string()),
+    ])
+}
+
+pub const LINEAGE_TAG: &str = "mantissa:lineage";
+pub const ADDRESS_TAG: &str = "mantissa:address";
