@@ -108,6 +108,9 @@ pub struct ResourceDecl {
     pub properties: Template,
     /// Explicit `depends_on` addresses (references add implicit ones).
     pub depends_on: Vec<Spanned<Address>>,
+    /// `protected: true|false` in the stack; `None` takes the type's default. A protected
+    /// resource holds data and is never destroyed or replaced unless the user names it.
+    pub protected: Option<bool>,
     /// The location of the resource's key in its module file.
     pub loc: Loc,
 }

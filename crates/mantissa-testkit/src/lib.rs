@@ -1,1 +1,6 @@
-//! placeholder
+//! Test support shared by the provider and CLI tests: the moto emulator harness and a loopback
+//! proxy that records every AWS call and can add latency and faults.
+
+pub mod emulator;
+
+pub use emulator::{Emulator, free_port, moto_server, workspace_root};

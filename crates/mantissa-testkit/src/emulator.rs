@@ -1,0 +1,122 @@
+//! One moto server per test, on a free loopback port, from the project's virtualenv.
+
+use anyhow::{Context, Result, bail};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running moto server. Killed when dropped.
+pub struct Emulator {
+    pub port: u16,
+    /// `http://127.0.0.1:<port>`
+    pub endpoint: String,
+    child: Child,
+}
+
+/// The workspace root (where `.venv` and `scripts/` live).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// The moto_server executable, installing the pinned emulator first when it is missing.
+pub fn moto_server() -> Result<PathBuf> {
+    let root = workspace_root();
+    let bin = root.join(".venv/bin/moto_server");
+    if !bin.exists() {
+        let status = Command::new(root.join("scripts/install-moto.sh"))
+            .status()
+            .context("running scripts/install-moto.sh")?;
+        if !status.success() {
+            bail!("scripts/install-moto.sh failed");
+        }
+    }
+    Ok(bin)
+}
+
+/// A port nothing listens on right now (the OS picks it).
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Emulator {
+    pub fn start() -> Result<Self> {
+        let bin = moto_server()?;
+        // Two tests can race for the same free port: retry with a new one.
+        let mut last_err = None;
+        for _ in 0..5 {
+            let port = free_port()?;
+            let child = Command::new(&bin)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .with_context(|| format!("starting {}", bin.display()))?;
+            let mut emu = Emulator {
+                port,
+                endpoint: format!("http://127.0.0.1:{port}"),
+                child,
+            };
+            match emu.wait_ready(Duration::from_secs(30)) {
+                Ok(()) => return Ok(emu),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| anyhow::anyhow!("moto did not start")))
+    }
+
+    fn wait_ready(&mut self, timeout: Duration) -> Result<()> {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("moto_server exited early ({status})");
+            }
+            if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                use std::io::{Read, Write};
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                if s.write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: localhost\r\n\r\n")
+                    .is_ok()
+                {
+                    let mut buf = [0u8; 12];
+                    if s.read(&mut buf).map(|n| n > 0).unwrap_or(false) {
+                        return Ok(());
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bail!(
+            "moto_server did not answer on port {} within {timeout:?}",
+            self.port
+        )
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_and_stops_an_emulator() {
+        let emu = Emulator::start().expect("moto starts");
+        let port = emu.port;
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+        drop(emu);
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "port closed after drop"
+        );
+    }
+}
