@@ -84,6 +84,13 @@ impl fmt::Display for Address {
     }
 }
 
+/// Addresses serialise as their text form (`module.name[key]`), as users write them.
+impl serde::Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

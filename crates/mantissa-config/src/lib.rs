@@ -15,3 +15,21 @@ pub use source::{Loc, SourceFile};
 pub use template::{Part, Ref, Scope, Template, UNKNOWN, contains_unknown, is_unknown, unknown};
 pub mod model;
 pub use model::*;
+
+pub mod environment;
+mod eval;
+mod expand;
+mod expr;
+mod fields;
+mod inputs;
+mod load;
+pub mod node;
+mod refs;
+mod resolve;
+mod stack;
+mod suggest;
+
+pub use load::{ConfigError, environment_path, load, load_environment};
+
+#[cfg(test)]
+mod load_tests;

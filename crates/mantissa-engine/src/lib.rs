@@ -4,10 +4,23 @@
 //! The pipeline, as in Terraform core: configuration → [`graph`] → [`plan`] (desired vs state vs
 //! live) → [`apply`] (walk in dependency order with bounded parallelism) → state.
 
+pub mod apply;
 pub mod backend;
+pub mod diff;
+pub mod fake;
+pub mod graph;
+pub mod persist;
+pub mod plan;
 pub mod provider;
 pub mod state;
 
+pub use apply::{ApplyEvent, ApplyOptions, ApplyReport, Observer, apply};
 pub use backend::{BackendError, LockInfo, StateBackend};
+pub use graph::{DesiredResource, ResourceGraph};
+pub use persist::StatePersister;
+pub use plan::{
+    Context, Drift, DriftKind, Plan, PlanAction, PlanError, PlanMode, PlanOptions, PlannedOutput,
+    ResourceChange, plan,
+};
 pub use provider::*;
 pub use state::*;

@@ -39,6 +39,10 @@ pub struct ResourceState {
     pub attributes: Map<String, Value>,
     #[serde(default)]
     pub dependencies: Vec<String>,
+    /// Holds data: a later plan that would destroy it (even once it is gone from the stack)
+    /// refuses unless the user names it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub protected: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

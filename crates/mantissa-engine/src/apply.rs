@@ -1,0 +1,485 @@
+//! The walker: carries out a plan in dependency order with bounded parallelism. A failed
+//! resource skips what depends on it and the rest go on; state is saved as results arrive
+//! (coalesced) and always at the end; a cancel request starts nothing new but lets in-flight
+//! calls finish.
+
+use crate::diff::changed_keys;
+use crate::persist::StatePersister;
+use crate::plan::{Context, Known, KnownScope, Plan, PlanAction, PlanMode, ResourceChange};
+use crate::provider::{Applied, ResourceContext};
+use crate::state::{OutputState, ResourceState, StateDocument};
+use futures::stream::{FuturesUnordered, StreamExt};
+use mantissa_config::Address;
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Progress of one resource, for the CLI to render.
+#[derive(Clone, Debug)]
+pub enum ApplyEvent {
+    Started {
+        address: Address,
+        action: PlanAction,
+    },
+    Completed {
+        address: Address,
+        action: PlanAction,
+        elapsed: Duration,
+    },
+    Failed {
+        address: Address,
+        action: PlanAction,
+        error: String,
+        elapsed: Duration,
+    },
+    Skipped {
+        address: Address,
+        because: Address,
+    },
+}
+
+/// Receives apply events as they happen.
+pub trait Observer: Send + Sync {
+    fn event(&self, event: &ApplyEvent);
+}
+
+impl<F: Fn(&ApplyEvent) + Send + Sync> Observer for F {
+    fn event(&self, event: &ApplyEvent) {
+        self(event)
+    }
+}
+
+pub struct ApplyOptions<'a> {
+    pub parallelism: usize,
+    /// Set to true to stop starting new work (first Ctrl-C).
+    pub cancel: watch::Receiver<bool>,
+    pub observer: &'a dyn Observer,
+    /// Secret values by name, read at apply time (never stored).
+    pub secrets: &'a (dyn Fn(&str) -> Option<String> + Send + Sync),
+}
+
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    pub completed: Vec<Address>,
+    pub failed: Vec<(Address, String)>,
+    pub skipped: Vec<Address>,
+    /// Resources not started because of a cancel request.
+    pub not_started: Vec<Address>,
+    pub cancelled: bool,
+    /// A state save failed: the run stopped as soon as it was seen.
+    pub state_error: Option<String>,
+}
+
+impl ApplyReport {
+    pub fn success(&self) -> bool {
+        self.failed.is_empty()
+            && self.skipped.is_empty()
+            && !self.cancelled
+            && self.state_error.is_none()
+    }
+}
+
+struct Node<'p> {
+    change: &'p ResourceChange,
+    /// Nodes that must finish first.
+    after: BTreeSet<usize>,
+}
+
+/// Applies `plan` to the cloud, updating `state` through `persister` as results arrive.
+pub async fn apply(
+    cx: &Context<'_>,
+    plan: &Plan,
+    state: StateDocument,
+    persister: &StatePersister<'_>,
+    opts: ApplyOptions<'_>,
+) -> (StateDocument, ApplyReport) {
+    let shared = Arc::new(Mutex::new(state));
+    let walk = async {
+        let report = walk(cx, plan, &shared, persister, opts).await;
+        persister.finish();
+        report
+    };
+    let (mut report, ()) = tokio::join!(walk, persister.run(&shared));
+    let mut doc = shared.lock().expect("state lock").clone();
+    if plan.mode != PlanMode::RefreshOnly {
+        update_outputs(cx, plan, &mut doc);
+        let before = shared.lock().expect("state lock").outputs.clone();
+        if before != doc.outputs {
+            *shared.lock().expect("state lock") = doc.clone();
+            persister.mark_dirty();
+            if let Err(e) = persister.flush(&shared).await {
+                report.state_error = Some(e);
+            }
+            doc = shared.lock().expect("state lock").clone();
+        }
+    }
+    if let Some(e) = persister.failed() {
+        report.state_error.get_or_insert(e);
+    }
+    (doc, report)
+}
+
+async fn walk(
+    cx: &Context<'_>,
+    plan: &Plan,
+    shared: &Arc<Mutex<StateDocument>>,
+    persister: &StatePersister<'_>,
+    opts: ApplyOptions<'_>,
+) -> ApplyReport {
+    let mut report = ApplyReport::default();
+
+    // Resources gone outside mantissa and no longer desired are simply forgotten; refresh-only
+    // records what it read.
+    {
+        let mut doc = shared.lock().expect("state lock");
+        let mut touched = false;
+        for (a, live) in &plan.refreshed {
+            let key = a.to_string();
+            match live {
+                None if !plan
+                    .changes
+                    .iter()
+                    .any(|c| &c.address == a && c.action != PlanAction::Delete) =>
+                {
+                    touched |= doc.resources.remove(&key).is_some();
+                }
+                Some(l) if plan.mode == PlanMode::RefreshOnly => {
+                    if let Some(r) = doc.resources.get_mut(&key) {
+                        r.properties = l.properties.clone();
+                        r.attributes.extend(l.attributes.clone());
+                        touched = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if touched {
+            persister.mark_dirty();
+        }
+    }
+
+    let nodes = build_nodes(plan);
+    let mut remaining: Vec<usize> = nodes.iter().map(|n| n.after.len()).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
+        for &j in &n.after {
+            dependents[j].push(i);
+        }
+    }
+    let mut ready: BTreeSet<usize> = (0..nodes.len()).filter(|&i| remaining[i] == 0).collect();
+    let mut done = vec![false; nodes.len()];
+    let mut running = FuturesUnordered::new();
+    let parallelism = opts.parallelism.max(1);
+    let mut cancel = opts.cancel.clone();
+
+    loop {
+        let cancelled = *cancel.borrow();
+        if cancelled {
+            report.cancelled = true;
+        }
+        if persister.failed().is_some() {
+            report.state_error = persister.failed();
+        }
+        while !report.cancelled && report.state_error.is_none() && running.len() < parallelism {
+            let Some(i) = ready.pop_first() else { break };
+            let change = nodes[i].change;
+            opts.observer.event(&ApplyEvent::Started {
+                address: change.address.clone(),
+                action: change.action,
+            });
+            let shared = shared.clone();
+            let secrets = opts.secrets;
+            running.push(async move {
+                let start = Instant::now();
+                let result = apply_one(cx, change, &shared, secrets).await;
+                (i, result, start.elapsed())
+            });
+        }
+        if running.is_empty() {
+            break;
+        }
+        tokio::select! {
+            Some((i, result, elapsed)) = running.next() => {
+                let change = nodes[i].change;
+                done[i] = true;
+                match result {
+                    Ok(()) => {
+                        persister.mark_dirty();
+                        report.completed.push(change.address.clone());
+                        opts.observer.event(&ApplyEvent::Completed { address: change.address.clone(), action: change.action, elapsed });
+                        for &d in &dependents[i] {
+                            remaining[d] -= 1;
+                            if remaining[d] == 0 && !done[d] {
+                                ready.insert(d);
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        // A partial result (a replace whose delete succeeded) may have changed state.
+                        persister.mark_dirty();
+                        opts.observer.event(&ApplyEvent::Failed { address: change.address.clone(), action: change.action, error: error.clone(), elapsed });
+                        report.failed.push((change.address.clone(), error));
+                        skip_dependents(i, &nodes, &dependents, &mut done, &mut ready, &mut report, opts.observer);
+                    }
+                }
+            }
+            _ = cancel.changed(), if !report.cancelled => {}
+        }
+    }
+    for (i, n) in nodes.iter().enumerate() {
+        if !done[i] {
+            report.not_started.push(n.change.address.clone());
+        }
+    }
+    report
+}
+
+fn skip_dependents(
+    failed: usize,
+    nodes: &[Node<'_>],
+    dependents: &[Vec<usize>],
+    done: &mut [bool],
+    ready: &mut BTreeSet<usize>,
+    report: &mut ApplyReport,
+    observer: &dyn Observer,
+) {
+    let mut stack = vec![failed];
+    while let Some(i) = stack.pop() {
+        for &d in &dependents[i] {
+            if !done[d] {
+                done[d] = true;
+                ready.remove(&d);
+                let because = nodes[failed].change.address.clone();
+                observer.event(&ApplyEvent::Skipped {
+                    address: nodes[d].change.address.clone(),
+                    because,
+                });
+                report.skipped.push(nodes[d].change.address.clone());
+                stack.push(d);
+            }
+        }
+    }
+}
+
+/// Orders the work: creates and updates after what they depend on; deletes before what the
+/// deleted resource depended on (reverse order), and before a replace of a dependency.
+fn build_nodes(plan: &Plan) -> Vec<Node<'_>> {
+    let work: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != PlanAction::NoOp || c.adopt)
+        .collect();
+    let index: HashMap<&Address, usize> = work
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&c.address, i))
+        .collect();
+    let mut nodes: Vec<Node<'_>> = work
+        .iter()
+        .map(|c| Node {
+            change: c,
+            after: BTreeSet::new(),
+        })
+        .collect();
+    for (i, c) in work.iter().enumerate() {
+        for dep in &c.dependencies {
+            let Some(&j) = index.get(dep) else { continue };
+            let dep_action = work[j].action;
+            if c.action == PlanAction::Delete {
+                // This one goes first; the dependency's delete or replace waits for it.
+                if matches!(dep_action, PlanAction::Delete | PlanAction::Replace) {
+                    nodes[j].after.insert(i);
+                }
+            } else if dep_action != PlanAction::Delete {
+                nodes[i].after.insert(j);
+            }
+        }
+    }
+    nodes
+}
+
+fn known_from_state(doc: &StateDocument) -> HashMap<Address, Known> {
+    doc.resources
+        .iter()
+        .filter_map(|(k, r)| {
+            Address::parse(k).map(|a| {
+                (
+                    a,
+                    Known {
+                        id: Value::String(r.id.clone()),
+                        properties: r.properties.clone(),
+                        attributes: r.attributes.clone(),
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+async fn apply_one(
+    cx: &Context<'_>,
+    change: &ResourceChange,
+    shared: &Arc<Mutex<StateDocument>>,
+    secrets: &(dyn Fn(&str) -> Option<String> + Send + Sync),
+) -> Result<(), String> {
+    let a = &change.address;
+    let ctx = cx
+        .resource_context(a, &change.type_name)
+        .ok_or_else(|| format!("unknown resource type {}", change.type_name))?;
+    if change.action == PlanAction::Delete {
+        let id = change.id.as_deref().unwrap_or(&change.physical_name);
+        let before = change.before.clone().unwrap_or(Value::Null);
+        cx.provider
+            .delete(&ctx, id, &before)
+            .await
+            .map_err(|e| e.to_string())?;
+        shared
+            .lock()
+            .expect("state lock")
+            .resources
+            .remove(&a.to_string());
+        return Ok(());
+    }
+
+    let r = cx
+        .graph
+        .get(a)
+        .ok_or_else(|| format!("{a} is not in the configuration"))?;
+    // Re-resolve now: dependencies applied before this one have filled in unknown values.
+    let desired = {
+        let known = known_from_state(&shared.lock().expect("state lock"));
+        let secret_fn = |name: &str| secrets(name);
+        let scope = KnownScope {
+            known: &known,
+            secrets: Some(&secret_fn),
+        };
+        cx.desired_properties(r, &ctx, &scope)
+            .map_err(|d| d.to_string())?
+    };
+    let record = |applied: Applied, ctx: &ResourceContext, properties: Value| {
+        let mut attributes: Map<String, Value> = cx.provider.planned_attributes(ctx, &properties);
+        attributes.extend(applied.attributes);
+        let entry = ResourceState {
+            type_name: change.type_name.clone(),
+            id: applied.id,
+            properties: redact_sensitive(&properties, &r.schema.sensitive),
+            attributes,
+            dependencies: r.dependencies.iter().map(|d| d.to_string()).collect(),
+            protected: r.protected,
+        };
+        shared
+            .lock()
+            .expect("state lock")
+            .resources
+            .insert(a.to_string(), entry);
+    };
+
+    match change.action {
+        PlanAction::Create => {
+            let applied = cx
+                .provider
+                .create(&ctx, &desired)
+                .await
+                .map_err(|e| e.to_string())?;
+            record(applied, &ctx, desired);
+        }
+        PlanAction::Update | PlanAction::NoOp => {
+            let id = change
+                .id
+                .clone()
+                .ok_or_else(|| format!("{a} has no recorded id"))?;
+            let before = change.before.clone().unwrap_or(Value::Null);
+            let changed = changed_keys(&before, &desired);
+            let applied = if changed.is_empty() {
+                Applied {
+                    id,
+                    attributes: Map::new(),
+                }
+            } else {
+                cx.provider
+                    .update(&ctx, &id, &before, &desired, &changed)
+                    .await
+                    .map_err(|e| e.to_string())?
+            };
+            // Keep attributes read at refresh (an adopted resource has no recorded ones).
+            let prior_attrs = shared
+                .lock()
+                .expect("state lock")
+                .resources
+                .get(&a.to_string())
+                .map(|s| s.attributes.clone())
+                .unwrap_or_default();
+            let mut applied = applied;
+            let mut attrs = prior_attrs;
+            attrs.extend(std::mem::take(&mut applied.attributes));
+            applied.attributes = attrs;
+            record(applied, &ctx, desired);
+        }
+        PlanAction::Replace => {
+            if let Some(id) = &change.id {
+                let before = change.before.clone().unwrap_or(Value::Null);
+                cx.provider
+                    .delete(&ctx, id, &before)
+                    .await
+                    .map_err(|e| format!("deleting for replace: {e}"))?;
+                shared
+                    .lock()
+                    .expect("state lock")
+                    .resources
+                    .remove(&a.to_string());
+            }
+            let applied = cx
+                .provider
+                .create(&ctx, &desired)
+                .await
+                .map_err(|e| e.to_string())?;
+            record(applied, &ctx, desired);
+        }
+        PlanAction::Delete => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+/// Sensitive properties are never stored: state keeps a marker, the cloud keeps the value.
+fn redact_sensitive(properties: &Value, sensitive: &[&str]) -> Value {
+    let mut p = properties.clone();
+    if let Some(obj) = p.as_object_mut() {
+        for k in sensitive {
+            if obj.contains_key(*k) {
+                obj.insert((*k).to_string(), Value::String("(sensitive)".into()));
+            }
+        }
+    }
+    p
+}
+
+fn update_outputs(cx: &Context<'_>, plan: &Plan, doc: &mut StateDocument) {
+    if plan.mode == PlanMode::Destroy {
+        doc.outputs.clear();
+        return;
+    }
+    let known = known_from_state(doc);
+    let scope = KnownScope {
+        known: &known,
+        secrets: None,
+    };
+    for (name, o) in &cx.project.stack.outputs {
+        match o.value.eval(&scope) {
+            Ok(v) if !mantissa_config::contains_unknown(&v) => {
+                doc.outputs.insert(
+                    name.clone(),
+                    OutputState {
+                        value: v,
+                        sensitive: o.sensitive,
+                    },
+                );
+            }
+            // An output whose resource failed or was not targeted keeps its previous value.
+            _ => {}
+        }
+    }
+    doc.outputs
+        .retain(|k, _| cx.project.stack.outputs.contains_key(k));
+}

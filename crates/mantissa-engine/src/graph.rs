@@ -1,0 +1,273 @@
+//! The dependency graph of the desired resources: built from references and `depends_on`,
+//! checked against the provider's schemas, and ordered. A cycle is a configuration error that
+//! names every resource on it.
+
+use crate::provider::{Provider, TypeSchema};
+use mantissa_config::{Address, Diagnostic, Diagnostics, Loc, Project, Ref, ResourceDecl};
+use petgraph::algo::tarjan_scc;
+use petgraph::graphmap::DiGraphMap;
+use std::collections::{BTreeSet, HashMap};
+
+/// One desired resource instance with everything the planner needs.
+#[derive(Debug, Clone)]
+pub struct DesiredResource {
+    pub decl: ResourceDecl,
+    pub schema: TypeSchema,
+    /// The resources it depends on (references and `depends_on`), sorted.
+    pub dependencies: BTreeSet<Address>,
+    /// Protected: the stack's `protected:` or else the type's default.
+    pub protected: bool,
+}
+
+impl DesiredResource {
+    pub fn address(&self) -> &Address {
+        &self.decl.address
+    }
+}
+
+/// The desired resources in dependency order (every resource after what it depends on).
+#[derive(Debug, Clone, Default)]
+pub struct ResourceGraph {
+    pub resources: Vec<DesiredResource>,
+    index: HashMap<Address, usize>,
+}
+
+impl ResourceGraph {
+    /// Builds and checks the graph: known types, known attributes, no cycles.
+    pub fn build(project: &Project, provider: &dyn Provider) -> Result<Self, Diagnostics> {
+        let mut errors = Vec::new();
+        let decls: HashMap<&Address, &ResourceDecl> = project
+            .stack
+            .resources
+            .iter()
+            .map(|r| (&r.address, r))
+            .collect();
+        let mut resources = Vec::new();
+        for decl in &project.stack.resources {
+            let Some(schema) = provider.schema(&decl.type_name.value) else {
+                let mut d = Diagnostic::at(
+                    &decl.type_name.loc,
+                    format!("unknown resource type `{}`", decl.type_name.value),
+                );
+                let names = provider.type_names();
+                if let Some(s) = closest(&decl.type_name.value, names.iter().copied()) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                } else {
+                    d = d.with_help(format!("known types: {}", names.join(", ")));
+                }
+                errors.push(d);
+                continue;
+            };
+            let mut dependencies = BTreeSet::new();
+            for (r, loc) in decl.properties.references() {
+                if let Ref::Resource { address, attr } = &r {
+                    match decls.get(address) {
+                        Some(target) => {
+                            if address == &decl.address {
+                                errors.push(Diagnostic::at(
+                                    &loc,
+                                    format!("`{}` refers to itself", decl.address),
+                                ));
+                                continue;
+                            }
+                            if let Some(ts) = provider.schema(&target.type_name.value) {
+                                if let Err(d) = check_attribute(ts, target, attr, &loc) {
+                                    errors.push(d);
+                                }
+                            }
+                            dependencies.insert(address.clone());
+                        }
+                        // The loader reports unknown addresses; a miss here means a disabled module.
+                        None => errors.push(Diagnostic::at(
+                            &loc,
+                            format!("`{address}` is not part of this environment's stack"),
+                        )),
+                    }
+                }
+            }
+            for dep in &decl.depends_on {
+                if dep.value == decl.address {
+                    errors.push(Diagnostic::at(
+                        &dep.loc,
+                        format!("`{}` depends on itself", decl.address),
+                    ));
+                } else {
+                    dependencies.insert(dep.value.clone());
+                }
+            }
+            let protected = decl.protected.unwrap_or(schema.protected);
+            resources.push(DesiredResource {
+                decl: decl.clone(),
+                schema: schema.clone(),
+                dependencies,
+                protected,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(Diagnostics(errors));
+        }
+        let ordered = order(resources)?;
+        let index = ordered
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.decl.address.clone(), i))
+            .collect();
+        Ok(Self {
+            resources: ordered,
+            index,
+        })
+    }
+
+    pub fn get(&self, address: &Address) -> Option<&DesiredResource> {
+        self.index.get(address).map(|&i| &self.resources[i])
+    }
+
+    /// The given addresses and everything they depend on, transitively (`--target`).
+    pub fn with_dependencies(&self, roots: &[Address]) -> BTreeSet<Address> {
+        let mut out = BTreeSet::new();
+        let mut stack: Vec<Address> = roots.to_vec();
+        while let Some(a) = stack.pop() {
+            if let Some(r) = self.get(&a) {
+                if out.insert(a.clone()) {
+                    stack.extend(r.dependencies.iter().cloned());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn check_attribute(
+    schema: &TypeSchema,
+    target: &ResourceDecl,
+    attr: &str,
+    loc: &Loc,
+) -> Result<(), Diagnostic> {
+    let is_property = match &target.properties {
+        mantissa_config::Template::Map(entries, _) => entries.iter().any(|(k, _, _)| k == attr),
+        _ => false,
+    };
+    if schema.attributes.contains(&attr) || is_property || attr == "id" {
+        return Ok(());
+    }
+    let mut d = Diagnostic::at(
+        loc,
+        format!(
+            "`{}` ({}) has no attribute `{attr}`",
+            target.address, schema.type_name
+        ),
+    );
+    let candidates = schema
+        .attributes
+        .iter()
+        .copied()
+        .chain(std::iter::once("id"));
+    if let Some(s) = closest(attr, candidates) {
+        d = d.with_help(format!("did you mean `{s}`?"));
+    } else {
+        d = d.with_help(format!(
+            "attributes of {}: id, {}",
+            schema.type_name,
+            schema.attributes.join(", ")
+        ));
+    }
+    Err(d)
+}
+
+/// Topological order, stable with respect to file order; a cycle is reported with its members.
+fn order(resources: Vec<DesiredResource>) -> Result<Vec<DesiredResource>, Diagnostics> {
+    let mut graph: DiGraphMap<usize, ()> = DiGraphMap::new();
+    let idx: HashMap<&Address, usize> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.address(), i))
+        .collect();
+    for i in 0..resources.len() {
+        graph.add_node(i);
+    }
+    for (i, r) in resources.iter().enumerate() {
+        for d in &r.dependencies {
+            if let Some(&j) = idx.get(d) {
+                graph.add_edge(j, i, ());
+            }
+        }
+    }
+    let mut errors = Vec::new();
+    for scc in tarjan_scc(&graph) {
+        if scc.len() > 1 {
+            let mut members: Vec<usize> = scc.clone();
+            members.sort();
+            let names: Vec<String> = members
+                .iter()
+                .map(|&i| resources[i].address().to_string())
+                .collect();
+            let first = &resources[members[0]];
+            // Point at the reference that closes the cycle, when there is one.
+            let loc = first
+                .decl
+                .properties
+                .references()
+                .into_iter()
+                .find_map(|(r, l)| match r {
+                    Ref::Resource { address, .. }
+                        if members.iter().any(|&m| resources[m].address() == &address) =>
+                    {
+                        Some(l)
+                    }
+                    _ => None,
+                })
+                .or_else(|| first.decl.depends_on.first().map(|d| d.loc.clone()))
+                .unwrap_or_else(|| first.decl.loc.clone());
+            errors.push(Diagnostic::at(
+                &loc,
+                format!("dependency cycle: {} → {}", names.join(" → "), names[0]),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Diagnostics(errors));
+    }
+    // Kahn's algorithm, always taking the lowest file position that is ready: deterministic.
+    let mut indegree: Vec<usize> = (0..resources.len())
+        .map(|i| graph.neighbors_directed(i, petgraph::Incoming).count())
+        .collect();
+    let mut ready: BTreeSet<usize> = (0..resources.len()).filter(|&i| indegree[i] == 0).collect();
+    let mut out_idx = Vec::with_capacity(resources.len());
+    while let Some(i) = ready.pop_first() {
+        out_idx.push(i);
+        for j in graph.neighbors_directed(i, petgraph::Outgoing) {
+            indegree[j] -= 1;
+            if indegree[j] == 0 {
+                ready.insert(j);
+            }
+        }
+    }
+    let mut slots: Vec<Option<DesiredResource>> = resources.into_iter().map(Some).collect();
+    Ok(out_idx
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect())
+}
+
+/// The candidate closest to `word` by edit distance, if it is plausibly a typo.
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
