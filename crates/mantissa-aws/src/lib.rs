@@ -1,1 +1,134 @@
-//! placeholder
+//! The AWS provider: the engine's [`Provider`] trait over the AWS SDK for Rust, with one module
+//! per resource type under [`resources`], each a typed [`resource::ResourceType`].
+
+pub mod decode;
+pub mod error;
+pub mod partition;
+pub mod resource;
+pub mod resources;
+pub mod retry;
+pub mod sdk;
+pub mod tags;
+
+pub use sdk::{AwsClients, AwsSettings, caller_identity, load_sdk_config};
+
+use async_trait::async_trait;
+use mantissa_engine::{
+    Applied, LiveResource, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema,
+};
+use resource::ErasedResource;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The AWS provider: a registry of resource types sharing one set of clients.
+pub struct AwsProvider {
+    clients: AwsClients,
+    types: BTreeMap<&'static str, Box<dyn ErasedResource>>,
+}
+
+impl AwsProvider {
+    pub fn new(clients: AwsClients) -> Self {
+        let types = resources::all(&clients)
+            .into_iter()
+            .map(|t| (t.schema().type_name, t))
+            .collect();
+        Self { clients, types }
+    }
+
+    /// Loads the SDK configuration for `settings` and builds the provider on it.
+    pub async fn connect(settings: &AwsSettings) -> Self {
+        Self::new(AwsClients::load(settings).await)
+    }
+
+    pub fn clients(&self) -> &AwsClients {
+        &self.clients
+    }
+
+    /// The JSON Schema of a type's properties (for `mantissa schema` and editors).
+    pub fn json_schema(type_name: &str) -> Option<Value> {
+        // The schema depends on the types alone; clients are built lazily and never used here.
+        let unconfigured = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        Self::new(AwsClients::new(unconfigured))
+            .types
+            .get(type_name)
+            .map(|t| t.json_schema())
+    }
+
+    fn get(&self, type_name: &str) -> Result<&dyn ErasedResource, ProviderError> {
+        self.types
+            .get(type_name)
+            .map(|t| t.as_ref())
+            .ok_or_else(|| ProviderError::Other(format!("unknown resource type {type_name:?}")))
+    }
+}
+
+#[async_trait]
+impl Provider for AwsProvider {
+    fn schema(&self, type_name: &str) -> Option<&TypeSchema> {
+        self.types.get(type_name).map(|t| t.schema())
+    }
+
+    fn type_names(&self) -> Vec<&'static str> {
+        self.types.keys().copied().collect()
+    }
+
+    fn normalize(&self, ctx: &ResourceContext, properties: &Value) -> Result<Value, PropertyError> {
+        match self.types.get(ctx.type_name.as_str()) {
+            Some(t) => t.normalize(ctx, properties),
+            None => Err(PropertyError::new(
+                "",
+                format!("unknown resource type {:?}", ctx.type_name),
+            )),
+        }
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, properties: &Value) -> Map<String, Value> {
+        self.types
+            .get(ctx.type_name.as_str())
+            .map(|t| t.planned_attributes(ctx, properties))
+            .unwrap_or_default()
+    }
+
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<LiveResource>, ProviderError> {
+        self.get(&ctx.type_name)?.read(ctx, id).await
+    }
+
+    async fn create(
+        &self,
+        ctx: &ResourceContext,
+        properties: &Value,
+    ) -> Result<Applied, ProviderError> {
+        self.get(&ctx.type_name)?.create(ctx, properties).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: &Value,
+        properties: &Value,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        self.get(&ctx.type_name)?
+            .update(ctx, id, prior, properties, changed)
+            .await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: &Value,
+    ) -> Result<(), ProviderError> {
+        self.get(&ctx.type_name)?.delete(ctx, id, prior).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

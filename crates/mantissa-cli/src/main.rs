@@ -1,1 +1,94 @@
-fn main() {}
+//! The `mantissa` binary: parse the command line, run the command, turn the outcome into an
+//! exit code (0 success, 1 error, 2 changes present with --detailed-exitcode).
+
+mod cli;
+mod commands;
+mod printer;
+mod render;
+mod session;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use printer::Printer;
+use std::io::IsTerminal;
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let use_color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(use_color)
+                .unicode(use_color)
+                .terminal_links(false)
+                .context_lines(1)
+                .build(),
+        )
+    }));
+    let printer = Printer { quiet: cli.quiet };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Validate(a) => commands::validate::run(a, printer).await,
+            Command::Plan(a) => commands::plan::run(a, printer).await,
+            Command::Apply(a) => commands::apply::run_apply(a, printer).await,
+            Command::Destroy(a) => commands::apply::run_destroy(a, printer).await,
+            Command::Output(a) => commands::output::run(a, printer).await,
+        }
+    });
+    // Dropping the runtime could wait on a stuck connection; the work is done.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            report(e);
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Configuration problems render with their source line; everything else as a chain of causes.
+fn report(e: anyhow::Error) {
+    let e = match e.downcast::<mantissa_config::ConfigError>() {
+        Ok(c) => return eprintln!("{:?}", miette::Report::new(c)),
+        Err(e) => e,
+    };
+    let e = match e.downcast::<mantissa_config::Diagnostics>() {
+        Ok(d) => return eprintln!("{:?}", miette::Report::new(d)),
+        Err(e) => e,
+    };
+    let e = match e.downcast::<mantissa_engine::PlanError>() {
+        Ok(mantissa_engine::PlanError::Config(d)) => {
+            return eprintln!("{:?}", miette::Report::new(d));
+        }
+        Ok(other) => anyhow::Error::new(other),
+        Err(e) => e,
+    };
+    eprintln!("error: {e:#}");
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "info,aws_config=warn,aws_smithy_runtime=warn",
+        _ => "debug,hyper=info,aws_smithy_runtime=info,aws_smithy_runtime_api=info",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,216 @@
+//! The typed per-resource-type trait every AWS resource implements, and the adapter that erases
+//! its property type so the provider can keep all types in one registry of JSON in, JSON out.
+
+use crate::decode::{decode, encode, first_unknown_path};
+use async_trait::async_trait;
+use mantissa_engine::{
+    Applied, LiveResource, PropertyError, ProviderError, ResourceContext, TypeSchema,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// A resource as read from AWS, with typed properties.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Live<P> {
+    pub id: String,
+    pub props: P,
+    pub attributes: Map<String, Value>,
+}
+
+/// One AWS resource type. Property structs use `#[serde(deny_unknown_fields)]` and defaults, so
+/// that serializing a decoded struct gives the canonical form with every key present.
+#[async_trait]
+pub trait ResourceType: Send + Sync + 'static {
+    type Props: Serialize
+        + DeserializeOwned
+        + schemars::JsonSchema
+        + Clone
+        + PartialEq
+        + std::fmt::Debug
+        + Send
+        + Sync;
+
+    fn schema(&self) -> &'static TypeSchema;
+
+    /// Checks what AWS would reject but the type system cannot express. Values that are still
+    /// placeholders (see [`crate::decode::is_unknown`]) are skipped; they are checked at apply.
+    fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError>;
+
+    /// Puts lists whose order AWS does not keep into a fixed order, so desired and live compare
+    /// equal. Applied to both the desired properties and what `read` returns.
+    fn canonicalize(&self, _props: &mut Self::Props) {}
+
+    fn planned_attributes(&self, ctx: &ResourceContext, props: &Self::Props) -> Map<String, Value>;
+
+    /// `id` is the recorded physical id, or `None` to look the resource up by its physical name.
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<Self::Props>>, ProviderError>;
+
+    async fn create(
+        &self,
+        ctx: &ResourceContext,
+        props: &Self::Props,
+    ) -> Result<Applied, ProviderError>;
+
+    /// `prior` is `None` when the recorded document no longer fits the property struct (a state
+    /// written by another version); `changed` lists the top-level properties to change.
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: Option<&Self::Props>,
+        props: &Self::Props,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError>;
+
+    /// Deleting something already gone succeeds, so an interrupted destroy can be rerun.
+    async fn delete(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: Option<&Self::Props>,
+    ) -> Result<(), ProviderError>;
+}
+
+/// A resource type with its property type erased: what the provider's registry holds.
+#[async_trait]
+pub trait ErasedResource: Send + Sync {
+    fn schema(&self) -> &'static TypeSchema;
+    fn json_schema(&self) -> Value;
+    fn normalize(&self, ctx: &ResourceContext, props: &Value) -> Result<Value, PropertyError>;
+    fn planned_attributes(&self, ctx: &ResourceContext, props: &Value) -> Map<String, Value>;
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<LiveResource>, ProviderError>;
+    async fn create(&self, ctx: &ResourceContext, props: &Value) -> Result<Applied, ProviderError>;
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: &Value,
+        props: &Value,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError>;
+    async fn delete(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: &Value,
+    ) -> Result<(), ProviderError>;
+}
+
+/// Wraps a [`ResourceType`] as an [`ErasedResource`].
+pub fn erase<T: ResourceType>(t: T) -> Box<dyn ErasedResource> {
+    Box::new(Erased(t))
+}
+
+struct Erased<T>(T);
+
+impl<T: ResourceType> Erased<T> {
+    /// Decodes, canonicalizes and validates desired properties that must be complete (apply time).
+    fn resolved(&self, ctx: &ResourceContext, props: &Value) -> Result<T::Props, ProviderError> {
+        if let Some(path) = first_unknown_path(props) {
+            return Err(PropertyError::new(path, "value is still unknown at apply time").into());
+        }
+        let mut typed: T::Props = decode(props)?;
+        // Validate before sorting, so list indices in errors are the user's.
+        self.0.validate(ctx, &typed)?;
+        self.0.canonicalize(&mut typed);
+        Ok(typed)
+    }
+
+    /// Decodes recorded properties, which may predate the current schema.
+    fn recorded(&self, ctx: &ResourceContext, prior: &Value) -> Option<T::Props> {
+        match decode::<T::Props>(prior) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::debug!(address = %ctx.address, path = %e.path, error = %e.message,
+                    "recorded properties do not fit the current schema");
+                None
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl<T: ResourceType> ErasedResource for Erased<T> {
+    fn schema(&self) -> &'static TypeSchema {
+        self.0.schema()
+    }
+
+    fn json_schema(&self) -> Value {
+        serde_json::to_value(schemars::schema_for!(T::Props)).unwrap_or(Value::Null)
+    }
+
+    fn normalize(&self, ctx: &ResourceContext, props: &Value) -> Result<Value, PropertyError> {
+        let mut typed: T::Props = match decode(props) {
+            Ok(t) => t,
+            // A placeholder where a number or a bool belongs cannot be typed yet; apply checks
+            // the resolved value.
+            Err(_) if first_unknown_path(props).is_some() => return Ok(props.clone()),
+            Err(e) => return Err(e),
+        };
+        self.0.validate(ctx, &typed)?;
+        self.0.canonicalize(&mut typed);
+        encode(&typed)
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, props: &Value) -> Map<String, Value> {
+        match decode::<T::Props>(props) {
+            Ok(typed) => self.0.planned_attributes(ctx, &typed),
+            Err(_) => Map::new(),
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<LiveResource>, ProviderError> {
+        let Some(mut live) = self.0.read(ctx, id).await? else {
+            return Ok(None);
+        };
+        self.0.canonicalize(&mut live.props);
+        Ok(Some(LiveResource {
+            id: live.id,
+            properties: encode(&live.props)?,
+            attributes: live.attributes,
+        }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &Value) -> Result<Applied, ProviderError> {
+        let typed = self.resolved(ctx, props)?;
+        self.0.create(ctx, &typed).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: &Value,
+        props: &Value,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        let typed = self.resolved(ctx, props)?;
+        let prior = self.recorded(ctx, prior);
+        self.0
+            .update(ctx, id, prior.as_ref(), &typed, changed)
+            .await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: &Value,
+    ) -> Result<(), ProviderError> {
+        let prior = self.recorded(ctx, prior);
+        self.0.delete(ctx, id, prior.as_ref()).await
+    }
+}

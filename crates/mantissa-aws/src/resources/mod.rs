@@ -1,0 +1,11 @@
+//! The AWS resource types, one module each, and the list the provider registers.
+
+pub mod s3_bucket;
+
+use crate::AwsClients;
+use crate::resource::{ErasedResource, erase};
+
+/// Every resource type, ready to register.
+pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
+    vec![erase(s3_bucket::S3Bucket::new(clients.clone()))]
+}

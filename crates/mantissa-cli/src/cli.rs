@@ -1,0 +1,218 @@
+//! The command line, as clap derive types. Every command and flag is documented here; `--help`
+//! shows examples.
+
+use clap::{Args, Parser, Subcommand};
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mantissa",
+    version,
+    about = "Declarative deployer for the Mantissa Log serverless SIEM on AWS",
+    long_about = "Declarative deployer for the Mantissa Log serverless SIEM on AWS.\n\n\
+        An environment file (environments/<env>.yaml) and a stack (stacks/<stack>/) describe the \
+        resources; mantissa plans the difference against its state and the live account, and \
+        applies it in dependency order.",
+    after_help = "Examples:\n  mantissa validate -e dev\n  mantissa plan -e dev --detailed-exitcode\n  \
+        mantissa apply -e prod\n  mantissa output -e local --json\n  mantissa destroy -e dev --include-data"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Less output: only results and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// More logging (-v: info, -vv: debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the environment file and the stack without touching AWS.
+    #[command(
+        after_help = "Examples:\n  mantissa validate -e dev\n  mantissa validate -e path/to/custom.yaml"
+    )]
+    Validate(EnvArgs),
+
+    /// Show what apply would change.
+    #[command(
+        after_help = "Examples:\n  mantissa plan -e dev\n  mantissa plan -e dev --detailed-exitcode   \
+        # exit 2 when there are changes\n  mantissa plan -e dev --refresh=false"
+    )]
+    Plan(PlanArgs),
+
+    /// Make the changes: plan, confirm, apply in dependency order.
+    #[command(
+        after_help = "Examples:\n  mantissa apply -e dev\n  mantissa apply -e local --auto-approve\n  \
+        mantissa apply -e prod --parallelism 4 --lock-timeout 60s"
+    )]
+    Apply(ApplyArgs),
+
+    /// Delete every resource of the environment.
+    #[command(
+        after_help = "Resources that hold data (the logs bucket, tables, user pool, secrets, the stream) are \
+        kept unless you name them with --allow-destroy ADDR, or pass --include-data.\n\nExamples:\n  \
+        mantissa destroy -e dev\n  mantissa destroy -e dev --include-data --auto-approve"
+    )]
+    Destroy(DestroyArgs),
+
+    /// Print the stack's outputs from the state.
+    #[command(
+        after_help = "Examples:\n  mantissa output -e local\n  mantissa output -e local logs_bucket\n  \
+        mantissa output -e dev --json"
+    )]
+    Output(OutputArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct EnvArgs {
+    /// Environment: a name (reads environments/<name>.yaml) or a path to a YAML file.
+    #[arg(short, long = "env", value_name = "ENV")]
+    pub env: String,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+
+    /// Read the live state of every resource first (default true).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub refresh: bool,
+
+    /// Limit to these resources or modules (and what they depend on). Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub target: Vec<String>,
+
+    /// How many resources to work on at once.
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Force a replace of this resource. Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub replace: Vec<String>,
+
+    /// Plan a destroy instead.
+    #[arg(long)]
+    pub destroy: bool,
+
+    /// Protected resources (address or module) the plan may destroy or replace. Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub allow_destroy: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Force a replace of this resource. Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub replace: Vec<String>,
+
+    /// Protected resources (address or module) this apply may destroy or replace. Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub allow_destroy: Vec<String>,
+
+    /// How long to wait for the state lock (e.g. 30s, 2m). Default: fail at once.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Also destroy every resource that holds data (logs bucket, tables, user pool, secrets).
+    #[arg(long)]
+    pub include_data: bool,
+
+    /// Protected resources (address or module) that may be destroyed. Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub allow_destroy: Vec<String>,
+
+    /// How long to wait for the state lock (e.g. 30s, 2m). Default: fail at once.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+
+    /// Print one output only (its bare value).
+    pub name: Option<String>,
+
+    /// JSON: {name: {value, sensitive}}.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print sensitive values instead of (sensitive).
+    #[arg(long)]
+    pub show_sensitive: bool,
+}
+
+/// `30s`, `2m`, `1h`, `500ms`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map(|i| s.split_at(i))
+        .unwrap_or((s, "s"));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (examples: 30s, 2m, 1h)"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" | "" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!(
+            "`{s}` has an unknown unit `{unit}` (use ms, s, m or h)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("15"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3d").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,286 @@
+//! `mantissa apply` and `mantissa destroy`: lock, plan, confirm, walk, save, unlock. The first
+//! Ctrl-C (or SIGTERM) starts nothing new, lets in-flight calls finish, saves and unlocks.
+
+use super::ExitCode;
+use super::plan::parse_addresses;
+use crate::cli::{ApplyArgs, DestroyArgs, RunArgs};
+use crate::commands::output::render_outputs;
+use crate::printer::{BOLD, GREEN, Printer, RED, paint};
+use crate::render::{render_plan, summary_line};
+use crate::session::Session;
+use anyhow::{Result, bail};
+use mantissa_config::Address;
+use mantissa_engine::{
+    ApplyEvent, ApplyOptions, Context, LockInfo, PlanAction, PlanMode, PlanOptions, StateBackend,
+    StatePersister, apply, plan,
+};
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How often state is saved at most while resources complete.
+const SAVE_INTERVAL: Duration = Duration::from_millis(200);
+
+struct Request<'a> {
+    run: &'a RunArgs,
+    mode: PlanMode,
+    auto_approve: bool,
+    replace: Vec<Address>,
+    allow_destroy: Vec<String>,
+    include_data: bool,
+    lock_timeout: Duration,
+}
+
+pub async fn run_apply(args: &ApplyArgs, printer: Printer) -> Result<ExitCode> {
+    run(
+        Request {
+            run: &args.run,
+            mode: PlanMode::Normal,
+            auto_approve: args.auto_approve,
+            replace: parse_addresses(&args.replace)?,
+            allow_destroy: args.allow_destroy.clone(),
+            include_data: false,
+            lock_timeout: args.lock_timeout,
+        },
+        printer,
+    )
+    .await
+}
+
+pub async fn run_destroy(args: &DestroyArgs, printer: Printer) -> Result<ExitCode> {
+    run(
+        Request {
+            run: &args.run,
+            mode: PlanMode::Destroy,
+            auto_approve: args.auto_approve,
+            replace: vec![],
+            allow_destroy: args.allow_destroy.clone(),
+            include_data: args.include_data,
+            lock_timeout: args.lock_timeout,
+        },
+        printer,
+    )
+    .await
+}
+
+async fn run(req: Request<'_>, printer: Printer) -> Result<ExitCode> {
+    let session = Session::load(&req.run.env.env)?;
+    let provider = session.provider().await;
+    let graph = session.check(&provider)?;
+    let backend = session.backend();
+    let operation = if req.mode == PlanMode::Destroy {
+        "destroy"
+    } else {
+        "apply"
+    };
+    let lock = LockInfo::new(operation, &backend.describe());
+    backend.lock(&lock, req.lock_timeout).await?;
+    let result = locked(&session, &graph, &provider, backend.as_ref(), &req, printer).await;
+    if let Err(e) = backend.unlock(&lock.id).await {
+        printer.warn(format!("releasing the state lock: {e}"));
+    }
+    result
+}
+
+async fn locked(
+    session: &Session,
+    graph: &mantissa_engine::ResourceGraph,
+    provider: &mantissa_aws::AwsProvider,
+    backend: &dyn StateBackend,
+    req: &Request<'_>,
+    printer: Printer,
+) -> Result<ExitCode> {
+    let (mut state, fresh) = session.state(backend).await?;
+    let cx = Context::new(&session.project, graph, provider, &state.lineage);
+    let opts = PlanOptions {
+        mode: req.mode,
+        refresh: req.run.refresh,
+        targets: req.run.target.clone(),
+        replace: req.replace.clone(),
+        allow_destroy: req.allow_destroy.clone(),
+        include_data: req.include_data,
+        parallelism: req.run.parallelism.into(),
+    };
+    let plan = plan(&cx, &state, &opts).await?;
+    printer.out(render_plan(&plan).trim_end());
+    if !plan.has_changes() {
+        if !state.outputs.is_empty() && req.mode == PlanMode::Normal {
+            printer.out(format!(
+                "\n{}\n{}",
+                paint(BOLD, "Outputs:"),
+                render_outputs(&state.outputs, false)
+            ));
+        }
+        return Ok(0);
+    }
+    if !req.auto_approve {
+        confirm(operation_word(req.mode))?;
+    }
+
+    // A first run saves its lineage before creating anything: every resource it creates is
+    // tagged with that lineage, and a rerun after a crash must find the same one to adopt them.
+    if fresh {
+        state.region = Some(session.project.env.region.value.clone());
+        state.serial += 1;
+        backend.save(&state).await?;
+    }
+
+    let (cancel_tx, cancel_rx) = watch::channel(false);
+    let signals = tokio::spawn(watch_signals(cancel_tx, printer));
+    let persister = StatePersister::new(backend, SAVE_INTERVAL);
+    let observer = move |e: &ApplyEvent| progress(printer, e);
+    let secrets = |_: &str| None;
+    let (state, report) = apply(
+        &cx,
+        &plan,
+        state,
+        &persister,
+        ApplyOptions {
+            parallelism: req.run.parallelism.into(),
+            cancel: cancel_rx,
+            observer: &observer,
+            secrets: &secrets,
+        },
+    )
+    .await;
+    signals.abort();
+
+    if let Some(e) = &report.state_error {
+        bail!(
+            "{e}. The cloud may hold changes the state does not record yet; rerun apply once the backend is reachable: resources this run created are found by name and adopted."
+        );
+    }
+    let done = report.completed.len();
+    if report.success() {
+        let word = if req.mode == PlanMode::Destroy {
+            "Destroy"
+        } else {
+            "Apply"
+        };
+        printer.out(format!(
+            "\n{} {done} resource(s) changed. {}",
+            paint(GREEN.bold(), format!("{word} complete!")),
+            summary_line(&plan)
+        ));
+        if req.mode == PlanMode::Normal && !state.outputs.is_empty() {
+            printer.out(format!(
+                "\n{}\n{}",
+                paint(BOLD, "Outputs:"),
+                render_outputs(&state.outputs, false)
+            ));
+        }
+        return Ok(0);
+    }
+    let mut msg = format!("{done} resource(s) changed");
+    if !report.failed.is_empty() {
+        msg += &format!(", {} failed", report.failed.len());
+    }
+    if !report.skipped.is_empty() {
+        msg += &format!(
+            ", {} skipped because a dependency failed",
+            report.skipped.len()
+        );
+    }
+    if report.cancelled {
+        msg += &format!(", {} not started (interrupted)", report.not_started.len());
+    }
+    for (a, e) in &report.failed {
+        printer.info(format!("{} {a}: {e}", paint(RED.bold(), "error:")));
+    }
+    bail!("{msg}. The state records what was done; run the command again to continue.")
+}
+
+fn operation_word(mode: PlanMode) -> &'static str {
+    if mode == PlanMode::Destroy {
+        "destroy"
+    } else {
+        "apply"
+    }
+}
+
+fn confirm(what: &str) -> Result<()> {
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "{what} needs confirmation, and standard input is not a terminal: pass --auto-approve to {what} without asking"
+        );
+    }
+    eprint!("\nDo you want to {what} these changes? Only 'yes' will be accepted: ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    if line.trim() != "yes" {
+        bail!("{what} cancelled; nothing was changed");
+    }
+    Ok(())
+}
+
+async fn watch_signals(cancel: watch::Sender<bool>, printer: Printer) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            if *cancel.borrow() {
+                printer.warn("already stopping: waiting for in-flight calls to finish so the state stays complete");
+            } else {
+                printer.warn("interrupted: starting nothing new, finishing in-flight calls, then saving state");
+                let _ = cancel.send(true);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = cancel.send(true);
+        }
+    }
+}
+
+fn progress(printer: Printer, e: &ApplyEvent) {
+    let verb = |a: PlanAction, done: bool| match (a, done) {
+        (PlanAction::Create, false) => "creating",
+        (PlanAction::Create, true) => "created",
+        (PlanAction::Update | PlanAction::NoOp, false) => "updating",
+        (PlanAction::Update | PlanAction::NoOp, true) => "updated",
+        (PlanAction::Replace, false) => "replacing",
+        (PlanAction::Replace, true) => "replaced",
+        (PlanAction::Delete, false) => "destroying",
+        (PlanAction::Delete, true) => "destroyed",
+    };
+    match e {
+        ApplyEvent::Started { address, action } => {
+            printer.info(format!("{address}: {}...", verb(*action, false)))
+        }
+        ApplyEvent::Completed {
+            address,
+            action,
+            elapsed,
+        } => printer.info(format!(
+            "{address}: {} ({:.1}s)",
+            verb(*action, true),
+            elapsed.as_secs_f64()
+        )),
+        ApplyEvent::Failed {
+            address,
+            action,
+            error,
+            elapsed,
+        } => printer.info(format!(
+            "{address}: {} failed after {:.1}s: {error}",
+            verb(*action, false),
+            elapsed.as_secs_f64()
+        )),
+        ApplyEvent::Skipped { address, because } => {
+            printer.info(format!("{address}: skipped because {because} failed"))
+        }
+    }
+}

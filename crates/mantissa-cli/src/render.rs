@@ -1,0 +1,259 @@
+//! Human-readable plans: grouped by module, one symbol per resource, attribute-level diffs,
+//! `(known after apply)` and `(sensitive)`, the reason for each replace, drift listed apart.
+
+use crate::printer::{BOLD, DIM, GREEN, RED, YELLOW, paint};
+use mantissa_config::{UNKNOWN, is_unknown};
+use mantissa_engine::{Drift, DriftKind, Plan, PlanAction, PlanMode, ResourceChange};
+use serde_json::Value;
+use std::fmt::Write;
+
+pub const SENSITIVE: &str = "(sensitive)";
+const KNOWN_AFTER_APPLY: &str = "(known after apply)";
+
+pub fn render_plan(plan: &Plan) -> String {
+    let mut out = String::new();
+    if !plan.drift.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(BOLD, "Changes outside mantissa (live differs from state):")
+        );
+        for d in &plan.drift {
+            render_drift(&mut out, d);
+        }
+        out.push('\n');
+    }
+    if plan.mode == PlanMode::RefreshOnly {
+        if plan.drift.is_empty() {
+            out.push_str("No changes outside mantissa: the state matches the live account.\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "Apply with --refresh-only to accept these {} change(s) into the state.",
+                plan.drift.len()
+            );
+        }
+        return out;
+    }
+    let visible: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != PlanAction::NoOp || c.adopt)
+        .collect();
+    if visible.is_empty() {
+        out.push_str("No changes. The live resources match the configuration.\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "mantissa will perform these actions on environment {}:",
+        paint(BOLD, &plan.environment)
+    );
+    let mut modules: Vec<&str> = visible.iter().map(|c| c.address.module.as_str()).collect();
+    modules.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    for m in modules {
+        if !seen.insert(m) {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", paint(BOLD, format!("module {m}")));
+        for c in visible.iter().filter(|c| c.address.module == m) {
+            render_change(&mut out, c);
+        }
+    }
+    let _ = writeln!(out, "\n{}", summary_line(plan));
+    out
+}
+
+pub fn summary_line(plan: &Plan) -> String {
+    format!(
+        "Plan: {} to add, {} to change, {} to replace, {} to destroy.",
+        plan.count(PlanAction::Create),
+        plan.count(PlanAction::Update)
+            + plan
+                .changes
+                .iter()
+                .filter(|c| c.action == PlanAction::NoOp && c.adopt)
+                .count(),
+        plan.count(PlanAction::Replace),
+        plan.count(PlanAction::Delete)
+    )
+}
+
+fn style_for(action: PlanAction) -> anstyle::Style {
+    match action {
+        PlanAction::Create => GREEN,
+        PlanAction::Update | PlanAction::NoOp => YELLOW,
+        PlanAction::Replace | PlanAction::Delete => RED,
+    }
+}
+
+fn render_change(out: &mut String, c: &ResourceChange) {
+    let what = match c.action {
+        PlanAction::Create => "will be created",
+        PlanAction::Update => "will be updated in place",
+        PlanAction::Replace => "must be replaced",
+        PlanAction::Delete => "will be destroyed",
+        PlanAction::NoOp => "will be adopted into state (left by an interrupted run)",
+    };
+    let _ = writeln!(
+        out,
+        "  {}",
+        paint(
+            DIM,
+            format!(
+                "# {} ({} {}) {what}",
+                c.address, c.type_name, c.physical_name
+            )
+        )
+    );
+    if c.adopt && c.action != PlanAction::NoOp {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                DIM,
+                "# found by name with this state's lineage: adopted, not created again"
+            )
+        );
+    }
+    if c.action == PlanAction::Replace {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                DIM,
+                format!("# forced by: {}", c.replace_because.join(", "))
+            )
+        );
+    }
+    let symbol = paint(style_for(c.action), c.action.symbol());
+    let _ = writeln!(out, "  {symbol} {}", c.address);
+    match c.action {
+        PlanAction::Create => {
+            if let Some(Value::Object(after)) = &c.after {
+                for (k, v) in after {
+                    let shown = show(v, c.sensitive.contains(k));
+                    let _ = writeln!(
+                        out,
+                        "      {} {k} = {}",
+                        paint(GREEN, "+"),
+                        indent(&shown, 8)
+                    );
+                }
+            }
+        }
+        PlanAction::Delete => {}
+        _ => {
+            let before = c.before.as_ref().and_then(Value::as_object);
+            let after = c.after.as_ref().and_then(Value::as_object);
+            for k in &c.changed {
+                let sensitive = c.sensitive.contains(k);
+                let b = before.and_then(|m| m.get(k));
+                let a = after.and_then(|m| m.get(k));
+                let forces = if c.replace_because.contains(k) {
+                    paint(RED, " # forces replacement")
+                } else {
+                    String::new()
+                };
+                render_value_change(out, k, b, a, sensitive, &forces);
+            }
+        }
+    }
+}
+
+fn render_value_change(
+    out: &mut String,
+    key: &str,
+    b: Option<&Value>,
+    a: Option<&Value>,
+    sensitive: bool,
+    suffix: &str,
+) {
+    let bs = b
+        .map(|v| show(v, sensitive))
+        .unwrap_or_else(|| "null".into());
+    let as_ = a
+        .map(|v| show(v, sensitive))
+        .unwrap_or_else(|| "null".into());
+    if bs.contains('\n') || as_.contains('\n') {
+        let _ = writeln!(out, "      {} {key}:{suffix}", paint(YELLOW, "~"));
+        let diff = similar::TextDiff::from_lines(&bs, &as_);
+        for change in diff.iter_all_changes() {
+            let line = change.value().trim_end_matches('\n');
+            let _ = match change.tag() {
+                similar::ChangeTag::Delete => {
+                    writeln!(out, "          {}", paint(RED, format!("- {line}")))
+                }
+                similar::ChangeTag::Insert => {
+                    writeln!(out, "          {}", paint(GREEN, format!("+ {line}")))
+                }
+                similar::ChangeTag::Equal => writeln!(out, "            {line}"),
+            };
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "      {} {key}: {bs} → {as_}{suffix}",
+            paint(YELLOW, "~")
+        );
+    }
+}
+
+fn render_drift(out: &mut String, d: &Drift) {
+    match d.kind {
+        DriftKind::Deleted => {
+            let _ = writeln!(
+                out,
+                "  {} {} ({}) was deleted outside mantissa",
+                paint(RED, "-"),
+                d.address,
+                d.type_name
+            );
+        }
+        DriftKind::Changed => {
+            let _ = writeln!(
+                out,
+                "  {} {} ({}) changed outside mantissa",
+                paint(YELLOW, "~"),
+                d.address,
+                d.type_name
+            );
+            let before = d.before.as_object();
+            let after = d.after.as_ref().and_then(Value::as_object);
+            for k in &d.changed {
+                render_value_change(
+                    out,
+                    k,
+                    before.and_then(|m| m.get(k)),
+                    after.and_then(|m| m.get(k)),
+                    d.sensitive.contains(k),
+                    "",
+                );
+            }
+        }
+    }
+}
+
+/// A value for display: scalars inline, structures as indented JSON; unknowns and sensitive
+/// values as their placeholders.
+pub fn show(v: &Value, sensitive: bool) -> String {
+    if sensitive {
+        return SENSITIVE.into();
+    }
+    if is_unknown(v) {
+        return KNOWN_AFTER_APPLY.into();
+    }
+    match v {
+        Value::Array(a) if a.is_empty() => "[]".into(),
+        Value::Object(m) if m.is_empty() => "{}".into(),
+        Value::Array(_) | Value::Object(_) => serde_json::to_string_pretty(v)
+            .unwrap_or_default()
+            .replace(&format!("\"{UNKNOWN}\""), KNOWN_AFTER_APPLY),
+        other => other.to_string(),
+    }
+}
+
+fn indent(s: &str, n: usize) -> String {
+    s.replace('\n', &format!("\n{}", " ".repeat(n)))
+}

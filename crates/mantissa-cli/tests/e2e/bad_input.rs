@@ -1,0 +1,131 @@
+//! Bad input: a diagnostic naming file:line:column with the source line, exit 1, no panic, and
+//! not a single AWS call.
+
+use super::*;
+
+fn expect_diagnostic(w: &World, args: &[&str], location: &str, message: &str) {
+    for cmd in [args.to_vec(), [&["validate"][..], &args[1..]].concat()] {
+        let r = w.mantissa(&cmd);
+        assert_eq!(r.code, 1, "{cmd:?}: {r:?}");
+        assert!(
+            r.stderr.contains(location),
+            "{cmd:?}: expected `{location}` in {r:?}"
+        );
+        assert!(
+            r.stderr.contains(message),
+            "{cmd:?}: expected `{message}` in {r:?}"
+        );
+        assert!(!r.stderr.contains("panicked"), "{r:?}");
+    }
+    assert!(
+        w.proxy.calls().is_empty(),
+        "no AWS call on bad input: {:?}",
+        w.proxy.calls()
+    );
+}
+
+#[test]
+fn unknown_key_in_the_environment_file() {
+    let w = World::new();
+    w.env_file("test", "mantissa-log", "regoin: eu-west-1\n");
+    expect_diagnostic(
+        &w,
+        &["plan", "-e", "test"],
+        "environments/test.yaml:5:1",
+        "unknown key `regoin`",
+    );
+}
+
+#[test]
+fn wrong_type_for_a_variable() {
+    let w = World::new();
+    w.env_file(
+        "test",
+        "mantissa-log",
+        "variables:\n  log_retention_days: forever\n",
+    );
+    expect_diagnostic(
+        &w,
+        &["plan", "-e", "test"],
+        "environments/test.yaml:6:23",
+        "number",
+    );
+}
+
+#[test]
+fn unknown_reference_in_the_stack() {
+    let w = World::new();
+    let stack = std::fs::read_to_string(w.path().join("stacks/mantissa-log/stack.yaml")).unwrap();
+    w.write(
+        "stacks/mantissa-log/stack.yaml",
+        &stack.replace("${storage.config.name}", "${storage.confg.name}"),
+    );
+    let line = stack
+        .lines()
+        .position(|l| l.contains("${storage.config.name}"))
+        .unwrap()
+        + 1;
+    expect_diagnostic(
+        &w,
+        &["plan", "-e", "test"],
+        &format!("stacks/mantissa-log/stack.yaml:{line}:"),
+        "storage.confg",
+    );
+}
+
+#[test]
+fn a_reference_cycle() {
+    let w = World::new();
+    w.write(
+        "stacks/mantissa-log/monitoring.yaml",
+        "resources:\n  a:\n    type: aws_s3_bucket\n    properties:\n      tags: { peer: \"${monitoring.b.name}\" }\n  b:\n    type: aws_s3_bucket\n    properties:\n      tags: { peer: \"${monitoring.a.name}\" }\n",
+    );
+    expect_diagnostic(
+        &w,
+        &["plan", "-e", "test"],
+        "stacks/mantissa-log/monitoring.yaml:5:",
+        "dependency cycle: monitoring.a → monitoring.b → monitoring.a",
+    );
+}
+
+#[test]
+fn a_missing_environment_file() {
+    let w = World::new();
+    let r = w.mantissa(&["plan", "-e", "nope"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("environments/nope.yaml"), "{r:?}");
+    assert!(
+        r.stderr.contains("test"),
+        "lists the environments there are: {r:?}"
+    );
+    assert!(w.proxy.calls().is_empty());
+}
+
+#[test]
+fn an_invalid_bucket_name() {
+    let w = World::new();
+    // 32 characters of prefix make `<prefix>-test-athena-results` longer than S3's 63.
+    w.env_file("test", "mantissa-log-security-monitoring", "");
+    expect_diagnostic(
+        &w,
+        &["plan", "-e", "test"],
+        "environments/test.yaml:3:",
+        "bucket name",
+    );
+}
+
+#[test]
+fn retention_not_above_the_transition() {
+    let w = World::new();
+    w.env_file(
+        "test",
+        "mantissa-log",
+        "variables:\n  log_retention_days: 30\n",
+    );
+    expect_diagnostic(
+        &w,
+        &["plan", "-e", "test"],
+        "environments/test.yaml:6:23",
+        "31",
+    );
+}

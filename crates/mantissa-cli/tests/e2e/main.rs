@@ -1,0 +1,141 @@
+//! End-to-end tests: the `mantissa` binary run as a subprocess against the moto emulator,
+//! through the recording proxy, in a temporary project directory holding a copy of the shipped
+//! stack and an environment file pointing at the proxy.
+
+mod bad_input;
+mod storage;
+
+use mantissa_testkit::{Emulator, RecordingProxy, workspace_root};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// One emulator, one proxy in front of it, and a project directory.
+pub struct World {
+    pub emulator: Emulator,
+    pub proxy: RecordingProxy,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl World {
+    pub fn new() -> Self {
+        let emulator = Emulator::start().expect("moto starts");
+        let proxy = RecordingProxy::start(&emulator.endpoint).expect("proxy starts");
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&workspace_root().join("stacks"), &dir.path().join("stacks"));
+        std::fs::create_dir_all(dir.path().join("environments")).unwrap();
+        let w = Self {
+            emulator,
+            proxy,
+            dir,
+        };
+        w.env_file("test", "mantissa-log", "");
+        w
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes environments/<env>.yaml pointing at the proxy, with `extra` appended.
+    pub fn env_file(&self, env: &str, prefix: &str, extra: &str) {
+        let text = format!(
+            "environment: {env}\nregion: us-east-1\nproject_prefix: {prefix}\nendpoint_url: {}\n{extra}",
+            self.proxy.endpoint
+        );
+        std::fs::write(self.path().join(format!("environments/{env}.yaml")), text).unwrap();
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn mantissa(&self, args: &[&str]) -> Run {
+        let out: Output = Command::new(env!("CARGO_BIN_EXE_mantissa"))
+            .args(args)
+            .current_dir(self.path())
+            // Isolated from the developer's AWS configuration: no profiles, no credentials.
+            .env("HOME", self.path())
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("RUST_LOG")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("mantissa runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// An S3 client talking to the emulator directly (not through the proxy), for checks and
+    /// for changes made "by hand".
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .endpoint_url(&self.emulator.endpoint)
+            .force_path_style(true)
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "test", "test", None, None, "tests",
+            ))
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    pub fn state(&self, env: &str) -> serde_json::Value {
+        let p = self.path().join(format!(".mantissa/{env}.state.json"));
+        serde_json::from_slice(
+            &std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+        )
+        .unwrap()
+    }
+}
+
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn copy_dir(from: &Path, to: &PathBuf) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
