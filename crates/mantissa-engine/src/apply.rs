@@ -12,7 +12,6 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use mantissa_config::Address;
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -87,44 +86,38 @@ struct Node<'p> {
     after: BTreeSet<usize>,
 }
 
-/// Applies `plan` to the cloud, updating `state` through `persister` as results arrive.
+/// Applies `plan` to the cloud. `persister` holds the state document: results are recorded
+/// there as they arrive and saved by it; take the final document with `persister.snapshot()`.
 pub async fn apply(
     cx: &Context<'_>,
     plan: &Plan,
-    state: StateDocument,
     persister: &StatePersister<'_>,
     opts: ApplyOptions<'_>,
-) -> (StateDocument, ApplyReport) {
-    let shared = Arc::new(Mutex::new(state));
+) -> ApplyReport {
     let walk = async {
-        let report = walk(cx, plan, &shared, persister, opts).await;
+        let mut report = walk(cx, plan, persister, opts).await;
+        if plan.mode != PlanMode::RefreshOnly {
+            let outputs = outputs_after(cx, plan, &persister.snapshot());
+            if persister.with(|d| d.outputs != outputs) {
+                persister.update_whole(|d| d.outputs = outputs);
+            }
+        }
         persister.finish();
+        if let Some(e) = persister.failed() {
+            report.state_error.get_or_insert(e);
+        }
         report
     };
-    let (mut report, ()) = tokio::join!(walk, persister.run(&shared));
-    let mut doc = shared.lock().expect("state lock").clone();
-    if plan.mode != PlanMode::RefreshOnly {
-        update_outputs(cx, plan, &mut doc);
-        let before = shared.lock().expect("state lock").outputs.clone();
-        if before != doc.outputs {
-            *shared.lock().expect("state lock") = doc.clone();
-            persister.mark_dirty();
-            if let Err(e) = persister.flush(&shared).await {
-                report.state_error = Some(e);
-            }
-            doc = shared.lock().expect("state lock").clone();
-        }
-    }
+    let (mut report, ()) = tokio::join!(walk, persister.run());
     if let Some(e) = persister.failed() {
         report.state_error.get_or_insert(e);
     }
-    (doc, report)
+    report
 }
 
 async fn walk(
     cx: &Context<'_>,
     plan: &Plan,
-    shared: &Arc<Mutex<StateDocument>>,
     persister: &StatePersister<'_>,
     opts: ApplyOptions<'_>,
 ) -> ApplyReport {
@@ -132,31 +125,24 @@ async fn walk(
 
     // Resources gone outside mantissa and no longer desired are simply forgotten; refresh-only
     // records what it read.
-    {
-        let mut doc = shared.lock().expect("state lock");
-        let mut touched = false;
-        for (a, live) in &plan.refreshed {
-            let key = a.to_string();
-            match live {
-                None if !plan
-                    .changes
-                    .iter()
-                    .any(|c| &c.address == a && c.action != PlanAction::Delete) =>
-                {
-                    touched |= doc.resources.remove(&key).is_some();
-                }
-                Some(l) if plan.mode == PlanMode::RefreshOnly => {
-                    if let Some(r) = doc.resources.get_mut(&key) {
-                        r.properties = l.properties.clone();
-                        r.attributes.extend(l.attributes.clone());
-                        touched = true;
-                    }
-                }
-                _ => {}
+    for (a, live) in &plan.refreshed {
+        let key = a.to_string();
+        match live {
+            None if !plan
+                .changes
+                .iter()
+                .any(|c| &c.address == a && c.action != PlanAction::Delete) =>
+            {
+                persister.remove(&key)
             }
-        }
-        if touched {
-            persister.mark_dirty();
+            Some(l) if plan.mode == PlanMode::RefreshOnly => {
+                if let Some(mut r) = persister.with(|d| d.resources.get(&key).cloned()) {
+                    r.properties = l.properties.clone();
+                    r.attributes.extend(l.attributes.clone());
+                    persister.put(&key, r);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -175,12 +161,11 @@ async fn walk(
     let mut cancel = opts.cancel.clone();
 
     loop {
-        let cancelled = *cancel.borrow();
-        if cancelled {
+        if *cancel.borrow() {
             report.cancelled = true;
         }
-        if persister.failed().is_some() {
-            report.state_error = persister.failed();
+        if let Some(e) = persister.failed() {
+            report.state_error = Some(e);
         }
         while !report.cancelled && report.state_error.is_none() && running.len() < parallelism {
             let Some(i) = ready.pop_first() else { break };
@@ -189,11 +174,10 @@ async fn walk(
                 address: change.address.clone(),
                 action: change.action,
             });
-            let shared = shared.clone();
             let secrets = opts.secrets;
             running.push(async move {
                 let start = Instant::now();
-                let result = apply_one(cx, change, &shared, secrets).await;
+                let result = apply_one(cx, change, persister, secrets).await;
                 (i, result, start.elapsed())
             });
         }
@@ -206,7 +190,6 @@ async fn walk(
                 done[i] = true;
                 match result {
                     Ok(()) => {
-                        persister.mark_dirty();
                         report.completed.push(change.address.clone());
                         opts.observer.event(&ApplyEvent::Completed { address: change.address.clone(), action: change.action, elapsed });
                         for &d in &dependents[i] {
@@ -217,8 +200,6 @@ async fn walk(
                         }
                     }
                     Err(error) => {
-                        // A partial result (a replace whose delete succeeded) may have changed state.
-                        persister.mark_dirty();
                         opts.observer.event(&ApplyEvent::Failed { address: change.address.clone(), action: change.action, error: error.clone(), elapsed });
                         report.failed.push((change.address.clone(), error));
                         skip_dependents(i, &nodes, &dependents, &mut done, &mut ready, &mut report, opts.observer);
@@ -321,7 +302,7 @@ fn known_from_state(doc: &StateDocument) -> HashMap<Address, Known> {
 async fn apply_one(
     cx: &Context<'_>,
     change: &ResourceChange,
-    shared: &Arc<Mutex<StateDocument>>,
+    persister: &StatePersister<'_>,
     secrets: &(dyn Fn(&str) -> Option<String> + Send + Sync),
 ) -> Result<(), String> {
     let a = &change.address;
@@ -335,11 +316,7 @@ async fn apply_one(
             .delete(&ctx, id, &before)
             .await
             .map_err(|e| e.to_string())?;
-        shared
-            .lock()
-            .expect("state lock")
-            .resources
-            .remove(&a.to_string());
+        persister.remove(&a.to_string());
         return Ok(());
     }
 
@@ -349,7 +326,7 @@ async fn apply_one(
         .ok_or_else(|| format!("{a} is not in the configuration"))?;
     // Re-resolve now: dependencies applied before this one have filled in unknown values.
     let desired = {
-        let known = known_from_state(&shared.lock().expect("state lock"));
+        let known = persister.with(known_from_state);
         let secret_fn = |name: &str| secrets(name);
         let scope = KnownScope {
             known: &known,
@@ -369,11 +346,7 @@ async fn apply_one(
             dependencies: r.dependencies.iter().map(|d| d.to_string()).collect(),
             protected: r.protected,
         };
-        shared
-            .lock()
-            .expect("state lock")
-            .resources
-            .insert(a.to_string(), entry);
+        persister.put(&a.to_string(), entry);
     };
 
     match change.action {
@@ -404,12 +377,12 @@ async fn apply_one(
                     .map_err(|e| e.to_string())?
             };
             // Keep attributes read at refresh (an adopted resource has no recorded ones).
-            let prior_attrs = shared
-                .lock()
-                .expect("state lock")
-                .resources
-                .get(&a.to_string())
-                .map(|s| s.attributes.clone())
+            let prior_attrs = persister
+                .with(|d| {
+                    d.resources
+                        .get(&a.to_string())
+                        .map(|s| s.attributes.clone())
+                })
                 .unwrap_or_default();
             let mut applied = applied;
             let mut attrs = prior_attrs;
@@ -424,11 +397,7 @@ async fn apply_one(
                     .delete(&ctx, id, &before)
                     .await
                     .map_err(|e| format!("deleting for replace: {e}"))?;
-                shared
-                    .lock()
-                    .expect("state lock")
-                    .resources
-                    .remove(&a.to_string());
+                persister.remove(&a.to_string());
             }
             let applied = cx
                 .provider
@@ -455,20 +424,26 @@ fn redact_sensitive(properties: &Value, sensitive: &[&str]) -> Value {
     p
 }
 
-fn update_outputs(cx: &Context<'_>, plan: &Plan, doc: &mut StateDocument) {
+/// The outputs to record after an apply: recomputed from the resulting state. An output whose
+/// resource failed or was not targeted keeps its previous value.
+fn outputs_after(
+    cx: &Context<'_>,
+    plan: &Plan,
+    doc: &StateDocument,
+) -> std::collections::BTreeMap<String, OutputState> {
     if plan.mode == PlanMode::Destroy {
-        doc.outputs.clear();
-        return;
+        return Default::default();
     }
+    let mut outputs = doc.outputs.clone();
     let known = known_from_state(doc);
     let scope = KnownScope {
         known: &known,
         secrets: None,
     };
     for (name, o) in &cx.project.stack.outputs {
-        match o.value.eval(&scope) {
-            Ok(v) if !mantissa_config::contains_unknown(&v) => {
-                doc.outputs.insert(
+        if let Ok(v) = o.value.eval(&scope) {
+            if !mantissa_config::contains_unknown(&v) {
+                outputs.insert(
                     name.clone(),
                     OutputState {
                         value: v,
@@ -476,10 +451,8 @@ fn update_outputs(cx: &Context<'_>, plan: &Plan, doc: &mut StateDocument) {
                     },
                 );
             }
-            // An output whose resource failed or was not targeted keeps its previous value.
-            _ => {}
         }
     }
-    doc.outputs
-        .retain(|k, _| cx.project.stack.outputs.contains_key(k));
+    outputs.retain(|k, _| cx.project.stack.outputs.contains_key(k));
+    outputs
 }

@@ -1,6 +1,6 @@
 //! Where state lives and how it is locked. Implementations are in `mantissa-state`.
 
-use crate::state::StateDocument;
+use crate::state::{ResourceState, StateDocument};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -59,6 +59,58 @@ fn held_hint() -> &'static str {
     "; wait with --lock-timeout, or if no run holds it, `mantissa force-unlock ID`"
 }
 
+/// One change to the state, appended to a journal while an apply runs so that saving N
+/// results costs O(N) bytes instead of rewriting the whole document each time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum JournalEntry {
+    Put {
+        address: String,
+        resource: ResourceState,
+    },
+    Remove {
+        address: String,
+    },
+}
+
+impl JournalEntry {
+    pub fn apply_to(&self, doc: &mut StateDocument) {
+        match self {
+            JournalEntry::Put { address, resource } => {
+                doc.resources.insert(address.clone(), resource.clone());
+            }
+            JournalEntry::Remove { address } => {
+                doc.resources.remove(address);
+            }
+        }
+    }
+}
+
+/// A batch of journal entries, valid on top of the full document with this lineage and serial.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JournalBatch {
+    pub lineage: String,
+    pub base_serial: u64,
+    pub entries: Vec<JournalEntry>,
+}
+
+/// Replays the batches that belong on top of `doc` (same lineage and base serial), in order.
+/// Batches left by an older document were already folded into a later full save: skipped.
+pub fn replay(doc: &mut StateDocument, batches: &[JournalBatch]) -> usize {
+    let mut applied = 0;
+    let (lineage, serial) = (doc.lineage.clone(), doc.serial);
+    for b in batches
+        .iter()
+        .filter(|b| b.lineage == lineage && b.base_serial == serial)
+    {
+        for e in &b.entries {
+            e.apply_to(doc);
+            applied += 1;
+        }
+    }
+    applied
+}
+
 /// A place to keep one environment's state.
 #[async_trait]
 pub trait StateBackend: Send + Sync {
@@ -76,6 +128,13 @@ pub trait StateBackend: Send + Sync {
 
     async fn load(&self) -> Result<Option<StateDocument>, BackendError>;
 
-    /// Writes the whole document (serial already incremented by the caller).
+    /// Writes the whole document (serial already incremented by the caller) and then drops
+    /// the journal, whose entries it contains.
     async fn save(&self, doc: &StateDocument) -> Result<(), BackendError>;
+
+    /// Appends a batch to the journal. `Ok(false)`: this backend keeps no journal, and the
+    /// caller saves the whole document instead. `load` must replay the journal.
+    async fn append(&self, _batch: &JournalBatch) -> Result<bool, BackendError> {
+        Ok(false)
+    }
 }

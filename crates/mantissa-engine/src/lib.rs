@@ -15,7 +15,7 @@ pub mod provider;
 pub mod state;
 
 pub use apply::{ApplyEvent, ApplyOptions, ApplyReport, Observer, apply};
-pub use backend::{BackendError, LockInfo, StateBackend};
+pub use backend::{BackendError, JournalBatch, JournalEntry, LockInfo, StateBackend, replay};
 pub use graph::{DesiredResource, ResourceGraph};
 pub use persist::StatePersister;
 pub use plan::{

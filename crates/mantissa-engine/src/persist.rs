@@ -1,9 +1,11 @@
-//! Saving state while an apply runs: results mark the document dirty and a single writer saves
-//! it at most once per interval, so a burst of completions costs one write, and always once more
-//! at the end. A failed save is reported so the walker starts nothing new.
+//! Saving state while an apply runs. Each result is recorded as a journal entry; a single
+//! writer appends the entries gathered since its last write at most once per interval, so N
+//! results cost O(N) bytes. At the end the whole document is saved once, which folds the
+//! journal in. A backend without a journal gets a whole-document save per interval instead.
+//! A failed save is reported so the walker starts nothing new.
 
-use crate::backend::StateBackend;
-use crate::state::StateDocument;
+use crate::backend::{JournalBatch, JournalEntry, StateBackend};
+use crate::state::{ResourceState, StateDocument};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -12,7 +14,12 @@ use tokio::sync::Notify;
 pub struct StatePersister<'a> {
     backend: &'a dyn StateBackend,
     interval: Duration,
-    dirty: AtomicBool,
+    /// The document as the walker sees it; every change goes through [`StatePersister::put`] or
+    /// [`StatePersister::remove`] so that it is journaled too.
+    doc: Mutex<StateDocument>,
+    pending: Mutex<Vec<JournalEntry>>,
+    /// Something changed that only a whole-document save records (outputs, refresh results).
+    whole: AtomicBool,
     finished: AtomicBool,
     notify: Notify,
     failed: Mutex<Option<String>>,
@@ -21,11 +28,13 @@ pub struct StatePersister<'a> {
 }
 
 impl<'a> StatePersister<'a> {
-    pub fn new(backend: &'a dyn StateBackend, interval: Duration) -> Self {
+    pub fn new(backend: &'a dyn StateBackend, doc: StateDocument, interval: Duration) -> Self {
         Self {
             backend,
             interval,
-            dirty: AtomicBool::new(false),
+            doc: Mutex::new(doc),
+            pending: Mutex::new(Vec::new()),
+            whole: AtomicBool::new(false),
             finished: AtomicBool::new(false),
             notify: Notify::new(),
             failed: Mutex::new(None),
@@ -34,8 +43,48 @@ impl<'a> StatePersister<'a> {
         }
     }
 
-    pub fn mark_dirty(&self) {
-        self.dirty.store(true, Ordering::SeqCst);
+    /// A copy of the document as it stands.
+    pub fn snapshot(&self) -> StateDocument {
+        self.doc.lock().expect("state lock").clone()
+    }
+
+    /// Reads the document without copying it.
+    pub fn with<R>(&self, f: impl FnOnce(&StateDocument) -> R) -> R {
+        f(&self.doc.lock().expect("state lock"))
+    }
+
+    pub fn put(&self, address: &str, resource: ResourceState) {
+        let entry = JournalEntry::Put {
+            address: address.to_string(),
+            resource,
+        };
+        self.record(entry);
+    }
+
+    pub fn remove(&self, address: &str) {
+        if self
+            .doc
+            .lock()
+            .expect("state lock")
+            .resources
+            .contains_key(address)
+        {
+            self.record(JournalEntry::Remove {
+                address: address.to_string(),
+            });
+        }
+    }
+
+    /// Changes that are not per-resource (outputs, refreshed values): saved whole.
+    pub fn update_whole(&self, f: impl FnOnce(&mut StateDocument)) {
+        f(&mut self.doc.lock().expect("state lock"));
+        self.whole.store(true, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    fn record(&self, entry: JournalEntry) {
+        entry.apply_to(&mut self.doc.lock().expect("state lock"));
+        self.pending.lock().expect("journal lock").push(entry);
         self.notify.notify_one();
     }
 
@@ -43,7 +92,7 @@ impl<'a> StatePersister<'a> {
         self.failed.lock().expect("persister lock").clone()
     }
 
-    /// (number of saves, bytes written) so far.
+    /// (number of writes, bytes written) so far.
     pub fn stats(&self) -> (u64, u64) {
         (
             self.writes.load(Ordering::SeqCst),
@@ -51,42 +100,78 @@ impl<'a> StatePersister<'a> {
         )
     }
 
-    /// Ends [`StatePersister::run`] after one last save of whatever is dirty.
+    /// Ends [`StatePersister::run`] after one last whole save.
     pub fn finish(&self) {
         self.finished.store(true, Ordering::SeqCst);
         self.notify.notify_one();
     }
 
-    /// Saves when dirty (serial + 1). Returns the error text of a failed save.
-    pub async fn flush(&self, doc: &Mutex<StateDocument>) -> Result<(), String> {
-        if !self.dirty.swap(false, Ordering::SeqCst) {
+    fn count(&self, bytes: usize) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.bytes.fetch_add(bytes as u64, Ordering::SeqCst);
+    }
+
+    fn fail(&self, e: impl std::fmt::Display) -> String {
+        let msg = format!("saving state to {}: {e}", self.backend.describe());
+        tracing::error!("{msg}");
+        *self.failed.lock().expect("persister lock") = Some(msg.clone());
+        msg
+    }
+
+    /// Appends what is pending to the journal, or saves whole when the backend has none or
+    /// something changed outside the journal.
+    async fn flush_journal(&self) -> Result<(), String> {
+        let entries = std::mem::take(&mut *self.pending.lock().expect("journal lock"));
+        if entries.is_empty() && !self.whole.load(Ordering::SeqCst) {
             return Ok(());
         }
+        if !self.whole.load(Ordering::SeqCst) {
+            let (lineage, base_serial) = self.with(|d| (d.lineage.clone(), d.serial));
+            let batch = JournalBatch {
+                lineage,
+                base_serial,
+                entries,
+            };
+            match self.backend.append(&batch).await {
+                Ok(true) => {
+                    self.count(serde_json::to_vec(&batch).map(|v| v.len()).unwrap_or(0));
+                    return Ok(());
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    // Keep the entries: the final whole save still records them.
+                    return Err(self.fail(e));
+                }
+            }
+        }
+        self.save_whole().await
+    }
+
+    /// Saves the whole document (serial + 1); the backend drops the journal it replaces.
+    pub async fn save_whole(&self) -> Result<(), String> {
+        self.pending.lock().expect("journal lock").clear();
+        self.whole.store(false, Ordering::SeqCst);
         let snapshot = {
-            let mut d = doc.lock().expect("state lock");
+            let mut d = self.doc.lock().expect("state lock");
             d.serial += 1;
             d.clone()
         };
         match self.backend.save(&snapshot).await {
             Ok(()) => {
-                self.writes.fetch_add(1, Ordering::SeqCst);
-                self.bytes
-                    .fetch_add(snapshot.to_json().len() as u64, Ordering::SeqCst);
+                self.count(snapshot.to_json().len());
                 Ok(())
             }
             Err(e) => {
-                let msg = format!("saving state to {}: {e}", self.backend.describe());
-                tracing::error!("{msg}");
-                *self.failed.lock().expect("persister lock") = Some(msg.clone());
-                // Keep it dirty so the final save tries again.
-                self.dirty.store(true, Ordering::SeqCst);
-                Err(msg)
+                self.whole.store(true, Ordering::SeqCst);
+                Err(self.fail(e))
             }
         }
     }
 
-    /// Runs until [`StatePersister::finish`], saving at most once per interval.
-    pub async fn run(&self, doc: &Mutex<StateDocument>) {
+    /// Runs until [`StatePersister::finish`], writing at most once per interval, then saves
+    /// the whole document once if anything changed.
+    pub async fn run(&self) {
+        let mut changed = false;
         loop {
             if self.finished.load(Ordering::SeqCst) {
                 break;
@@ -95,8 +180,17 @@ impl<'a> StatePersister<'a> {
             if !self.finished.load(Ordering::SeqCst) {
                 tokio::time::sleep(self.interval).await;
             }
-            let _ = self.flush(doc).await;
+            let has_work = !self.pending.lock().expect("journal lock").is_empty()
+                || self.whole.load(Ordering::SeqCst);
+            changed |= has_work;
+            if has_work && !self.finished.load(Ordering::SeqCst) {
+                let _ = self.flush_journal().await;
+            }
         }
-        let _ = self.flush(doc).await;
+        let has_work = !self.pending.lock().expect("journal lock").is_empty()
+            || self.whole.load(Ordering::SeqCst);
+        if changed || has_work {
+            let _ = self.save_whole().await;
+        }
     }
 }

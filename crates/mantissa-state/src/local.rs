@@ -2,9 +2,13 @@
 //! same directory, fsync, rename) and guarded by an OS file lock on a sibling `.lock` file. The
 //! OS releases that lock when the process dies, even by `kill -9`, so a crashed run never leaves
 //! the environment locked; the lock file's text says who holds it, for the error message.
+//!
+//! While an apply runs, results are appended to `<environment>.journal.jsonl` (one batch a line,
+//! fsynced) instead of rewriting the document; `load` replays it and the next whole save drops
+//! it. A line torn by a crash mid-write is the last one and is ignored.
 
 use async_trait::async_trait;
-use mantissa_engine::{BackendError, LockInfo, StateBackend, StateDocument};
+use mantissa_engine::{BackendError, JournalBatch, LockInfo, StateBackend, StateDocument, replay};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -14,6 +18,7 @@ use std::time::{Duration, Instant};
 pub struct LocalBackend {
     path: PathBuf,
     lock_path: PathBuf,
+    journal_path: PathBuf,
     /// The open, locked file while this process holds the lock.
     held: Mutex<Option<(File, String)>>,
 }
@@ -24,12 +29,38 @@ impl LocalBackend {
         Self {
             path: dir.join(format!("{environment}.state.json")),
             lock_path: dir.join(format!("{environment}.lock")),
+            journal_path: dir.join(format!("{environment}.journal.jsonl")),
             held: Mutex::new(None),
         }
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    fn journal(&self) -> Result<Vec<JournalBatch>, BackendError> {
+        let text = match fs::read_to_string(&self.journal_path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(self.io("reading the journal of", e)),
+        };
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let mut batches = Vec::with_capacity(lines.len());
+        for (i, line) in lines.iter().enumerate() {
+            match serde_json::from_str(line) {
+                Ok(b) => batches.push(b),
+                // Only the last line can be torn by a crash; anywhere else it is damage.
+                Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => break,
+                Err(e) => {
+                    return Err(BackendError::Io(format!(
+                        "{} line {} is damaged ({e}); move it aside to continue with the last whole save",
+                        self.journal_path.display(),
+                        i + 1
+                    )));
+                }
+            }
+        }
+        Ok(batches)
     }
 
     fn io(&self, what: &str, e: std::io::Error) -> BackendError {
@@ -143,7 +174,16 @@ impl StateBackend for LocalBackend {
 
     async fn load(&self) -> Result<Option<StateDocument>, BackendError> {
         match fs::read(&self.path) {
-            Ok(bytes) => Ok(Some(StateDocument::from_json(&bytes)?)),
+            Ok(bytes) => {
+                let mut doc = StateDocument::from_json(&bytes)?;
+                let replayed = replay(&mut doc, &self.journal()?);
+                if replayed > 0 {
+                    tracing::info!(
+                        "replayed {replayed} journal entries left by an interrupted run"
+                    );
+                }
+                Ok(Some(doc))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(self.io("reading", e)),
         }
@@ -164,7 +204,27 @@ impl StateBackend for LocalBackend {
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
-        Ok(())
+        // The document now holds everything the journal did.
+        match fs::remove_file(&self.journal_path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.io("removing the journal of", e)),
+        }
+    }
+
+    async fn append(&self, batch: &JournalBatch) -> Result<bool, BackendError> {
+        let mut line = serde_json::to_vec(batch).expect("journal batch serialises");
+        line.push(b'\n');
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.journal_path)
+            .map_err(|e| self.io("opening the journal of", e))?;
+        f.write_all(&line)
+            .map_err(|e| self.io("appending to the journal of", e))?;
+        f.sync_data()
+            .map_err(|e| self.io("appending to the journal of", e))?;
+        Ok(true)
     }
 }
 
@@ -221,6 +281,72 @@ mod tests {
             b.lock(&LockInfo::new("plan", "x"), Duration::ZERO)
                 .await
                 .unwrap();
+        });
+    }
+
+    #[test]
+    fn the_journal_is_replayed_on_load_and_dropped_by_a_whole_save() {
+        use mantissa_engine::{JournalEntry, ResourceState};
+        let dir = tempfile::tempdir().unwrap();
+        let b = LocalBackend::new(dir.path(), "dev");
+        let res = |id: &str| ResourceState {
+            type_name: "t".into(),
+            id: id.into(),
+            properties: serde_json::json!({}),
+            attributes: Default::default(),
+            dependencies: vec![],
+            protected: false,
+        };
+        rt().block_on(async {
+            let mut doc = StateDocument::new("dev");
+            doc.serial = 1;
+            b.save(&doc).await.unwrap();
+            let batch = |entries| JournalBatch {
+                lineage: doc.lineage.clone(),
+                base_serial: 1,
+                entries,
+            };
+            b.append(&batch(vec![JournalEntry::Put {
+                address: "m.a".into(),
+                resource: res("a"),
+            }]))
+            .await
+            .unwrap();
+            b.append(&batch(vec![
+                JournalEntry::Put {
+                    address: "m.b".into(),
+                    resource: res("b"),
+                },
+                JournalEntry::Remove {
+                    address: "m.a".into(),
+                },
+            ]))
+            .await
+            .unwrap();
+            // A batch for another serial was already folded into a whole save: ignored.
+            b.append(&JournalBatch {
+                lineage: doc.lineage.clone(),
+                base_serial: 0,
+                entries: vec![JournalEntry::Put {
+                    address: "m.old".into(),
+                    resource: res("old"),
+                }],
+            })
+            .await
+            .unwrap();
+            // A crash in the middle of the last write leaves a torn line.
+            let mut f = OpenOptions::new()
+                .append(true)
+                .open(dir.path().join("dev.journal.jsonl"))
+                .unwrap();
+            f.write_all(b"{\"lineage\":\"x\",\"base_se").unwrap();
+            let loaded = b.load().await.unwrap().unwrap();
+            assert_eq!(loaded.resources.keys().collect::<Vec<_>>(), vec!["m.b"]);
+            let mut next = loaded.clone();
+            next.serial += 1;
+            b.save(&next).await.unwrap();
+            assert!(!dir.path().join("dev.journal.jsonl").exists());
+            assert_eq!(b.load().await.unwrap().unwrap(), next);
         });
     }
 

@@ -127,13 +127,12 @@ async fn locked(
 
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let signals = tokio::spawn(watch_signals(cancel_tx, printer));
-    let persister = StatePersister::new(backend, SAVE_INTERVAL);
+    let persister = StatePersister::new(backend, state, SAVE_INTERVAL);
     let observer = move |e: &ApplyEvent| progress(printer, e);
     let secrets = |_: &str| None;
-    let (state, report) = apply(
+    let report = apply(
         &cx,
         &plan,
-        state,
         &persister,
         ApplyOptions {
             parallelism: req.run.parallelism.into(),
@@ -144,6 +143,7 @@ async fn locked(
     )
     .await;
     signals.abort();
+    let state = persister.snapshot();
 
     if let Some(e) = &report.state_error {
         bail!(

@@ -67,12 +67,15 @@ fn changing_retention_is_one_in_place_lifecycle_update() {
     );
     assert!(r.stdout.contains("~ storage.logs"), "{r:?}");
     assert!(r.stdout.contains("~ lifecycle_rules:"), "{r:?}");
+    let diff_line = |sign: &str, days: u32| {
+        r.stdout.lines().any(|l| {
+            l.trim_start().starts_with(sign) && l.contains(&format!("\"expiration_days\": {days},"))
+        })
+    };
     assert!(
-        r.stdout.contains("-   \"expiration_days\": 365,")
-            || r.stdout.contains("- \"expiration_days\": 365"),
-        "{r:?}"
+        diff_line("-", 365) && diff_line("+", 400),
+        "before → after as a line diff: {r:?}"
     );
-    assert!(r.stdout.contains("\"expiration_days\": 400"), "{r:?}");
 
     w.proxy.clear();
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);

@@ -154,12 +154,11 @@ impl Harness {
         let events = Mutex::new(Vec::new());
         let observer = |e: &ApplyEvent| events.lock().unwrap().push(e.clone());
         let (_tx, rx) = tokio::sync::watch::channel(cancelled);
-        let persister = StatePersister::new(&self.backend, Duration::from_millis(5));
+        let persister = StatePersister::new(&self.backend, state, Duration::from_millis(5));
         let secrets = |_: &str| None;
-        let (doc, report) = mantissa_engine::apply(
+        let report = mantissa_engine::apply(
             &cx,
             &plan,
-            state,
             &persister,
             ApplyOptions {
                 parallelism,
@@ -169,7 +168,7 @@ impl Harness {
             },
         )
         .await;
-        *self.backend.doc.lock().unwrap() = Some(doc);
+        *self.backend.doc.lock().unwrap() = Some(persister.snapshot());
         Ok((plan, report, events.into_inner().unwrap()))
     }
 }
