@@ -1,17 +1,39 @@
 #!/usr/bin/env bash
 # Installs the pinned moto emulator into the project-local virtualenv (.venv) when it is missing.
-# Idempotent: a venv whose moto matches the pin is left alone.
+# Idempotent: a venv whose moto matches the pin is left alone. Safe to run concurrently (tests
+# and scripts may all call it): one installer runs, the others wait and then find it done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 req="$root/scripts/requirements-moto.txt"
 stamp="$venv/.moto-requirements"
-if [ -x "$venv/bin/moto_server" ] && cmp -s "$req" "$stamp" 2>/dev/null; then
-  exit 0
+
+installed() {
+  [ -x "$venv/bin/moto_server" ] && cmp -s "$req" "$stamp" 2>/dev/null
+}
+
+installed && exit 0
+
+# Serialise installers (flock is util-linux; where it is missing, e.g. macOS, go unlocked).
+if command -v flock >/dev/null 2>&1; then
+  mkdir -p "$root/.moto"
+  exec 9>"$root/.moto/install.lock"
+  flock 9
+  installed && exit 0
 fi
+
 python="${PYTHON:-$(command -v python3 || true)}"
-[ -n "$python" ] || { echo "error: python3 is needed to run the moto emulator" >&2; exit 1; }
-echo "installing the moto emulator into $venv" >&2
-"$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+[ -n "$python" ] || {
+  echo "error: python3 is needed to run the moto emulator; install it (or set PYTHON)" >&2
+  exit 1
+}
+echo "installing the moto emulator ($(tr -d '\n' <"$req")) into $venv" >&2
+if ! "$python" -m venv "$venv"; then
+  echo "error: '$python -m venv' failed; on Debian/Ubuntu install python3-venv" >&2
+  exit 1
+fi
+if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"; then
+  echo "error: installing moto from PyPI failed (see pip's message above)" >&2
+  exit 1
+fi
 cp "$req" "$stamp"

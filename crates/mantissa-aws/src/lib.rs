@@ -1,6 +1,7 @@
 //! The AWS provider: the engine's [`Provider`] trait over the AWS SDK for Rust, with one module
 //! per resource type under [`resources`], each a typed [`resource::ResourceType`].
 
+pub mod failpoint;
 pub mod decode;
 pub mod error;
 pub mod partition;

@@ -178,7 +178,7 @@ impl AwsClients {
 
     pub fn s3(&self) -> &aws_sdk_s3::Client {
         self.inner.s3.get_or_init(|| {
-            let mut b = aws_sdk_s3::config::Builder::from(&self.inner.config);
+            let mut b = aws_sdk_s3::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint);
             // Emulators serve one host: virtual-hosted bucket names would not resolve.
             if self.has_custom_endpoint() {
                 b = b.force_path_style(true);
@@ -190,7 +190,7 @@ impl AwsClients {
     pub fn sts(&self) -> &aws_sdk_sts::Client {
         self.inner
             .sts
-            .get_or_init(|| aws_sdk_sts::Client::new(&self.inner.config))
+            .get_or_init(|| aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build()))
     }
 
     /// The account and ARN of the caller (see [`caller_identity`]).

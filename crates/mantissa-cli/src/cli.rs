@@ -59,12 +59,103 @@ pub enum Command {
     )]
     Destroy(DestroyArgs),
 
+    /// Create the S3 state bucket and DynamoDB lock table named in the environment's backend.
+    #[command(after_help = "Idempotent: what exists and is yours is left as it is (and repaired if its \
+        versioning, encryption or public access block is off).\n\nExamples:\n  mantissa init -e prod")]
+    Init(EnvArgs),
+
+    /// Inspect and repair the state: list, show, pull, push, rm.
+    #[command(subcommand)]
+    State(StateCommand),
+
+    /// Bring an existing resource under management: read it into state at ADDR.
+    #[command(after_help = "The next plan shows what differs from the configuration.\n\nExamples:\n  \
+        mantissa import -e dev storage.logs mantissa-log-dev-logs")]
+    Import(ImportArgs),
+
+    /// Release a state lock left by a run that can no longer release it.
+    #[command(after_help = "Only when no run holds it: a forced unlock lets two runs write at once.\n\n\
+        Examples:\n  mantissa force-unlock -e prod 6f1c2b7e-...\n  mantissa force-unlock -e prod 6f1c2b7e-... --force")]
+    ForceUnlock(ForceUnlockArgs),
+
     /// Print the stack's outputs from the state.
     #[command(
         after_help = "Examples:\n  mantissa output -e local\n  mantissa output -e local logs_bucket\n  \
         mantissa output -e dev --json"
     )]
     Output(OutputArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List the addresses in state.
+    List(EnvArgs),
+    /// Show one resource as recorded.
+    Show(StateAddrArgs),
+    /// Print the whole state document (JSON) to stdout.
+    Pull(EnvArgs),
+    /// Replace the state with a document from FILE (refuses another lineage or an older serial).
+    Push(StatePushArgs),
+    /// Forget a resource without deleting it.
+    Rm(StateRmArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StateAddrArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// The resource address, e.g. storage.logs.
+    pub address: String,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StateRmArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// The resource address, e.g. storage.logs. Repeatable.
+    #[arg(required = true)]
+    pub addresses: Vec<String>,
+    /// How long to wait for the state lock (e.g. 30s, 2m). Default: fail at once.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StatePushArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// The state document to push.
+    pub file: std::path::PathBuf,
+    /// Push even when the lineage differs or the serial is not newer.
+    #[arg(long)]
+    pub force: bool,
+    /// How long to wait for the state lock (e.g. 30s, 2m). Default: fail at once.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// Where the resource goes in state: an address declared in the stack.
+    pub address: String,
+    /// The physical id (for most types, the name).
+    pub id: String,
+    /// How long to wait for the state lock (e.g. 30s, 2m). Default: fail at once.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ForceUnlockArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// The lock ID, as the "locked by" error shows it.
+    pub lock_id: String,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -109,6 +200,10 @@ pub struct PlanArgs {
     #[arg(long)]
     pub destroy: bool,
 
+    /// Save the plan to FILE; `mantissa apply FILE` carries out exactly it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+
     /// Protected resources (address or module) the plan may destroy or replace. Repeatable.
     #[arg(long, value_name = "ADDR")]
     pub allow_destroy: Vec<String>,
@@ -118,6 +213,10 @@ pub struct PlanArgs {
 pub struct ApplyArgs {
     #[command(flatten)]
     pub run: RunArgs,
+
+    /// A plan saved with `plan --out`: apply exactly it (refused if state or config changed).
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<std::path::PathBuf>,
 
     /// Do not ask for confirmation.
     #[arg(long)]

@@ -3,6 +3,8 @@
 
 mod cli;
 mod commands;
+mod guard;
+mod planfile;
 mod printer;
 mod render;
 mod session;
@@ -22,6 +24,8 @@ fn main() {
             miette::MietteHandlerOpts::new()
                 .color(use_color)
                 .unicode(use_color)
+                // Off a terminal (CI logs), keep each message on one line for grep.
+                .wrap_lines(use_color)
                 .terminal_links(false)
                 .context_lines(1)
                 .build(),
@@ -45,6 +49,10 @@ fn main() {
             Command::Apply(a) => commands::apply::run_apply(a, printer).await,
             Command::Destroy(a) => commands::apply::run_destroy(a, printer).await,
             Command::Output(a) => commands::output::run(a, printer).await,
+            Command::Init(a) => commands::init::run(a, printer).await,
+            Command::State(c) => commands::state::run(c, printer).await,
+            Command::Import(a) => commands::import::run(a, printer).await,
+            Command::ForceUnlock(a) => commands::force_unlock::run(a, printer).await,
         }
     });
     // Dropping the runtime could wait on a stuck connection; the work is done.

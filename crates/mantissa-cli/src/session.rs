@@ -1,17 +1,27 @@
 //! What every command sets up the same way: the loaded configuration, the static checks that
 //! run before any AWS call, the state backend, and the AWS provider.
+//!
+//! The AWS SDK configuration (credential chain, region, endpoint) is loaded once per session and
+//! shared by the provider and the S3 backend, so both talk to the same account as the same caller.
 
 use anyhow::{Context as _, Result, bail};
+use mantissa_aws::{AwsClients, AwsProvider, AwsSettings};
+use mantissa_config::Backend;
 use mantissa_config::{Diagnostics, Project};
 use mantissa_engine::{
     Context, Provider, ResourceGraph, StateBackend, StateDocument, plan::KnownScope,
 };
+use mantissa_state::S3BackendConfig;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use tokio::sync::OnceCell;
 
 pub struct Session {
     pub project: Project,
     pub cwd: PathBuf,
+    /// Loaded on first use: commands that never reach AWS (validate, a local `state list`) do not
+    /// pay for the credential chain.
+    clients: OnceCell<AwsClients>,
 }
 
 impl Session {
@@ -19,7 +29,11 @@ impl Session {
     pub fn load(env: &str) -> Result<Self> {
         let cwd = std::env::current_dir().context("reading the current directory")?;
         let project = mantissa_config::load(env, &cwd)?;
-        Ok(Self { project, cwd })
+        Ok(Self {
+            project,
+            cwd,
+            clients: OnceCell::new(),
+        })
     }
 
     pub fn env_name(&self) -> &str {
@@ -57,21 +71,69 @@ impl Session {
         }
     }
 
-    pub fn backend(&self) -> Box<dyn StateBackend> {
-        Box::new(mantissa_state::LocalBackend::new(
-            &self.cwd.join(".mantissa"),
-            self.env_name(),
-        ))
-    }
-
-    pub async fn provider(&self) -> mantissa_aws::AwsProvider {
+    fn settings(&self) -> AwsSettings {
         let env = &self.project.env;
-        let settings = mantissa_aws::AwsSettings {
+        AwsSettings {
             region: env.region.value.clone(),
             endpoint_url: env.endpoint_url.as_ref().map(|e| e.value.clone()),
             profile: None,
-        };
-        mantissa_aws::AwsProvider::connect(&settings).await
+        }
+    }
+
+    /// The SDK configuration and service clients of this environment, loaded once.
+    pub async fn sdk(&self) -> &AwsClients {
+        self.clients
+            .get_or_init(|| async { AwsClients::load(&self.settings()).await })
+            .await
+    }
+
+    /// The endpoint in effect (the environment's `endpoint_url`, else `AWS_ENDPOINT_URL`).
+    pub fn endpoint(&self) -> Option<String> {
+        self.settings().effective_endpoint()
+    }
+
+    /// `backend.s3` of the environment as the S3 backend wants it, or `None` for the local file.
+    /// The bucket's region defaults to the environment's.
+    pub fn s3_backend_config(&self) -> Option<S3BackendConfig> {
+        let env = &self.project.env;
+        let Backend::S3(b) = env.backend.as_ref()?;
+        Some(S3BackendConfig {
+            bucket: b.bucket.value.clone(),
+            key: b.key.value.clone(),
+            region: Some(
+                b.region
+                    .as_ref()
+                    .map_or_else(|| env.region.value.clone(), |r| r.value.clone()),
+            ),
+            lock_table: b.lock_table.value.clone(),
+            endpoint_url: self.endpoint(),
+        })
+    }
+
+    /// Where the local backend keeps this environment's state (relative to the project).
+    pub fn local_state_path(&self) -> PathBuf {
+        PathBuf::from(".mantissa").join(format!("{}.state.json", self.env_name()))
+    }
+
+    /// The environment's state backend: S3 + DynamoDB when it names `backend.s3`, else the local
+    /// file `.mantissa/<environment>.state.json`.
+    pub async fn backend(&self) -> Result<Box<dyn StateBackend>> {
+        match self.s3_backend_config() {
+            // S3Backend applies the backend's own region (and path-style addressing for an
+            // emulator) on top of the shared configuration, so credentials stay the same.
+            Some(cfg) => Ok(Box::new(mantissa_state::S3Backend::new(
+                self.sdk().await.config(),
+                cfg,
+            ))),
+            None => Ok(Box::new(mantissa_state::LocalBackend::new(
+                &self.cwd.join(".mantissa"),
+                self.env_name(),
+            ))),
+        }
+    }
+
+    pub async fn provider(&self) -> AwsProvider {
+        AwsProvider::new(self.sdk().await.clone())
     }
 
     /// The recorded state, or a new one for a first run.

@@ -109,3 +109,10 @@ mod tests {
         assert!(Address::parse("Storage.logs").is_none());
     }
 }
+
+impl<'de> serde::Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Address::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a resource address")))
+    }
+}

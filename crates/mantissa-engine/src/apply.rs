@@ -351,11 +351,7 @@ async fn apply_one(
 
     match change.action {
         PlanAction::Create => {
-            let applied = cx
-                .provider
-                .create(&ctx, &desired)
-                .await
-                .map_err(|e| e.to_string())?;
+            let applied = create(cx, &ctx, &desired, persister).await?;
             record(applied, &ctx, desired);
         }
         PlanAction::Update | PlanAction::NoOp => {
@@ -399,16 +395,31 @@ async fn apply_one(
                     .map_err(|e| format!("deleting for replace: {e}"))?;
                 persister.remove(&a.to_string());
             }
-            let applied = cx
-                .provider
-                .create(&ctx, &desired)
-                .await
-                .map_err(|e| e.to_string())?;
+            let applied = create(cx, &ctx, &desired, persister).await?;
             record(applied, &ctx, desired);
         }
         PlanAction::Delete => unreachable!("handled above"),
     }
     Ok(())
+}
+
+/// Creates after durably recording the intent to, so that a crash between the cloud's answer
+/// and the state write leaves something the next run may adopt (and nothing else).
+async fn create(
+    cx: &Context<'_>,
+    ctx: &ResourceContext,
+    desired: &Value,
+    persister: &StatePersister<'_>,
+) -> Result<Applied, String> {
+    let address = ctx.address.to_string();
+    persister.intent(&address, &ctx.physical_name).await?;
+    match cx.provider.create(ctx, desired).await {
+        Ok(applied) => Ok(applied),
+        Err(e) => {
+            persister.clear_intent(&address);
+            Err(e.to_string())
+        }
+    }
 }
 
 /// Sensitive properties are never stored: state keeps a marker, the cloud keeps the value.

@@ -71,16 +71,32 @@ pub enum JournalEntry {
     Remove {
         address: String,
     },
+    /// About to create `address` as `physical_name` (see `StateDocument::intents`).
+    Intent {
+        address: String,
+        physical_name: String,
+    },
+    /// The create of `address` failed: nothing to adopt.
+    ClearIntent {
+        address: String,
+    },
 }
 
 impl JournalEntry {
     pub fn apply_to(&self, doc: &mut StateDocument) {
         match self {
             JournalEntry::Put { address, resource } => {
+                doc.intents.remove(address);
                 doc.resources.insert(address.clone(), resource.clone());
             }
             JournalEntry::Remove { address } => {
                 doc.resources.remove(address);
+            }
+            JournalEntry::Intent { address, physical_name } => {
+                doc.intents.insert(address.clone(), physical_name.clone());
+            }
+            JournalEntry::ClearIntent { address } => {
+                doc.intents.remove(address);
             }
         }
     }

@@ -25,6 +25,8 @@ pub struct StatePersister<'a> {
     failed: Mutex<Option<String>>,
     writes: AtomicU64,
     bytes: AtomicU64,
+    /// Whole saves from the walker (intents) and the writer must not interleave.
+    whole_save: tokio::sync::Mutex<()>,
 }
 
 impl<'a> StatePersister<'a> {
@@ -40,6 +42,7 @@ impl<'a> StatePersister<'a> {
             failed: Mutex::new(None),
             writes: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            whole_save: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -72,6 +75,36 @@ impl<'a> StatePersister<'a> {
             self.record(JournalEntry::Remove {
                 address: address.to_string(),
             });
+        }
+    }
+
+    /// Records, durably and before returning, that `address` is about to be created as
+    /// `physical_name`. The create call must not start before this is stored.
+    pub async fn intent(&self, address: &str, physical_name: &str) -> Result<(), String> {
+        let entry = JournalEntry::Intent { address: address.to_string(), physical_name: physical_name.to_string() };
+        let batch = {
+            let mut d = self.doc.lock().expect("state lock");
+            entry.apply_to(&mut d);
+            JournalBatch { lineage: d.lineage.clone(), base_serial: d.serial, entries: vec![entry.clone()] }
+        };
+        match self.backend.append(&batch).await {
+            Ok(true) => {
+                self.count(serde_json::to_vec(&batch).map(|v| v.len()).unwrap_or(0));
+                Ok(())
+            }
+            Ok(false) => {
+                // No journal: the whole document carries the intent (and what else is pending).
+                let _guard = self.whole_save.lock().await;
+                self.save_whole().await
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// A create failed: its intent no longer stands.
+    pub fn clear_intent(&self, address: &str) {
+        if self.doc.lock().expect("state lock").intents.contains_key(address) {
+            self.record(JournalEntry::ClearIntent { address: address.to_string() });
         }
     }
 
@@ -144,6 +177,7 @@ impl<'a> StatePersister<'a> {
                 }
             }
         }
+        let _guard = self.whole_save.lock().await;
         self.save_whole().await
     }
 
@@ -190,6 +224,7 @@ impl<'a> StatePersister<'a> {
         let has_work = !self.pending.lock().expect("journal lock").is_empty()
             || self.whole.load(Ordering::SeqCst);
         if changed || has_work {
+            let _guard = self.whole_save.lock().await;
             let _ = self.save_whole().await;
         }
     }

@@ -13,11 +13,11 @@ use futures::StreamExt;
 use mantissa_config::{
     Address, Diagnostic, Diagnostics, Loc, Project, Ref, Scope, Template, contains_unknown, unknown,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum PlanAction {
     NoOp,
@@ -40,7 +40,8 @@ impl PlanAction {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum PlanMode {
     #[default]
     Normal,
@@ -65,7 +66,7 @@ pub struct PlanOptions {
 }
 
 /// What will happen to one resource.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ResourceChange {
     pub address: Address,
     pub type_name: String,
@@ -88,7 +89,7 @@ pub struct ResourceChange {
     pub dependencies: Vec<Address>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DriftKind {
     /// Live properties differ from what was last applied.
@@ -98,7 +99,7 @@ pub enum DriftKind {
 }
 
 /// A difference between the state and the live account, found by refresh.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Drift {
     pub address: Address,
     pub type_name: String,
@@ -109,13 +110,13 @@ pub struct Drift {
     pub sensitive: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PlannedOutput {
     pub value: Value,
     pub sensitive: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Plan {
     pub environment: String,
     pub lineage: String,
@@ -474,7 +475,11 @@ pub async fn plan(
                 ),
                 (Some(_), None) => (None, None, Map::new()),
                 (None, Some(l)) => {
-                    if r.schema.taggable && !owned_by(&l.properties, &cx.lineage) {
+                    // Untagged, and this state recorded the intent to create exactly this name:
+                    // a run killed between the create and tagging or recording it.
+                    let ours_in_flight = lineage_tag(&l.properties).is_none()
+                        && state.intents.get(&a.to_string()) == Some(&ctx.physical_name);
+                    if r.schema.taggable && !owned_by(&l.properties, &cx.lineage) && !ours_in_flight {
                         let found = l
                             .properties
                             .pointer(&format!("/tags/{}", LINEAGE_TAG.replace('/', "~1")))
@@ -705,11 +710,11 @@ fn protected_message(a: &Address, type_name: &str, verb: &str, why: &str) -> Str
 }
 
 pub(crate) fn owned_by(properties: &Value, lineage: &str) -> bool {
-    properties
-        .get("tags")
-        .and_then(|t| t.get(LINEAGE_TAG))
-        .and_then(Value::as_str)
-        == Some(lineage)
+    lineage_tag(properties) == Some(lineage)
+}
+
+fn lineage_tag(properties: &Value) -> Option<&str> {
+    properties.get("tags").and_then(|t| t.get(LINEAGE_TAG)).and_then(Value::as_str)
 }
 
 fn merged(a: &Map<String, Value>, b: &Map<String, Value>) -> Map<String, Value> {

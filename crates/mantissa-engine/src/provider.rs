@@ -81,7 +81,7 @@ pub struct ResourceContext {
 }
 
 /// A resource as found in the cloud.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LiveResource {
     /// The physical id (for most types, the name; for server-assigned ids, the id).
     pub id: String,

@@ -24,6 +24,11 @@ pub struct StateDocument {
     pub resources: BTreeMap<String, ResourceState>,
     #[serde(default)]
     pub outputs: BTreeMap<String, OutputState>,
+    /// Creates started but not yet recorded: address → physical name. Written durably before
+    /// each create call, so that a run killed before it could tag or record the resource lets the
+    /// next run adopt what it finds under that name, and only that.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub intents: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,6 +70,7 @@ impl StateDocument {
             region: None,
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            intents: BTreeMap::new(),
         }
     }
 

@@ -21,14 +21,15 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
+    BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration, Delete, ObjectIdentifier,
     PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
     ServerSideEncryptionConfiguration, ServerSideEncryptionRule, VersioningConfiguration,
 };
-use mantissa_engine::{BackendError, LockInfo, StateBackend, StateDocument};
+use mantissa_engine::{BackendError, JournalBatch, LockInfo, StateBackend, StateDocument, replay};
 use md5::{Digest, Md5};
 use std::fmt;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Object metadata: the MD5 of the body as mantissa wrote it.
@@ -88,6 +89,8 @@ pub struct S3Backend {
     /// `(lock ID, Info as written)` while this instance holds the lock: unlocking deletes exactly
     /// the item it wrote.
     held: Mutex<Option<(String, String)>>,
+    /// The next journal object number (continues after what an interrupted run left).
+    journal_seq: AtomicU64,
 }
 
 impl S3Backend {
@@ -99,7 +102,73 @@ impl S3Backend {
             ddb,
             seen: Mutex::new(Seen::default()),
             held: Mutex::new(None),
+            journal_seq: AtomicU64::new(0),
         }
+    }
+
+    /// `<key>.journal/`: batches appended while an apply runs, one object each (S3 cannot
+    /// append to an object). Only the batches under the loaded document's lineage and serial
+    /// apply; a whole save deletes them.
+    fn journal_root(&self) -> String {
+        format!("{}.journal/", self.cfg.key)
+    }
+
+    fn journal_prefix(&self, lineage: &str, serial: u64) -> String {
+        format!("{}{lineage}/{serial:012}/", self.journal_root())
+    }
+
+    async fn journal_keys(&self, prefix: &str) -> Result<Vec<String>, BackendError> {
+        let mut keys = Vec::new();
+        let mut pages = self.s3.list_objects_v2().bucket(&self.cfg.bucket).prefix(prefix).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| aws_error(&format!("listing the journal of {}", self.cfg.url()), &e))?;
+            keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    async fn read_journal(&self, doc: &StateDocument) -> Result<Vec<JournalBatch>, BackendError> {
+        let keys = self.journal_keys(&self.journal_prefix(&doc.lineage, doc.serial)).await?;
+        let mut batches = Vec::with_capacity(keys.len());
+        for key in &keys {
+            let out = self
+                .s3
+                .get_object()
+                .bucket(&self.cfg.bucket)
+                .key(key)
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("reading journal object {key}"), &e))?;
+            let bytes = out.body.collect().await.map_err(|e| BackendError::Io(format!("reading journal object {key}: {e}")))?.into_bytes();
+            let batch: JournalBatch = serde_json::from_slice(&bytes)
+                .map_err(|e| BackendError::Io(format!("journal object s3://{}/{key} is damaged: {e}", self.cfg.bucket)))?;
+            batches.push(batch);
+        }
+        let next = keys.last().and_then(|k| k.rsplit('/').next()).and_then(|n| n.trim_end_matches(".json").parse::<u64>().ok()).map_or(0, |n| n + 1);
+        self.journal_seq.store(next, Ordering::SeqCst);
+        Ok(batches)
+    }
+
+    async fn drop_journal(&self) -> Result<(), BackendError> {
+        let keys = self.journal_keys(&self.journal_root()).await?;
+        for chunk in keys.chunks(1000) {
+            let objects: Vec<ObjectIdentifier> = chunk.iter().filter_map(|k| ObjectIdentifier::builder().key(k).build().ok()).collect();
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|e| BackendError::Io(format!("building the journal delete: {e}")))?;
+            self.s3
+                .delete_objects()
+                .bucket(&self.cfg.bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("deleting the journal of {}", self.cfg.url()), &e))?;
+        }
+        self.journal_seq.store(0, Ordering::SeqCst);
+        Ok(())
     }
 
     pub fn config(&self) -> &S3BackendConfig {
@@ -453,11 +522,16 @@ impl StateBackend for S3Backend {
         if let Some(recorded) = self.recorded_digest().await? {
             self.check_digest(&recorded, &actual, metadata.as_ref())?;
         }
-        let doc = StateDocument::from_json(&bytes)?;
+        let mut doc = StateDocument::from_json(&bytes)?;
         self.set_seen(Seen {
             etag,
             md5: Some(actual),
         });
+        let journal = self.read_journal(&doc).await?;
+        let replayed = replay(&mut doc, &journal);
+        if replayed > 0 {
+            tracing::info!("replayed {replayed} journal entries left by an interrupted run");
+        }
         Ok(Some(doc))
     }
 
@@ -505,7 +579,33 @@ impl StateBackend for S3Backend {
             etag: Some(etag),
             md5: Some(md5.clone()),
         });
-        self.record_digest(&md5).await
+        self.record_digest(&md5).await?;
+        // The document holds everything the journal did. A failure here leaves batches for an
+        // older serial, which no load applies: worth a warning, not a failed save.
+        if let Err(e) = self.drop_journal().await {
+            tracing::warn!("{e}");
+        }
+        Ok(())
+    }
+
+    async fn append(&self, batch: &JournalBatch) -> Result<bool, BackendError> {
+        let seq = self.journal_seq.fetch_add(1, Ordering::SeqCst);
+        let key = format!("{}{seq:08}.json", self.journal_prefix(&batch.lineage, batch.base_serial));
+        let body = serde_json::to_vec(batch).map_err(|e| BackendError::Io(e.to_string()))?;
+        tracing::debug!(%key, entries = batch.entries.len(), "S3 PutObject (journal)");
+        self.s3
+            .put_object()
+            .bucket(&self.cfg.bucket)
+            .key(&key)
+            .content_type("application/json")
+            .server_side_encryption(ServerSideEncryption::Aes256)
+            // Never overwrite a batch another writer put there.
+            .if_none_match("*")
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| if is_cas_failure(&e) { BackendError::Conflict } else { aws_error(&format!("appending to the journal of {}", self.cfg.url()), &e) })?;
+        Ok(true)
     }
 }
 
@@ -703,13 +803,14 @@ async fn bootstrap_bucket(
 
     // Versioning: every state write stays recoverable.
     tracing::debug!(%bucket, "S3 GetBucketVersioning");
-    let versioning = s3
-        .get_bucket_versioning()
-        .bucket(bucket)
-        .send()
-        .await
-        .map_err(|e| aws_error(&format!("reading the versioning of {url}"), &e))?;
-    let fixed = if versioning.status() == Some(&BucketVersioningStatus::Enabled) {
+    let status = match s3.get_bucket_versioning().bucket(bucket).send().await {
+        Ok(out) => out.status().map(|s| s.as_str().to_string()),
+        Err(e) => match versioning_status_from_raw(&e) {
+            Some(status) => status,
+            None => return Err(aws_error(&format!("reading the versioning of {url}"), &e)),
+        },
+    };
+    let fixed = if status.as_deref() == Some(BucketVersioningStatus::Enabled.as_str()) {
         None
     } else {
         tracing::debug!(%bucket, "S3 PutBucketVersioning");
@@ -723,8 +824,8 @@ async fn bootstrap_bucket(
             .send()
             .await
             .map_err(|e| aws_error(&format!("enabling versioning on {url}"), &e))?;
-        Some(match versioning.status() {
-            Some(s) => format!("was {}, now Enabled", s.as_str()),
+        Some(match status {
+            Some(s) => format!("was {s}, now Enabled"),
             None => "was off, now Enabled".to_string(),
         })
     };
@@ -828,6 +929,28 @@ async fn bootstrap_bucket(
 
     steps.push(tls_policy_step(s3, bucket, &region, created, plain_http).await?);
     Ok(steps)
+}
+
+/// moto 5.2.5 names the root of a GetBucketVersioning answer `GetBucketVersioningResponse`
+/// instead of `VersioningConfiguration`, and the SDK rejects the document although it carries the
+/// status. Returns that status (`None`: never versioned), or `None` overall for any other error.
+/// Never reached against AWS itself.
+fn versioning_status_from_raw<E>(
+    err: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> Option<Option<String>> {
+    let raw = err.raw_response()?;
+    if raw.status().as_u16() != 200 {
+        return None;
+    }
+    let body = std::str::from_utf8(raw.body().bytes()?).ok()?;
+    if !body.contains("<GetBucketVersioningResponse") {
+        return None;
+    }
+    Some(
+        body.split_once("<Status>")
+            .and_then(|(_, rest)| rest.split_once("</Status>"))
+            .map(|(status, _)| status.trim().to_string()),
+    )
 }
 
 async fn create_bucket(

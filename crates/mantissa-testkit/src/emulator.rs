@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// A running moto server. Killed when dropped.
@@ -22,17 +23,30 @@ pub fn workspace_root() -> PathBuf {
         .expect("workspace root")
 }
 
-/// The moto_server executable, installing the pinned emulator first when it is missing.
+/// The moto_server executable, installing the pinned emulator first when it is missing or its
+/// pin changed. The installer runs once per test process (it is a quick check when all is in
+/// place, and it takes a lock, so test processes running side by side do not race).
 pub fn moto_server() -> Result<PathBuf> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| install().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(|e| anyhow::anyhow!(e))
+}
+
+fn install() -> Result<PathBuf> {
     let root = workspace_root();
+    let script = root.join("scripts/install-moto.sh");
+    let status = Command::new(&script)
+        .stdin(Stdio::null())
+        .status()
+        .with_context(|| format!("running {}", script.display()))?;
+    if !status.success() {
+        bail!("{} failed ({status})", script.display());
+    }
     let bin = root.join(".venv/bin/moto_server");
     if !bin.exists() {
-        let status = Command::new(root.join("scripts/install-moto.sh"))
-            .status()
-            .context("running scripts/install-moto.sh")?;
-        if !status.success() {
-            bail!("scripts/install-moto.sh failed");
-        }
+        bail!("{} did not install {}", script.display(), bin.display());
     }
     Ok(bin)
 }

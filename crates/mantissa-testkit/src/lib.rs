@@ -2,5 +2,7 @@
 //! proxy that records every AWS call and can add latency and faults.
 
 pub mod emulator;
+pub mod proxy;
 
 pub use emulator::{Emulator, free_port, moto_server, workspace_root};
+pub use proxy::{Call, Fault, FaultKind, ProxyOptions, RecordingProxy};

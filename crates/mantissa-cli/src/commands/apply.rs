@@ -5,6 +5,8 @@ use super::ExitCode;
 use super::plan::parse_addresses;
 use crate::cli::{ApplyArgs, DestroyArgs, RunArgs};
 use crate::commands::output::render_outputs;
+use crate::guard;
+use crate::planfile::SavedPlan;
 use crate::printer::{BOLD, GREEN, Printer, RED, paint};
 use crate::render::{render_plan, summary_line};
 use crate::session::Session;
@@ -29,6 +31,7 @@ struct Request<'a> {
     allow_destroy: Vec<String>,
     include_data: bool,
     lock_timeout: Duration,
+    plan_file: Option<std::path::PathBuf>,
 }
 
 pub async fn run_apply(args: &ApplyArgs, printer: Printer) -> Result<ExitCode> {
@@ -41,6 +44,7 @@ pub async fn run_apply(args: &ApplyArgs, printer: Printer) -> Result<ExitCode> {
             allow_destroy: args.allow_destroy.clone(),
             include_data: false,
             lock_timeout: args.lock_timeout,
+            plan_file: args.plan_file.clone(),
         },
         printer,
     )
@@ -57,6 +61,7 @@ pub async fn run_destroy(args: &DestroyArgs, printer: Printer) -> Result<ExitCod
             allow_destroy: args.allow_destroy.clone(),
             include_data: args.include_data,
             lock_timeout: args.lock_timeout,
+            plan_file: None,
         },
         printer,
     )
@@ -67,7 +72,7 @@ async fn run(req: Request<'_>, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&req.run.env.env)?;
     let provider = session.provider().await;
     let graph = session.check(&provider)?;
-    let backend = session.backend();
+    let backend = session.backend().await?;
     let operation = if req.mode == PlanMode::Destroy {
         "destroy"
     } else {
@@ -101,7 +106,15 @@ async fn locked(
         include_data: req.include_data,
         parallelism: req.run.parallelism.into(),
     };
-    let plan = plan(&cx, &state, &opts).await?;
+    // A saved plan is applied as it was reviewed, and only onto the state it was made from.
+    let (plan, reviewed) = match &req.plan_file {
+        Some(path) => {
+            let saved = SavedPlan::read(path)?;
+            saved.check(&session.project, &state)?;
+            (saved.plan, true)
+        }
+        None => (plan(&cx, &state, &opts).await?, false),
+    };
     printer.out(render_plan(&plan).trim_end());
     if !plan.has_changes() {
         if !state.outputs.is_empty() && req.mode == PlanMode::Normal {
@@ -113,14 +126,16 @@ async fn locked(
         }
         return Ok(0);
     }
-    if !req.auto_approve {
-        confirm(operation_word(req.mode))?;
+    if !req.auto_approve && !reviewed {
+        confirm(operation_word(plan.mode))?;
     }
 
+    // Before the first write: the right account and region, recorded in state.
+    let recorded = (state.account_id.clone(), state.region.clone());
+    guard::check_account(provider, &session.project, &mut state).await?;
     // A first run saves its lineage before creating anything: every resource it creates is
     // tagged with that lineage, and a rerun after a crash must find the same one to adopt them.
-    if fresh {
-        state.region = Some(session.project.env.region.value.clone());
+    if fresh || recorded != (state.account_id.clone(), state.region.clone()) {
         state.serial += 1;
         backend.save(&state).await?;
     }
@@ -128,7 +143,16 @@ async fn locked(
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let signals = tokio::spawn(watch_signals(cancel_tx, printer));
     let persister = StatePersister::new(backend, state, SAVE_INTERVAL);
-    let observer = move |e: &ApplyEvent| progress(printer, e);
+    let crash_after = crash_after_resource();
+    let observer = move |e: &ApplyEvent| {
+        progress(printer, e);
+        if let (Some(target), ApplyEvent::Completed { address, .. }) = (&crash_after, e) {
+            if &address.to_string() == target {
+                eprintln!("{}: aborting after {address}", mantissa_aws::failpoint::ENV);
+                std::process::abort();
+            }
+        }
+    };
     let secrets = |_: &str| None;
     let report = apply(
         &cx,
@@ -188,6 +212,12 @@ async fn locked(
         printer.info(format!("{} {a}: {e}", paint(RED.bold(), "error:")));
     }
     bail!("{msg}. The state records what was done; run the command again to continue.")
+}
+
+/// `MANTISSA_FAILPOINT=after-resource:ADDR`: abort once ADDR is done in the cloud but before the
+/// state write that records it (crash-safety tests).
+fn crash_after_resource() -> Option<String> {
+    std::env::var(mantissa_aws::failpoint::ENV).ok()?.strip_prefix("after-resource:").map(str::to_string)
 }
 
 fn operation_word(mode: PlanMode) -> &'static str {

@@ -1,8 +1,12 @@
 //! One module per command.
 
 pub mod apply;
+pub mod force_unlock;
+pub mod import;
+pub mod init;
 pub mod output;
 pub mod plan;
+pub mod state;
 pub mod validate;
 
 /// What a command asks the process to exit with.

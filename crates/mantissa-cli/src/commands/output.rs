@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 pub async fn run(args: &OutputArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.env.env)?;
-    let backend = session.backend();
+    let backend = session.backend().await?;
     let Some(state) = backend.load().await? else {
         bail!(
             "no state for environment {}: run `mantissa apply -e {}` first",

@@ -3,6 +3,7 @@
 
 use super::ExitCode;
 use crate::cli::PlanArgs;
+use crate::planfile::SavedPlan;
 use crate::printer::Printer;
 use crate::render::render_plan;
 use crate::session::Session;
@@ -14,7 +15,7 @@ pub async fn run(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.run.env.env)?;
     let provider = session.provider().await;
     let graph = session.check(&provider)?;
-    let backend = session.backend();
+    let backend = session.backend().await?;
     let (state, _) = session.state(backend.as_ref()).await?;
     let cx = Context::new(&session.project, &graph, &provider, &state.lineage);
     let opts = PlanOptions {
@@ -32,11 +33,18 @@ pub async fn run(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
     };
     let plan = plan(&cx, &state, &opts).await?;
     printer.out(render_plan(&plan).trim_end());
-    Ok(if args.detailed_exitcode && plan.has_changes() {
-        2
-    } else {
-        0
-    })
+    let changes = plan.has_changes();
+    if let Some(out) = &args.out {
+        SavedPlan::new(&session.project, &state, &opts, plan)?.write(out)?;
+        printer.info(format!(
+            "
+Saved the plan to {}: `mantissa apply -e {} {}` carries out exactly these changes.",
+            out.display(),
+            args.run.env.env,
+            out.display()
+        ));
+    }
+    Ok(if args.detailed_exitcode && changes { 2 } else { 0 })
 }
 
 pub fn parse_addresses(list: &[String]) -> Result<Vec<Address>> {

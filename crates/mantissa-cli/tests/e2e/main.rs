@@ -3,11 +3,15 @@
 //! stack and an environment file pointing at the proxy.
 
 mod bad_input;
+mod crash;
+mod state_cmds;
 mod storage;
 
 use mantissa_testkit::{Emulator, RecordingProxy, workspace_root};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+pub const FAILPOINT: &str = "MANTISSA_FAILPOINT";
 
 /// One emulator, one proxy in front of it, and a project directory.
 pub struct World {
@@ -74,10 +78,14 @@ impl World {
     }
 
     pub fn mantissa(&self, args: &[&str]) -> Run {
-        let out: Output = Command::new(env!("CARGO_BIN_EXE_mantissa"))
-            .args(args)
+        self.mantissa_with(&[], args)
+    }
+
+    /// The command as `mantissa` runs it here: isolated from the developer's AWS set-up.
+    pub fn command(&self, vars: &[(&str, &str)], args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mantissa"));
+        c.args(args)
             .current_dir(self.path())
-            // Isolated from the developer's AWS configuration: no profiles, no credentials.
             .env("HOME", self.path())
             .env_remove("AWS_PROFILE")
             .env_remove("AWS_ACCESS_KEY_ID")
@@ -85,10 +93,18 @@ impl World {
             .env_remove("AWS_SESSION_TOKEN")
             .env_remove("AWS_ENDPOINT_URL")
             .env_remove("RUST_LOG")
+            .env_remove(FAILPOINT)
             .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .expect("mantissa runs");
+            .stdin(Stdio::null());
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Runs with extra environment variables.
+    pub fn mantissa_with(&self, vars: &[(&str, &str)], args: &[&str]) -> Run {
+        let out: Output = self.command(vars, args).output().expect("mantissa runs");
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -109,6 +125,17 @@ impl World {
             ))
             .build();
         aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// A plain HTTP GET to the emulator (for answers the SDK cannot parse from moto).
+    pub fn raw_get(&self, path_and_query: &str) -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.emulator.port)).unwrap();
+        let auth = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+        write!(s, "GET {path_and_query} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\n\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
     }
 
     pub fn state(&self, env: &str) -> serde_json::Value {

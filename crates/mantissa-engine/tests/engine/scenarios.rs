@@ -478,3 +478,40 @@ async fn a_cycle_names_its_members() {
     );
     assert_eq!(d.0[0].loc.line, 4);
 }
+
+#[tokio::test]
+async fn an_untagged_resource_is_adopted_only_under_this_states_recorded_intent() {
+    let h = harness();
+    h.apply(normal()).await.unwrap();
+    // As if killed right after the create call: untagged in the cloud, only an intent in state.
+    let mut doc = h.state();
+    doc.resources.remove("storage.data");
+    doc.intents.insert("storage.data".into(), "acme-dev-data".into());
+    *h.backend.doc.lock().unwrap() = Some(doc);
+    h.provider.tamper("acme-dev-data", "tags", json!({}));
+    let plan = h.plan(normal()).await.unwrap();
+    let c = plan.changes.iter().find(|c| c.address.to_string() == "storage.data").unwrap();
+    assert!(c.adopt && c.action == PlanAction::Update && c.changed == vec!["tags"], "{c:?}");
+    let (_, report, _) = h.apply(normal()).await.unwrap();
+    assert!(report.success());
+    assert!(h.state().intents.is_empty(), "the record replaces the intent");
+    assert!(!h.plan(normal()).await.unwrap().has_changes());
+
+    // Without the intent, the same untagged resource is someone else's.
+    let mut doc = h.state();
+    doc.resources.remove("storage.data");
+    *h.backend.doc.lock().unwrap() = Some(doc);
+    h.provider.tamper("acme-dev-data", "tags", json!({}));
+    assert!(matches!(h.plan(normal()).await.unwrap_err(), PlanError::NotOwned(_)));
+}
+
+#[tokio::test]
+async fn every_create_is_preceded_by_a_durable_intent() {
+    let h = harness();
+    h.apply(normal()).await.unwrap();
+    // MemoryBackend keeps no journal: each intent costs a whole save, made before the create.
+    // Three creates → at least three saves whose documents held an intent.
+    let saves = h.backend.saves.lock().unwrap().len();
+    assert!(saves >= 4, "three intents and a final save, saw {saves}");
+    assert!(h.state().intents.is_empty());
+}

@@ -1,0 +1,127 @@
+//! Saved plans (`plan --out FILE`, `apply FILE`). A saved plan records what it was made
+//! against: the state's lineage and serial and a digest of every configuration file, so that
+//! applying it after any of them changed is refused instead of doing something not reviewed.
+
+use anyhow::{Context as _, Result, bail};
+use mantissa_config::Project;
+use mantissa_engine::{Plan, PlanOptions, StateDocument};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+const FORMAT: &str = "mantissa-plan";
+const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub format: String,
+    pub format_version: u32,
+    pub mantissa_version: String,
+    pub environment: String,
+    pub lineage: String,
+    pub serial: u64,
+    /// SHA-256 over the environment file and every file of the stack directory.
+    pub config_digest: String,
+    pub targets: Vec<String>,
+    pub allow_destroy: Vec<String>,
+    pub include_data: bool,
+    pub plan: Plan,
+}
+
+impl SavedPlan {
+    pub fn new(project: &Project, state: &StateDocument, opts: &PlanOptions, plan: Plan) -> Result<Self> {
+        Ok(Self {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            mantissa_version: env!("CARGO_PKG_VERSION").into(),
+            environment: project.env.environment.value.clone(),
+            lineage: state.lineage.clone(),
+            serial: state.serial,
+            config_digest: config_digest(project)?,
+            targets: opts.targets.clone(),
+            allow_destroy: opts.allow_destroy.clone(),
+            include_data: opts.include_data,
+            plan,
+        })
+    }
+
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing {}", path.display()))?;
+        serde_json::to_writer_pretty(&mut tmp, self)?;
+        tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    }
+
+    pub fn read(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading the plan file {}", path.display()))?;
+        #[derive(Deserialize)]
+        struct Header {
+            format: String,
+            format_version: u32,
+        }
+        let h: Header = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a mantissa plan file", path.display()))?;
+        if h.format != FORMAT {
+            bail!("{} is not a mantissa plan file", path.display());
+        }
+        if h.format_version > FORMAT_VERSION {
+            bail!("{} was written by a newer mantissa (plan format {}): upgrade mantissa", path.display(), h.format_version);
+        }
+        serde_json::from_slice(&bytes).with_context(|| format!("reading the plan file {}", path.display()))
+    }
+
+    /// Refuses the plan unless environment, configuration and state are what it was made from.
+    pub fn check(&self, project: &Project, state: &StateDocument) -> Result<()> {
+        let env = &project.env.environment.value;
+        if &self.environment != env {
+            bail!("this plan was made for environment `{}`, not `{env}`", self.environment);
+        }
+        if config_digest(project)? != self.config_digest {
+            bail!("the configuration changed since this plan was made (environment file or stack): make a new plan");
+        }
+        if state.lineage != self.lineage {
+            bail!("this plan was made against another state (lineage {}, now {}): make a new plan", self.lineage, state.lineage);
+        }
+        if state.serial != self.serial {
+            bail!(
+                "the state changed since this plan was made (serial {}, now {}): make a new plan",
+                self.serial,
+                state.serial
+            );
+        }
+        Ok(())
+    }
+}
+
+/// SHA-256 over the environment file and every file below the stack directory, in path order,
+/// each as its relative path and its bytes.
+pub fn config_digest(project: &Project) -> Result<String> {
+    let mut h = Sha256::new();
+    let env = std::fs::read(&project.env.path).with_context(|| format!("reading {}", project.env.path.display()))?;
+    h.update(b"environment\0");
+    h.update(&env);
+    let mut files = Vec::new();
+    collect(&project.stack.dir, &project.stack.dir, &mut files)?;
+    files.sort();
+    for rel in files {
+        let bytes = std::fs::read(project.stack.dir.join(&rel))?;
+        h.update(rel.as_bytes());
+        h.update(b"\0");
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let e = e?;
+        let p = e.path();
+        if e.file_type()?.is_dir() {
+            collect(root, &p, out)?;
+        } else {
+            out.push(p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
