@@ -406,10 +406,10 @@ impl S3Backend {
         Err(BackendError::Io(format!(
             "the state object in {url} does not match the digest recorded in the lock table \
              (expected {recorded}, found {actual}): it is an old copy (S3 read-after-write) or was \
-             modified outside mantissa; refusing to use it. If you changed it on purpose, \
-             `mantissa state push` your copy, or delete the digest item (LockID \"{digest_id}\" \
-             in DynamoDB table {table}) to accept the object as it is; otherwise restore the \
-             version you expect from the bucket's version history",
+             modified outside mantissa; refusing to use it. If it was changed on purpose, delete \
+             the digest item (LockID \"{digest_id}\" in DynamoDB table {table}) to accept the \
+             object as it is; otherwise restore the version you expect from the bucket's version \
+             history",
             url = self.cfg.url(),
             digest_id = self.cfg.digest_id(),
             table = self.cfg.lock_table,
