@@ -19,8 +19,7 @@ pub fn decode<P: DeserializeOwned>(value: &Value) -> Result<P, PropertyError> {
 /// Serializes a property struct; plain data structs cannot fail, but a failure is reported rather
 /// than hidden.
 pub fn encode<P: Serialize>(props: &P) -> Result<Value, PropertyError> {
-    serde_json::to_value(props)
-        .map_err(|e| PropertyError::new("", format!("cannot encode properties: {e}")))
+    serde_json::to_value(props).map_err(|e| PropertyError::new("", format!("cannot encode properties: {e}")))
 }
 
 /// Whether a string is the engine's placeholder for a value known only after apply.
@@ -85,20 +84,13 @@ mod tests {
         let err = decode::<Outer>(&json!({"rules": [{"days": 1}, {"days": "x"}]})).unwrap_err();
         assert_eq!(err.path, "rules[1].days");
         let err = decode::<Outer>(&json!({"rules": [], "extra": 1})).unwrap_err();
-        assert!(
-            err.message.contains("unknown field `extra`"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("unknown field `extra`"), "{}", err.message);
     }
 
     #[test]
     fn finds_placeholders() {
         let u = mantissa_config::UNKNOWN;
-        assert_eq!(
-            first_unknown_path(&json!({"a": [1, {"b": u}]})).as_deref(),
-            Some("a[1].b")
-        );
+        assert_eq!(first_unknown_path(&json!({"a": [1, {"b": u}]})).as_deref(), Some("a[1].b"));
         assert_eq!(first_unknown_path(&json!({"a": [1, {"b": "x"}]})), None);
     }
 }

@@ -33,8 +33,7 @@ where
     let retryable = match &err {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
         SdkError::ServiceError(_) | SdkError::ResponseError(_) => {
-            status.is_some_and(|s| s >= 500 || s == 429)
-                || err.code().is_some_and(|c| RETRYABLE_CODES.contains(&c))
+            status.is_some_and(|s| s >= 500 || s == 429) || err.code().is_some_and(|c| RETRYABLE_CODES.contains(&c))
         }
         _ => false,
     };
@@ -48,11 +47,7 @@ where
         // Transport failures and bodiless responses: the full source chain is the only clue.
         (None, None) => DisplayErrorContext(&err).to_string(),
     };
-    ProviderError::Api {
-        operation: operation.to_string(),
-        message,
-        retryable,
-    }
+    ProviderError::Api { operation: operation.to_string(), message, retryable }
 }
 
 /// The service's error code, when the service answered with one.
@@ -75,11 +70,7 @@ mod tests {
     use aws_smithy_types::body::SdkBody;
     use aws_smithy_types::error::ErrorMetadata;
 
-    fn service_error(
-        status: u16,
-        code: &str,
-        msg: &str,
-    ) -> SdkError<GetBucketPolicyError, HttpResponse> {
+    fn service_error(status: u16, code: &str, msg: &str) -> SdkError<GetBucketPolicyError, HttpResponse> {
         let meta = ErrorMetadata::builder().code(code).message(msg).build();
         let raw = HttpResponse::new(status.try_into().unwrap(), SdkBody::empty());
         SdkError::service_error(GetBucketPolicyError::generic(meta), raw)
@@ -89,23 +80,12 @@ mod tests {
     fn keeps_code_and_message() {
         let err = api_error(
             "s3:GetBucketPolicy",
-            service_error(
-                404,
-                "NoSuchBucketPolicy",
-                "The bucket policy does not exist",
-            ),
+            service_error(404, "NoSuchBucketPolicy", "The bucket policy does not exist"),
         );
         match err {
-            ProviderError::Api {
-                operation,
-                message,
-                retryable,
-            } => {
+            ProviderError::Api { operation, message, retryable } => {
                 assert_eq!(operation, "s3:GetBucketPolicy");
-                assert_eq!(
-                    message,
-                    "NoSuchBucketPolicy: The bucket policy does not exist"
-                );
+                assert_eq!(message, "NoSuchBucketPolicy: The bucket policy does not exist");
                 assert!(!retryable);
             }
             other => panic!("unexpected {other:?}"),
@@ -114,11 +94,7 @@ mod tests {
 
     #[test]
     fn throttling_and_5xx_are_retryable() {
-        for (status, code) in [
-            (400, "SlowDown"),
-            (503, "Anything"),
-            (400, "ThrottlingException"),
-        ] {
+        for (status, code) in [(400, "SlowDown"), (503, "Anything"), (400, "ThrottlingException")] {
             match api_error("s3:X", service_error(status, code, "m")) {
                 ProviderError::Api { retryable, .. } => assert!(retryable, "{status} {code}"),
                 other => panic!("unexpected {other:?}"),

@@ -1,9 +1,9 @@
 //! The AWS provider: the engine's [`Provider`] trait over the AWS SDK for Rust, with one module
 //! per resource type under [`resources`], each a typed [`resource::ResourceType`].
 
-pub mod failpoint;
 pub mod decode;
 pub mod error;
+pub mod failpoint;
 pub mod partition;
 pub mod resource;
 pub mod resources;
@@ -14,9 +14,7 @@ pub mod tags;
 pub use sdk::{AwsClients, AwsSettings, caller_identity, load_sdk_config};
 
 use async_trait::async_trait;
-use mantissa_engine::{
-    Applied, LiveResource, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema,
-};
+use mantissa_engine::{Applied, LiveResource, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema};
 use resource::ErasedResource;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -29,10 +27,7 @@ pub struct AwsProvider {
 
 impl AwsProvider {
     pub fn new(clients: AwsClients) -> Self {
-        let types = resources::all(&clients)
-            .into_iter()
-            .map(|t| (t.schema().type_name, t))
-            .collect();
+        let types = resources::all(&clients).into_iter().map(|t| (t.schema().type_name, t)).collect();
         Self { clients, types }
     }
 
@@ -48,13 +43,9 @@ impl AwsProvider {
     /// The JSON Schema of a type's properties (for `mantissa schema` and editors).
     pub fn json_schema(type_name: &str) -> Option<Value> {
         // The schema depends on the types alone; clients are built lazily and never used here.
-        let unconfigured = aws_config::SdkConfig::builder()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .build();
-        Self::new(AwsClients::new(unconfigured))
-            .types
-            .get(type_name)
-            .map(|t| t.json_schema())
+        let unconfigured =
+            aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
+        Self::new(AwsClients::new(unconfigured)).types.get(type_name).map(|t| t.json_schema())
     }
 
     fn get(&self, type_name: &str) -> Result<&dyn ErasedResource, ProviderError> {
@@ -78,33 +69,19 @@ impl Provider for AwsProvider {
     fn normalize(&self, ctx: &ResourceContext, properties: &Value) -> Result<Value, PropertyError> {
         match self.types.get(ctx.type_name.as_str()) {
             Some(t) => t.normalize(ctx, properties),
-            None => Err(PropertyError::new(
-                "",
-                format!("unknown resource type {:?}", ctx.type_name),
-            )),
+            None => Err(PropertyError::new("", format!("unknown resource type {:?}", ctx.type_name))),
         }
     }
 
     fn planned_attributes(&self, ctx: &ResourceContext, properties: &Value) -> Map<String, Value> {
-        self.types
-            .get(ctx.type_name.as_str())
-            .map(|t| t.planned_attributes(ctx, properties))
-            .unwrap_or_default()
+        self.types.get(ctx.type_name.as_str()).map(|t| t.planned_attributes(ctx, properties)).unwrap_or_default()
     }
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<LiveResource>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError> {
         self.get(&ctx.type_name)?.read(ctx, id).await
     }
 
-    async fn create(
-        &self,
-        ctx: &ResourceContext,
-        properties: &Value,
-    ) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, properties: &Value) -> Result<Applied, ProviderError> {
         self.get(&ctx.type_name)?.create(ctx, properties).await
     }
 
@@ -116,17 +93,10 @@ impl Provider for AwsProvider {
         properties: &Value,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        self.get(&ctx.type_name)?
-            .update(ctx, id, prior, properties, changed)
-            .await
+        self.get(&ctx.type_name)?.update(ctx, id, prior, properties, changed).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: &Value,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &ResourceContext, id: &str, prior: &Value) -> Result<(), ProviderError> {
         self.get(&ctx.type_name)?.delete(ctx, id, prior).await
     }
 }

@@ -13,11 +13,7 @@ pub fn partition(region: &str) -> &'static str {
 
 /// The DNS suffix of service endpoints in the region's partition.
 pub fn dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    }
+    if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" }
 }
 
 #[cfg(test)]

@@ -3,9 +3,7 @@
 
 use crate::decode::{decode, encode, first_unknown_path};
 use async_trait::async_trait;
-use mantissa_engine::{
-    Applied, LiveResource, PropertyError, ProviderError, ResourceContext, TypeSchema,
-};
+use mantissa_engine::{Applied, LiveResource, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -22,14 +20,7 @@ pub struct Live<P> {
 /// that serializing a decoded struct gives the canonical form with every key present.
 #[async_trait]
 pub trait ResourceType: Send + Sync + 'static {
-    type Props: Serialize
-        + DeserializeOwned
-        + schemars::JsonSchema
-        + Clone
-        + PartialEq
-        + std::fmt::Debug
-        + Send
-        + Sync;
+    type Props: Serialize + DeserializeOwned + schemars::JsonSchema + Clone + PartialEq + std::fmt::Debug + Send + Sync;
 
     fn schema(&self) -> &'static TypeSchema;
 
@@ -44,17 +35,9 @@ pub trait ResourceType: Send + Sync + 'static {
     fn planned_attributes(&self, ctx: &ResourceContext, props: &Self::Props) -> Map<String, Value>;
 
     /// `id` is the recorded physical id, or `None` to look the resource up by its physical name.
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<Self::Props>>, ProviderError>;
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<Self::Props>>, ProviderError>;
 
-    async fn create(
-        &self,
-        ctx: &ResourceContext,
-        props: &Self::Props,
-    ) -> Result<Applied, ProviderError>;
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError>;
 
     /// `prior` is `None` when the recorded document no longer fits the property struct (a state
     /// written by another version); `changed` lists the top-level properties to change.
@@ -68,12 +51,7 @@ pub trait ResourceType: Send + Sync + 'static {
     ) -> Result<Applied, ProviderError>;
 
     /// Deleting something already gone succeeds, so an interrupted destroy can be rerun.
-    async fn delete(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&Self::Props>,
-    ) -> Result<(), ProviderError>;
+    async fn delete(&self, ctx: &ResourceContext, id: &str, prior: Option<&Self::Props>) -> Result<(), ProviderError>;
 }
 
 /// A resource type with its property type erased: what the provider's registry holds.
@@ -83,11 +61,7 @@ pub trait ErasedResource: Send + Sync {
     fn json_schema(&self) -> Value;
     fn normalize(&self, ctx: &ResourceContext, props: &Value) -> Result<Value, PropertyError>;
     fn planned_attributes(&self, ctx: &ResourceContext, props: &Value) -> Map<String, Value>;
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<LiveResource>, ProviderError>;
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError>;
     async fn create(&self, ctx: &ResourceContext, props: &Value) -> Result<Applied, ProviderError>;
     async fn update(
         &self,
@@ -97,12 +71,7 @@ pub trait ErasedResource: Send + Sync {
         props: &Value,
         changed: &[String],
     ) -> Result<Applied, ProviderError>;
-    async fn delete(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: &Value,
-    ) -> Result<(), ProviderError>;
+    async fn delete(&self, ctx: &ResourceContext, id: &str, prior: &Value) -> Result<(), ProviderError>;
 }
 
 /// Wraps a [`ResourceType`] as an [`ErasedResource`].
@@ -168,20 +137,12 @@ impl<T: ResourceType> ErasedResource for Erased<T> {
         }
     }
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<LiveResource>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError> {
         let Some(mut live) = self.0.read(ctx, id).await? else {
             return Ok(None);
         };
         self.0.canonicalize(&mut live.props);
-        Ok(Some(LiveResource {
-            id: live.id,
-            properties: encode(&live.props)?,
-            attributes: live.attributes,
-        }))
+        Ok(Some(LiveResource { id: live.id, properties: encode(&live.props)?, attributes: live.attributes }))
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &Value) -> Result<Applied, ProviderError> {
@@ -199,17 +160,10 @@ impl<T: ResourceType> ErasedResource for Erased<T> {
     ) -> Result<Applied, ProviderError> {
         let typed = self.resolved(ctx, props)?;
         let prior = self.recorded(ctx, prior);
-        self.0
-            .update(ctx, id, prior.as_ref(), &typed, changed)
-            .await
+        self.0.update(ctx, id, prior.as_ref(), &typed, changed).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: &Value,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &ResourceContext, id: &str, prior: &Value) -> Result<(), ProviderError> {
         let prior = self.recorded(ctx, prior);
         self.0.delete(ctx, id, prior.as_ref()).await
     }

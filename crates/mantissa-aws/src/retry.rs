@@ -13,11 +13,8 @@ pub struct Backoff {
 }
 
 /// Enough for S3 and IAM propagation, which is usually seconds.
-pub const PROPAGATION: Backoff = Backoff {
-    first: Duration::from_millis(500),
-    max_delay: Duration::from_secs(5),
-    budget: Duration::from_secs(120),
-};
+pub const PROPAGATION: Backoff =
+    Backoff { first: Duration::from_millis(500), max_delay: Duration::from_secs(5), budget: Duration::from_secs(120) };
 
 /// Runs `attempt` until it succeeds, fails with an error `transient` rejects, or the budget is
 /// spent (then the last error is returned). Each retry is logged with its reason.

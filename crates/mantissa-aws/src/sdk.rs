@@ -21,18 +21,12 @@ pub struct AwsSettings {
 
 impl AwsSettings {
     pub fn new(region: impl Into<String>) -> Self {
-        Self {
-            region: region.into(),
-            ..Self::default()
-        }
+        Self { region: region.into(), ..Self::default() }
     }
 
     /// The endpoint in effect: the settings' own, else a non-empty `AWS_ENDPOINT_URL`.
     pub fn effective_endpoint(&self) -> Option<String> {
-        self.endpoint_url
-            .clone()
-            .filter(|e| !e.is_empty())
-            .or_else(|| env_var("AWS_ENDPOINT_URL"))
+        self.endpoint_url.clone().filter(|e| !e.is_empty()).or_else(|| env_var("AWS_ENDPOINT_URL"))
     }
 }
 
@@ -88,9 +82,7 @@ pub(crate) fn credentials_configured(
         env("AWS_SHARED_CREDENTIALS_FILE")
             .map(PathBuf::from)
             .or_else(|| home.as_ref().map(|h| h.join(".aws/credentials"))),
-        env("AWS_CONFIG_FILE")
-            .map(PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(".aws/config"))),
+        env("AWS_CONFIG_FILE").map(PathBuf::from).or_else(|| home.as_ref().map(|h| h.join(".aws/config"))),
     ];
     files.iter().flatten().any(|f| f.exists())
 }
@@ -100,9 +92,7 @@ fn env_var(key: &str) -> Option<String> {
 }
 
 fn home_dir() -> Option<PathBuf> {
-    env_var("HOME")
-        .or_else(|| env_var("USERPROFILE"))
-        .map(PathBuf::from)
+    env_var("HOME").or_else(|| env_var("USERPROFILE")).map(PathBuf::from)
 }
 
 /// The account id and caller ARN of the configured credentials (for the account guard).
@@ -112,17 +102,10 @@ pub async fn caller_identity(config: &SdkConfig) -> Result<(String, String), Pro
 
 async fn identity(sts: &aws_sdk_sts::Client) -> Result<(String, String), ProviderError> {
     tracing::debug!("sts:GetCallerIdentity");
-    let out = sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| api_error("sts:GetCallerIdentity", e))?;
+    let out = sts.get_caller_identity().send().await.map_err(|e| api_error("sts:GetCallerIdentity", e))?;
     let account = out.account().unwrap_or_default().to_string();
     if account.is_empty() {
-        return Err(ProviderError::api(
-            "sts:GetCallerIdentity",
-            "the response carries no account id",
-        ));
+        return Err(ProviderError::api("sts:GetCallerIdentity", "the response carries no account id"));
     }
     Ok((account, out.arn().unwrap_or_default().to_string()))
 }
@@ -144,13 +127,7 @@ struct Inner {
 
 impl AwsClients {
     pub fn new(config: SdkConfig) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                config,
-                s3: OnceLock::new(),
-                sts: OnceLock::new(),
-            }),
-        }
+        Self { inner: Arc::new(Inner { config, s3: OnceLock::new(), sts: OnceLock::new() }) }
     }
 
     /// Loads the configuration for `settings` (see [`load_sdk_config`]).
@@ -164,11 +141,7 @@ impl AwsClients {
 
     /// The configured region ("" when none, which only schema-only providers have).
     pub fn region(&self) -> &str {
-        self.inner
-            .config
-            .region()
-            .map(|r| r.as_ref())
-            .unwrap_or_default()
+        self.inner.config.region().map(|r| r.as_ref()).unwrap_or_default()
     }
 
     /// Whether requests go to a custom endpoint (an emulator) rather than AWS.
@@ -188,9 +161,11 @@ impl AwsClients {
     }
 
     pub fn sts(&self) -> &aws_sdk_sts::Client {
-        self.inner
-            .sts
-            .get_or_init(|| aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build()))
+        self.inner.sts.get_or_init(|| {
+            aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
+            )
+        })
     }
 
     /// The account and ARN of the caller (see [`caller_identity`]).
@@ -231,11 +206,8 @@ mod tests {
 
     #[tokio::test]
     async fn endpoint_settings_reach_the_sdk_config() {
-        let settings = AwsSettings {
-            region: "eu-west-1".into(),
-            endpoint_url: Some("http://127.0.0.1:1".into()),
-            profile: None,
-        };
+        let settings =
+            AwsSettings { region: "eu-west-1".into(), endpoint_url: Some("http://127.0.0.1:1".into()), profile: None };
         let clients = AwsClients::load(&settings).await;
         assert_eq!(clients.region(), "eu-west-1");
         assert_eq!(clients.config().endpoint_url(), Some("http://127.0.0.1:1"));

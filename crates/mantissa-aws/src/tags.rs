@@ -13,25 +13,14 @@ pub struct TagLimits {
 }
 
 /// S3, IAM, Lambda and most services: 50 tags, keys ≤ 128 and values ≤ 256 characters.
-pub const STANDARD_LIMITS: TagLimits = TagLimits {
-    max_tags: 50,
-    max_key_len: 128,
-    max_value_len: 256,
-};
+pub const STANDARD_LIMITS: TagLimits = TagLimits { max_tags: 50, max_key_len: 128, max_value_len: 256 };
 
 /// Checks the `tags` property (path `tags` / `tags.<key>`).
-pub fn validate_tags(
-    tags: &BTreeMap<String, String>,
-    limits: TagLimits,
-) -> Result<(), PropertyError> {
+pub fn validate_tags(tags: &BTreeMap<String, String>, limits: TagLimits) -> Result<(), PropertyError> {
     if tags.len() > limits.max_tags {
         return Err(PropertyError::new(
             "tags",
-            format!(
-                "{} tags, at most {} allowed (the 5 standard tags count too)",
-                tags.len(),
-                limits.max_tags
-            ),
+            format!("{} tags, at most {} allowed (the 5 standard tags count too)", tags.len(), limits.max_tags),
         ));
     }
     for (key, value) in tags {
@@ -39,24 +28,15 @@ pub fn validate_tags(
         // Lengths are in characters, as AWS counts them (Unicode), not bytes.
         let key_len = key.chars().count();
         if key_len == 0 || key_len > limits.max_key_len {
-            return Err(PropertyError::new(
-                path,
-                format!("tag keys must be 1 to {} characters", limits.max_key_len),
-            ));
+            return Err(PropertyError::new(path, format!("tag keys must be 1 to {} characters", limits.max_key_len)));
         }
         if key.to_ascii_lowercase().starts_with("aws:") {
-            return Err(PropertyError::new(
-                path,
-                "the `aws:` tag prefix is reserved for AWS",
-            ));
+            return Err(PropertyError::new(path, "the `aws:` tag prefix is reserved for AWS"));
         }
         if !is_unknown(value) && value.chars().count() > limits.max_value_len {
             return Err(PropertyError::new(
                 path,
-                format!(
-                    "tag values must be at most {} characters",
-                    limits.max_value_len
-                ),
+                format!("tag values must be at most {} characters", limits.max_value_len),
             ));
         }
     }
@@ -68,32 +48,18 @@ mod tests {
     use super::*;
 
     fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn accepts_ordinary_tags() {
-        assert!(
-            validate_tags(
-                &tags(&[("Team", "security"), ("mantissa:lineage", "x")]),
-                STANDARD_LIMITS
-            )
-            .is_ok()
-        );
+        assert!(validate_tags(&tags(&[("Team", "security"), ("mantissa:lineage", "x")]), STANDARD_LIMITS).is_ok());
     }
 
     #[test]
     fn counts_and_lengths() {
-        let many: BTreeMap<_, _> = (0..51)
-            .map(|i| (format!("k{i}"), "v".to_string()))
-            .collect();
-        assert_eq!(
-            validate_tags(&many, STANDARD_LIMITS).unwrap_err().path,
-            "tags"
-        );
+        let many: BTreeMap<_, _> = (0..51).map(|i| (format!("k{i}"), "v".to_string())).collect();
+        assert_eq!(validate_tags(&many, STANDARD_LIMITS).unwrap_err().path, "tags");
         let long_key = "k".repeat(129);
         let err = validate_tags(&tags(&[(&long_key, "v")]), STANDARD_LIMITS).unwrap_err();
         assert_eq!(err.path, format!("tags.{long_key}"));
@@ -106,8 +72,7 @@ mod tests {
 
     #[test]
     fn aws_prefix_is_reserved() {
-        let err = validate_tags(&tags(&[("aws:cloudformation:stack", "v")]), STANDARD_LIMITS)
-            .unwrap_err();
+        let err = validate_tags(&tags(&[("aws:cloudformation:stack", "v")]), STANDARD_LIMITS).unwrap_err();
         assert!(err.message.contains("reserved"));
     }
 }

@@ -7,19 +7,13 @@ use mantissa_engine::{Naming, standard_tags};
 use serde_json::json;
 
 fn provider() -> AwsProvider {
-    let config = aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .build();
+    let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
     AwsProvider::new(AwsClients::new(config))
 }
 
 fn ctx(prefix: &str) -> ResourceContext {
     let address = Address::new("storage", "logs");
-    let naming = Naming {
-        project_prefix: prefix.into(),
-        environment: "dev".into(),
-        region: "us-east-1".into(),
-    };
+    let naming = Naming { project_prefix: prefix.into(), environment: "dev".into(), region: "us-east-1".into() };
     ResourceContext {
         physical_name: naming.physical_name(mantissa_engine::NameStyle::Dashed, &address),
         address,
@@ -124,9 +118,7 @@ fn unknown_placeholders_pass_through() {
     let p = provider();
     let c = ctx("mantissa-log");
     // A string placeholder fits the struct: defaults are filled around it.
-    let got = p
-        .normalize(&c, &json!({"encryption": {"kms_key_arn": UNKNOWN}}))
-        .unwrap();
+    let got = p.normalize(&c, &json!({"encryption": {"kms_key_arn": UNKNOWN}})).unwrap();
     assert_eq!(got["encryption"]["kms_key_arn"], UNKNOWN);
     assert_eq!(got["versioning"], true);
     // Where a bool belongs it cannot be typed yet: the document comes back unchanged.
@@ -140,12 +132,7 @@ fn bad_documents_name_the_path() {
     let c = ctx("mantissa-log");
     let err = p.normalize(&c, &json!({"versioning": "yes"})).unwrap_err();
     assert_eq!(err.path, "versioning");
-    let err = p
-        .normalize(
-            &c,
-            &json!({"lifecycle_rules": [{"id": "a", "expiration_day": 3}]}),
-        )
-        .unwrap_err();
+    let err = p.normalize(&c, &json!({"lifecycle_rules": [{"id": "a", "expiration_day": 3}]})).unwrap_err();
     assert!(err.message.contains("expiration_day"), "{}", err.message);
     let err = p.normalize(&ctx("Mantissa_Log"), &json!({})).unwrap_err();
     assert_eq!(err.path, "@name");
@@ -160,13 +147,8 @@ fn planned_attributes_are_known_before_apply() {
 
 #[tokio::test]
 async fn apply_refuses_unresolved_placeholders() {
-    let err = provider()
-        .create(
-            &ctx("mantissa-log"),
-            &json!({"encryption": {"kms_key_arn": UNKNOWN}}),
-        )
-        .await
-        .unwrap_err();
+    let err =
+        provider().create(&ctx("mantissa-log"), &json!({"encryption": {"kms_key_arn": UNKNOWN}})).await.unwrap_err();
     match err {
         ProviderError::Property(e) => assert_eq!(e.path, "encryption.kms_key_arn"),
         other => panic!("unexpected {other:?}"),
@@ -177,14 +159,7 @@ async fn apply_refuses_unresolved_placeholders() {
 fn json_schema_describes_the_properties() {
     let schema = AwsProvider::json_schema("aws_s3_bucket").unwrap();
     let props = &schema["properties"];
-    for key in [
-        "versioning",
-        "encryption",
-        "public_access_block",
-        "tls_only",
-        "lifecycle_rules",
-        "tags",
-    ] {
+    for key in ["versioning", "encryption", "public_access_block", "tls_only", "lifecycle_rules", "tags"] {
         assert!(props.get(key).is_some(), "{key} missing from {schema}");
     }
     assert_eq!(schema["additionalProperties"], false);

@@ -32,31 +32,23 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the environment file and the stack without touching AWS.
-    #[command(
-        after_help = "Examples:\n  mantissa validate -e dev\n  mantissa validate -e path/to/custom.yaml"
-    )]
+    #[command(after_help = "Examples:\n  mantissa validate -e dev\n  mantissa validate -e path/to/custom.yaml")]
     Validate(EnvArgs),
 
     /// Show what apply would change.
-    #[command(
-        after_help = "Examples:\n  mantissa plan -e dev\n  mantissa plan -e dev --detailed-exitcode   \
-        # exit 2 when there are changes\n  mantissa plan -e dev --refresh=false"
-    )]
+    #[command(after_help = "Examples:\n  mantissa plan -e dev\n  mantissa plan -e dev --detailed-exitcode   \
+        # exit 2 when there are changes\n  mantissa plan -e dev --refresh=false")]
     Plan(PlanArgs),
 
     /// Make the changes: plan, confirm, apply in dependency order.
-    #[command(
-        after_help = "Examples:\n  mantissa apply -e dev\n  mantissa apply -e local --auto-approve\n  \
-        mantissa apply -e prod --parallelism 4 --lock-timeout 60s"
-    )]
+    #[command(after_help = "Examples:\n  mantissa apply -e dev\n  mantissa apply -e local --auto-approve\n  \
+        mantissa apply -e prod --parallelism 4 --lock-timeout 60s")]
     Apply(ApplyArgs),
 
     /// Delete every resource of the environment.
-    #[command(
-        after_help = "Resources that hold data (the logs bucket, tables, user pool, secrets, the stream) are \
+    #[command(after_help = "Resources that hold data (the logs bucket, tables, user pool, secrets, the stream) are \
         kept unless you name them with --allow-destroy ADDR, or pass --include-data.\n\nExamples:\n  \
-        mantissa destroy -e dev\n  mantissa destroy -e dev --include-data --auto-approve"
-    )]
+        mantissa destroy -e dev\n  mantissa destroy -e dev --include-data --auto-approve")]
     Destroy(DestroyArgs),
 
     /// Create the S3 state bucket and DynamoDB lock table named in the environment's backend.
@@ -79,10 +71,8 @@ pub enum Command {
     ForceUnlock(ForceUnlockArgs),
 
     /// Print the stack's outputs from the state.
-    #[command(
-        after_help = "Examples:\n  mantissa output -e local\n  mantissa output -e local logs_bucket\n  \
-        mantissa output -e dev --json"
-    )]
+    #[command(after_help = "Examples:\n  mantissa output -e local\n  mantissa output -e local logs_bucket\n  \
+        mantissa output -e dev --json")]
     Output(OutputArgs),
 }
 
@@ -277,21 +267,14 @@ pub struct OutputArgs {
 /// `30s`, `2m`, `1h`, `500ms`, or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let (num, unit) = s
-        .find(|c: char| !c.is_ascii_digit())
-        .map(|i| s.split_at(i))
-        .unwrap_or((s, "s"));
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration (examples: 30s, 2m, 1h)"))?;
+    let (num, unit) = s.find(|c: char| !c.is_ascii_digit()).map(|i| s.split_at(i)).unwrap_or((s, "s"));
+    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a duration (examples: 30s, 2m, 1h)"))?;
     match unit {
         "ms" => Ok(Duration::from_millis(n)),
         "s" | "" => Ok(Duration::from_secs(n)),
         "m" => Ok(Duration::from_secs(n * 60)),
         "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!(
-            "`{s}` has an unknown unit `{unit}` (use ms, s, m or h)"
-        )),
+        _ => Err(format!("`{s}` has an unknown unit `{unit}` (use ms, s, m or h)")),
     }
 }
 

@@ -8,8 +8,13 @@ use mantissa_engine::StateDocument;
 
 /// Checks the caller's account against the environment and the state, and records account and
 /// region in `state` when it has none yet.
-pub async fn check_account(provider: &mantissa_aws::AwsProvider, project: &Project, state: &mut StateDocument) -> Result<()> {
-    let (account, arn) = provider.clients().caller_identity().await.map_err(|e| anyhow::anyhow!("asking STS who the caller is: {e}"))?;
+pub async fn check_account(
+    provider: &mantissa_aws::AwsProvider,
+    project: &Project,
+    state: &mut StateDocument,
+) -> Result<()> {
+    let (account, arn) =
+        provider.clients().caller_identity().await.map_err(|e| anyhow::anyhow!("asking STS who the caller is: {e}"))?;
     let env = &project.env;
     if let Some(want) = &env.account_id {
         if want.value != account {

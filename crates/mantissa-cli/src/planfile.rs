@@ -60,12 +60,17 @@ impl SavedPlan {
             format: String,
             format_version: u32,
         }
-        let h: Header = serde_json::from_slice(&bytes).with_context(|| format!("{} is not a mantissa plan file", path.display()))?;
+        let h: Header = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a mantissa plan file", path.display()))?;
         if h.format != FORMAT {
             bail!("{} is not a mantissa plan file", path.display());
         }
         if h.format_version > FORMAT_VERSION {
-            bail!("{} was written by a newer mantissa (plan format {}): upgrade mantissa", path.display(), h.format_version);
+            bail!(
+                "{} was written by a newer mantissa (plan format {}): upgrade mantissa",
+                path.display(),
+                h.format_version
+            );
         }
         serde_json::from_slice(&bytes).with_context(|| format!("reading the plan file {}", path.display()))
     }
@@ -80,7 +85,11 @@ impl SavedPlan {
             bail!("the configuration changed since this plan was made (environment file or stack): make a new plan");
         }
         if state.lineage != self.lineage {
-            bail!("this plan was made against another state (lineage {}, now {}): make a new plan", self.lineage, state.lineage);
+            bail!(
+                "this plan was made against another state (lineage {}, now {}): make a new plan",
+                self.lineage,
+                state.lineage
+            );
         }
         if state.serial != self.serial {
             bail!(

@@ -13,11 +13,7 @@ const KNOWN_AFTER_APPLY: &str = "(known after apply)";
 pub fn render_plan(plan: &Plan) -> String {
     let mut out = String::new();
     if !plan.drift.is_empty() {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(BOLD, "Changes outside mantissa (live differs from state):")
-        );
+        let _ = writeln!(out, "{}", paint(BOLD, "Changes outside mantissa (live differs from state):"));
         for d in &plan.drift {
             render_drift(&mut out, d);
         }
@@ -35,20 +31,13 @@ pub fn render_plan(plan: &Plan) -> String {
         }
         return out;
     }
-    let visible: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != PlanAction::NoOp || c.adopt)
-        .collect();
+    let visible: Vec<&ResourceChange> =
+        plan.changes.iter().filter(|c| c.action != PlanAction::NoOp || c.adopt).collect();
     if visible.is_empty() {
         out.push_str("No changes. The live resources match the configuration.\n");
         return out;
     }
-    let _ = writeln!(
-        out,
-        "mantissa will perform these actions on environment {}:",
-        paint(BOLD, &plan.environment)
-    );
+    let _ = writeln!(out, "mantissa will perform these actions on environment {}:", paint(BOLD, &plan.environment));
     let mut modules: Vec<&str> = visible.iter().map(|c| c.address.module.as_str()).collect();
     modules.dedup();
     let mut seen = std::collections::BTreeSet::new();
@@ -70,11 +59,7 @@ pub fn summary_line(plan: &Plan) -> String {
         "Plan: {} to add, {} to change, {} to replace, {} to destroy.",
         plan.count(PlanAction::Create),
         plan.count(PlanAction::Update)
-            + plan
-                .changes
-                .iter()
-                .filter(|c| c.action == PlanAction::NoOp && c.adopt)
-                .count(),
+            + plan.changes.iter().filter(|c| c.action == PlanAction::NoOp && c.adopt).count(),
         plan.count(PlanAction::Replace),
         plan.count(PlanAction::Delete)
     )
@@ -96,36 +81,13 @@ fn render_change(out: &mut String, c: &ResourceChange) {
         PlanAction::Delete => "will be destroyed",
         PlanAction::NoOp => "will be adopted into state (left by an interrupted run)",
     };
-    let _ = writeln!(
-        out,
-        "  {}",
-        paint(
-            DIM,
-            format!(
-                "# {} ({} {}) {what}",
-                c.address, c.type_name, c.physical_name
-            )
-        )
-    );
+    let _ = writeln!(out, "  {}", paint(DIM, format!("# {} ({} {}) {what}", c.address, c.type_name, c.physical_name)));
     if c.adopt && c.action != PlanAction::NoOp {
-        let _ = writeln!(
-            out,
-            "  {}",
-            paint(
-                DIM,
-                "# found by name with this state's lineage: adopted, not created again"
-            )
-        );
+        let _ =
+            writeln!(out, "  {}", paint(DIM, "# found by name with this state's lineage: adopted, not created again"));
     }
     if c.action == PlanAction::Replace {
-        let _ = writeln!(
-            out,
-            "  {}",
-            paint(
-                DIM,
-                format!("# forced by: {}", c.replace_because.join(", "))
-            )
-        );
+        let _ = writeln!(out, "  {}", paint(DIM, format!("# forced by: {}", c.replace_because.join(", "))));
     }
     let symbol = paint(style_for(c.action), c.action.symbol());
     let _ = writeln!(out, "  {symbol} {}", c.address);
@@ -134,12 +96,7 @@ fn render_change(out: &mut String, c: &ResourceChange) {
             if let Some(Value::Object(after)) = &c.after {
                 for (k, v) in after {
                     let shown = show(v, c.sensitive.contains(k));
-                    let _ = writeln!(
-                        out,
-                        "      {} {k} = {}",
-                        paint(GREEN, "+"),
-                        indent(&shown, 8)
-                    );
+                    let _ = writeln!(out, "      {} {k} = {}", paint(GREEN, "+"), indent(&shown, 8));
                 }
             }
         }
@@ -151,11 +108,8 @@ fn render_change(out: &mut String, c: &ResourceChange) {
                 let sensitive = c.sensitive.contains(k);
                 let b = before.and_then(|m| m.get(k));
                 let a = after.and_then(|m| m.get(k));
-                let forces = if c.replace_because.contains(k) {
-                    paint(RED, " # forces replacement")
-                } else {
-                    String::new()
-                };
+                let forces =
+                    if c.replace_because.contains(k) { paint(RED, " # forces replacement") } else { String::new() };
                 render_value_change(out, k, b, a, sensitive, &forces);
             }
         }
@@ -170,12 +124,8 @@ fn render_value_change(
     sensitive: bool,
     suffix: &str,
 ) {
-    let bs = b
-        .map(|v| show(v, sensitive))
-        .unwrap_or_else(|| "null".into());
-    let as_ = a
-        .map(|v| show(v, sensitive))
-        .unwrap_or_else(|| "null".into());
+    let bs = b.map(|v| show(v, sensitive)).unwrap_or_else(|| "null".into());
+    let as_ = a.map(|v| show(v, sensitive)).unwrap_or_else(|| "null".into());
     if bs.contains('\n') || as_.contains('\n') {
         let _ = writeln!(out, "      {} {key}:{suffix}", paint(YELLOW, "~"));
         let diff = similar::TextDiff::from_lines(&bs, &as_);
@@ -192,33 +142,17 @@ fn render_value_change(
             };
         }
     } else {
-        let _ = writeln!(
-            out,
-            "      {} {key}: {bs} → {as_}{suffix}",
-            paint(YELLOW, "~")
-        );
+        let _ = writeln!(out, "      {} {key}: {bs} → {as_}{suffix}", paint(YELLOW, "~"));
     }
 }
 
 fn render_drift(out: &mut String, d: &Drift) {
     match d.kind {
         DriftKind::Deleted => {
-            let _ = writeln!(
-                out,
-                "  {} {} ({}) was deleted outside mantissa",
-                paint(RED, "-"),
-                d.address,
-                d.type_name
-            );
+            let _ = writeln!(out, "  {} {} ({}) was deleted outside mantissa", paint(RED, "-"), d.address, d.type_name);
         }
         DriftKind::Changed => {
-            let _ = writeln!(
-                out,
-                "  {} {} ({}) changed outside mantissa",
-                paint(YELLOW, "~"),
-                d.address,
-                d.type_name
-            );
+            let _ = writeln!(out, "  {} {} ({}) changed outside mantissa", paint(YELLOW, "~"), d.address, d.type_name);
             let before = d.before.as_object();
             let after = d.after.as_ref().and_then(Value::as_object);
             for k in &d.changed {
@@ -247,9 +181,9 @@ pub fn show(v: &Value, sensitive: bool) -> String {
     match v {
         Value::Array(a) if a.is_empty() => "[]".into(),
         Value::Object(m) if m.is_empty() => "{}".into(),
-        Value::Array(_) | Value::Object(_) => serde_json::to_string_pretty(v)
-            .unwrap_or_default()
-            .replace(&format!("\"{UNKNOWN}\""), KNOWN_AFTER_APPLY),
+        Value::Array(_) | Value::Object(_) => {
+            serde_json::to_string_pretty(v).unwrap_or_default().replace(&format!("\"{UNKNOWN}\""), KNOWN_AFTER_APPLY)
+        }
         other => other.to_string(),
     }
 }

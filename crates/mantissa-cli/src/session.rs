@@ -8,9 +8,7 @@ use anyhow::{Context as _, Result, bail};
 use mantissa_aws::{AwsClients, AwsProvider, AwsSettings};
 use mantissa_config::Backend;
 use mantissa_config::{Diagnostics, Project};
-use mantissa_engine::{
-    Context, Provider, ResourceGraph, StateBackend, StateDocument, plan::KnownScope,
-};
+use mantissa_engine::{Context, Provider, ResourceGraph, StateBackend, StateDocument, plan::KnownScope};
 use mantissa_state::S3BackendConfig;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -29,11 +27,7 @@ impl Session {
     pub fn load(env: &str) -> Result<Self> {
         let cwd = std::env::current_dir().context("reading the current directory")?;
         let project = mantissa_config::load(env, &cwd)?;
-        Ok(Self {
-            project,
-            cwd,
-            clients: OnceCell::new(),
-        })
+        Ok(Self { project, cwd, clients: OnceCell::new() })
     }
 
     pub fn env_name(&self) -> &str {
@@ -44,31 +38,17 @@ impl Session {
     /// references unknown: catches bad input before any AWS call.
     pub fn check(&self, provider: &dyn Provider) -> Result<ResourceGraph, Diagnostics> {
         let graph = ResourceGraph::build(&self.project, provider)?;
-        let cx = Context::new(
-            &self.project,
-            &graph,
-            provider,
-            "00000000-0000-0000-0000-000000000000",
-        );
+        let cx = Context::new(&self.project, &graph, provider, "00000000-0000-0000-0000-000000000000");
         let known = HashMap::new();
-        let scope = KnownScope {
-            known: &known,
-            secrets: None,
-        };
+        let scope = KnownScope { known: &known, secrets: None };
         let mut errors = Vec::new();
         for r in &graph.resources {
-            let ctx = cx
-                .resource_context(r.address(), r.schema.type_name)
-                .expect("graph types are known");
+            let ctx = cx.resource_context(r.address(), r.schema.type_name).expect("graph types are known");
             if let Err(d) = cx.desired_properties(r, &ctx, &scope) {
                 errors.push(d);
             }
         }
-        if errors.is_empty() {
-            Ok(graph)
-        } else {
-            Err(Diagnostics(errors))
-        }
+        if errors.is_empty() { Ok(graph) } else { Err(Diagnostics(errors)) }
     }
 
     fn settings(&self) -> AwsSettings {
@@ -82,9 +62,7 @@ impl Session {
 
     /// The SDK configuration and service clients of this environment, loaded once.
     pub async fn sdk(&self) -> &AwsClients {
-        self.clients
-            .get_or_init(|| async { AwsClients::load(&self.settings()).await })
-            .await
+        self.clients.get_or_init(|| async { AwsClients::load(&self.settings()).await }).await
     }
 
     /// The endpoint in effect (the environment's `endpoint_url`, else `AWS_ENDPOINT_URL`).
@@ -100,11 +78,7 @@ impl Session {
         Some(S3BackendConfig {
             bucket: b.bucket.value.clone(),
             key: b.key.value.clone(),
-            region: Some(
-                b.region
-                    .as_ref()
-                    .map_or_else(|| env.region.value.clone(), |r| r.value.clone()),
-            ),
+            region: Some(b.region.as_ref().map_or_else(|| env.region.value.clone(), |r| r.value.clone())),
             lock_table: b.lock_table.value.clone(),
             endpoint_url: self.endpoint(),
         })
@@ -121,14 +95,8 @@ impl Session {
         match self.s3_backend_config() {
             // S3Backend applies the backend's own region (and path-style addressing for an
             // emulator) on top of the shared configuration, so credentials stay the same.
-            Some(cfg) => Ok(Box::new(mantissa_state::S3Backend::new(
-                self.sdk().await.config(),
-                cfg,
-            ))),
-            None => Ok(Box::new(mantissa_state::LocalBackend::new(
-                &self.cwd.join(".mantissa"),
-                self.env_name(),
-            ))),
+            Some(cfg) => Ok(Box::new(mantissa_state::S3Backend::new(self.sdk().await.config(), cfg))),
+            None => Ok(Box::new(mantissa_state::LocalBackend::new(&self.cwd.join(".mantissa"), self.env_name()))),
         }
     }
 

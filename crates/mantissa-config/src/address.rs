@@ -3,17 +3,8 @@
 use std::fmt;
 
 /// The nine modules of the Mantissa Log stack. Module names are reserved words in references.
-pub const MODULES: [&str; 9] = [
-    "storage",
-    "ingestion",
-    "catalog",
-    "compute",
-    "scheduling",
-    "api",
-    "auth",
-    "secrets",
-    "monitoring",
-];
+pub const MODULES: [&str; 9] =
+    ["storage", "ingestion", "catalog", "compute", "scheduling", "api", "auth", "secrets", "monitoring"];
 
 /// Words that cannot name a resource because references use them as roots.
 pub const RESERVED: [&str; 3] = ["var", "secret", "each"];
@@ -29,11 +20,7 @@ pub struct Address {
 
 impl Address {
     pub fn new(module: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            module: module.into(),
-            name: name.into(),
-            key: None,
-        }
+        Self { module: module.into(), name: name.into(), key: None }
     }
 
     pub fn with_key(mut self, key: impl Into<String>) -> Self {
@@ -53,25 +40,14 @@ impl Address {
     pub fn parse(s: &str) -> Option<Self> {
         let (module, rest) = s.split_once('.')?;
         let (name, key) = match rest.split_once('[') {
-            Some((name, tail)) => (
-                name,
-                Some(tail.strip_suffix(']')?.trim_matches('"').to_string()),
-            ),
+            Some((name, tail)) => (name, Some(tail.strip_suffix(']')?.trim_matches('"').to_string())),
             None => (rest, None),
         };
-        let ok = |p: &str| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        };
+        let ok = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok(module) || !ok(name) {
             return None;
         }
-        Some(Self {
-            module: module.to_string(),
-            name: name.to_string(),
-            key,
-        })
+        Some(Self { module: module.to_string(), name: name.to_string(), key })
     }
 }
 
@@ -101,10 +77,7 @@ mod tests {
         assert_eq!(a.module, "ingestion");
         assert_eq!(a.key.as_deref(), Some("vpc_flow"));
         assert_eq!(a.to_string(), "ingestion.firehose[vpc_flow]");
-        assert_eq!(
-            Address::parse("storage.logs").unwrap().to_string(),
-            "storage.logs"
-        );
+        assert_eq!(Address::parse("storage.logs").unwrap().to_string(), "storage.logs");
         assert!(Address::parse("storage").is_none());
         assert!(Address::parse("Storage.logs").is_none());
     }

@@ -15,11 +15,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn at(loc: &Loc, message: impl Into<String>) -> Self {
-        Self {
-            loc: loc.clone(),
-            message: message.into(),
-            help: None,
-        }
+        Self { loc: loc.clone(), message: message.into(), help: None }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -34,9 +30,7 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -45,10 +39,7 @@ impl miette::Diagnostic for Diagnostic {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = SourceSpan::new(self.loc.offset.into(), self.loc.len.max(1));
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some("here".into()),
-            span,
-        ))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some("here".into()), span))))
     }
 }
 
@@ -59,11 +50,7 @@ impl miette::SourceCode for Diagnostic {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner =
-            self.loc
-                .file
-                .text
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self.loc.file.text.read_span(span, context_lines_before, context_lines_after)?;
         let name = self.loc.file.path.display().to_string();
         Ok(Box::new(miette::MietteSpanContents::new_named(
             name,
@@ -89,8 +76,6 @@ impl From<Diagnostic> for Diagnostics {
 
 impl miette::Diagnostic for Diagnostics {
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        Some(Box::new(
-            self.0.iter().map(|d| d as &dyn miette::Diagnostic),
-        ))
+        Some(Box::new(self.0.iter().map(|d| d as &dyn miette::Diagnostic)))
     }
 }

@@ -47,19 +47,13 @@ fn re(pattern: &str) -> Regex {
 }
 
 /// Parses and checks an environment file already read into `file`; `path` is where it lives.
-pub fn parse_environment(
-    file: &Arc<SourceFile>,
-    path: &Path,
-) -> Result<Environment, Vec<Diagnostic>> {
+pub fn parse_environment(file: &Arc<SourceFile>, path: &Path) -> Result<Environment, Vec<Diagnostic>> {
     parse_with_tree(file, path).map(|(env, _)| env)
 }
 
 /// Like [`parse_environment`], also returning the YAML tree: variable values are checked
 /// against the stack later, and errors inside a list value should point at the element.
-pub(crate) fn parse_with_tree(
-    file: &Arc<SourceFile>,
-    path: &Path,
-) -> Result<(Environment, Node), Vec<Diagnostic>> {
+pub(crate) fn parse_with_tree(file: &Arc<SourceFile>, path: &Path) -> Result<(Environment, Node), Vec<Diagnostic>> {
     let root = node::parse(file)?;
     let mut diags = Vec::new();
     let start = Loc::file_start(file);
@@ -95,67 +89,43 @@ pub(crate) fn parse_with_tree(
                 ),
             ));
     }
-    let stack = f.string("stack", &mut diags).unwrap_or_else(|| Spanned {
-        value: DEFAULT_STACK.to_string(),
-        loc: start.clone(),
-    });
+    let stack = f
+        .string("stack", &mut diags)
+        .unwrap_or_else(|| Spanned { value: DEFAULT_STACK.to_string(), loc: start.clone() });
     if !STACK.is_match(&stack.value) {
         diags.push(Diagnostic::at(
             &stack.loc,
-            format!(
-                "invalid stack name `{}`: it names a directory under stacks/",
-                stack.value
-            ),
+            format!("invalid stack name `{}`: it names a directory under stacks/", stack.value),
         ));
     }
     let endpoint_url = f.string("endpoint_url", &mut diags);
     if let Some(u) = &endpoint_url
         && let Err(why) = check_url(&u.value)
     {
-        diags.push(Diagnostic::at(
-            &u.loc,
-            format!("invalid endpoint_url `{}`: {why}", u.value),
-        ));
+        diags.push(Diagnostic::at(&u.loc, format!("invalid endpoint_url `{}`: {why}", u.value)));
     }
     let account_id = f.string("account_id", &mut diags);
     if let Some(a) = &account_id
         && !ACCOUNT.is_match(&a.value)
     {
-        diags.push(Diagnostic::at(
-            &a.loc,
-            format!(
-                "invalid account_id `{}`: an AWS account id is 12 digits",
-                a.value
-            ),
-        ));
+        diags.push(Diagnostic::at(&a.loc, format!("invalid account_id `{}`: an AWS account id is 12 digits", a.value)));
     }
-    let backend = f
-        .get("backend")
-        .filter(|e| !e.value.is_null())
-        .and_then(|e| parse_backend(&e.value, &e.key_loc, &mut diags));
+    let backend =
+        f.get("backend").filter(|e| !e.value.is_null()).and_then(|e| parse_backend(&e.value, &e.key_loc, &mut diags));
     let variables = f
         .map("variables", &mut diags)
         .map(|entries| {
             entries
                 .iter()
                 .map(|e| {
-                    let value = Spanned {
-                        value: e.value.to_value(),
-                        loc: e.value.loc.clone(),
-                    };
+                    let value = Spanned { value: e.value.to_value(), loc: e.value.loc.clone() };
                     (e.key.clone(), value)
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let secrets = f
-        .map("secrets", &mut diags)
-        .map(|entries| parse_secrets(entries, &mut diags))
-        .unwrap_or_default();
-    let modules = f
-        .map("modules", &mut diags)
-        .map(|entries| parse_modules(entries, &mut diags))
-        .unwrap_or_default();
+    let secrets = f.map("secrets", &mut diags).map(|entries| parse_secrets(entries, &mut diags)).unwrap_or_default();
+    let modules = f.map("modules", &mut diags).map(|entries| parse_modules(entries, &mut diags)).unwrap_or_default();
 
     match (environment, region, project_prefix) {
         (Some(environment), Some(region), Some(project_prefix)) if diags.is_empty() => Ok((
@@ -180,19 +150,14 @@ pub(crate) fn parse_with_tree(
 
 /// The `variables:` entries of a parsed environment file: name, key location, value.
 pub(crate) fn variable_entries(root: &Node) -> &[Entry] {
-    root.get("variables")
-        .and_then(|e| e.value.as_map())
-        .unwrap_or(&[])
+    root.get("variables").and_then(|e| e.value.as_map()).unwrap_or(&[])
 }
 
 fn check_region(r: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
     if !REGION.is_match(&r.value) {
         diags.push(Diagnostic::at(
             &r.loc,
-            format!(
-                "invalid region `{}`: expected an AWS region such as us-east-1",
-                r.value
-            ),
+            format!("invalid region `{}`: expected an AWS region such as us-east-1", r.value),
         ));
     }
 }
@@ -225,30 +190,18 @@ fn check_url(url: &str) -> Result<(), &'static str> {
 fn parse_backend(node: &Node, at: &Loc, diags: &mut Vec<Diagnostic>) -> Option<Backend> {
     let f = Fields::new(node, at, "`backend`", &["s3"], diags)?;
     let Some(s3) = f.get("s3") else {
-        diags.push(Diagnostic::at(
-            at,
-            "`backend` needs an `s3:` section (or remove `backend` for a local state file)",
-        ));
+        diags.push(Diagnostic::at(at, "`backend` needs an `s3:` section (or remove `backend` for a local state file)"));
         return None;
     };
     let what = "`backend.s3`";
-    let f = Fields::new(
-        &s3.value,
-        &s3.key_loc,
-        what,
-        &["bucket", "key", "region", "lock_table"],
-        diags,
-    )?;
+    let f = Fields::new(&s3.value, &s3.key_loc, what, &["bucket", "key", "region", "lock_table"], diags)?;
     let bucket = f.required_string("bucket", diags);
     if let Some(b) = &bucket
         && !BUCKET.is_match(&b.value)
     {
         diags.push(Diagnostic::at(
             &b.loc,
-            format!(
-                "invalid bucket name `{}`: 3 to 63 lowercase letters, digits, `.` and `-`",
-                b.value
-            ),
+            format!("invalid bucket name `{}`: 3 to 63 lowercase letters, digits, `.` and `-`", b.value),
         ));
     }
     let key = f.required_string("key", diags);
@@ -257,18 +210,10 @@ fn parse_backend(node: &Node, at: &Loc, diags: &mut Vec<Diagnostic>) -> Option<B
         check_region(r, diags);
     }
     let lock_table = f.required_string("lock_table", diags);
-    Some(Backend::S3(S3Backend {
-        bucket: bucket?,
-        key: key?,
-        region,
-        lock_table: lock_table?,
-    }))
+    Some(Backend::S3(S3Backend { bucket: bucket?, key: key?, region, lock_table: lock_table? }))
 }
 
-fn parse_secrets(
-    entries: &[Entry],
-    diags: &mut Vec<Diagnostic>,
-) -> IndexMap<String, Spanned<SecretSource>> {
+fn parse_secrets(entries: &[Entry], diags: &mut Vec<Diagnostic>) -> IndexMap<String, Spanned<SecretSource>> {
     let mut out = IndexMap::new();
     for e in entries {
         let what = format!("secret `{}`", e.key);
@@ -280,54 +225,33 @@ fn parse_secrets(
                 if ENV_VAR.is_match(&s.value) {
                     Some(SecretSource::Env(s.value))
                 } else {
-                    diags.push(Diagnostic::at(
-                        &s.loc,
-                        format!("`{}` is not an environment variable name", s.value),
-                    ));
+                    diags.push(Diagnostic::at(&s.loc, format!("`{}` is not an environment variable name", s.value)));
                     None
                 }
             }),
             (None, Some(n)) => fields::string(n, diags).map(|s| SecretSource::File(s.value)),
             _ => {
                 diags.push(
-                    Diagnostic::at(
-                        &e.key_loc,
-                        format!("secret `{}` needs exactly one of `env` or `file`", e.key),
-                    )
-                    .with_help(
-                        "e.g. `{ env: SLACK_WEBHOOK_URL }` or `{ file: ~/.config/mantissa/token }`",
-                    ),
+                    Diagnostic::at(&e.key_loc, format!("secret `{}` needs exactly one of `env` or `file`", e.key))
+                        .with_help("e.g. `{ env: SLACK_WEBHOOK_URL }` or `{ file: ~/.config/mantissa/token }`"),
                 );
                 None
             }
         };
         if let Some(value) = source {
-            out.insert(
-                e.key.clone(),
-                Spanned {
-                    value,
-                    loc: e.key_loc.clone(),
-                },
-            );
+            out.insert(e.key.clone(), Spanned { value, loc: e.key_loc.clone() });
         }
     }
     out
 }
 
-fn parse_modules(
-    entries: &[Entry],
-    diags: &mut Vec<Diagnostic>,
-) -> IndexMap<String, Spanned<bool>> {
+fn parse_modules(entries: &[Entry], diags: &mut Vec<Diagnostic>) -> IndexMap<String, Spanned<bool>> {
     let mut out = IndexMap::new();
     for e in entries {
         if !MODULES.contains(&e.key.as_str()) {
             let mut d = Diagnostic::at(
                 &e.key_loc,
-                format!(
-                    "unknown module `{}`; the modules are: {}",
-                    e.key,
-                    MODULES.join(", ")
-                ),
+                format!("unknown module `{}`; the modules are: {}", e.key, MODULES.join(", ")),
             );
             if let Some(h) = did_you_mean(&e.key, MODULES) {
                 d = d.with_help(h);
@@ -358,10 +282,7 @@ environment: dev\nregion: us-east-1\nproject_prefix: mantissa-log\n";
     fn minimal_file_with_schema_comment_and_defaults() {
         let env = parse(OK).unwrap();
         assert_eq!(env.environment.value, "dev");
-        assert_eq!(
-            (env.environment.loc.line, env.environment.loc.column),
-            (2, 14)
-        );
+        assert_eq!((env.environment.loc.line, env.environment.loc.column), (2, 14));
         assert_eq!(env.stack.value, "mantissa-log");
         assert!(env.backend.is_none());
         assert!(env.module_enabled("storage"));
@@ -379,23 +300,12 @@ modules:\n  api: false\n"
         let env = parse(&text).unwrap();
         assert_eq!(env.stack.value, "custom");
         assert_eq!(env.account_id.as_ref().unwrap().value, "123456789012");
-        let Some(Backend::S3(b)) = &env.backend else {
-            panic!("no backend")
-        };
+        let Some(Backend::S3(b)) = &env.backend else { panic!("no backend") };
         assert_eq!(b.lock_table.value, "locks");
         assert!(b.region.is_none());
-        assert_eq!(
-            env.variables["log_retention_days"].value,
-            serde_json::json!(90)
-        );
-        assert_eq!(
-            env.secrets["hook"].value,
-            SecretSource::Env("SLACK_WEBHOOK_URL".into())
-        );
-        assert_eq!(
-            env.secrets["pd"].value,
-            SecretSource::File("~/.config/pd".into())
-        );
+        assert_eq!(env.variables["log_retention_days"].value, serde_json::json!(90));
+        assert_eq!(env.secrets["hook"].value, SecretSource::Env("SLACK_WEBHOOK_URL".into()));
+        assert_eq!(env.secrets["pd"].value, SecretSource::File("~/.config/pd".into()));
         assert!(!env.module_enabled("api"));
         assert_eq!(env.modules["api"].loc.line, 19);
     }
@@ -405,9 +315,10 @@ modules:\n  api: false\n"
         let d = parse(&format!("{OK}regoin: us-east-2\n")).unwrap_err();
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].loc.line, d[0].loc.column), (5, 1));
-        assert!(d[0].message.starts_with(
-            "unknown key `regoin` in the environment file; expected one of: environment, region,"
-        ));
+        assert!(
+            d[0].message
+                .starts_with("unknown key `regoin` in the environment file; expected one of: environment, region,")
+        );
         assert_eq!(d[0].help.as_deref(), Some("did you mean `region`?"));
     }
 
@@ -438,23 +349,12 @@ modules:\n  api: false\n"
     #[test]
     fn missing_keys_are_all_reported_at_the_file_start() {
         let d = parse("environment: dev\n").unwrap_err();
-        let msgs: Vec<_> = d
-            .iter()
-            .map(|d| (d.loc.line, d.loc.column, d.message.as_str()))
-            .collect();
+        let msgs: Vec<_> = d.iter().map(|d| (d.loc.line, d.loc.column, d.message.as_str())).collect();
         assert_eq!(
             msgs,
             vec![
-                (
-                    1,
-                    1,
-                    "missing required key `region` in the environment file"
-                ),
-                (
-                    1,
-                    1,
-                    "missing required key `project_prefix` in the environment file"
-                ),
+                (1, 1, "missing required key `region` in the environment file"),
+                (1, 1, "missing required key `project_prefix` in the environment file"),
             ]
         );
     }
@@ -466,24 +366,14 @@ modules:\n  api: false\n"
 secrets:\n  a: {{ env: A, file: b }}\nmodules:\n  storge: false\n  api: no\n"
         );
         let d = parse(&text).unwrap_err();
-        let got: Vec<_> = d
-            .iter()
-            .map(|d| (d.loc.line, d.loc.column, d.message.clone()))
-            .collect();
+        let got: Vec<_> = d.iter().map(|d| (d.loc.line, d.loc.column, d.message.clone())).collect();
         assert_eq!(got[0].0, 5);
         assert!(got[0].2.contains("must start with http:// or https://"));
         assert_eq!((got[1].0, got[1].1), (9, 5));
-        assert!(
-            got[1]
-                .2
-                .starts_with("unknown key `lockTable` in `backend.s3`")
-        );
+        assert!(got[1].2.starts_with("unknown key `lockTable` in `backend.s3`"));
         assert_eq!((got[2].0, got[2].1), (7, 3));
         assert_eq!(got[2].2, "missing required key `key` in `backend.s3`");
-        assert_eq!(
-            got[3].2,
-            "missing required key `lock_table` in `backend.s3`"
-        );
+        assert_eq!(got[3].2, "missing required key `lock_table` in `backend.s3`");
         assert_eq!((got[4].0, got[4].1), (11, 3));
         assert!(got[4].2.contains("exactly one of `env` or `file`"));
         assert_eq!((got[5].0, got[5].1), (13, 3));

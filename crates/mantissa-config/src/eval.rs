@@ -120,9 +120,7 @@ impl Evaluator<'_> {
             Val::Known(n) => Ok(n),
             Val::Ref(r, loc) => Err(Diagnostic::at(
                 &loc,
-                format!(
-                    "only variables and literals can be compared; `{r}` is known only at apply time"
-                ),
+                format!("only variables and literals can be compared; `{r}` is known only at apply time"),
             )),
         }
     }
@@ -134,11 +132,7 @@ impl Evaluator<'_> {
             _ => Err(self.err(
                 e.start,
                 e.end,
-                format!(
-                    "{what} needs true or false, but `{}` is a {}",
-                    self.text(e.start, e.end),
-                    n.kind_name()
-                ),
+                format!("{what} needs true or false, but `{}` is a {}", self.text(e.start, e.end), n.kind_name()),
             )),
         }
     }
@@ -161,10 +155,8 @@ impl Evaluator<'_> {
                     if let Some(h) = did_you_mean(name, self.ctx.vars.keys().map(String::as_str)) {
                         d = d.with_help(h);
                     } else {
-                        d = d.with_help(format!(
-                            "variables are declared under `variables:` in {}",
-                            self.ctx.stack_file
-                        ));
+                        d = d
+                            .with_help(format!("variables are declared under `variables:` in {}", self.ctx.stack_file));
                     }
                     return Err(d);
                 };
@@ -175,10 +167,7 @@ impl Evaluator<'_> {
                     return Err(self.err(
                         *rs,
                         e.end,
-                        format!(
-                            "`{}` can only be used inside a resource with `for_each`",
-                            self.text(e.start, e.end)
-                        ),
+                        format!("`{}` can only be used inside a resource with `for_each`", self.text(e.start, e.end)),
                     ));
                 };
                 let (which, s, end) = field(1, "`key` or `value`")?;
@@ -186,37 +175,23 @@ impl Evaluator<'_> {
                     "key" if steps.len() == 2 => Ok(Val::Known(each.key.clone())),
                     "key" => Err(self.err(*rs, e.end, "`each.key` is a string and has no fields")),
                     "value" => self.walk(&each.value, &steps[2..], *rs, end),
-                    other => Err(self.err(
-                        s,
-                        end,
-                        format!("`each.{other}`: only `each.key` and `each.value` exist"),
-                    )),
+                    other => Err(self.err(s, end, format!("`each.{other}`: only `each.key` and `each.value` exist"))),
                 }
             }
             "secret" => {
                 let (name, s, end) = field(1, "a secret name")?;
                 if steps.len() > 2 {
-                    return Err(self.err(
-                        *rs,
-                        e.end,
-                        "a secret is a single string; it has no fields",
-                    ));
+                    return Err(self.err(*rs, e.end, "a secret is a single string; it has no fields"));
                 }
                 if !self.ctx.secrets.contains(name) {
                     let mut d = self.err(s, end, format!("undeclared secret `secret.{name}`"));
                     d = match did_you_mean(name, self.ctx.secrets.iter().map(String::as_str)) {
                         Some(h) => d.with_help(h),
-                        None => d.with_help(format!(
-                            "declare it under `secrets:` in {}",
-                            self.ctx.stack_file
-                        )),
+                        None => d.with_help(format!("declare it under `secrets:` in {}", self.ctx.stack_file)),
                     };
                     return Err(d);
                 }
-                Ok(Val::Ref(
-                    Ref::Secret(name.to_string()),
-                    self.loc(*rs, e.end),
-                ))
+                Ok(Val::Ref(Ref::Secret(name.to_string()), self.loc(*rs, e.end)))
             }
             module if MODULES.contains(&module) => self.resource(e, module, steps),
             other => {
@@ -239,11 +214,7 @@ impl Evaluator<'_> {
 
     fn resource(&self, e: &Expr, module: &str, steps: &[Step]) -> Result<Val, Diagnostic> {
         let Some(Step::Field(name, _, _)) = steps.get(1) else {
-            return Err(self.err(
-                e.start,
-                e.end,
-                format!("expected a resource name after `{module}.`"),
-            ));
+            return Err(self.err(e.start, e.end, format!("expected a resource name after `{module}.`")));
         };
         let (key, rest) = match steps.get(2) {
             Some(Step::Index(k)) => (Some(self.key(k)?), &steps[3..]),
@@ -265,22 +236,13 @@ impl Evaluator<'_> {
             _ => {
                 return Err(Diagnostic::at(
                     &loc,
-                    format!(
-                        "only one attribute can follow a resource address (`{shown}.<attribute>`)"
-                    ),
+                    format!("only one attribute can follow a resource address (`{shown}.<attribute>`)"),
                 ));
             }
         };
         if let Some(index) = self.ctx.resources {
             let absent_ok = self.ctx.absent.is_some();
-            let target = index.check(
-                module,
-                name,
-                key.as_deref(),
-                &loc,
-                self.ctx.referrer,
-                absent_ok,
-            )?;
+            let target = index.check(module, name, key.as_deref(), &loc, self.ctx.referrer, absent_ok)?;
             if target == Target::Absent
                 && let Some(flag) = self.ctx.absent
             {
@@ -298,8 +260,7 @@ impl Evaluator<'_> {
         if let ExprKind::Path(steps) = &k.kind
             && let [Step::Field(word, _, _)] = steps.as_slice()
         {
-            let is_root = ["var", "each", "secret"].contains(&word.as_str())
-                || MODULES.contains(&word.as_str());
+            let is_root = ["var", "each", "secret"].contains(&word.as_str()) || MODULES.contains(&word.as_str());
             if !is_root {
                 return Ok(word.clone());
             }
@@ -308,25 +269,12 @@ impl Evaluator<'_> {
         match &n.kind {
             NodeKind::String(s) => Ok(s.clone()),
             NodeKind::Number(x) => Ok(x.to_string()),
-            _ => Err(self.err(
-                k.start,
-                k.end,
-                format!(
-                    "an instance key must be a string, found a {}",
-                    n.kind_name()
-                ),
-            )),
+            _ => Err(self.err(k.start, k.end, format!("an instance key must be a string, found a {}", n.kind_name()))),
         }
     }
 
     /// Follows `.field` and `[index]` steps into a known value.
-    fn walk(
-        &self,
-        start: &Node,
-        steps: &[Step],
-        path_start: usize,
-        mut path_end: usize,
-    ) -> Result<Val, Diagnostic> {
+    fn walk(&self, start: &Node, steps: &[Step], path_start: usize, mut path_end: usize) -> Result<Val, Diagnostic> {
         let mut cur = start;
         for step in steps {
             let so_far = self.text(path_start, path_end).to_string();
@@ -337,11 +285,8 @@ impl Evaluator<'_> {
                         NodeKind::Map(entries) => match entries.iter().find(|en| &en.key == f) {
                             Some(en) => &en.value,
                             None => {
-                                let mut d =
-                                    self.err(*s, *end, format!("`{so_far}` has no key `{f}`"));
-                                if let Some(h) =
-                                    did_you_mean(f, entries.iter().map(|en| en.key.as_str()))
-                                {
+                                let mut d = self.err(*s, *end, format!("`{so_far}` has no key `{f}`"));
+                                if let Some(h) = did_you_mean(f, entries.iter().map(|en| en.key.as_str())) {
                                     d = d.with_help(h);
                                 }
                                 return Err(d);
@@ -351,10 +296,7 @@ impl Evaluator<'_> {
                             return Err(self.err(
                                 *s,
                                 *end,
-                                format!(
-                                    "`{so_far}` is a {}, so it has no field `{f}`",
-                                    cur.kind_name()
-                                ),
+                                format!("`{so_far}` is a {}, so it has no field `{f}`", cur.kind_name()),
                             ));
                         }
                     }
@@ -364,45 +306,29 @@ impl Evaluator<'_> {
                     let i = self.known(ix)?;
                     match (&cur.kind, &i.kind) {
                         (NodeKind::Seq(items), NodeKind::Number(n)) => {
-                            let found = n
-                                .as_u64()
-                                .and_then(|n| usize::try_from(n).ok())
-                                .and_then(|n| items.get(n));
+                            let found = n.as_u64().and_then(|n| usize::try_from(n).ok()).and_then(|n| items.get(n));
                             match found {
                                 Some(item) => item,
                                 None => {
                                     return Err(self.err(
                                         ix.start,
                                         ix.end,
-                                        format!(
-                                            "index {n} is out of range: `{so_far}` has {} items",
-                                            items.len()
-                                        ),
+                                        format!("index {n} is out of range: `{so_far}` has {} items", items.len()),
                                     ));
                                 }
                             }
                         }
-                        (NodeKind::Map(entries), NodeKind::String(k)) => {
-                            match entries.iter().find(|en| &en.key == k) {
-                                Some(en) => &en.value,
-                                None => {
-                                    return Err(self.err(
-                                        ix.start,
-                                        ix.end,
-                                        format!("`{so_far}` has no key `{k}`"),
-                                    ));
-                                }
+                        (NodeKind::Map(entries), NodeKind::String(k)) => match entries.iter().find(|en| &en.key == k) {
+                            Some(en) => &en.value,
+                            None => {
+                                return Err(self.err(ix.start, ix.end, format!("`{so_far}` has no key `{k}`")));
                             }
-                        }
+                        },
                         _ => {
                             return Err(self.err(
                                 ix.start,
                                 ix.end,
-                                format!(
-                                    "a {} cannot be indexed by a {}",
-                                    cur.kind_name(),
-                                    i.kind_name()
-                                ),
+                                format!("a {} cannot be indexed by a {}", cur.kind_name(), i.kind_name()),
                             ));
                         }
                     }
@@ -429,9 +355,7 @@ pub fn node_from_value(v: &Value, loc: &Loc) -> Node {
         Value::Bool(b) => NodeKind::Bool(*b),
         Value::Number(n) => NodeKind::Number(n.clone()),
         Value::String(s) => NodeKind::String(s.clone()),
-        Value::Array(items) => {
-            NodeKind::Seq(items.iter().map(|i| node_from_value(i, loc)).collect())
-        }
+        Value::Array(items) => NodeKind::Seq(items.iter().map(|i| node_from_value(i, loc)).collect()),
         Value::Object(m) => NodeKind::Map(
             m.iter()
                 .map(|(k, v)| crate::node::Entry {

@@ -70,21 +70,11 @@ pub fn expand(
         if !enabled {
             match &instances {
                 Some(list) if src.for_each.is_some() => {
-                    disabled.extend(list.iter().map(|(k, _)| Address {
-                        key: k.clone(),
-                        ..address.clone()
-                    }));
+                    disabled.extend(list.iter().map(|(k, _)| Address { key: k.clone(), ..address.clone() }));
                 }
                 _ => disabled.push(address.clone()),
             }
-            index.insert(
-                &src.module,
-                &src.name,
-                ResourceInfo {
-                    for_each: src.for_each.is_some(),
-                    instances: None,
-                },
-            );
+            index.insert(&src.module, &src.name, ResourceInfo { for_each: src.for_each.is_some(), instances: None });
             continue;
         }
         let mut infos = Vec::new();
@@ -92,10 +82,7 @@ pub fn expand(
             let present = match &src.when {
                 None => true,
                 Some(w) => {
-                    let ctx = Ctx {
-                        each: each.as_ref(),
-                        ..ctx
-                    };
+                    let ctx = Ctx { each: each.as_ref(), ..ctx };
                     match condition(w, &ctx) {
                         Ok(b) => b,
                         Err(d) => {
@@ -105,23 +92,12 @@ pub fn expand(
                     }
                 }
             };
-            infos.push(Instance {
-                key: key.clone(),
-                present,
-                when_loc: src.when.as_ref().map(|w| w.loc.clone()),
-            });
+            infos.push(Instance { key: key.clone(), present, when_loc: src.when.as_ref().map(|w| w.loc.clone()) });
             if present {
                 planned.push(Planned { src, key, each });
             }
         }
-        index.insert(
-            &src.module,
-            &src.name,
-            ResourceInfo {
-                for_each: src.for_each.is_some(),
-                instances: Some(infos),
-            },
-        );
+        index.insert(&src.module, &src.name, ResourceInfo { for_each: src.for_each.is_some(), instances: Some(infos) });
     }
     if !diags.is_empty() {
         // Instances are unreliable now; references checked against them would mislead.
@@ -176,7 +152,10 @@ pub fn expand(
             if let Ref::Secret(name) = r {
                 diags.push(Diagnostic::at(
                     &loc,
-                    format!("output `{}` cannot contain `secret.{name}`: outputs are stored in state, secrets never are", o.name),
+                    format!(
+                        "output `{}` cannot contain `secret.{name}`: outputs are stored in state, secrets never are",
+                        o.name
+                    ),
                 ));
             }
         }
@@ -187,35 +166,18 @@ pub fn expand(
         }
         outputs.insert(
             o.name.clone(),
-            OutputDecl {
-                name: o.name.clone(),
-                doc: o.doc.clone(),
-                value,
-                sensitive: o.sensitive,
-                loc: o.loc.clone(),
-            },
+            OutputDecl { name: o.name.clone(), doc: o.doc.clone(), value, sensitive: o.sensitive, loc: o.loc.clone() },
         );
     }
 
-    if diags.is_empty() {
-        Ok(Expanded {
-            resources,
-            disabled,
-            outputs,
-        })
-    } else {
-        Err(dedup(diags))
-    }
+    if diags.is_empty() { Ok(Expanded { resources, disabled, outputs }) } else { Err(dedup(diags)) }
 }
 
 /// Drops repeats: a mistake in a `for_each` resource is found once per instance, but it is
 /// one mistake at one place.
 fn dedup(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen = std::collections::HashSet::new();
-    diags
-        .into_iter()
-        .filter(|d| seen.insert((d.loc.file.path.clone(), d.loc.offset, d.message.clone())))
-        .collect()
+    diags.into_iter().filter(|d| seen.insert((d.loc.file.path.clone(), d.loc.offset, d.message.clone()))).collect()
 }
 
 /// Instance keys with the `each` each one sees.
@@ -238,18 +200,9 @@ fn instances_of(src: &ResourceSrc, ctx: &Ctx) -> Result<Instances, Diagnostic> {
             ));
         }
         if out.iter().any(|(k, _)| k.as_deref() == Some(key.as_str())) {
-            return Err(Diagnostic::at(
-                &key_node.loc,
-                format!("duplicate for_each key `{key}`"),
-            ));
+            return Err(Diagnostic::at(&key_node.loc, format!("duplicate for_each key `{key}`")));
         }
-        out.push((
-            Some(key),
-            Some(Each {
-                key: key_node,
-                value,
-            }),
-        ));
+        out.push((Some(key), Some(Each { key: key_node, value })));
         Ok(())
     };
     match &value.kind {
@@ -276,10 +229,7 @@ fn instances_of(src: &ResourceSrc, ctx: &Ctx) -> Result<Instances, Diagnostic> {
         _ => {
             return Err(Diagnostic::at(
                 &value.loc,
-                format!(
-                    "`for_each` needs a list of strings or a map, found a {}",
-                    value.kind_name()
-                ),
+                format!("`for_each` needs a list of strings or a map, found a {}", value.kind_name()),
             ));
         }
     }
@@ -287,9 +237,7 @@ fn instances_of(src: &ResourceSrc, ctx: &Ctx) -> Result<Instances, Diagnostic> {
 }
 
 fn valid_key(k: &str) -> bool {
-    !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
 fn depends_on(
@@ -304,10 +252,7 @@ fn depends_on(
             Ok(n) => match n.kind {
                 NodeKind::String(s) => s,
                 _ => {
-                    diags.push(Diagnostic::at(
-                        &item.loc,
-                        format!("expected an address, found a {}", n.kind_name()),
-                    ));
+                    diags.push(Diagnostic::at(&item.loc, format!("expected an address, found a {}", n.kind_name())));
                     continue;
                 }
             },
@@ -316,9 +261,7 @@ fn depends_on(
                 continue;
             }
         };
-        let Some(target) =
-            Address::parse(text.trim()).filter(|a| MODULES.contains(&a.module.as_str()))
-        else {
+        let Some(target) = Address::parse(text.trim()).filter(|a| MODULES.contains(&a.module.as_str())) else {
             diags.push(Diagnostic::at(
                 &item.loc,
                 format!("invalid address `{text}` in depends_on: expected `module.name` or `module.name[key]`"),
@@ -333,10 +276,7 @@ fn depends_on(
         if index.module_off(&target.module).is_some() {
             continue;
         }
-        let spanned = |address: Address| Spanned {
-            value: address,
-            loc: item.loc.clone(),
-        };
+        let spanned = |address: Address| Spanned { value: address, loc: item.loc.clone() };
         if target.key.is_none() && info.for_each {
             // All instances: "after the whole group".
             for i in info.instances.iter().flatten().filter(|i| i.present) {
@@ -346,14 +286,7 @@ fn depends_on(
             }
             continue;
         }
-        match index.check(
-            &target.module,
-            &target.name,
-            target.key.as_deref(),
-            &item.loc,
-            ctx.referrer,
-            true,
-        ) {
+        match index.check(&target.module, &target.name, target.key.as_deref(), &item.loc, ctx.referrer, true) {
             Ok(Target::Present) => out.push(spanned(target)),
             Ok(Target::Absent) => {}
             Err(d) => diags.push(d),

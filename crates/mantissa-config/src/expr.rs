@@ -31,11 +31,7 @@ pub struct SyntaxError {
 }
 
 fn err<T>(message: impl Into<String>, start: usize, len: usize) -> Result<T, SyntaxError> {
-    Err(SyntaxError {
-        message: message.into(),
-        start,
-        len: len.max(1),
-    })
+    Err(SyntaxError { message: message.into(), start, len: len.max(1) })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -142,24 +138,12 @@ fn closing_brace(s: &str, from: usize) -> Option<usize> {
 pub fn parse(src: &str, start: usize) -> Result<Expr, SyntaxError> {
     let tokens = lex(src, start)?;
     if tokens.is_empty() {
-        return err(
-            "empty `${}`: expected an expression",
-            start.saturating_sub(2),
-            3,
-        );
+        return err("empty `${}`: expected an expression", start.saturating_sub(2), 3);
     }
-    let mut p = Parser {
-        tokens,
-        pos: 0,
-        end: src.len(),
-    };
+    let mut p = Parser { tokens, pos: 0, end: src.len() };
     let e = p.expr()?;
     if let Some(t) = p.peek() {
-        return err(
-            format!("unexpected {} after the expression", t.tok.describe()),
-            t.start,
-            t.end - t.start,
-        );
+        return err(format!("unexpected {} after the expression", t.tok.describe()), t.start, t.end - t.start);
     }
     Ok(e)
 }
@@ -214,22 +198,11 @@ struct Token {
 
 fn lex(src: &str, start: usize) -> Result<Vec<Token>, SyntaxError> {
     let mut out = Vec::new();
-    let mut chars = src[start..]
-        .char_indices()
-        .map(|(i, c)| (i + start, c))
-        .peekable();
+    let mut chars = src[start..].char_indices().map(|(i, c)| (i + start, c)).peekable();
     while let Some((i, c)) = chars.next() {
         let next = chars.peek().map(|&(_, c)| c);
-        let two = |tok: Tok| Token {
-            tok,
-            start: i,
-            end: i + 2,
-        };
-        let one = |tok: Tok| Token {
-            tok,
-            start: i,
-            end: i + 1,
-        };
+        let two = |tok: Tok| Token { tok, start: i, end: i + 2 };
+        let one = |tok: Tok| Token { tok, start: i, end: i + 1 };
         let token = match (c, next) {
             (c, _) if c.is_whitespace() => continue,
             ('=', Some('=')) => {
@@ -278,11 +251,7 @@ fn lex(src: &str, start: usize) -> Result<Vec<Token>, SyntaxError> {
                 let Some(end) = end else {
                     return err("unterminated string literal", i, 1);
                 };
-                Token {
-                    tok: Tok::Str(s),
-                    start: i,
-                    end,
-                }
+                Token { tok: Tok::Str(s), start: i, end }
             }
             (c, n) if c.is_ascii_digit() || (c == '-' && n.is_some_and(|n| n.is_ascii_digit())) => {
                 let mut end = i + 1;
@@ -304,11 +273,7 @@ fn lex(src: &str, start: usize) -> Result<Vec<Token>, SyntaxError> {
                 let Some(num) = num else {
                     return err(format!("invalid number `{text}`"), i, end - i);
                 };
-                Token {
-                    tok: Tok::Num(num),
-                    start: i,
-                    end,
-                }
+                Token { tok: Tok::Num(num), start: i, end }
             }
             (c, _) if c.is_ascii_alphabetic() || c == '_' => {
                 let mut end = i + 1;
@@ -323,11 +288,7 @@ fn lex(src: &str, start: usize) -> Result<Vec<Token>, SyntaxError> {
                         break;
                     }
                 }
-                Token {
-                    tok: Tok::Ident(text),
-                    start: i,
-                    end,
-                }
+                Token { tok: Tok::Ident(text), start: i, end }
             }
             (c, _) => {
                 let hint = match c {
@@ -336,11 +297,7 @@ fn lex(src: &str, start: usize) -> Result<Vec<Token>, SyntaxError> {
                     '|' => " (logical or is `||`)",
                     _ => "",
                 };
-                return err(
-                    format!("unexpected character `{c}` in expression{hint}"),
-                    i,
-                    c.len_utf8(),
-                );
+                return err(format!("unexpected character `{c}` in expression{hint}"), i, c.len_utf8());
             }
         };
         out.push(token);
@@ -380,16 +337,8 @@ impl Parser {
 
     fn unexpected<T>(&self, what: &str) -> Result<T, SyntaxError> {
         match self.peek() {
-            Some(t) => err(
-                format!("expected {what}, found {}", t.tok.describe()),
-                t.start,
-                t.end - t.start,
-            ),
-            None => err(
-                format!("expected {what} at the end of the expression"),
-                self.end,
-                1,
-            ),
+            Some(t) => err(format!("expected {what}, found {}", t.tok.describe()), t.start, t.end - t.start),
+            None => err(format!("expected {what} at the end of the expression"), self.end, 1),
         }
     }
 
@@ -442,11 +391,7 @@ impl Parser {
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
         if let Some(t) = self.eat(&Tok::Bang) {
             let e = self.unary()?;
-            return Ok(Expr {
-                start: t.start,
-                end: e.end,
-                kind: ExprKind::Not(Box::new(e)),
-            });
+            return Ok(Expr { start: t.start, end: e.end, kind: ExprKind::Not(Box::new(e)) });
         }
         self.primary()
     }
@@ -455,11 +400,7 @@ impl Parser {
         let Some(t) = self.peek().cloned() else {
             return self.unexpected("a value");
         };
-        let literal = |v: Value| Expr {
-            kind: ExprKind::Literal(v),
-            start: t.start,
-            end: t.end,
-        };
+        let literal = |v: Value| Expr { kind: ExprKind::Literal(v), start: t.start, end: t.end };
         match &t.tok {
             Tok::Str(s) => {
                 self.pos += 1;
@@ -484,11 +425,7 @@ impl Parser {
                 loop {
                     if self.eat(&Tok::Dot).is_some() {
                         match self.peek().cloned() {
-                            Some(Token {
-                                tok: Tok::Ident(f),
-                                start,
-                                end: e,
-                            }) => {
+                            Some(Token { tok: Tok::Ident(f), start, end: e }) => {
                                 self.pos += 1;
                                 steps.push(Step::Field(f, start, e));
                                 end = e;
@@ -503,11 +440,7 @@ impl Parser {
                         break;
                     }
                 }
-                Ok(Expr {
-                    kind: ExprKind::Path(steps),
-                    start: t.start,
-                    end,
-                })
+                Ok(Expr { kind: ExprKind::Path(steps), start: t.start, end })
             }
             Tok::LParen => {
                 self.pos += 1;
@@ -523,11 +456,7 @@ impl Parser {
 }
 
 fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
-    Expr {
-        start: left.start,
-        end: right.end,
-        kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
-    }
+    Expr { start: left.start, end: right.end, kind: ExprKind::Binary(op, Box::new(left), Box::new(right)) }
 }
 
 #[cfg(test)]
@@ -546,9 +475,7 @@ mod tests {
         let p = split("arn:${var.x}:y $${not} $$ $").unwrap();
         assert_eq!(p.len(), 3);
         assert_eq!(p[0], Piece::Text("arn:".into()));
-        let Piece::Interp(e, start, end) = &p[1] else {
-            panic!("not an interpolation")
-        };
+        let Piece::Interp(e, start, end) = &p[1] else { panic!("not an interpolation") };
         assert_eq!((*start, *end), (4, 12));
         assert_eq!((e.start, e.end), (6, 11));
         assert_eq!(p[2], Piece::Text(":y ${not} $$ $".into()));
@@ -559,29 +486,17 @@ mod tests {
     #[test]
     fn parses_precedence_and_paths() {
         let e = one("${var.a == \"x}\" || !each.value.enabled && var.l[0] != null ? 1 : 'b'}");
-        let ExprKind::Cond(c, t, f) = e.kind else {
-            panic!("not a ternary")
-        };
+        let ExprKind::Cond(c, t, f) = e.kind else { panic!("not a ternary") };
         assert_eq!(t.kind, ExprKind::Literal(serde_json::json!(1)));
         assert_eq!(f.kind, ExprKind::Literal(serde_json::json!("b")));
-        let ExprKind::Binary(BinOp::Or, l, r) = c.kind else {
-            panic!("|| should bind loosest")
-        };
+        let ExprKind::Binary(BinOp::Or, l, r) = c.kind else { panic!("|| should bind loosest") };
         assert!(matches!(l.kind, ExprKind::Binary(BinOp::Eq, _, _)));
-        let ExprKind::Binary(BinOp::And, not, _) = r.kind else {
-            panic!("&& under ||")
-        };
-        let ExprKind::Not(path) = not.kind else {
-            panic!("! binds tightest")
-        };
-        let ExprKind::Path(steps) = path.kind else {
-            panic!("path")
-        };
+        let ExprKind::Binary(BinOp::And, not, _) = r.kind else { panic!("&& under ||") };
+        let ExprKind::Not(path) = not.kind else { panic!("! binds tightest") };
+        let ExprKind::Path(steps) = path.kind else { panic!("path") };
         assert_eq!(steps.len(), 3);
         let e = one("${ingestion.firehose[each.key].arn}");
-        let ExprKind::Path(steps) = e.kind else {
-            panic!("path")
-        };
+        let ExprKind::Path(steps) = e.kind else { panic!("path") };
         assert!(matches!(&steps[2], Step::Index(_)));
         assert!(matches!(&steps[3], Step::Field(a, _, _) if a == "arn"));
     }
@@ -594,10 +509,7 @@ mod tests {
         let e = split("${var.a ==}").unwrap_err();
         assert_eq!(e.message, "expected a value at the end of the expression");
         let e = split("ab ${var.a").unwrap_err();
-        assert_eq!(
-            (e.start, e.message.as_str()),
-            (3, "unterminated `${`: missing `}`")
-        );
+        assert_eq!((e.start, e.message.as_str()), (3, "unterminated `${`: missing `}`"));
         let e = split("${}").unwrap_err();
         assert!(e.message.starts_with("empty"));
         let e = split("${var.a var.b}").unwrap_err();

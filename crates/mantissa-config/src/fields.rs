@@ -19,13 +19,7 @@ impl<'a> Fields<'a> {
     /// Checks that `node` is a map (null counts as empty) whose keys are all in `allowed`.
     /// `what` names the map in messages ("the environment file", "resource `storage.logs`").
     /// Returns `None` when the node is not a map at all.
-    pub fn new(
-        node: &'a Node,
-        at: &Loc,
-        what: &'a str,
-        allowed: &[&str],
-        diags: &mut Vec<Diagnostic>,
-    ) -> Option<Self> {
+    pub fn new(node: &'a Node, at: &Loc, what: &'a str, allowed: &[&str], diags: &mut Vec<Diagnostic>) -> Option<Self> {
         let entries: &[Entry] = match &node.kind {
             NodeKind::Map(e) => e,
             NodeKind::Null => &[],
@@ -41,11 +35,7 @@ impl<'a> Fields<'a> {
             if !allowed.contains(&e.key.as_str()) {
                 let mut d = Diagnostic::at(
                     &e.key_loc,
-                    format!(
-                        "unknown key `{}` in {what}; expected one of: {}",
-                        e.key,
-                        allowed.join(", ")
-                    ),
+                    format!("unknown key `{}` in {what}; expected one of: {}", e.key, allowed.join(", ")),
                 );
                 if let Some(h) = did_you_mean(&e.key, allowed.iter().copied()) {
                     d = d.with_help(h);
@@ -53,11 +43,7 @@ impl<'a> Fields<'a> {
                 diags.push(d);
             }
         }
-        Some(Self {
-            entries,
-            at: at.clone(),
-            what,
-        })
+        Some(Self { entries, at: at.clone(), what })
     }
 
     pub fn get(&self, key: &str) -> Option<&'a Entry> {
@@ -72,10 +58,7 @@ impl<'a> Fields<'a> {
     pub fn required(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<&'a Node> {
         let v = self.value(key);
         if v.is_none() {
-            diags.push(Diagnostic::at(
-                &self.at,
-                format!("missing required key `{key}` in {}", self.what),
-            ));
+            diags.push(Diagnostic::at(&self.at, format!("missing required key `{key}` in {}", self.what)));
         }
         v
     }
@@ -84,11 +67,7 @@ impl<'a> Fields<'a> {
         self.value(key).and_then(|n| string(n, diags))
     }
 
-    pub fn required_string(
-        &self,
-        key: &str,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Option<Spanned<String>> {
+    pub fn required_string(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Spanned<String>> {
         self.required(key, diags).and_then(|n| string(n, diags))
     }
 
@@ -103,10 +82,7 @@ impl<'a> Fields<'a> {
 
 pub fn string(n: &Node, diags: &mut Vec<Diagnostic>) -> Option<Spanned<String>> {
     match &n.kind {
-        NodeKind::String(s) => Some(Spanned {
-            value: s.clone(),
-            loc: n.loc.clone(),
-        }),
+        NodeKind::String(s) => Some(Spanned { value: s.clone(), loc: n.loc.clone() }),
         _ => {
             diags.push(wrong_type(n, "a string"));
             None
@@ -116,10 +92,7 @@ pub fn string(n: &Node, diags: &mut Vec<Diagnostic>) -> Option<Spanned<String>> 
 
 pub fn boolean(n: &Node, diags: &mut Vec<Diagnostic>) -> Option<Spanned<bool>> {
     match &n.kind {
-        NodeKind::Bool(b) => Some(Spanned {
-            value: *b,
-            loc: n.loc.clone(),
-        }),
+        NodeKind::Bool(b) => Some(Spanned { value: *b, loc: n.loc.clone() }),
         _ => {
             diags.push(wrong_type(n, "a boolean"));
             None
@@ -139,17 +112,12 @@ pub fn map<'a>(n: &'a Node, diags: &mut Vec<Diagnostic>) -> Option<&'a [Entry]> 
 }
 
 pub fn wrong_type(n: &Node, expected: &str) -> Diagnostic {
-    let d = Diagnostic::at(
-        &n.loc,
-        format!("expected {expected}, found a {}", n.kind_name()),
-    );
+    let d = Diagnostic::at(&n.loc, format!("expected {expected}, found a {}", n.kind_name()));
     match (&n.kind, expected) {
         (NodeKind::String(s), "a boolean") => d.with_help(format!(
             "write true or false; `{s}` is a string here (YAML 1.1 spellings such as yes/no/on/off are not booleans)"
         )),
-        (NodeKind::Number(_), "a string") => {
-            d.with_help("put the value in quotes to make it a string")
-        }
+        (NodeKind::Number(_), "a string") => d.with_help("put the value in quotes to make it a string"),
         _ => d,
     }
 }

@@ -30,13 +30,8 @@ pub fn resolve(
 
     for e in env_vars {
         if !stack.variables.contains_key(&e.key) {
-            let mut d = Diagnostic::at(
-                &e.key_loc,
-                format!(
-                    "unknown variable `{}`: it is not declared in {stack_path}",
-                    e.key
-                ),
-            );
+            let mut d =
+                Diagnostic::at(&e.key_loc, format!("unknown variable `{}`: it is not declared in {stack_path}", e.key));
             if let Some(h) = did_you_mean(&e.key, stack.variables.keys().map(String::as_str)) {
                 d = d.with_help(h);
             }
@@ -47,9 +42,7 @@ pub fn resolve(
         if !stack.secrets.contains(name) {
             let mut d = Diagnostic::at(
                 &source.loc,
-                format!(
-                    "unknown secret `{name}`: it is not declared under `secrets:` in {stack_path}"
-                ),
+                format!("unknown secret `{name}`: it is not declared under `secrets:` in {stack_path}"),
             );
             if let Some(h) = did_you_mean(name, stack.secrets.iter().map(String::as_str)) {
                 d = d.with_help(h);
@@ -76,11 +69,13 @@ pub fn resolve(
                     diags.push(
                         Diagnostic::at(
                             vars_at,
-                            format!(
-                                "required variable `{name}` has no value; set it under `variables:` in {env_path}"
-                            ),
+                            format!("required variable `{name}` has no value; set it under `variables:` in {env_path}"),
                         )
-                        .with_help(format!("`{name}` is declared at {} ({})", decl.loc, decl.ty.describe())),
+                        .with_help(format!(
+                            "`{name}` is declared at {} ({})",
+                            decl.loc,
+                            decl.ty.describe()
+                        )),
                     );
                     continue;
                 }
@@ -98,11 +93,7 @@ pub fn resolve(
         );
         values.insert(name.clone(), value);
     }
-    if diags.is_empty() {
-        Ok(Inputs { values, variables })
-    } else {
-        Err(diags)
-    }
+    if diags.is_empty() { Ok(Inputs { values, variables }) } else { Err(diags) }
 }
 
 /// Type and constraints of one value; null passes (it means "not set").
@@ -114,11 +105,7 @@ fn check(decl: &VarDecl, value: &Node, diags: &mut Vec<Diagnostic>) {
     if !decl.ty.accepts(value) {
         diags.push(Diagnostic::at(
             &value.loc,
-            format!(
-                "variable `{name}` expects {}, found a {}",
-                decl.ty.describe(),
-                value.kind_name()
-            ),
+            format!("variable `{name}` expects {}, found a {}", decl.ty.describe(), value.kind_name()),
         ));
         return;
     }
@@ -126,23 +113,14 @@ fn check(decl: &VarDecl, value: &Node, diags: &mut Vec<Diagnostic>) {
         let x = n.as_f64().unwrap_or(f64::NAN);
         if let Some(min) = decl.min.as_ref().filter(|m| x < m.value) {
             diags.push(
-                Diagnostic::at(
-                    &value.loc,
-                    format!(
-                        "variable `{name}` must be at least {}, found {n}",
-                        min.value
-                    ),
-                )
-                .with_help(format!("the minimum is set at {}", min.loc)),
+                Diagnostic::at(&value.loc, format!("variable `{name}` must be at least {}, found {n}", min.value))
+                    .with_help(format!("the minimum is set at {}", min.loc)),
             );
         }
         if let Some(max) = decl.max.as_ref().filter(|m| x > m.value) {
             diags.push(
-                Diagnostic::at(
-                    &value.loc,
-                    format!("variable `{name}` must be at most {}, found {n}", max.value),
-                )
-                .with_help(format!("the maximum is set at {}", max.loc)),
+                Diagnostic::at(&value.loc, format!("variable `{name}` must be at most {}, found {n}", max.value))
+                    .with_help(format!("the maximum is set at {}", max.loc)),
             );
         }
     }
@@ -152,11 +130,7 @@ fn check(decl: &VarDecl, value: &Node, diags: &mut Vec<Diagnostic>) {
             let list: Vec<String> = allowed.iter().map(|a| display(&a.to_value())).collect();
             diags.push(Diagnostic::at(
                 &value.loc,
-                format!(
-                    "variable `{name}` must be one of: {}; found {}",
-                    list.join(", "),
-                    display(&v)
-                ),
+                format!("variable `{name}` must be one of: {}; found {}", list.join(", "), display(&v)),
             ));
         }
     }
@@ -165,10 +139,7 @@ fn check(decl: &VarDecl, value: &Node, diags: &mut Vec<Diagnostic>) {
     {
         diags.push(Diagnostic::at(
             &value.loc,
-            format!(
-                "variable `{name}` must match the pattern `{}`, found `{s}`",
-                pattern.value
-            ),
+            format!("variable `{name}` must match the pattern `{}`, found `{s}`", pattern.value),
         ));
     }
 }

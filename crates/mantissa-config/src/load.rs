@@ -47,11 +47,7 @@ impl From<Vec<Diagnostic>> for ConfigError {
 }
 
 fn list_or_none(names: &[String]) -> String {
-    if names.is_empty() {
-        "(none)".to_string()
-    } else {
-        names.join(", ")
-    }
+    if names.is_empty() { "(none)".to_string() } else { names.join(", ") }
 }
 
 /// Loads `-e <env_arg>` as seen from `cwd`: a plain name is `environments/<name>.yaml`,
@@ -75,11 +71,7 @@ pub fn load_environment(path: &Path) -> Result<Environment, ConfigError> {
 /// The environment file `env_arg` names, as an absolute, normalised path.
 pub fn environment_path(env_arg: &str, cwd: &Path) -> PathBuf {
     let is_path = env_arg.contains('/') || env_arg.ends_with(".yaml") || env_arg.ends_with(".yml");
-    let p = if is_path {
-        cwd.join(env_arg)
-    } else {
-        cwd.join("environments").join(format!("{env_arg}.yaml"))
-    };
+    let p = if is_path { cwd.join(env_arg) } else { cwd.join("environments").join(format!("{env_arg}.yaml")) };
     normalize(&p)
 }
 
@@ -94,10 +86,7 @@ fn read_environment(path: &Path, cwd: &Path) -> Result<(Environment, Node), Conf
             });
         }
         Err(e) => {
-            return Err(ConfigError::Io {
-                path: shown,
-                message: e.to_string(),
-            });
+            return Err(ConfigError::Io { path: shown, message: e.to_string() });
         }
     };
     let file = SourceFile::new(shown, text);
@@ -136,17 +125,9 @@ fn find_stack_dir(env: &Environment, env_path: &Path, cwd: &Path) -> Result<Path
     if let Some(dir) = candidates.iter().find(|d| d.is_dir()) {
         return Ok(dir.clone());
     }
-    let looked: Vec<String> = candidates
-        .iter()
-        .map(|c| format!("{}/", display_path(c, cwd).display()))
-        .collect();
-    let mut d = Diagnostic::at(
-        &env.stack.loc,
-        format!(
-            "stack `{name}` not found: looked for {}",
-            looked.join(" and ")
-        ),
-    );
+    let looked: Vec<String> = candidates.iter().map(|c| format!("{}/", display_path(c, cwd).display())).collect();
+    let mut d =
+        Diagnostic::at(&env.stack.loc, format!("stack `{name}` not found: looked for {}", looked.join(" and ")));
     let known = subdirectories(&cwd.join("stacks"));
     if !known.is_empty() {
         d = d.with_help(format!("stacks in stacks/: {}", known.join(", ")));
@@ -170,33 +151,21 @@ fn read_source(path: &Path, cwd: &Path) -> Result<Arc<SourceFile>, ConfigError> 
     let shown = display_path(path, cwd);
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(SourceFile::new(shown, text)),
-        Err(e) => Err(ConfigError::Io {
-            path: shown,
-            message: e.to_string(),
-        }),
+        Err(e) => Err(ConfigError::Io { path: shown, message: e.to_string() }),
     }
 }
 
-fn load_stack(
-    env: &Environment,
-    tree: &Node,
-    dir: &Path,
-    cwd: &Path,
-) -> Result<Stack, ConfigError> {
+fn load_stack(env: &Environment, tree: &Node, dir: &Path, cwd: &Path) -> Result<Stack, ConfigError> {
     let stack_yaml = dir.join("stack.yaml");
     if !stack_yaml.is_file() {
         let shown = display_path(dir, cwd);
-        return Err(Diagnostic::at(
-            &env.stack.loc,
-            format!("stack directory {}/ has no stack.yaml", shown.display()),
-        )
-        .into());
+        return Err(
+            Diagnostic::at(&env.stack.loc, format!("stack directory {}/ has no stack.yaml", shown.display())).into()
+        );
     }
     let mut diags = Vec::new();
     let stack_file = read_source(&stack_yaml, cwd)?;
-    let stack = parse_stack_file(&stack_file)
-        .map_err(|d| diags.extend(d))
-        .ok();
+    let stack = parse_stack_file(&stack_file).map_err(|d| diags.extend(d)).ok();
 
     let mut sources: Vec<ResourceSrc> = Vec::new();
     for (module, path) in module_files(dir, cwd, &mut diags)? {
@@ -210,10 +179,8 @@ fn load_stack(
         return Err(diags.into());
     };
 
-    let vars_at = tree.get("variables").map_or_else(
-        || Loc::file_start(&env.environment.loc.file),
-        |e| e.key_loc.clone(),
-    );
+    let vars_at =
+        tree.get("variables").map_or_else(|| Loc::file_start(&env.environment.loc.file), |e| e.key_loc.clone());
     let inputs = inputs::resolve(env, variable_entries(tree), &vars_at, &stack)?;
     let expanded = expand(env, &stack, &sources, &inputs.values)?;
     Ok(Stack {
@@ -234,10 +201,7 @@ fn module_files(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<(&'static str, PathBuf)>, ConfigError> {
     let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| ConfigError::Io {
-            path: display_path(dir, cwd),
-            message: e.to_string(),
-        })?
+        .map_err(|e| ConfigError::Io { path: display_path(dir, cwd), message: e.to_string() })?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_file())
@@ -256,13 +220,8 @@ fn module_files(
         if other.file_name().is_some_and(|n| n == "stack.yaml") {
             continue;
         }
-        let file = read_source(&other, cwd)
-            .unwrap_or_else(|_| SourceFile::new(display_path(&other, cwd), ""));
-        let name = other
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("?")
-            .to_string();
+        let file = read_source(&other, cwd).unwrap_or_else(|_| SourceFile::new(display_path(&other, cwd), ""));
+        let name = other.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
         diags.push(Diagnostic::at(
             &Loc::file_start(&file),
             format!(

@@ -1,8 +1,6 @@
 //! End-to-end tests of [`crate::load`] on small project directories.
 
-use crate::{
-    Address, ConfigError, Diagnostic, Part, Project, Ref, Template, load, load_environment,
-};
+use crate::{Address, ConfigError, Diagnostic, Part, Project, Ref, Template, load, load_environment};
 use serde_json::json;
 use std::path::Path;
 
@@ -97,15 +95,10 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        let f = Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
+        let f = Self { dir: tempfile::tempdir().expect("temp dir") };
         f.write("environments/dev.yaml", ENV);
         f.write("environments/local.yaml", "environment: local\n");
-        f.write(
-            "environments/staging.yaml.example",
-            "environment: staging\n",
-        );
+        f.write("environments/staging.yaml.example", "environment: staging\n");
         f.write("stacks/mantissa-log/stack.yaml", STACK);
         f.write("stacks/mantissa-log/storage.yaml", STORAGE);
         f.write("stacks/mantissa-log/ingestion.yaml", INGESTION);
@@ -158,11 +151,9 @@ fn resource<'a>(p: &'a Project, address: &str) -> &'a crate::ResourceDecl {
 
 fn prop<'a>(t: &'a Template, key: &str) -> &'a Template {
     match t {
-        Template::Map(entries, _) => entries
-            .iter()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, _, v)| v)
-            .unwrap_or_else(|| panic!("no property {key}")),
+        Template::Map(entries, _) => {
+            entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v).unwrap_or_else(|| panic!("no property {key}"))
+        }
         other => panic!("not a map: {other:?}"),
     }
 }
@@ -171,10 +162,7 @@ fn value(t: &Template) -> serde_json::Value {
     match t {
         Template::Value(v, _) => v.clone(),
         Template::Seq(items, _) => items.iter().map(value).collect(),
-        Template::Map(entries, _) => entries
-            .iter()
-            .map(|(k, _, v)| (k.clone(), value(v)))
-            .collect(),
+        Template::Map(entries, _) => entries.iter().map(|(k, _, v)| (k.clone(), value(v))).collect(),
         Template::Interpolated(..) => panic!("not known: {t:?}"),
     }
 }
@@ -194,19 +182,11 @@ fn happy_path_loads_the_whole_stack() {
     let f = Fixture::new();
     let p = f.load().expect("loads");
     assert_eq!(p.env.environment.value, "dev");
-    assert_eq!(
-        p.env.environment.loc.to_string(),
-        "environments/dev.yaml:2:14"
-    );
+    assert_eq!(p.env.environment.loc.to_string(), "environments/dev.yaml:2:14");
     assert_eq!(p.stack.name, "mantissa-log");
     assert_eq!(p.stack.dir, f.dir.path().join(STACK_DIR));
 
-    let addresses: Vec<String> = p
-        .stack
-        .resources
-        .iter()
-        .map(|r| r.address.to_string())
-        .collect();
+    let addresses: Vec<String> = p.stack.resources.iter().map(|r| r.address.to_string()).collect();
     assert_eq!(
         addresses,
         [
@@ -226,10 +206,7 @@ fn happy_path_loads_the_whole_stack() {
     assert_eq!(days.loc.to_string(), "environments/dev.yaml:6:23");
     let provider = &p.stack.variables["llm_provider"];
     assert_eq!(provider.value, json!("bedrock"));
-    assert_eq!(
-        provider.loc.to_string(),
-        "stacks/mantissa-log/stack.yaml:6:42"
-    );
+    assert_eq!(provider.loc.to_string(), "stacks/mantissa-log/stack.yaml:6:42");
 
     let logs = resource(&p, "storage.logs");
     assert_eq!(logs.protected, Some(true));
@@ -244,60 +221,30 @@ fn happy_path_loads_the_whole_stack() {
     assert_eq!(value(sources), json!(["cloudtrail", "vpc_flow"]));
     assert_eq!(sources.loc().to_string(), "environments/dev.yaml:8:16");
     assert_eq!(value(prop(&logs.properties, "kms")), json!(null));
-    assert_eq!(
-        value(prop(&logs.properties, "arn_like")),
-        json!("arn:aws:s3:::bedrock:y")
-    );
-    assert_eq!(
-        value(prop(&logs.properties, "escaped")),
-        json!("${not.a.ref}")
-    );
+    assert_eq!(value(prop(&logs.properties, "arn_like")), json!("arn:aws:s3:::bedrock:y"));
+    assert_eq!(value(prop(&logs.properties, "escaped")), json!("${not.a.ref}"));
     assert_eq!(value(prop(&logs.properties, "mode")), json!("native"));
 
     let config = resource(&p, "storage.config");
     assert_eq!(config.depends_on.len(), 1);
     assert_eq!(config.depends_on[0].value, Address::new("storage", "logs"));
-    assert_eq!(
-        config.depends_on[0].loc.to_string(),
-        "stacks/mantissa-log/storage.yaml:14:18"
-    );
+    assert_eq!(config.depends_on[0].loc.to_string(), "stacks/mantissa-log/storage.yaml:14:18");
     assert!(matches!(&config.properties, Template::Map(e, _) if e.is_empty()));
 
     // for_each over a list: key = value = the element.
     let fh = resource(&p, "ingestion.firehose[vpc_flow]");
     assert_eq!(value(prop(&fh.properties, "name")), json!("logs-vpc_flow"));
     let arn = prop(&fh.properties, "bucket_arn");
-    assert_eq!(
-        single_ref(arn),
-        &Ref::Resource {
-            address: Address::new("storage", "logs"),
-            attr: "arn".into()
-        }
-    );
-    assert_eq!(
-        arn.references()[0].1.to_string(),
-        "stacks/mantissa-log/ingestion.yaml:7:21"
-    );
+    assert_eq!(single_ref(arn), &Ref::Resource { address: Address::new("storage", "logs"), attr: "arn".into() });
+    assert_eq!(arn.references()[0].1.to_string(), "stacks/mantissa-log/ingestion.yaml:7:21");
 
     // for_each over a map: each.value is the entry's value; `when` on list items.
     let router = resource(&p, "compute.fn[router]");
     let memory = prop(&router.properties, "memory");
     assert_eq!(value(memory), json!(256));
-    assert_eq!(
-        memory.loc().to_string(),
-        "stacks/mantissa-log/stack.yaml:12:25"
-    );
-    assert_eq!(
-        value(prop(
-            &resource(&p, "compute.fn[detector]").properties,
-            "memory"
-        )),
-        json!(512)
-    );
-    assert_eq!(
-        single_ref(prop(&router.properties, "stream")).to_string(),
-        "ingestion.firehose[cloudtrail].arn"
-    );
+    assert_eq!(memory.loc().to_string(), "stacks/mantissa-log/stack.yaml:12:25");
+    assert_eq!(value(prop(&resource(&p, "compute.fn[detector]").properties, "memory")), json!(512));
+    assert_eq!(single_ref(prop(&router.properties, "stream")).to_string(), "ingestion.firehose[cloudtrail].arn");
     assert_eq!(
         value(prop(&router.properties, "statements")),
         json!([
@@ -305,64 +252,35 @@ fn happy_path_loads_the_whole_stack() {
             {"action": "bedrock:InvokeModel"},
         ])
     );
-    assert_eq!(
-        single_ref(prop(&router.properties, "webhook")),
-        &Ref::Secret("slack_webhook_url".into())
-    );
-    let deps: Vec<String> = router
-        .depends_on
-        .iter()
-        .map(|d| d.value.to_string())
-        .collect();
-    assert_eq!(
-        deps,
-        [
-            "ingestion.firehose[cloudtrail]",
-            "ingestion.firehose[vpc_flow]"
-        ]
-    );
+    assert_eq!(single_ref(prop(&router.properties, "webhook")), &Ref::Secret("slack_webhook_url".into()));
+    let deps: Vec<String> = router.depends_on.iter().map(|d| d.value.to_string()).collect();
+    assert_eq!(deps, ["ingestion.firehose[cloudtrail]", "ingestion.firehose[vpc_flow]"]);
 
     // An output about a switched-off module does not exist in this environment.
     let outputs: Vec<&String> = p.stack.outputs.keys().collect();
     assert_eq!(outputs, ["logs_bucket"]);
-    assert_eq!(
-        p.stack.outputs["logs_bucket"].doc.as_deref(),
-        Some("bucket")
-    );
+    assert_eq!(p.stack.outputs["logs_bucket"].doc.as_deref(), Some("bucket"));
 }
 
 #[test]
 fn when_true_keeps_the_resource_and_the_list_item() {
     let f = Fixture::new();
-    f.edit(
-        "environments/dev.yaml",
-        "variables:\n",
-        "variables:\n  enable_crawlers: true\n",
-    );
+    f.edit("environments/dev.yaml", "variables:\n", "variables:\n  enable_crawlers: true\n");
     let p = f.load().expect("loads");
     let crawler = resource(&p, "ingestion.crawler");
     assert_eq!(crawler.type_name.value, "aws_glue_crawler");
     let statements = prop(&resource(&p, "compute.fn[router]").properties, "statements");
-    let Template::Seq(items, _) = statements else {
-        panic!("not a list")
-    };
+    let Template::Seq(items, _) = statements else { panic!("not a list") };
     assert_eq!(items.len(), 3);
     assert!(items[1].key_loc("when").is_none());
     assert_eq!(value(prop(&items[1], "action")), json!("glue:StartCrawler"));
-    assert_eq!(
-        single_ref(prop(&items[1], "resource")).to_string(),
-        "ingestion.crawler.arn"
-    );
+    assert_eq!(single_ref(prop(&items[1], "resource")).to_string(), "ingestion.crawler.arn");
 }
 
 #[test]
 fn when_false_resource_cannot_be_referenced() {
     let f = Fixture::new();
-    f.edit(
-        STORAGE_PATH,
-        "${var.kms_key_arn}",
-        "${ingestion.crawler.arn}",
-    );
+    f.edit(STORAGE_PATH, "${var.kms_key_arn}", "${ingestion.crawler.arn}");
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/storage.yaml:8:14");
     assert_eq!(
@@ -377,28 +295,17 @@ const COMPUTE_PATH: &str = "stacks/mantissa-log/compute.yaml";
 #[test]
 fn unknown_variable_reference_suggests_the_closest() {
     let f = Fixture::new();
-    f.edit(
-        STORAGE_PATH,
-        "${var.log_retention_days}",
-        "${var.log_retention}",
-    );
+    f.edit(STORAGE_PATH, "${var.log_retention_days}", "${var.log_retention}");
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/storage.yaml:6:24");
     assert_eq!(d.message, "unknown variable `var.log_retention`");
-    assert_eq!(
-        d.help.as_deref(),
-        Some("did you mean `log_retention_days`?")
-    );
+    assert_eq!(d.help.as_deref(), Some("did you mean `log_retention_days`?"));
 }
 
 #[test]
 fn unknown_resource_reference_suggests_the_closest() {
     let f = Fixture::new();
-    f.edit(
-        "stacks/mantissa-log/ingestion.yaml",
-        "${storage.logs.arn}",
-        "${storage.log.arn}",
-    );
+    f.edit("stacks/mantissa-log/ingestion.yaml", "${storage.logs.arn}", "${storage.log.arn}");
     // Found in both for_each instances, reported once.
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/ingestion.yaml:7:21");
@@ -412,10 +319,7 @@ fn all_errors_of_a_load_are_reported() {
     f.edit(STORAGE_PATH, "${var.log_retention_days}", "${var.nope}");
     f.edit(STORAGE_PATH, "${var.kms_key_arn}", "${storage.nope.arn}");
     let d = f.errors();
-    let got: Vec<String> = d
-        .iter()
-        .map(|d| format!("{}: {}", d.loc, d.message))
-        .collect();
+    let got: Vec<String> = d.iter().map(|d| format!("{}: {}", d.loc, d.message)).collect();
     assert_eq!(
         got,
         [
@@ -429,24 +333,16 @@ fn all_errors_of_a_load_are_reported() {
 fn missing_environment_file_lists_the_available_ones() {
     let f = Fixture::new();
     let err = load("foo", f.dir.path()).expect_err("fails");
-    let ConfigError::NotFound { path, available } = &err else {
-        panic!("{err:?}")
-    };
+    let ConfigError::NotFound { path, available } = &err else { panic!("{err:?}") };
     assert_eq!(path, Path::new("environments/foo.yaml"));
     assert_eq!(available, &["dev", "local"]);
-    assert_eq!(
-        err.to_string(),
-        "environment file environments/foo.yaml not found; available environments: dev, local"
-    );
+    assert_eq!(err.to_string(), "environment file environments/foo.yaml not found; available environments: dev, local");
 }
 
 #[test]
 fn yaml_syntax_error_in_a_module_file() {
     let f = Fixture::new();
-    f.write(
-        "stacks/mantissa-log/api.yaml",
-        "resources:\n  rest:\n    type: [x\n",
-    );
+    f.write("stacks/mantissa-log/api.yaml", "resources:\n  rest:\n    type: [x\n");
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/api.yaml:3:11");
     assert!(d.message.starts_with("invalid YAML: "), "{}", d.message);
@@ -458,68 +354,43 @@ fn unknown_key_in_a_module_file() {
     f.edit(STORAGE_PATH, "    protected: true\n", "    protect: true\n");
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/storage.yaml:4:5");
-    assert!(d.message.starts_with(
-        "unknown key `protect` in resource `storage.logs`; expected one of: type, protected,"
-    ));
+    assert!(
+        d.message.starts_with("unknown key `protect` in resource `storage.logs`; expected one of: type, protected,")
+    );
     assert_eq!(d.help.as_deref(), Some("did you mean `protected`?"));
 }
 
 #[test]
 fn unknown_variable_in_the_environment_file() {
     let f = Fixture::new();
-    f.edit(
-        "environments/dev.yaml",
-        "  alert_email:",
-        "  alert_mail: x\n  alert_email:",
-    );
+    f.edit("environments/dev.yaml", "  alert_email:", "  alert_mail: x\n  alert_email:");
     let (at, d) = f.error();
     assert_eq!(at, "environments/dev.yaml:7:3");
-    assert_eq!(
-        d.message,
-        "unknown variable `alert_mail`: it is not declared in stacks/mantissa-log/stack.yaml"
-    );
+    assert_eq!(d.message, "unknown variable `alert_mail`: it is not declared in stacks/mantissa-log/stack.yaml");
     assert_eq!(d.help.as_deref(), Some("did you mean `alert_email`?"));
 }
 
 #[test]
 fn required_variable_without_a_value() {
     let f = Fixture::new();
-    f.edit(
-        "environments/dev.yaml",
-        "  alert_email: sec@example.com\n",
-        "",
-    );
+    f.edit("environments/dev.yaml", "  alert_email: sec@example.com\n", "");
     let (at, d) = f.error();
     assert_eq!(at, "environments/dev.yaml:5:1");
     assert_eq!(
         d.message,
         "required variable `alert_email` has no value; set it under `variables:` in environments/dev.yaml"
     );
-    assert_eq!(
-        d.help.as_deref(),
-        Some("`alert_email` is declared at stacks/mantissa-log/stack.yaml:8:3 (a string)")
-    );
+    assert_eq!(d.help.as_deref(), Some("`alert_email` is declared at stacks/mantissa-log/stack.yaml:8:3 (a string)"));
 }
 
 #[test]
 fn variable_constraints_point_at_the_value() {
     let f = Fixture::new();
-    f.edit(
-        "environments/dev.yaml",
-        "log_retention_days: 90",
-        "log_retention_days: 7",
-    );
+    f.edit("environments/dev.yaml", "log_retention_days: 90", "log_retention_days: 7");
     f.edit("environments/dev.yaml", "sec@example.com", "nobody");
-    f.edit(
-        "environments/dev.yaml",
-        "variables:\n",
-        "variables:\n  llm_provider: gpt\n  enable_crawlers: yes\n",
-    );
+    f.edit("environments/dev.yaml", "variables:\n", "variables:\n  llm_provider: gpt\n  enable_crawlers: yes\n");
     let d = f.errors();
-    let got: Vec<String> = d
-        .iter()
-        .map(|d| format!("{}: {}", d.loc, d.message))
-        .collect();
+    let got: Vec<String> = d.iter().map(|d| format!("{}: {}", d.loc, d.message)).collect();
     assert_eq!(
         got,
         [
@@ -529,34 +400,20 @@ fn variable_constraints_point_at_the_value() {
             "environments/dev.yaml:9:16: variable `alert_email` must match the pattern `[^@]+@[^@]+`, found `nobody`",
         ]
     );
-    assert_eq!(
-        d[0].help.as_deref(),
-        Some("the minimum is set at stacks/mantissa-log/stack.yaml:3:71")
-    );
+    assert_eq!(d[0].help.as_deref(), Some("the minimum is set at stacks/mantissa-log/stack.yaml:3:71"));
 }
 
 #[test]
 fn undeclared_secrets() {
     let f = Fixture::new();
-    f.edit(
-        COMPUTE_PATH,
-        "${secret.slack_webhook_url}",
-        "${secret.pagerduty_key}",
-    );
+    f.edit(COMPUTE_PATH, "${secret.slack_webhook_url}", "${secret.pagerduty_key}");
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/compute.yaml:17:25");
     assert_eq!(d.message, "undeclared secret `secret.pagerduty_key`");
-    assert_eq!(
-        d.help.as_deref(),
-        Some("declare it under `secrets:` in stacks/mantissa-log/stack.yaml")
-    );
+    assert_eq!(d.help.as_deref(), Some("declare it under `secrets:` in stacks/mantissa-log/stack.yaml"));
 
     let f = Fixture::new();
-    f.edit(
-        "environments/dev.yaml",
-        "  slack_webhook_url:",
-        "  slack_webhook:",
-    );
+    f.edit("environments/dev.yaml", "  slack_webhook_url:", "  slack_webhook:");
     let (at, d) = f.error();
     assert_eq!(at, "environments/dev.yaml:10:3");
     assert_eq!(
@@ -584,40 +441,24 @@ fn each_outside_for_each() {
     f.edit(STORAGE_PATH, "${var.kms_key_arn}", "${each.key}");
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/storage.yaml:8:14");
-    assert_eq!(
-        d.message,
-        "`each.key` can only be used inside a resource with `for_each`"
-    );
+    assert_eq!(d.message, "`each.key` can only be used inside a resource with `for_each`");
 }
 
 #[test]
 fn for_each_instances_must_be_named_and_exist() {
     let f = Fixture::new();
-    f.edit(
-        COMPUTE_PATH,
-        "${ingestion.firehose[\"cloudtrail\"].arn}",
-        "${ingestion.firehose.arn}",
-    );
+    f.edit(COMPUTE_PATH, "${ingestion.firehose[\"cloudtrail\"].arn}", "${ingestion.firehose.arn}");
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/compute.yaml:8:17");
-    assert_eq!(
-        d.message,
-        "`ingestion.firehose` has one instance per `for_each` key; name one of them"
-    );
-    assert_eq!(
-        d.help.as_deref(),
-        Some("e.g. `ingestion.firehose[cloudtrail]`; its keys are: cloudtrail, vpc_flow")
-    );
+    assert_eq!(d.message, "`ingestion.firehose` has one instance per `for_each` key; name one of them");
+    assert_eq!(d.help.as_deref(), Some("e.g. `ingestion.firehose[cloudtrail]`; its keys are: cloudtrail, vpc_flow"));
 
     let f = Fixture::new();
     f.edit(COMPUTE_PATH, "[\"cloudtrail\"]", "[guardduty]");
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/compute.yaml:8:17");
     assert!(d.help.is_none());
-    assert_eq!(
-        d.message,
-        "`ingestion.firehose` has no instance `guardduty`; its keys are: cloudtrail, vpc_flow"
-    );
+    assert_eq!(d.message, "`ingestion.firehose` has no instance `guardduty`; its keys are: cloudtrail, vpc_flow");
 
     // The key can come from each.key when the instances line up.
     let f = Fixture::new();
@@ -626,20 +467,13 @@ fn for_each_instances_must_be_named_and_exist() {
     f.edit(COMPUTE_PATH, "[\"cloudtrail\"]", "[each.key]");
     let p = f.load().expect("loads");
     let fnv = resource(&p, "compute.fn[vpc_flow]");
-    assert_eq!(
-        single_ref(prop(&fnv.properties, "stream")).to_string(),
-        "ingestion.firehose[vpc_flow].arn"
-    );
+    assert_eq!(single_ref(prop(&fnv.properties, "stream")).to_string(), "ingestion.firehose[vpc_flow].arn");
 }
 
 #[test]
 fn operators_need_known_values() {
     let f = Fixture::new();
-    f.edit(
-        STORAGE_PATH,
-        "var.llm_provider == \"bedrock\" ?",
-        "storage.config.arn == \"x\" ?",
-    );
+    f.edit(STORAGE_PATH, "var.llm_provider == \"bedrock\" ?", "storage.config.arn == \"x\" ?");
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/storage.yaml:11:16");
     assert_eq!(
@@ -660,17 +494,10 @@ fn stray_yaml_file_in_the_stack_directory() {
 #[test]
 fn missing_stack_is_reported_at_the_stack_key() {
     let f = Fixture::new();
-    f.edit(
-        "environments/dev.yaml",
-        "region: us-east-1\n",
-        "region: us-east-1\nstack: other\n",
-    );
+    f.edit("environments/dev.yaml", "region: us-east-1\n", "region: us-east-1\nstack: other\n");
     let (at, d) = f.error();
     assert_eq!(at, "environments/dev.yaml:4:8");
-    assert_eq!(
-        d.message,
-        "stack `other` not found: looked for stacks/other/"
-    );
+    assert_eq!(d.message, "stack `other` not found: looked for stacks/other/");
     assert_eq!(d.help.as_deref(), Some("stacks in stacks/: mantissa-log"));
 }
 
@@ -678,14 +505,7 @@ fn missing_stack_is_reported_at_the_stack_key() {
 fn environment_by_path_finds_the_stack_beside_it() {
     let f = Fixture::new();
     let outer = f.dir.path().parent().expect("parent");
-    let rel = format!(
-        "{}/environments/dev.yaml",
-        f.dir
-            .path()
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("name")
-    );
+    let rel = format!("{}/environments/dev.yaml", f.dir.path().file_name().and_then(|n| n.to_str()).expect("name"));
     let p = load(&rel, outer).expect("loads");
     assert_eq!(p.env.environment.loc.file.path, Path::new(&rel));
     assert_eq!(p.stack.dir, f.dir.path().join(STACK_DIR));
@@ -700,28 +520,19 @@ fn load_environment_alone() {
     assert_eq!(env.secrets.len(), 1);
     assert!(!env.module_enabled("api"));
     let err = load_environment(&f.dir.path().join("environments/nope.yaml")).expect_err("fails");
-    assert!(
-        matches!(err, ConfigError::NotFound { available, .. } if available == ["dev", "local"])
-    );
+    assert!(matches!(err, ConfigError::NotFound { available, .. } if available == ["dev", "local"]));
 }
 
 #[test]
 fn errors_render_with_the_source_line() {
     let f = Fixture::new();
-    f.edit(
-        STORAGE_PATH,
-        "${var.log_retention_days}",
-        "${var.log_retention}",
-    );
+    f.edit(STORAGE_PATH, "${var.log_retention_days}", "${var.log_retention}");
     let err = f.load().expect_err("fails");
     let mut out = String::new();
     miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
         .render_report(&mut out, &err)
         .expect("renders");
-    assert!(
-        out.contains("stacks/mantissa-log/storage.yaml:6:24"),
-        "{out}"
-    );
+    assert!(out.contains("stacks/mantissa-log/storage.yaml:6:24"), "{out}");
     assert!(out.contains("retention: ${var.log_retention}"), "{out}");
     assert!(out.contains("did you mean `log_retention_days`?"), "{out}");
 }
@@ -729,16 +540,9 @@ fn errors_render_with_the_source_line() {
 #[test]
 fn depends_on_must_name_declared_resources() {
     let f = Fixture::new();
-    f.edit(
-        STORAGE_PATH,
-        "depends_on: [storage.logs]",
-        "depends_on: [storage.log, nonsense]",
-    );
+    f.edit(STORAGE_PATH, "depends_on: [storage.logs]", "depends_on: [storage.log, nonsense]");
     let d = f.errors();
-    let got: Vec<String> = d
-        .iter()
-        .map(|d| format!("{}: {}", d.loc, d.message))
-        .collect();
+    let got: Vec<String> = d.iter().map(|d| format!("{}: {}", d.loc, d.message)).collect();
     assert_eq!(
         got,
         [

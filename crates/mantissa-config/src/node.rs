@@ -91,12 +91,9 @@ impl Node {
             NodeKind::Number(n) => Value::Number(n.clone()),
             NodeKind::String(s) => Value::String(s.clone()),
             NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_value).collect()),
-            NodeKind::Map(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|e| (e.key.clone(), e.value.to_value()))
-                    .collect(),
-            ),
+            NodeKind::Map(entries) => {
+                Value::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_value())).collect())
+            }
         }
     }
 
@@ -149,22 +146,13 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Node, Vec<Diagnostic>> {
         Ok(raw) => raw,
         Err(e) => {
             let message = serde_saphyr::UserMessageFormatter.format_message(e.without_snippet());
-            let loc = e
-                .location()
-                .map_or_else(|| Loc::file_start(file), |l| location(file, &l));
-            return Err(vec![Diagnostic::at(
-                &loc,
-                format!("invalid YAML: {message}"),
-            )]);
+            let loc = e.location().map_or_else(|| Loc::file_start(file), |l| location(file, &l));
+            return Err(vec![Diagnostic::at(&loc, format!("invalid YAML: {message}"))]);
         }
     };
     let mut diags = Vec::new();
     let node = convert(file, raw, &mut diags);
-    if diags.is_empty() {
-        Ok(node)
-    } else {
-        Err(diags)
-    }
+    if diags.is_empty() { Ok(node) } else { Err(diags) }
 }
 
 fn location(file: &Arc<SourceFile>, at: &Location) -> Loc {
@@ -175,13 +163,9 @@ fn location(file: &Arc<SourceFile>, at: &Location) -> Loc {
     let column = u32::try_from(at.column()).unwrap_or(u32::MAX);
     let span = at.span();
     match (span.byte_offset(), span.byte_len()) {
-        (Some(offset), Some(len)) if (offset + len) as usize <= file.text.len() => Loc {
-            file: file.clone(),
-            line,
-            column,
-            offset: offset as usize,
-            len: len as usize,
-        },
+        (Some(offset), Some(len)) if (offset + len) as usize <= file.text.len() => {
+            Loc { file: file.clone(), line, column, offset: offset as usize, len: len as usize }
+        }
         _ => Loc::new(file, line, column, 1),
     }
 }
@@ -196,9 +180,7 @@ fn convert(file: &Arc<SourceFile>, raw: Raw, diags: &mut Vec<Diagnostic>) -> Nod
         // Non-finite floats are rejected by the parser, so `from_f64` only fails in theory.
         RawKind::F64(f) => Number::from_f64(f).map_or(NodeKind::Null, NodeKind::Number),
         RawKind::Str(s) => NodeKind::String(s),
-        RawKind::Seq(items) => {
-            NodeKind::Seq(items.into_iter().map(|r| convert(file, r, diags)).collect())
-        }
+        RawKind::Seq(items) => NodeKind::Seq(items.into_iter().map(|r| convert(file, r, diags)).collect()),
         RawKind::Map(entries) => {
             let mut out = Vec::with_capacity(entries.len());
             for (k, v) in entries {
@@ -211,19 +193,12 @@ fn convert(file: &Arc<SourceFile>, raw: Raw, diags: &mut Vec<Diagnostic>) -> Nod
                     _ => {
                         diags.push(Diagnostic::at(
                             &key_node.loc,
-                            format!(
-                                "map keys must be plain strings, found a {}",
-                                key_node.kind_name()
-                            ),
+                            format!("map keys must be plain strings, found a {}", key_node.kind_name()),
                         ));
                         continue;
                     }
                 };
-                out.push(Entry {
-                    key,
-                    key_loc: key_node.loc,
-                    value: convert(file, v, diags),
-                });
+                out.push(Entry { key, key_loc: key_node.loc, value: convert(file, v, diags) });
             }
             NodeKind::Map(out)
         }
@@ -251,10 +226,7 @@ enum RawKind {
 impl<'de> Deserialize<'de> for Raw {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = Spanned::<RawKind>::deserialize(d)?;
-        Ok(Raw {
-            kind: s.value,
-            at: s.referenced,
-        })
+        Ok(Raw { kind: s.value, at: s.referenced })
     }
 }
 
@@ -343,9 +315,7 @@ mod tests {
         // Byte offset, not character offset: "é" is two bytes.
         assert_eq!(&n.loc.file.text[e.value.loc.offset..][..1], "\"");
         let list = &n.get("list").unwrap().value;
-        let NodeKind::Seq(items) = &list.kind else {
-            panic!("not a list")
-        };
+        let NodeKind::Seq(items) = &list.kind else { panic!("not a list") };
         assert_eq!((items[1].loc.line, items[1].loc.column), (6, 5));
         assert_eq!(items[1].to_value(), serde_json::json!(3));
     }
@@ -365,26 +335,11 @@ mod tests {
     #[test]
     fn yaml_11_booleans_are_strings() {
         let n = parse_str("a: yes\nb: on\nc: no\nd: True\ne: false\n").unwrap();
-        assert_eq!(
-            n.get("a").unwrap().value.to_value(),
-            serde_json::json!("yes")
-        );
-        assert_eq!(
-            n.get("b").unwrap().value.to_value(),
-            serde_json::json!("on")
-        );
-        assert_eq!(
-            n.get("c").unwrap().value.to_value(),
-            serde_json::json!("no")
-        );
-        assert_eq!(
-            n.get("d").unwrap().value.to_value(),
-            serde_json::json!(true)
-        );
-        assert_eq!(
-            n.get("e").unwrap().value.to_value(),
-            serde_json::json!(false)
-        );
+        assert_eq!(n.get("a").unwrap().value.to_value(), serde_json::json!("yes"));
+        assert_eq!(n.get("b").unwrap().value.to_value(), serde_json::json!("on"));
+        assert_eq!(n.get("c").unwrap().value.to_value(), serde_json::json!("no"));
+        assert_eq!(n.get("d").unwrap().value.to_value(), serde_json::json!(true));
+        assert_eq!(n.get("e").unwrap().value.to_value(), serde_json::json!(false));
         // What serde-saphyr does without our option: YAML 1.1 spellings become booleans.
         let lax: serde_json::Value = serde_saphyr::from_str("a: yes\nb: on\n").unwrap();
         assert_eq!(lax, serde_json::json!({"a": true, "b": true}));

@@ -42,20 +42,13 @@ pub enum Target {
 
 impl ResourceIndex {
     pub fn new(modules: &IndexMap<String, Spanned<bool>>) -> Self {
-        let switched_off = modules
-            .iter()
-            .filter(|(_, on)| !on.value)
-            .map(|(m, on)| (m.clone(), on.loc.clone()))
-            .collect();
-        Self {
-            resources: IndexMap::new(),
-            switched_off,
-        }
+        let switched_off =
+            modules.iter().filter(|(_, on)| !on.value).map(|(m, on)| (m.clone(), on.loc.clone())).collect();
+        Self { resources: IndexMap::new(), switched_off }
     }
 
     pub fn insert(&mut self, module: &str, name: &str, info: ResourceInfo) {
-        self.resources
-            .insert((module.to_string(), name.to_string()), info);
+        self.resources.insert((module.to_string(), name.to_string()), info);
     }
 
     pub fn get(&self, module: &str, name: &str) -> Option<&ResourceInfo> {
@@ -68,11 +61,7 @@ impl ResourceIndex {
 
     /// An "unknown resource" error with the closest declared address as a suggestion.
     pub fn unknown(&self, module: &str, name: &str, loc: &Loc) -> Diagnostic {
-        let all: Vec<String> = self
-            .resources
-            .keys()
-            .map(|(m, n)| format!("{m}.{n}"))
-            .collect();
+        let all: Vec<String> = self.resources.keys().map(|(m, n)| format!("{m}.{n}")).collect();
         let wanted = format!("{module}.{name}");
         let mut d = Diagnostic::at(loc, format!("unknown resource `{wanted}`"));
         if let Some(h) = did_you_mean(&wanted, all.iter().map(String::as_str)) {
@@ -118,34 +107,21 @@ impl ResourceIndex {
                 ));
             }
             (true, None) => {
-                let example = instances
-                    .first()
-                    .and_then(|i| i.key.as_deref())
-                    .unwrap_or("key");
+                let example = instances.first().and_then(|i| i.key.as_deref()).unwrap_or("key");
                 return Err(Diagnostic::at(
                     loc,
-                    format!(
-                        "`{module}.{name}` has one instance per `for_each` key; name one of them"
-                    ),
+                    format!("`{module}.{name}` has one instance per `for_each` key; name one of them"),
                 )
-                .with_help(format!(
-                    "e.g. `{module}.{name}[{example}]`; its keys are: {}",
-                    keys(instances)
-                )));
+                .with_help(format!("e.g. `{module}.{name}[{example}]`; its keys are: {}", keys(instances))));
             }
             (true, Some(k)) => {
                 let found = instances.iter().find(|i| i.key.as_deref() == Some(k));
                 if found.is_none() {
                     let mut d = Diagnostic::at(
                         loc,
-                        format!(
-                            "`{module}.{name}` has no instance `{k}`; its keys are: {}",
-                            keys(instances)
-                        ),
+                        format!("`{module}.{name}` has no instance `{k}`; its keys are: {}", keys(instances)),
                     );
-                    if let Some(h) =
-                        did_you_mean(k, instances.iter().filter_map(|i| i.key.as_deref()))
-                    {
+                    if let Some(h) = did_you_mean(k, instances.iter().filter_map(|i| i.key.as_deref())) {
                         d = d.with_help(h);
                     }
                     return Err(d);
@@ -158,20 +134,14 @@ impl ResourceIndex {
                 if absent_ok {
                     return Ok(Target::Absent);
                 }
-                let at = i
-                    .when_loc
-                    .as_ref()
-                    .map(|l| format!(" (its `when` at {l} is false)"))
-                    .unwrap_or_default();
+                let at = i.when_loc.as_ref().map(|l| format!(" (its `when` at {l} is false)")).unwrap_or_default();
                 let shown = match key {
                     Some(k) => format!("{module}.{name}[{k}]"),
                     None => format!("{module}.{name}"),
                 };
                 Err(Diagnostic::at(
                     loc,
-                    format!(
-                        "`{shown}` is not created in this environment{at}, but {referrer} references it"
-                    ),
+                    format!("`{shown}` is not created in this environment{at}, but {referrer} references it"),
                 ))
             }
             _ => Ok(Target::Present),
@@ -181,9 +151,5 @@ impl ResourceIndex {
 
 fn keys(instances: &[Instance]) -> String {
     let k: Vec<&str> = instances.iter().filter_map(|i| i.key.as_deref()).collect();
-    if k.is_empty() {
-        "(none)".to_string()
-    } else {
-        k.join(", ")
-    }
+    if k.is_empty() { "(none)".to_string() } else { k.join(", ") }
 }

@@ -21,12 +21,8 @@ pub enum Evaluated {
 }
 
 pub fn eval_string(node: &Node, s: &str, ctx: &Ctx) -> Result<Evaluated, Diagnostic> {
-    let pieces = expr::split(s).map_err(|e| {
-        Diagnostic::at(
-            &node.sub_loc(e.start, e.len),
-            format!("invalid expression: {}", e.message),
-        )
-    })?;
+    let pieces = expr::split(s)
+        .map_err(|e| Diagnostic::at(&node.sub_loc(e.start, e.len), format!("invalid expression: {}", e.message)))?;
     match pieces.as_slice() {
         [Piece::Text(t)] => return Ok(Evaluated::Plain(t.clone())),
         [Piece::Interp(e, _, _)] => return Ok(Evaluated::Whole(eval(e, node, ctx)?)),
@@ -72,10 +68,7 @@ pub fn known(node: &Node, ctx: &Ctx, what: &str) -> Result<Node, Diagnostic> {
         return Ok(node.clone());
     };
     let apply_time = |r: &dyn std::fmt::Display, l: &Loc| {
-        Diagnostic::at(
-            l,
-            format!("{what} must be known before apply, but `{r}` is known only at apply time"),
-        )
+        Diagnostic::at(l, format!("{what} must be known before apply, but `{r}` is known only at apply time"))
     };
     match eval_string(node, s, ctx)? {
         Evaluated::Plain(t) => Ok(Node::new(NodeKind::String(t), node.loc.clone())),
@@ -99,10 +92,7 @@ pub fn condition(node: &Node, ctx: &Ctx) -> Result<bool, Diagnostic> {
     let v = known(node, ctx, "`when`")?;
     match v.kind {
         NodeKind::Bool(b) => Ok(b),
-        _ => Err(Diagnostic::at(
-            &node.loc,
-            format!("`when` must be true or false, found a {}", v.kind_name()),
-        )),
+        _ => Err(Diagnostic::at(&node.loc, format!("`when` must be true or false, found a {}", v.kind_name()))),
     }
 }
 
@@ -113,9 +103,7 @@ pub fn to_template(node: &Node, ctx: &Ctx, diags: &mut Vec<Diagnostic>) -> Templ
         NodeKind::String(s) => match eval_string(node, s, ctx) {
             Ok(Evaluated::Plain(t)) => Template::Value(Value::String(t), node.loc.clone()),
             Ok(Evaluated::Whole(Val::Known(n))) => literal(&n),
-            Ok(Evaluated::Whole(Val::Ref(r, l))) => {
-                Template::Interpolated(vec![Part::Ref(r, l)], node.loc.clone())
-            }
+            Ok(Evaluated::Whole(Val::Ref(r, l))) => Template::Interpolated(vec![Part::Ref(r, l)], node.loc.clone()),
             Ok(Evaluated::Parts(parts)) => match parts.as_slice() {
                 [] => Template::Value(Value::String(String::new()), node.loc.clone()),
                 [Part::Literal(t)] => Template::Value(Value::String(t.clone()), node.loc.clone()),
@@ -156,13 +144,7 @@ fn map_template(node: &Node, ctx: &Ctx, diags: &mut Vec<Diagnostic>, skip_when: 
     let out = entries
         .iter()
         .filter(|e| !(skip_when && e.key == "when"))
-        .map(|e| {
-            (
-                e.key.clone(),
-                e.key_loc.clone(),
-                to_template(&e.value, ctx, diags),
-            )
-        })
+        .map(|e| (e.key.clone(), e.key_loc.clone(), to_template(&e.value, ctx, diags)))
         .collect();
     Template::Map(out, node.loc.clone())
 }
@@ -173,10 +155,7 @@ pub fn literal(n: &Node) -> Template {
     match &n.kind {
         NodeKind::Seq(items) => Template::Seq(items.iter().map(literal).collect(), n.loc.clone()),
         NodeKind::Map(entries) => Template::Map(
-            entries
-                .iter()
-                .map(|e| (e.key.clone(), e.key_loc.clone(), literal(&e.value)))
-                .collect(),
+            entries.iter().map(|e| (e.key.clone(), e.key_loc.clone(), literal(&e.value))).collect(),
             n.loc.clone(),
         ),
         _ => Template::Value(n.to_value(), n.loc.clone()),
@@ -195,19 +174,11 @@ mod tests {
     /// Variables from a YAML map, as if set in an environment file.
     fn vars(yaml: &str) -> IndexMap<String, Node> {
         let root = parse(&SourceFile::new("vars.yaml", yaml)).expect("vars parse");
-        root.as_map()
-            .unwrap_or(&[])
-            .iter()
-            .map(|e| (e.key.clone(), e.value.clone()))
-            .collect()
+        root.as_map().unwrap_or(&[]).iter().map(|e| (e.key.clone(), e.value.clone())).collect()
     }
 
     /// Converts `value` (one YAML line, `v: <value>`) with the given variables.
-    fn convert(
-        vars: &IndexMap<String, Node>,
-        each: Option<&Each>,
-        value: &str,
-    ) -> Result<Template, Vec<Diagnostic>> {
+    fn convert(vars: &IndexMap<String, Node>, each: Option<&Each>, value: &str) -> Result<Template, Vec<Diagnostic>> {
         let file = SourceFile::new("t.yaml", format!("v: {value}\n"));
         let root = parse(&file).expect("parse");
         let node = &root.get("v").expect("v").value;
@@ -230,10 +201,7 @@ mod tests {
         match t {
             Template::Value(v, _) => v.clone(),
             Template::Seq(items, _) => items.iter().map(known_value).collect(),
-            Template::Map(e, _) => e
-                .iter()
-                .map(|(k, _, v)| (k.clone(), known_value(v)))
-                .collect(),
+            Template::Map(e, _) => e.iter().map(|(k, _, v)| (k.clone(), known_value(v))).collect(),
             other => panic!("not known: {other:?}"),
         }
     }
@@ -246,31 +214,18 @@ mod tests {
         convert(vars, None, value).expect_err("fails").remove(0)
     }
 
-    const VARS: &str =
-        "n: 3\nf: 3.0\ns: bedrock\nb: true\nl: [a, b]\nm: { k: v, inner: { x: 1 } }\nz: null\n";
+    const VARS: &str = "n: 3\nf: 3.0\ns: bedrock\nb: true\nl: [a, b]\nm: { k: v, inner: { x: 1 } }\nz: null\n";
 
     #[test]
     fn operators_and_ternary() {
         let v = vars(VARS);
-        assert_eq!(
-            eval_ok(&v, "'${var.s == \"bedrock\" ? \"yes\" : \"no\"}'"),
-            json!("yes")
-        );
-        assert_eq!(
-            eval_ok(&v, "'${var.s != \"bedrock\" ? \"yes\" : \"no\"}'"),
-            json!("no")
-        );
+        assert_eq!(eval_ok(&v, "'${var.s == \"bedrock\" ? \"yes\" : \"no\"}'"), json!("yes"));
+        assert_eq!(eval_ok(&v, "'${var.s != \"bedrock\" ? \"yes\" : \"no\"}'"), json!("no"));
         assert_eq!(eval_ok(&v, "${var.n == var.f}"), json!(true));
         assert_eq!(eval_ok(&v, "${!var.b || var.n == 4}"), json!(false));
-        assert_eq!(
-            eval_ok(&v, "${var.b && (var.s == 'x' || var.l[1] == 'b')}"),
-            json!(true)
-        );
+        assert_eq!(eval_ok(&v, "${var.b && (var.s == 'x' || var.l[1] == 'b')}"), json!(true));
         // Short-circuit: the right side would fail on null.
-        assert_eq!(
-            eval_ok(&v, "${var.z != null && var.z.x == 1}"),
-            json!(false)
-        );
+        assert_eq!(eval_ok(&v, "${var.z != null && var.z.x == 1}"), json!(false));
         assert_eq!(eval_ok(&v, "'${var.b ? var.l : var.m}'"), json!(["a", "b"]));
     }
 
@@ -285,10 +240,7 @@ mod tests {
         // The map keeps where it was written, element by element.
         assert_eq!(t.loc().to_string(), "vars.yaml:6:19");
         assert_eq!(t.loc_at("x").to_string(), "vars.yaml:6:24");
-        assert_eq!(
-            eval_err(&v, "${var.l[5]}").message,
-            "index 5 is out of range: `var.l` has 2 items"
-        );
+        assert_eq!(eval_err(&v, "${var.l[5]}").message, "index 5 is out of range: `var.l` has 2 items");
         let d = eval_err(&v, "${var.m.innr}");
         assert_eq!(d.message, "`var.m` has no key `innr`");
         assert_eq!(d.help.as_deref(), Some("did you mean `inner`?"));
@@ -298,19 +250,10 @@ mod tests {
     fn interpolation_keeps_or_stringifies_types() {
         let v = vars(VARS);
         assert_eq!(eval_ok(&v, "${var.n}"), json!(3));
-        assert_eq!(
-            eval_ok(&v, "arn:${var.s}:y:${var.n}:${var.b}:${var.z}"),
-            json!("arn:bedrock:y:3:true:")
-        );
-        assert_eq!(
-            eval_ok(&v, "'$${var.s} costs $$5'"),
-            json!("${var.s} costs $$5")
-        );
+        assert_eq!(eval_ok(&v, "arn:${var.s}:y:${var.n}:${var.b}:${var.z}"), json!("arn:bedrock:y:3:true:"));
+        assert_eq!(eval_ok(&v, "'$${var.s} costs $$5'"), json!("${var.s} costs $$5"));
         let d = eval_err(&v, "x-${var.l}");
-        assert_eq!(
-            d.message,
-            "`var.l` is a list, which cannot be placed inside a string"
-        );
+        assert_eq!(d.message, "`var.l` is a list, which cannot be placed inside a string");
         assert_eq!((d.loc.line, d.loc.column), (1, 6));
     }
 
@@ -318,13 +261,9 @@ mod tests {
     fn references_are_left_for_the_engine() {
         let v = vars(VARS);
         let t = convert(&v, None, "arn:${storage.logs.arn}/*").expect("converts");
-        let Template::Interpolated(parts, _) = &t else {
-            panic!("{t:?}")
-        };
+        let Template::Interpolated(parts, _) = &t else { panic!("{t:?}") };
         assert!(matches!(&parts[0], Part::Literal(s) if s == "arn:"));
-        let Part::Ref(r, loc) = &parts[1] else {
-            panic!("{parts:?}")
-        };
+        let Part::Ref(r, loc) = &parts[1] else { panic!("{parts:?}") };
         assert_eq!(r.to_string(), "storage.logs.arn");
         assert_eq!((loc.line, loc.column), (1, 10));
         assert!(matches!(&parts[2], Part::Literal(s) if s == "/*"));
@@ -344,36 +283,21 @@ mod tests {
         assert!(d.message.starts_with("unknown name `vr`"), "{}", d.message);
         assert_eq!(d.help.as_deref(), Some("did you mean `var`?"));
         let d = eval_err(&v, "${var.s && true}");
-        assert_eq!(
-            d.message,
-            "`&&` needs true or false, but `var.s` is a string"
-        );
+        assert_eq!(d.message, "`&&` needs true or false, but `var.s` is a string");
         let d = eval_err(&v, "${storage.logs}");
-        assert_eq!(
-            d.message,
-            "a reference to a resource needs an attribute, e.g. `storage.logs.arn`"
-        );
+        assert_eq!(d.message, "a reference to a resource needs an attribute, e.g. `storage.logs.arn`");
         let d = eval_err(&v, "${var.s = 1}");
-        assert_eq!(
-            d.message,
-            "invalid expression: unexpected character `=` in expression (comparison is `==`)"
-        );
+        assert_eq!(d.message, "invalid expression: unexpected character `=` in expression (comparison is `==`)");
         assert_eq!((d.loc.line, d.loc.column), (1, 12));
         let d = eval_err(&v, "${each.value}");
-        assert_eq!(
-            d.message,
-            "`each.value` can only be used inside a resource with `for_each`"
-        );
+        assert_eq!(d.message, "`each.value` can only be used inside a resource with `for_each`");
     }
 
     #[test]
     fn each_and_list_item_when() {
         let v = vars(VARS);
         let each = Each {
-            key: Node::new(
-                NodeKind::String("k1".into()),
-                crate::Loc::file_start(&SourceFile::new("x", "")),
-            ),
+            key: Node::new(NodeKind::String("k1".into()), crate::Loc::file_start(&SourceFile::new("x", ""))),
             value: vars("x: { mem: 128 }\n").swap_remove("x").expect("x"),
         };
         let t = convert(&v, Some(&each), "'${each.key}-${each.value.mem}'").expect("converts");

@@ -13,10 +13,7 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
-        Arc::new(Self {
-            path: path.into(),
-            text: text.into(),
-        })
+        Arc::new(Self { path: path.into(), text: text.into() })
     }
 
     pub fn path(&self) -> &Path {
@@ -52,36 +49,18 @@ pub struct Loc {
 impl Loc {
     pub fn new(file: &Arc<SourceFile>, line: u32, column: u32, len: usize) -> Self {
         let offset = file.offset_of(line, column);
-        Self {
-            file: file.clone(),
-            line,
-            column,
-            offset,
-            len,
-        }
+        Self { file: file.clone(), line, column, offset, len }
     }
 
     /// A location for a file as a whole (a missing key has no node to point at).
     pub fn file_start(file: &Arc<SourceFile>) -> Self {
-        Self {
-            file: file.clone(),
-            line: 1,
-            column: 1,
-            offset: 0,
-            len: 0,
-        }
+        Self { file: file.clone(), line: 1, column: 1, offset: 0, len: 0 }
     }
 }
 
 impl std::fmt::Display for Loc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}",
-            self.file.path.display(),
-            self.line,
-            self.column
-        )
+        write!(f, "{}:{}:{}", self.file.path.display(), self.line, self.column)
     }
 }
 

@@ -128,26 +128,10 @@ pub struct ResourceSrc {
 }
 
 const STACK_KEYS: &[&str] = &["description", "variables", "secrets", "outputs"];
-const VAR_KEYS: &[&str] = &[
-    "type",
-    "default",
-    "doc",
-    "min",
-    "max",
-    "allowed",
-    "pattern",
-    "sensitive",
-];
+const VAR_KEYS: &[&str] = &["type", "default", "doc", "min", "max", "allowed", "pattern", "sensitive"];
 const OUTPUT_KEYS: &[&str] = &["value", "doc", "sensitive"];
 const MODULE_KEYS: &[&str] = &["resources"];
-const RESOURCE_KEYS: &[&str] = &[
-    "type",
-    "protected",
-    "depends_on",
-    "for_each",
-    "when",
-    "properties",
-];
+const RESOURCE_KEYS: &[&str] = &["type", "protected", "depends_on", "for_each", "when", "properties"];
 
 /// Resource, variable, secret and output names: snake_case.
 pub fn valid_name(s: &str) -> bool {
@@ -212,10 +196,7 @@ pub fn parse_stack_file(file: &Arc<SourceFile>) -> Result<StackFile, Vec<Diagnos
         let doc = of.string("doc", &mut diags).map(|s| s.value);
         let sensitive = of.bool("sensitive", &mut diags).is_some_and(|b| b.value);
         let Some(value) = of.get("value") else {
-            diags.push(Diagnostic::at(
-                &e.key_loc,
-                format!("missing required key `value` in output `{}`", e.key),
-            ));
+            diags.push(Diagnostic::at(&e.key_loc, format!("missing required key `value` in output `{}`", e.key)));
             continue;
         };
         outputs.push(OutputSrc {
@@ -227,16 +208,7 @@ pub fn parse_stack_file(file: &Arc<SourceFile>) -> Result<StackFile, Vec<Diagnos
         });
     }
 
-    if diags.is_empty() {
-        Ok(StackFile {
-            file: file.clone(),
-            variables,
-            secrets,
-            outputs,
-        })
-    } else {
-        Err(diags)
-    }
+    if diags.is_empty() { Ok(StackFile { file: file.clone(), variables, secrets, outputs }) } else { Err(diags) }
 }
 
 fn parse_var(name: &str, loc: &Loc, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<VarDecl> {
@@ -248,11 +220,7 @@ fn parse_var(name: &str, loc: &Loc, node: &Node, diags: &mut Vec<Diagnostic>) ->
         if ty.is_none() {
             diags.push(Diagnostic::at(
                 &t.loc,
-                format!(
-                    "unknown variable type `{}`; expected one of: {}",
-                    t.value,
-                    VarType::NAMES.join(", ")
-                ),
+                format!("unknown variable type `{}`; expected one of: {}", t.value, VarType::NAMES.join(", ")),
             ));
         }
         ty
@@ -262,10 +230,7 @@ fn parse_var(name: &str, loc: &Loc, node: &Node, diags: &mut Vec<Diagnostic>) ->
     let number = |key: &str, diags: &mut Vec<Diagnostic>| {
         let n = f.value(key)?;
         match &n.kind {
-            NodeKind::Number(x) => x.as_f64().map(|value| Spanned {
-                value,
-                loc: n.loc.clone(),
-            }),
+            NodeKind::Number(x) => x.as_f64().map(|value| Spanned { value, loc: n.loc.clone() }),
             _ => {
                 diags.push(fields::wrong_type(n, "a number"));
                 None
@@ -308,46 +273,22 @@ fn parse_var(name: &str, loc: &Loc, node: &Node, diags: &mut Vec<Diagnostic>) ->
         for item in items.iter().filter(|i| !ty.accepts(i)) {
             diags.push(Diagnostic::at(
                 &item.loc,
-                format!(
-                    "`allowed` values of {what} must be {}, found a {}",
-                    ty.describe(),
-                    item.kind_name()
-                ),
+                format!("`allowed` values of {what} must be {}, found a {}", ty.describe(), item.kind_name()),
             ));
         }
     }
     if diags.len() > before {
         return None;
     }
-    Some(VarDecl {
-        name: name.to_string(),
-        loc: loc.clone(),
-        ty,
-        default,
-        doc,
-        min,
-        max,
-        allowed,
-        pattern,
-        sensitive,
-    })
+    Some(VarDecl { name: name.to_string(), loc: loc.clone(), ty, default, doc, min, max, allowed, pattern, sensitive })
 }
 
 /// Reads one module file's resources.
-pub fn parse_module_file(
-    file: &Arc<SourceFile>,
-    module: &str,
-) -> Result<Vec<ResourceSrc>, Vec<Diagnostic>> {
+pub fn parse_module_file(file: &Arc<SourceFile>, module: &str) -> Result<Vec<ResourceSrc>, Vec<Diagnostic>> {
     let root = node::parse(file)?;
     let mut diags = Vec::new();
     let what = format!("module file {module}.yaml");
-    let Some(f) = Fields::new(
-        &root,
-        &Loc::file_start(file),
-        &what,
-        MODULE_KEYS,
-        &mut diags,
-    ) else {
+    let Some(f) = Fields::new(&root, &Loc::file_start(file), &what, MODULE_KEYS, &mut diags) else {
         return Err(diags);
     };
     let mut out = Vec::new();
@@ -409,11 +350,7 @@ pub fn parse_module_file(
             properties,
         });
     }
-    if diags.is_empty() {
-        Ok(out)
-    } else {
-        Err(diags)
-    }
+    if diags.is_empty() { Ok(out) } else { Err(diags) }
 }
 
 #[cfg(test)]
@@ -443,21 +380,11 @@ mod tests {
         let days = &s.variables["days"];
         assert_eq!(days.ty, VarType::Number);
         assert_eq!(days.min.as_ref().unwrap().value, 31.0);
-        assert_eq!(
-            days.default.as_ref().unwrap().to_value(),
-            serde_json::json!(365)
-        );
+        assert_eq!(days.default.as_ref().unwrap().to_value(), serde_json::json!(365));
         assert!(s.variables["kms"].default.as_ref().unwrap().is_null());
         assert!(s.variables["need"].default.is_none());
         assert!(s.variables["p"].pattern.as_ref().unwrap().0.is_match("abc"));
-        assert!(
-            !s.variables["p"]
-                .pattern
-                .as_ref()
-                .unwrap()
-                .0
-                .is_match("abc1")
-        );
+        assert!(!s.variables["p"].pattern.as_ref().unwrap().0.is_match("abc1"));
         assert!(s.secrets.contains("hook"));
         assert!(s.outputs[0].sensitive);
         assert_eq!(s.outputs[0].value.as_str(), Some("${storage.logs.name}"));
@@ -468,25 +395,18 @@ mod tests {
         let d = stack("variables:\n  days: { type: number, defualt: 3 }\n").unwrap_err();
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].loc.line, d[0].loc.column), (2, 25));
-        assert!(d[0].message.starts_with(
-            "unknown key `defualt` in variable `days`; expected one of: type, default,"
-        ));
+        assert!(d[0].message.starts_with("unknown key `defualt` in variable `days`; expected one of: type, default,"));
         assert_eq!(d[0].help.as_deref(), Some("did you mean `default`?"));
     }
 
     #[test]
     fn bad_declarations() {
-        let d = stack(
-            "variables:\n  a: { type: text }\n  b: { type: string, min: 1 }\n  C: { type: any }\n",
-        )
-        .unwrap_err();
+        let d =
+            stack("variables:\n  a: { type: text }\n  b: { type: string, min: 1 }\n  C: { type: any }\n").unwrap_err();
         let got: Vec<_> = d.iter().map(|d| (d.loc.line, d.loc.column)).collect();
         assert_eq!(got, vec![(2, 14), (3, 22), (4, 3)]);
         assert!(d[0].message.contains("unknown variable type `text`"));
-        assert!(
-            d[1].message
-                .contains("`min` does not apply to a variable of type string")
-        );
+        assert!(d[1].message.contains("`min` does not apply to a variable of type string"));
         assert!(d[2].message.contains("invalid variable name `C`"));
     }
 
@@ -515,14 +435,8 @@ mod tests {
         let got: Vec<_> = d.iter().map(|d| (d.loc.line, d.loc.column)).collect();
         assert_eq!(got, vec![(2, 3), (4, 3), (7, 5), (6, 3), (9, 11), (10, 17)]);
         assert!(d[0].message.contains("reserved word"));
-        assert!(
-            d[2].message
-                .starts_with("unknown key `typ` in resource `storage.a`")
-        );
-        assert_eq!(
-            d[3].message,
-            "missing required key `type` in resource `storage.a`"
-        );
+        assert!(d[2].message.starts_with("unknown key `typ` in resource `storage.a`"));
+        assert_eq!(d[3].message, "missing required key `type` in resource `storage.a`");
         assert_eq!(d[4].message, "expected a string, found a number");
         assert_eq!(d[5].message, "expected a map, found a list");
     }

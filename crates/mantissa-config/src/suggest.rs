@@ -20,10 +20,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// `help` text for a suggestion, if there is one.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
@@ -48,14 +45,8 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(
-            closest("regoin", ["environment", "region", "stack"]),
-            Some("region")
-        );
-        assert_eq!(
-            closest("log_retention", ["log_retention_days", "llm_provider"]),
-            Some("log_retention_days")
-        );
+        assert_eq!(closest("regoin", ["environment", "region", "stack"]), Some("region"));
+        assert_eq!(closest("log_retention", ["log_retention_days", "llm_provider"]), Some("log_retention_days"));
         assert_eq!(closest("zzzzzz", ["region", "stack"]), None);
         assert_eq!(distance("kitten", "sitting"), 3);
     }

@@ -33,10 +33,7 @@ pub fn contains_unknown(v: &Value) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ref {
     /// `${module.name.attr}` or `${module.name[key].attr}`.
-    Resource {
-        address: crate::Address,
-        attr: String,
-    },
+    Resource { address: crate::Address, attr: String },
     /// `${secret.name}`: read at apply time, never stored.
     Secret(String),
 }
@@ -79,10 +76,7 @@ pub trait Scope {
 impl Template {
     pub fn loc(&self) -> &Loc {
         match self {
-            Template::Value(_, l)
-            | Template::Interpolated(_, l)
-            | Template::Seq(_, l)
-            | Template::Map(_, l) => l,
+            Template::Value(_, l) | Template::Interpolated(_, l) | Template::Seq(_, l) | Template::Map(_, l) => l,
         }
     }
 
@@ -133,10 +127,7 @@ impl Template {
                                 other => {
                                     return Err(Diagnostic::at(
                                         loc,
-                                        format!(
-                                            "`{r}` is a {}, which cannot be placed inside a string",
-                                            kind(&other)
-                                        ),
+                                        format!("`{r}` is a {}, which cannot be placed inside a string", kind(&other)),
                                     ));
                                 }
                             }
@@ -145,11 +136,9 @@ impl Template {
                 }
                 Ok(Value::String(s))
             }
-            Template::Seq(items, _) => items
-                .iter()
-                .map(|t| t.eval(scope))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array),
+            Template::Seq(items, _) => {
+                items.iter().map(|t| t.eval(scope)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+            }
             Template::Map(entries, _) => {
                 let mut m = Map::new();
                 for (k, _, t) in entries {
@@ -167,10 +156,9 @@ impl Template {
         let mut node = self;
         for seg in split_path(path) {
             let next = match (node, seg) {
-                (Template::Map(entries, _), PathSeg::Key(k)) => entries
-                    .iter()
-                    .find(|(key, _, _)| key == k)
-                    .map(|(_, _, t)| t),
+                (Template::Map(entries, _), PathSeg::Key(k)) => {
+                    entries.iter().find(|(key, _, _)| key == k).map(|(_, _, t)| t)
+                }
                 (Template::Seq(items, _), PathSeg::Index(i)) => items.get(i),
                 _ => None,
             };
@@ -185,9 +173,7 @@ impl Template {
     /// The location of a map key (for "unknown property" errors), or of the value if it is not a map.
     pub fn key_loc(&self, key: &str) -> Option<&Loc> {
         match self {
-            Template::Map(entries, _) => {
-                entries.iter().find(|(k, _, _)| k == key).map(|(_, l, _)| l)
-            }
+            Template::Map(entries, _) => entries.iter().find(|(k, _, _)| k == key).map(|(_, l, _)| l),
             _ => None,
         }
     }

@@ -18,25 +18,10 @@ use tokio::sync::watch;
 /// Progress of one resource, for the CLI to render.
 #[derive(Clone, Debug)]
 pub enum ApplyEvent {
-    Started {
-        address: Address,
-        action: PlanAction,
-    },
-    Completed {
-        address: Address,
-        action: PlanAction,
-        elapsed: Duration,
-    },
-    Failed {
-        address: Address,
-        action: PlanAction,
-        error: String,
-        elapsed: Duration,
-    },
-    Skipped {
-        address: Address,
-        because: Address,
-    },
+    Started { address: Address, action: PlanAction },
+    Completed { address: Address, action: PlanAction, elapsed: Duration },
+    Failed { address: Address, action: PlanAction, error: String, elapsed: Duration },
+    Skipped { address: Address, because: Address },
 }
 
 /// Receives apply events as they happen.
@@ -73,10 +58,7 @@ pub struct ApplyReport {
 
 impl ApplyReport {
     pub fn success(&self) -> bool {
-        self.failed.is_empty()
-            && self.skipped.is_empty()
-            && !self.cancelled
-            && self.state_error.is_none()
+        self.failed.is_empty() && self.skipped.is_empty() && !self.cancelled && self.state_error.is_none()
     }
 }
 
@@ -115,12 +97,7 @@ pub async fn apply(
     report
 }
 
-async fn walk(
-    cx: &Context<'_>,
-    plan: &Plan,
-    persister: &StatePersister<'_>,
-    opts: ApplyOptions<'_>,
-) -> ApplyReport {
+async fn walk(cx: &Context<'_>, plan: &Plan, persister: &StatePersister<'_>, opts: ApplyOptions<'_>) -> ApplyReport {
     let mut report = ApplyReport::default();
 
     // Resources gone outside mantissa and no longer desired are simply forgotten; refresh-only
@@ -128,11 +105,7 @@ async fn walk(
     for (a, live) in &plan.refreshed {
         let key = a.to_string();
         match live {
-            None if !plan
-                .changes
-                .iter()
-                .any(|c| &c.address == a && c.action != PlanAction::Delete) =>
-            {
+            None if !plan.changes.iter().any(|c| &c.address == a && c.action != PlanAction::Delete) => {
                 persister.remove(&key)
             }
             Some(l) if plan.mode == PlanMode::RefreshOnly => {
@@ -170,10 +143,7 @@ async fn walk(
         while !report.cancelled && report.state_error.is_none() && running.len() < parallelism {
             let Some(i) = ready.pop_first() else { break };
             let change = nodes[i].change;
-            opts.observer.event(&ApplyEvent::Started {
-                address: change.address.clone(),
-                action: change.action,
-            });
+            opts.observer.event(&ApplyEvent::Started { address: change.address.clone(), action: change.action });
             let secrets = opts.secrets;
             running.push(async move {
                 let start = Instant::now();
@@ -233,10 +203,7 @@ fn skip_dependents(
                 done[d] = true;
                 ready.remove(&d);
                 let because = nodes[failed].change.address.clone();
-                observer.event(&ApplyEvent::Skipped {
-                    address: nodes[d].change.address.clone(),
-                    because,
-                });
+                observer.event(&ApplyEvent::Skipped { address: nodes[d].change.address.clone(), because });
                 report.skipped.push(nodes[d].change.address.clone());
                 stack.push(d);
             }
@@ -247,23 +214,9 @@ fn skip_dependents(
 /// Orders the work: creates and updates after what they depend on; deletes before what the
 /// deleted resource depended on (reverse order), and before a replace of a dependency.
 fn build_nodes(plan: &Plan) -> Vec<Node<'_>> {
-    let work: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != PlanAction::NoOp || c.adopt)
-        .collect();
-    let index: HashMap<&Address, usize> = work
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (&c.address, i))
-        .collect();
-    let mut nodes: Vec<Node<'_>> = work
-        .iter()
-        .map(|c| Node {
-            change: c,
-            after: BTreeSet::new(),
-        })
-        .collect();
+    let work: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != PlanAction::NoOp || c.adopt).collect();
+    let index: HashMap<&Address, usize> = work.iter().enumerate().map(|(i, c)| (&c.address, i)).collect();
+    let mut nodes: Vec<Node<'_>> = work.iter().map(|c| Node { change: c, after: BTreeSet::new() }).collect();
     for (i, c) in work.iter().enumerate() {
         for dep in &c.dependencies {
             let Some(&j) = index.get(dep) else { continue };
@@ -312,28 +265,18 @@ async fn apply_one(
     if change.action == PlanAction::Delete {
         let id = change.id.as_deref().unwrap_or(&change.physical_name);
         let before = change.before.clone().unwrap_or(Value::Null);
-        cx.provider
-            .delete(&ctx, id, &before)
-            .await
-            .map_err(|e| e.to_string())?;
+        cx.provider.delete(&ctx, id, &before).await.map_err(|e| e.to_string())?;
         persister.remove(&a.to_string());
         return Ok(());
     }
 
-    let r = cx
-        .graph
-        .get(a)
-        .ok_or_else(|| format!("{a} is not in the configuration"))?;
+    let r = cx.graph.get(a).ok_or_else(|| format!("{a} is not in the configuration"))?;
     // Re-resolve now: dependencies applied before this one have filled in unknown values.
     let desired = {
         let known = persister.with(known_from_state);
         let secret_fn = |name: &str| secrets(name);
-        let scope = KnownScope {
-            known: &known,
-            secrets: Some(&secret_fn),
-        };
-        cx.desired_properties(r, &ctx, &scope)
-            .map_err(|d| d.to_string())?
+        let scope = KnownScope { known: &known, secrets: Some(&secret_fn) };
+        cx.desired_properties(r, &ctx, &scope).map_err(|d| d.to_string())?
     };
     let record = |applied: Applied, ctx: &ResourceContext, properties: Value| {
         let mut attributes: Map<String, Value> = cx.provider.planned_attributes(ctx, &properties);
@@ -355,31 +298,17 @@ async fn apply_one(
             record(applied, &ctx, desired);
         }
         PlanAction::Update | PlanAction::NoOp => {
-            let id = change
-                .id
-                .clone()
-                .ok_or_else(|| format!("{a} has no recorded id"))?;
+            let id = change.id.clone().ok_or_else(|| format!("{a} has no recorded id"))?;
             let before = change.before.clone().unwrap_or(Value::Null);
             let changed = changed_keys(&before, &desired);
             let applied = if changed.is_empty() {
-                Applied {
-                    id,
-                    attributes: Map::new(),
-                }
+                Applied { id, attributes: Map::new() }
             } else {
-                cx.provider
-                    .update(&ctx, &id, &before, &desired, &changed)
-                    .await
-                    .map_err(|e| e.to_string())?
+                cx.provider.update(&ctx, &id, &before, &desired, &changed).await.map_err(|e| e.to_string())?
             };
             // Keep attributes read at refresh (an adopted resource has no recorded ones).
-            let prior_attrs = persister
-                .with(|d| {
-                    d.resources
-                        .get(&a.to_string())
-                        .map(|s| s.attributes.clone())
-                })
-                .unwrap_or_default();
+            let prior_attrs =
+                persister.with(|d| d.resources.get(&a.to_string()).map(|s| s.attributes.clone())).unwrap_or_default();
             let mut applied = applied;
             let mut attrs = prior_attrs;
             attrs.extend(std::mem::take(&mut applied.attributes));
@@ -389,10 +318,7 @@ async fn apply_one(
         PlanAction::Replace => {
             if let Some(id) = &change.id {
                 let before = change.before.clone().unwrap_or(Value::Null);
-                cx.provider
-                    .delete(&ctx, id, &before)
-                    .await
-                    .map_err(|e| format!("deleting for replace: {e}"))?;
+                cx.provider.delete(&ctx, id, &before).await.map_err(|e| format!("deleting for replace: {e}"))?;
                 persister.remove(&a.to_string());
             }
             let applied = create(cx, &ctx, &desired, persister).await?;
@@ -447,20 +373,11 @@ fn outputs_after(
     }
     let mut outputs = doc.outputs.clone();
     let known = known_from_state(doc);
-    let scope = KnownScope {
-        known: &known,
-        secrets: None,
-    };
+    let scope = KnownScope { known: &known, secrets: None };
     for (name, o) in &cx.project.stack.outputs {
         if let Ok(v) = o.value.eval(&scope) {
             if !mantissa_config::contains_unknown(&v) {
-                outputs.insert(
-                    name.clone(),
-                    OutputState {
-                        value: v,
-                        sensitive: o.sensitive,
-                    },
-                );
+                outputs.insert(name.clone(), OutputState { value: v, sensitive: o.sensitive });
             }
         }
     }

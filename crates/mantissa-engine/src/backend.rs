@@ -20,9 +20,7 @@ pub struct LockInfo {
 
 impl LockInfo {
     pub fn new(operation: &str, path: &str) -> Self {
-        let user = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "unknown".into());
+        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
         let host = hostname();
         Self {
             id: uuid::Uuid::new_v4().to_string(),
@@ -115,10 +113,7 @@ pub struct JournalBatch {
 pub fn replay(doc: &mut StateDocument, batches: &[JournalBatch]) -> usize {
     let mut applied = 0;
     let (lineage, serial) = (doc.lineage.clone(), doc.serial);
-    for b in batches
-        .iter()
-        .filter(|b| b.lineage == lineage && b.base_serial == serial)
-    {
+    for b in batches.iter().filter(|b| b.lineage == lineage && b.base_serial == serial) {
         for e in &b.entries {
             e.apply_to(doc);
             applied += 1;

@@ -3,8 +3,7 @@
 //! against the emulator; it tests the engine's own logic.
 
 use crate::provider::{
-    Applied, LiveResource, NameStyle, PropertyError, Provider, ProviderError, ResourceContext,
-    TypeSchema,
+    Applied, LiveResource, NameStyle, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema,
 };
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -53,21 +52,12 @@ impl FakeProvider {
     }
 
     pub fn writes(&self) -> Vec<String> {
-        self.calls()
-            .into_iter()
-            .filter(|c| !c.starts_with("Read"))
-            .collect()
+        self.calls().into_iter().filter(|c| !c.starts_with("Read")).collect()
     }
 
     fn record(&self, op: &str, ctx: &ResourceContext) -> Result<(), ProviderError> {
-        self.calls
-            .lock()
-            .unwrap()
-            .push(format!("{op} {}", ctx.address));
-        if op != "Read"
-            && op != "Delete"
-            && self.fail.lock().unwrap().contains(&ctx.address.to_string())
-        {
+        self.calls.lock().unwrap().push(format!("{op} {}", ctx.address));
+        if op != "Read" && op != "Delete" && self.fail.lock().unwrap().contains(&ctx.address.to_string()) {
             return Err(ProviderError::api(op, "injected failure"));
         }
         Ok(())
@@ -96,9 +86,7 @@ impl Provider for FakeProvider {
     }
 
     fn normalize(&self, ctx: &ResourceContext, properties: &Value) -> Result<Value, PropertyError> {
-        let obj = properties
-            .as_object()
-            .ok_or_else(|| PropertyError::new("", "properties must be a map"))?;
+        let obj = properties.as_object().ok_or_else(|| PropertyError::new("", "properties must be a map"))?;
         if let Some(size) = obj.get("size").and_then(Value::as_i64) {
             if size > 100 {
                 return Err(PropertyError::new("size", "size must be at most 100"));
@@ -120,46 +108,24 @@ impl Provider for FakeProvider {
         m
     }
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<LiveResource>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError> {
         self.record("Read", ctx)?;
         let id = id.unwrap_or(&ctx.physical_name);
-        Ok(self
-            .objects
-            .lock()
-            .unwrap()
-            .get(id)
-            .map(|(_, props)| LiveResource {
-                id: id.to_string(),
-                properties: props.clone(),
-                attributes: Map::from_iter([("name".to_string(), Value::String(id.to_string()))]),
-            }))
+        Ok(self.objects.lock().unwrap().get(id).map(|(_, props)| LiveResource {
+            id: id.to_string(),
+            properties: props.clone(),
+            attributes: Map::from_iter([("name".to_string(), Value::String(id.to_string()))]),
+        }))
     }
 
-    async fn create(
-        &self,
-        ctx: &ResourceContext,
-        properties: &Value,
-    ) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, properties: &Value) -> Result<Applied, ProviderError> {
         self.record("Create", ctx)?;
         let mut objects = self.objects.lock().unwrap();
         if objects.contains_key(&ctx.physical_name) {
-            return Err(ProviderError::api(
-                "Create",
-                format!("{} already exists", ctx.physical_name),
-            ));
+            return Err(ProviderError::api("Create", format!("{} already exists", ctx.physical_name)));
         }
-        objects.insert(
-            ctx.physical_name.clone(),
-            (ctx.type_name.clone(), properties.clone()),
-        );
-        Ok(Applied {
-            id: ctx.physical_name.clone(),
-            attributes: self.planned_attributes(ctx, properties),
-        })
+        objects.insert(ctx.physical_name.clone(), (ctx.type_name.clone(), properties.clone()));
+        Ok(Applied { id: ctx.physical_name.clone(), attributes: self.planned_attributes(ctx, properties) })
     }
 
     async fn update(
@@ -172,22 +138,12 @@ impl Provider for FakeProvider {
     ) -> Result<Applied, ProviderError> {
         self.record("Update", ctx)?;
         let mut objects = self.objects.lock().unwrap();
-        let entry = objects
-            .get_mut(id)
-            .ok_or_else(|| ProviderError::api("Update", format!("{id} not found")))?;
+        let entry = objects.get_mut(id).ok_or_else(|| ProviderError::api("Update", format!("{id} not found")))?;
         entry.1 = properties.clone();
-        Ok(Applied {
-            id: id.to_string(),
-            attributes: Map::new(),
-        })
+        Ok(Applied { id: id.to_string(), attributes: Map::new() })
     }
 
-    async fn delete(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        _prior: &Value,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &ResourceContext, id: &str, _prior: &Value) -> Result<(), ProviderError> {
         self.record("Delete", ctx)?;
         self.objects.lock().unwrap().remove(id);
         Ok(())

@@ -36,19 +36,12 @@ impl ResourceGraph {
     /// Builds and checks the graph: known types, known attributes, no cycles.
     pub fn build(project: &Project, provider: &dyn Provider) -> Result<Self, Diagnostics> {
         let mut errors = Vec::new();
-        let decls: HashMap<&Address, &ResourceDecl> = project
-            .stack
-            .resources
-            .iter()
-            .map(|r| (&r.address, r))
-            .collect();
+        let decls: HashMap<&Address, &ResourceDecl> = project.stack.resources.iter().map(|r| (&r.address, r)).collect();
         let mut resources = Vec::new();
         for decl in &project.stack.resources {
             let Some(schema) = provider.schema(&decl.type_name.value) else {
-                let mut d = Diagnostic::at(
-                    &decl.type_name.loc,
-                    format!("unknown resource type `{}`", decl.type_name.value),
-                );
+                let mut d =
+                    Diagnostic::at(&decl.type_name.loc, format!("unknown resource type `{}`", decl.type_name.value));
                 let names = provider.type_names();
                 if let Some(s) = closest(&decl.type_name.value, names.iter().copied()) {
                     d = d.with_help(format!("did you mean `{s}`?"));
@@ -64,10 +57,7 @@ impl ResourceGraph {
                     match decls.get(address) {
                         Some(target) => {
                             if address == &decl.address {
-                                errors.push(Diagnostic::at(
-                                    &loc,
-                                    format!("`{}` refers to itself", decl.address),
-                                ));
+                                errors.push(Diagnostic::at(&loc, format!("`{}` refers to itself", decl.address)));
                                 continue;
                             }
                             if let Some(ts) = provider.schema(&target.type_name.value) {
@@ -78,44 +68,27 @@ impl ResourceGraph {
                             dependencies.insert(address.clone());
                         }
                         // The loader reports unknown addresses; a miss here means a disabled module.
-                        None => errors.push(Diagnostic::at(
-                            &loc,
-                            format!("`{address}` is not part of this environment's stack"),
-                        )),
+                        None => errors
+                            .push(Diagnostic::at(&loc, format!("`{address}` is not part of this environment's stack"))),
                     }
                 }
             }
             for dep in &decl.depends_on {
                 if dep.value == decl.address {
-                    errors.push(Diagnostic::at(
-                        &dep.loc,
-                        format!("`{}` depends on itself", decl.address),
-                    ));
+                    errors.push(Diagnostic::at(&dep.loc, format!("`{}` depends on itself", decl.address)));
                 } else {
                     dependencies.insert(dep.value.clone());
                 }
             }
             let protected = decl.protected.unwrap_or(schema.protected);
-            resources.push(DesiredResource {
-                decl: decl.clone(),
-                schema: schema.clone(),
-                dependencies,
-                protected,
-            });
+            resources.push(DesiredResource { decl: decl.clone(), schema: schema.clone(), dependencies, protected });
         }
         if !errors.is_empty() {
             return Err(Diagnostics(errors));
         }
         let ordered = order(resources)?;
-        let index = ordered
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.decl.address.clone(), i))
-            .collect();
-        Ok(Self {
-            resources: ordered,
-            index,
-        })
+        let index = ordered.iter().enumerate().map(|(i, r)| (r.decl.address.clone(), i)).collect();
+        Ok(Self { resources: ordered, index })
     }
 
     pub fn get(&self, address: &Address) -> Option<&DesiredResource> {
@@ -137,12 +110,7 @@ impl ResourceGraph {
     }
 }
 
-fn check_attribute(
-    schema: &TypeSchema,
-    target: &ResourceDecl,
-    attr: &str,
-    loc: &Loc,
-) -> Result<(), Diagnostic> {
+fn check_attribute(schema: &TypeSchema, target: &ResourceDecl, attr: &str, loc: &Loc) -> Result<(), Diagnostic> {
     let is_property = match &target.properties {
         mantissa_config::Template::Map(entries, _) => entries.iter().any(|(k, _, _)| k == attr),
         _ => false,
@@ -150,26 +118,12 @@ fn check_attribute(
     if schema.attributes.contains(&attr) || is_property || attr == "id" {
         return Ok(());
     }
-    let mut d = Diagnostic::at(
-        loc,
-        format!(
-            "`{}` ({}) has no attribute `{attr}`",
-            target.address, schema.type_name
-        ),
-    );
-    let candidates = schema
-        .attributes
-        .iter()
-        .copied()
-        .chain(std::iter::once("id"));
+    let mut d = Diagnostic::at(loc, format!("`{}` ({}) has no attribute `{attr}`", target.address, schema.type_name));
+    let candidates = schema.attributes.iter().copied().chain(std::iter::once("id"));
     if let Some(s) = closest(attr, candidates) {
         d = d.with_help(format!("did you mean `{s}`?"));
     } else {
-        d = d.with_help(format!(
-            "attributes of {}: id, {}",
-            schema.type_name,
-            schema.attributes.join(", ")
-        ));
+        d = d.with_help(format!("attributes of {}: id, {}", schema.type_name, schema.attributes.join(", ")));
     }
     Err(d)
 }
@@ -177,11 +131,7 @@ fn check_attribute(
 /// Topological order, stable with respect to file order; a cycle is reported with its members.
 fn order(resources: Vec<DesiredResource>) -> Result<Vec<DesiredResource>, Diagnostics> {
     let mut graph: DiGraphMap<usize, ()> = DiGraphMap::new();
-    let idx: HashMap<&Address, usize> = resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.address(), i))
-        .collect();
+    let idx: HashMap<&Address, usize> = resources.iter().enumerate().map(|(i, r)| (r.address(), i)).collect();
     for i in 0..resources.len() {
         graph.add_node(i);
     }
@@ -197,10 +147,7 @@ fn order(resources: Vec<DesiredResource>) -> Result<Vec<DesiredResource>, Diagno
         if scc.len() > 1 {
             let mut members: Vec<usize> = scc.clone();
             members.sort();
-            let names: Vec<String> = members
-                .iter()
-                .map(|&i| resources[i].address().to_string())
-                .collect();
+            let names: Vec<String> = members.iter().map(|&i| resources[i].address().to_string()).collect();
             let first = &resources[members[0]];
             // Point at the reference that closes the cycle, when there is one.
             let loc = first
@@ -209,28 +156,22 @@ fn order(resources: Vec<DesiredResource>) -> Result<Vec<DesiredResource>, Diagno
                 .references()
                 .into_iter()
                 .find_map(|(r, l)| match r {
-                    Ref::Resource { address, .. }
-                        if members.iter().any(|&m| resources[m].address() == &address) =>
-                    {
+                    Ref::Resource { address, .. } if members.iter().any(|&m| resources[m].address() == &address) => {
                         Some(l)
                     }
                     _ => None,
                 })
                 .or_else(|| first.decl.depends_on.first().map(|d| d.loc.clone()))
                 .unwrap_or_else(|| first.decl.loc.clone());
-            errors.push(Diagnostic::at(
-                &loc,
-                format!("dependency cycle: {} → {}", names.join(" → "), names[0]),
-            ));
+            errors.push(Diagnostic::at(&loc, format!("dependency cycle: {} → {}", names.join(" → "), names[0])));
         }
     }
     if !errors.is_empty() {
         return Err(Diagnostics(errors));
     }
     // Kahn's algorithm, always taking the lowest file position that is ready: deterministic.
-    let mut indegree: Vec<usize> = (0..resources.len())
-        .map(|i| graph.neighbors_directed(i, petgraph::Incoming).count())
-        .collect();
+    let mut indegree: Vec<usize> =
+        (0..resources.len()).map(|i| graph.neighbors_directed(i, petgraph::Incoming).count()).collect();
     let mut ready: BTreeSet<usize> = (0..resources.len()).filter(|&i| indegree[i] == 0).collect();
     let mut out_idx = Vec::with_capacity(resources.len());
     while let Some(i) = ready.pop_first() {
@@ -243,10 +184,7 @@ fn order(resources: Vec<DesiredResource>) -> Result<Vec<DesiredResource>, Diagno
         }
     }
     let mut slots: Vec<Option<DesiredResource>> = resources.into_iter().map(Some).collect();
-    Ok(out_idx
-        .into_iter()
-        .filter_map(|i| slots[i].take())
-        .collect())
+    Ok(out_idx.into_iter().filter_map(|i| slots[i].take()).collect())
 }
 
 /// The candidate closest to `word` by edit distance, if it is plausibly a typo.

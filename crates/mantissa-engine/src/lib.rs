@@ -19,8 +19,7 @@ pub use backend::{BackendError, JournalBatch, JournalEntry, LockInfo, StateBacke
 pub use graph::{DesiredResource, ResourceGraph};
 pub use persist::StatePersister;
 pub use plan::{
-    Context, Drift, DriftKind, Plan, PlanAction, PlanError, PlanMode, PlanOptions, PlannedOutput,
-    ResourceChange, plan,
+    Context, Drift, DriftKind, Plan, PlanAction, PlanError, PlanMode, PlanOptions, PlannedOutput, ResourceChange, plan,
 };
 pub use provider::*;
 pub use state::*;

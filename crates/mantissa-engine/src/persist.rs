@@ -57,24 +57,13 @@ impl<'a> StatePersister<'a> {
     }
 
     pub fn put(&self, address: &str, resource: ResourceState) {
-        let entry = JournalEntry::Put {
-            address: address.to_string(),
-            resource,
-        };
+        let entry = JournalEntry::Put { address: address.to_string(), resource };
         self.record(entry);
     }
 
     pub fn remove(&self, address: &str) {
-        if self
-            .doc
-            .lock()
-            .expect("state lock")
-            .resources
-            .contains_key(address)
-        {
-            self.record(JournalEntry::Remove {
-                address: address.to_string(),
-            });
+        if self.doc.lock().expect("state lock").resources.contains_key(address) {
+            self.record(JournalEntry::Remove { address: address.to_string() });
         }
     }
 
@@ -127,10 +116,7 @@ impl<'a> StatePersister<'a> {
 
     /// (number of writes, bytes written) so far.
     pub fn stats(&self) -> (u64, u64) {
-        (
-            self.writes.load(Ordering::SeqCst),
-            self.bytes.load(Ordering::SeqCst),
-        )
+        (self.writes.load(Ordering::SeqCst), self.bytes.load(Ordering::SeqCst))
     }
 
     /// Ends [`StatePersister::run`] after one last whole save.
@@ -160,11 +146,7 @@ impl<'a> StatePersister<'a> {
         }
         if !self.whole.load(Ordering::SeqCst) {
             let (lineage, base_serial) = self.with(|d| (d.lineage.clone(), d.serial));
-            let batch = JournalBatch {
-                lineage,
-                base_serial,
-                entries,
-            };
+            let batch = JournalBatch { lineage, base_serial, entries };
             match self.backend.append(&batch).await {
                 Ok(true) => {
                     self.count(serde_json::to_vec(&batch).map(|v| v.len()).unwrap_or(0));
@@ -214,15 +196,13 @@ impl<'a> StatePersister<'a> {
             if !self.finished.load(Ordering::SeqCst) {
                 tokio::time::sleep(self.interval).await;
             }
-            let has_work = !self.pending.lock().expect("journal lock").is_empty()
-                || self.whole.load(Ordering::SeqCst);
+            let has_work = !self.pending.lock().expect("journal lock").is_empty() || self.whole.load(Ordering::SeqCst);
             changed |= has_work;
             if has_work && !self.finished.load(Ordering::SeqCst) {
                 let _ = self.flush_journal().await;
             }
         }
-        let has_work = !self.pending.lock().expect("journal lock").is_empty()
-            || self.whole.load(Ordering::SeqCst);
+        let has_work = !self.pending.lock().expect("journal lock").is_empty() || self.whole.load(Ordering::SeqCst);
         if changed || has_work {
             let _guard = self.whole_save.lock().await;
             let _ = self.save_whole().await;

@@ -5,8 +5,7 @@
 use crate::diff::changed_keys;
 use crate::graph::{DesiredResource, ResourceGraph};
 use crate::provider::{
-    LINEAGE_TAG, LiveResource, Naming, PropertyError, Provider, ProviderError, ResourceContext,
-    standard_tags,
+    LINEAGE_TAG, LiveResource, Naming, PropertyError, Provider, ProviderError, ResourceContext, standard_tags,
 };
 use crate::state::StateDocument;
 use futures::StreamExt;
@@ -134,9 +133,7 @@ pub struct Plan {
 impl Plan {
     /// True when applying would change the cloud or the state's resources.
     pub fn has_changes(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|c| c.action != PlanAction::NoOp || c.adopt)
+        self.changes.iter().any(|c| c.action != PlanAction::NoOp || c.adopt)
             || (self.mode == PlanMode::RefreshOnly && !self.drift.is_empty())
     }
 
@@ -150,10 +147,7 @@ pub enum PlanError {
     #[error(transparent)]
     Config(#[from] Diagnostics),
     #[error("refreshing {address}: {source}")]
-    Refresh {
-        address: Address,
-        source: ProviderError,
-    },
+    Refresh { address: Address, source: ProviderError },
     #[error("{}", .0.join("\n"))]
     Protected(Vec<String>),
     #[error("{}", .0.join("\n"))]
@@ -212,24 +206,13 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(
-        project: &'a Project,
-        graph: &'a ResourceGraph,
-        provider: &'a dyn Provider,
-        lineage: &str,
-    ) -> Self {
+    pub fn new(project: &'a Project, graph: &'a ResourceGraph, provider: &'a dyn Provider, lineage: &str) -> Self {
         let naming = Naming {
             project_prefix: project.env.project_prefix.value.clone(),
             environment: project.env.environment.value.clone(),
             region: project.env.region.value.clone(),
         };
-        Self {
-            project,
-            graph,
-            provider,
-            naming,
-            lineage: lineage.to_string(),
-        }
+        Self { project, graph, provider, naming, lineage: lineage.to_string() }
     }
 
     pub fn resource_context(&self, address: &Address, type_name: &str) -> Option<ResourceContext> {
@@ -252,10 +235,7 @@ impl<'a> Context<'a> {
     ) -> Result<Value, Diagnostic> {
         let mut props = r.decl.properties.eval(scope)?;
         if !props.is_object() {
-            return Err(Diagnostic::at(
-                r.decl.properties.loc(),
-                "`properties` must be a map",
-            ));
+            return Err(Diagnostic::at(r.decl.properties.loc(), "`properties` must be a map"));
         }
         if r.schema.taggable {
             let obj = props.as_object_mut().expect("checked above");
@@ -264,10 +244,7 @@ impl<'a> Context<'a> {
                 Some(Value::Null) | None => Map::new(),
                 Some(other) if contains_unknown(&other) => Map::new(),
                 Some(_) => {
-                    return Err(Diagnostic::at(
-                        r.decl.properties.loc_at("tags"),
-                        "`tags` must be a map of strings",
-                    ));
+                    return Err(Diagnostic::at(r.decl.properties.loc_at("tags"), "`tags` must be a map of strings"));
                 }
             };
             for (k, v) in standard_tags(ctx) {
@@ -275,9 +252,7 @@ impl<'a> Context<'a> {
             }
             obj.insert("tags".into(), Value::Object(tags));
         }
-        self.provider
-            .normalize(ctx, &props)
-            .map_err(|e| self.property_diagnostic(&r.decl.properties, e))
+        self.provider.normalize(ctx, &props).map_err(|e| self.property_diagnostic(&r.decl.properties, e))
     }
 
     /// Points a provider's complaint at the place the user wrote the value.
@@ -295,64 +270,37 @@ impl<'a> Context<'a> {
 
     fn matches_any(address: &Address, patterns: &[String]) -> bool {
         patterns.iter().any(|p| {
-            p == &address.module
-                || *p == address.to_string()
-                || *p == format!("{}.{}", address.module, address.name)
+            p == &address.module || *p == address.to_string() || *p == format!("{}.{}", address.module, address.name)
         })
     }
 }
 
 /// Makes the plan.
-pub async fn plan(
-    cx: &Context<'_>,
-    state: &StateDocument,
-    opts: &PlanOptions,
-) -> Result<Plan, PlanError> {
+pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -> Result<Plan, PlanError> {
     // Which addresses are in play (targets bring their dependencies).
-    let in_scope =
-        |a: &Address| -> bool { opts.targets.is_empty() || Context::matches_any(a, &opts.targets) };
+    let in_scope = |a: &Address| -> bool { opts.targets.is_empty() || Context::matches_any(a, &opts.targets) };
     let targeted: BTreeSet<Address> = if opts.targets.is_empty() {
-        cx.graph
-            .resources
-            .iter()
-            .map(|r| r.address().clone())
-            .collect()
+        cx.graph.resources.iter().map(|r| r.address().clone()).collect()
     } else {
-        let roots: Vec<Address> = cx
-            .graph
-            .resources
-            .iter()
-            .map(|r| r.address().clone())
-            .filter(|a| in_scope(a))
-            .collect();
+        let roots: Vec<Address> =
+            cx.graph.resources.iter().map(|r| r.address().clone()).filter(|a| in_scope(a)).collect();
         cx.graph.with_dependencies(&roots)
     };
-    let state_addrs: BTreeMap<Address, &crate::state::ResourceState> = state
-        .resources
-        .iter()
-        .filter_map(|(k, v)| Address::parse(k).map(|a| (a, v)))
-        .collect();
+    let state_addrs: BTreeMap<Address, &crate::state::ResourceState> =
+        state.resources.iter().filter_map(|(k, v)| Address::parse(k).map(|a| (a, v))).collect();
 
     // Refresh: one concurrent round of reads over everything in play.
     let mut to_read: Vec<(Address, String, Option<String>)> = Vec::new();
     for a in &targeted {
-        let r = cx
-            .graph
-            .get(a)
-            .expect("targeted addresses come from the graph");
+        let r = cx.graph.get(a).expect("targeted addresses come from the graph");
         let recorded = state_addrs.get(a);
         if recorded.is_none() || opts.refresh {
-            let id = recorded
-                .filter(|s| s.type_name == r.schema.type_name)
-                .map(|s| s.id.clone());
+            let id = recorded.filter(|s| s.type_name == r.schema.type_name).map(|s| s.id.clone());
             to_read.push((a.clone(), r.schema.type_name.to_string(), id));
         }
     }
     for (a, s) in &state_addrs {
-        let desired = cx
-            .graph
-            .get(a)
-            .is_some_and(|r| targeted.contains(a) && r.schema.type_name == s.type_name);
+        let desired = cx.graph.get(a).is_some_and(|r| targeted.contains(a) && r.schema.type_name == s.type_name);
         if !desired && (opts.targets.is_empty() || in_scope(a)) && opts.refresh {
             to_read.push((a.clone(), s.type_name.clone(), Some(s.id.clone())));
         }
@@ -425,14 +373,7 @@ pub async fn plan(
             Some(Some(l)) => (l.properties.clone(), merged(&s.attributes, &l.attributes)),
             _ => (s.properties.clone(), s.attributes.clone()),
         };
-        known.insert(
-            a.clone(),
-            Known {
-                id: Value::String(s.id.clone()),
-                properties: props,
-                attributes: attrs,
-            },
-        );
+        known.insert(a.clone(), Known { id: Value::String(s.id.clone()), properties: props, attributes: attrs });
     }
 
     let allowed = |a: &Address| opts.include_data || Context::matches_any(a, &opts.allow_destroy);
@@ -443,13 +384,8 @@ pub async fn plan(
             if !targeted.contains(a) {
                 continue;
             }
-            let ctx = cx
-                .resource_context(a, r.schema.type_name)
-                .expect("graph types are known");
-            let scope = KnownScope {
-                known: &known,
-                secrets: None,
-            };
+            let ctx = cx.resource_context(a, r.schema.type_name).expect("graph types are known");
+            let scope = KnownScope { known: &known, secrets: None };
             let desired = match cx.desired_properties(r, &ctx, &scope) {
                 Ok(v) => v,
                 Err(d) => {
@@ -457,22 +393,16 @@ pub async fn plan(
                     continue;
                 }
             };
-            let recorded = state_addrs
-                .get(a)
-                .filter(|s| s.type_name == r.schema.type_name);
+            let recorded = state_addrs.get(a).filter(|s| s.type_name == r.schema.type_name);
             let live_now: Option<&LiveResource> = live.get(a).and_then(|l| l.as_ref());
             let mut adopt = false;
             let (base, id, base_attrs) = match (recorded, live_now) {
-                (Some(s), Some(l)) => (
-                    Some(l.properties.clone()),
-                    Some(l.id.clone()),
-                    merged(&s.attributes, &l.attributes),
-                ),
-                (Some(s), None) if !opts.refresh => (
-                    Some(s.properties.clone()),
-                    Some(s.id.clone()),
-                    s.attributes.clone(),
-                ),
+                (Some(s), Some(l)) => {
+                    (Some(l.properties.clone()), Some(l.id.clone()), merged(&s.attributes, &l.attributes))
+                }
+                (Some(s), None) if !opts.refresh => {
+                    (Some(s.properties.clone()), Some(s.id.clone()), s.attributes.clone())
+                }
                 (Some(_), None) => (None, None, Map::new()),
                 (None, Some(l)) => {
                     // Untagged, and this state recorded the intent to create exactly this name:
@@ -496,11 +426,7 @@ pub async fn plan(
                         continue;
                     }
                     adopt = true;
-                    (
-                        Some(l.properties.clone()),
-                        Some(l.id.clone()),
-                        l.attributes.clone(),
-                    )
+                    (Some(l.properties.clone()), Some(l.id.clone()), l.attributes.clone())
                 }
                 (None, None) => (None, None, Map::new()),
             };
@@ -509,17 +435,12 @@ pub async fn plan(
                 None => (PlanAction::Create, vec![]),
                 Some(before) => {
                     let changed = changed_keys(before, &desired);
-                    let renamed = base_attrs
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| n != ctx.physical_name);
+                    let renamed =
+                        base_attrs.get("name").and_then(Value::as_str).is_some_and(|n| n != ctx.physical_name);
                     if renamed {
                         replace_because.push(format!(
                             "name: {} → {}",
-                            base_attrs
-                                .get("name")
-                                .and_then(Value::as_str)
-                                .unwrap_or_default(),
+                            base_attrs.get("name").and_then(Value::as_str).unwrap_or_default(),
                             ctx.physical_name
                         ));
                     }
@@ -587,36 +508,25 @@ pub async fn plan(
 
     // Deletes: everything recorded that is no longer desired (all of it, for destroy).
     for (a, s) in state_addrs.iter().rev() {
-        let still_desired = opts.mode == PlanMode::Normal
-            && cx
-                .graph
-                .get(a)
-                .is_some_and(|r| r.schema.type_name == s.type_name);
+        let still_desired =
+            opts.mode == PlanMode::Normal && cx.graph.get(a).is_some_and(|r| r.schema.type_name == s.type_name);
         if still_desired || !(opts.targets.is_empty() || in_scope(a)) {
             continue;
         }
         if matches!(live.get(a), Some(None)) {
             continue; // Already gone: recorded as drift, forgotten at apply.
         }
-        let schema =
-            cx.provider
-                .schema(&s.type_name)
-                .ok_or_else(|| PlanError::UnknownStateType {
-                    address: a.clone(),
-                    type_name: s.type_name.clone(),
-                })?;
-        let protected =
-            s.protected || cx.graph.get(a).is_some_and(|r| r.protected) || schema.protected;
+        let schema = cx
+            .provider
+            .schema(&s.type_name)
+            .ok_or_else(|| PlanError::UnknownStateType { address: a.clone(), type_name: s.type_name.clone() })?;
+        let protected = s.protected || cx.graph.get(a).is_some_and(|r| r.protected) || schema.protected;
         if protected && !allowed(a) {
             protected_errors.push(protected_message(
                 a,
                 &s.type_name,
                 "destroy",
-                if opts.mode == PlanMode::Destroy {
-                    "destroy"
-                } else {
-                    "removed from the stack"
-                },
+                if opts.mode == PlanMode::Destroy { "destroy" } else { "removed from the stack" },
             ));
         }
         let before = match live.get(a) {
@@ -628,12 +538,7 @@ pub async fn plan(
             type_name: s.type_name.clone(),
             action: PlanAction::Delete,
             id: Some(s.id.clone()),
-            physical_name: s
-                .attributes
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or(&s.id)
-                .to_string(),
+            physical_name: s.attributes.get("name").and_then(Value::as_str).unwrap_or(&s.id).to_string(),
             before: Some(before),
             after: None,
             changed: vec![],
@@ -641,11 +546,7 @@ pub async fn plan(
             adopt: false,
             protected,
             sensitive: schema.sensitive.iter().map(|x| x.to_string()).collect(),
-            dependencies: s
-                .dependencies
-                .iter()
-                .filter_map(|d| Address::parse(d))
-                .collect(),
+            dependencies: s.dependencies.iter().filter_map(|d| Address::parse(d)).collect(),
         });
         known.remove(a);
     }
@@ -662,22 +563,10 @@ pub async fn plan(
 
     let mut outputs = BTreeMap::new();
     if opts.mode == PlanMode::Normal {
-        let scope = KnownScope {
-            known: &known,
-            secrets: None,
-        };
+        let scope = KnownScope { known: &known, secrets: None };
         for (name, o) in &cx.project.stack.outputs {
-            let value = o
-                .value
-                .eval(&scope)
-                .map_err(|d| PlanError::Config(d.into()))?;
-            outputs.insert(
-                name.clone(),
-                PlannedOutput {
-                    value,
-                    sensitive: o.sensitive,
-                },
-            );
+            let value = o.value.eval(&scope).map_err(|d| PlanError::Config(d.into()))?;
+            outputs.insert(name.clone(), PlannedOutput { value, sensitive: o.sensitive });
         }
     }
 
@@ -696,16 +585,8 @@ pub async fn plan(
 fn protected_message(a: &Address, type_name: &str, verb: &str, why: &str) -> String {
     format!(
         "{a} ({type_name}) holds data and would be {}d ({why}). Nothing was changed. To allow it, name it: --allow-destroy {a}{}",
-        if verb == "replace" {
-            "replace"
-        } else {
-            "destroye"
-        },
-        if verb == "destroy" {
-            " (or `mantissa destroy --include-data` to destroy all data)"
-        } else {
-            ""
-        }
+        if verb == "replace" { "replace" } else { "destroye" },
+        if verb == "destroy" { " (or `mantissa destroy --include-data` to destroy all data)" } else { "" }
     )
 }
 
@@ -731,21 +612,15 @@ async fn refresh(
     parallelism: usize,
 ) -> Result<HashMap<Address, Option<LiveResource>>, PlanError> {
     let reads = futures::stream::iter(to_read.into_iter().map(|(a, type_name, id)| async move {
-        let ctx =
-            cx.resource_context(&a, &type_name)
-                .ok_or_else(|| PlanError::UnknownStateType {
-                    address: a.clone(),
-                    type_name: type_name.clone(),
-                })?;
+        let ctx = cx
+            .resource_context(&a, &type_name)
+            .ok_or_else(|| PlanError::UnknownStateType { address: a.clone(), type_name: type_name.clone() })?;
         tracing::debug!(address = %a, id = ?id, "refresh");
         let live = cx
             .provider
             .read(&ctx, id.as_deref())
             .await
-            .map_err(|source| PlanError::Refresh {
-                address: a.clone(),
-                source,
-            })?;
+            .map_err(|source| PlanError::Refresh { address: a.clone(), source })?;
         Ok::<_, PlanError>((a, live))
     }))
     .buffer_unordered(parallelism);

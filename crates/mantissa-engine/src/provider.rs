@@ -49,21 +49,9 @@ impl Naming {
     pub fn physical_name(&self, style: NameStyle, address: &Address) -> String {
         let name = address.instance_name();
         match style {
-            NameStyle::Dashed => format!(
-                "{}-{}-{}",
-                self.project_prefix,
-                self.environment,
-                name.replace('_', "-")
-            ),
-            NameStyle::Underscored => {
-                format!("{}_{}", self.project_prefix, self.environment).replace('-', "_")
-            }
-            NameStyle::Slashed => format!(
-                "{}/{}/{}",
-                self.project_prefix,
-                self.environment,
-                name.replace('_', "-")
-            ),
+            NameStyle::Dashed => format!("{}-{}-{}", self.project_prefix, self.environment, name.replace('_', "-")),
+            NameStyle::Underscored => format!("{}_{}", self.project_prefix, self.environment).replace('-', "_"),
+            NameStyle::Slashed => format!("{}/{}/{}", self.project_prefix, self.environment, name.replace('_', "-")),
         }
     }
 }
@@ -110,10 +98,7 @@ pub struct PropertyError {
 
 impl PropertyError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            message: message.into(),
-        }
+        Self { path: path.into(), message: message.into() }
     }
 }
 
@@ -124,18 +109,10 @@ pub enum ProviderError {
     #[error(
         "{physical_name} exists but is not managed by this state (lineage {found}): use `mantissa import {address} {physical_name}`"
     )]
-    NotOwned {
-        address: Address,
-        physical_name: String,
-        found: String,
-    },
+    NotOwned { address: Address, physical_name: String, found: String },
     /// The cloud refused or failed; the message is the service's, with the operation named.
     #[error("{operation}: {message}")]
-    Api {
-        operation: String,
-        message: String,
-        retryable: bool,
-    },
+    Api { operation: String, message: String, retryable: bool },
     #[error(transparent)]
     Property(#[from] PropertyError),
     #[error("{0}")]
@@ -144,11 +121,7 @@ pub enum ProviderError {
 
 impl ProviderError {
     pub fn api(operation: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        Self::Api {
-            operation: operation.into(),
-            message: message.to_string(),
-            retryable: false,
-        }
+        Self::Api { operation: operation.into(), message: message.to_string(), retryable: false }
     }
 }
 
@@ -172,17 +145,9 @@ pub trait Provider: Send + Sync {
 
     /// Reads a resource. `id` is the recorded physical id, or `None` to look it up by its
     /// deterministic name (and ownership tags, for server-assigned ids). `Ok(None)`: not there.
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<LiveResource>, ProviderError>;
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError>;
 
-    async fn create(
-        &self,
-        ctx: &ResourceContext,
-        properties: &Value,
-    ) -> Result<Applied, ProviderError>;
+    async fn create(&self, ctx: &ResourceContext, properties: &Value) -> Result<Applied, ProviderError>;
 
     /// Changes `changed` top-level properties from `prior` (live, or recorded) to `properties`.
     async fn update(
@@ -194,12 +159,7 @@ pub trait Provider: Send + Sync {
         changed: &[String],
     ) -> Result<Applied, ProviderError>;
 
-    async fn delete(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: &Value,
-    ) -> Result<(), ProviderError>;
+    async fn delete(&self, ctx: &ResourceContext, id: &str, prior: &Value) -> Result<(), ProviderError>;
 }
 
 /// The tags every taggable resource carries.

@@ -80,8 +80,7 @@ impl StateDocument {
         struct VersionOnly {
             version: u32,
         }
-        let v: VersionOnly =
-            serde_json::from_slice(bytes).map_err(|e| StateError::Corrupt(e.to_string()))?;
+        let v: VersionOnly = serde_json::from_slice(bytes).map_err(|e| StateError::Corrupt(e.to_string()))?;
         if v.version > STATE_VERSION {
             return Err(StateError::NewerVersion(v.version));
         }

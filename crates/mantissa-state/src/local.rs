@@ -81,14 +81,10 @@ impl LocalBackend {
         match file.try_lock() {
             Ok(()) => {
                 let text = serde_json::to_string_pretty(info).expect("lock info serialises");
-                file.set_len(0)
-                    .map_err(|e| self.io("writing the lock file of", e))?;
-                file.seek(SeekFrom::Start(0))
-                    .map_err(|e| self.io("writing the lock file of", e))?;
-                file.write_all(text.as_bytes())
-                    .map_err(|e| self.io("writing the lock file of", e))?;
-                file.sync_all()
-                    .map_err(|e| self.io("writing the lock file of", e))?;
+                file.set_len(0).map_err(|e| self.io("writing the lock file of", e))?;
+                file.seek(SeekFrom::Start(0)).map_err(|e| self.io("writing the lock file of", e))?;
+                file.write_all(text.as_bytes()).map_err(|e| self.io("writing the lock file of", e))?;
+                file.sync_all().map_err(|e| self.io("writing the lock file of", e))?;
                 *self.held.lock().expect("lock mutex") = Some((file, info.id.clone()));
                 Ok(true)
             }
@@ -127,10 +123,7 @@ impl StateBackend for LocalBackend {
             if start.elapsed() + delay > timeout {
                 return Err(BackendError::Locked(Box::new(self.holder())));
             }
-            tracing::info!(
-                "state is locked by {}; retrying in {delay:?}",
-                self.holder().who
-            );
+            tracing::info!("state is locked by {}; retrying in {delay:?}", self.holder().who);
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(5));
         }
@@ -146,9 +139,7 @@ impl StateBackend for LocalBackend {
             }
             other => {
                 *held = other;
-                Err(BackendError::Io(format!(
-                    "lock {id} is not held by this process"
-                )))
+                Err(BackendError::Io(format!("lock {id} is not held by this process")))
             }
         }
     }
@@ -161,10 +152,7 @@ impl StateBackend for LocalBackend {
             return self.unlock(&own).await;
         }
         if holder.id != id {
-            return Err(BackendError::Io(format!(
-                "the lock is held under ID {}, not {id}",
-                holder.id
-            )));
+            return Err(BackendError::Io(format!("the lock is held under ID {}, not {id}", holder.id)));
         }
         Err(BackendError::Io(format!(
             "the local state lock is held by a running process ({}, {}); it is released when that process exits",
@@ -178,9 +166,7 @@ impl StateBackend for LocalBackend {
                 let mut doc = StateDocument::from_json(&bytes)?;
                 let replayed = replay(&mut doc, &self.journal()?);
                 if replayed > 0 {
-                    tracing::info!(
-                        "replayed {replayed} journal entries left by an interrupted run"
-                    );
+                    tracing::info!("replayed {replayed} journal entries left by an interrupted run");
                 }
                 Ok(Some(doc))
             }
@@ -193,13 +179,9 @@ impl StateBackend for LocalBackend {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir).map_err(|e| self.io("creating the directory of", e))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| self.io("writing", e))?;
-        tmp.write_all(&doc.to_json())
-            .map_err(|e| self.io("writing", e))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| self.io("writing", e))?;
-        tmp.persist(&self.path)
-            .map_err(|e| self.io("replacing", e.error))?;
+        tmp.write_all(&doc.to_json()).map_err(|e| self.io("writing", e))?;
+        tmp.as_file().sync_all().map_err(|e| self.io("writing", e))?;
+        tmp.persist(&self.path).map_err(|e| self.io("replacing", e.error))?;
         // The rename is durable only once the directory entry is.
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
@@ -220,10 +202,8 @@ impl StateBackend for LocalBackend {
             .append(true)
             .open(&self.journal_path)
             .map_err(|e| self.io("opening the journal of", e))?;
-        f.write_all(&line)
-            .map_err(|e| self.io("appending to the journal of", e))?;
-        f.sync_data()
-            .map_err(|e| self.io("appending to the journal of", e))?;
+        f.write_all(&line).map_err(|e| self.io("appending to the journal of", e))?;
+        f.sync_data().map_err(|e| self.io("appending to the journal of", e))?;
         Ok(true)
     }
 }
@@ -233,10 +213,7 @@ mod tests {
     use super::*;
 
     fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
     }
 
     #[test]
@@ -250,10 +227,7 @@ mod tests {
             b.save(&doc).await.unwrap();
             assert_eq!(b.load().await.unwrap().unwrap(), doc);
             // No temp files left beside it.
-            let names: Vec<_> = fs::read_dir(dir.path())
-                .unwrap()
-                .map(|e| e.unwrap().file_name())
-                .collect();
+            let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
             assert_eq!(names.len(), 1, "{names:?}");
         });
     }
@@ -266,10 +240,7 @@ mod tests {
         rt().block_on(async {
             let info = LockInfo::new("apply", "x");
             a.lock(&info, Duration::ZERO).await.unwrap();
-            let err = b
-                .lock(&LockInfo::new("plan", "x"), Duration::ZERO)
-                .await
-                .unwrap_err();
+            let err = b.lock(&LockInfo::new("plan", "x"), Duration::ZERO).await.unwrap_err();
             match err {
                 BackendError::Locked(holder) => {
                     assert_eq!(holder.id, info.id);
@@ -278,9 +249,7 @@ mod tests {
                 other => panic!("expected Locked, got {other}"),
             }
             a.unlock(&info.id).await.unwrap();
-            b.lock(&LockInfo::new("plan", "x"), Duration::ZERO)
-                .await
-                .unwrap();
+            b.lock(&LockInfo::new("plan", "x"), Duration::ZERO).await.unwrap();
         });
     }
 
@@ -301,25 +270,11 @@ mod tests {
             let mut doc = StateDocument::new("dev");
             doc.serial = 1;
             b.save(&doc).await.unwrap();
-            let batch = |entries| JournalBatch {
-                lineage: doc.lineage.clone(),
-                base_serial: 1,
-                entries,
-            };
-            b.append(&batch(vec![JournalEntry::Put {
-                address: "m.a".into(),
-                resource: res("a"),
-            }]))
-            .await
-            .unwrap();
+            let batch = |entries| JournalBatch { lineage: doc.lineage.clone(), base_serial: 1, entries };
+            b.append(&batch(vec![JournalEntry::Put { address: "m.a".into(), resource: res("a") }])).await.unwrap();
             b.append(&batch(vec![
-                JournalEntry::Put {
-                    address: "m.b".into(),
-                    resource: res("b"),
-                },
-                JournalEntry::Remove {
-                    address: "m.a".into(),
-                },
+                JournalEntry::Put { address: "m.b".into(), resource: res("b") },
+                JournalEntry::Remove { address: "m.a".into() },
             ]))
             .await
             .unwrap();
@@ -327,18 +282,12 @@ mod tests {
             b.append(&JournalBatch {
                 lineage: doc.lineage.clone(),
                 base_serial: 0,
-                entries: vec![JournalEntry::Put {
-                    address: "m.old".into(),
-                    resource: res("old"),
-                }],
+                entries: vec![JournalEntry::Put { address: "m.old".into(), resource: res("old") }],
             })
             .await
             .unwrap();
             // A crash in the middle of the last write leaves a torn line.
-            let mut f = OpenOptions::new()
-                .append(true)
-                .open(dir.path().join("dev.journal.jsonl"))
-                .unwrap();
+            let mut f = OpenOptions::new().append(true).open(dir.path().join("dev.journal.jsonl")).unwrap();
             f.write_all(b"{\"lineage\":\"x\",\"base_se").unwrap();
             let loaded = b.load().await.unwrap().unwrap();
             assert_eq!(loaded.resources.keys().collect::<Vec<_>>(), vec!["m.b"]);

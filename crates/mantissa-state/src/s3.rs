@@ -15,8 +15,8 @@
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType, SseSpecification, TableStatus,
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, SseSpecification,
+    TableStatus,
 };
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
@@ -96,14 +96,7 @@ pub struct S3Backend {
 impl S3Backend {
     pub fn new(sdk: &SdkConfig, cfg: S3BackendConfig) -> Self {
         let (s3, ddb) = clients(sdk, &cfg);
-        Self {
-            cfg,
-            s3,
-            ddb,
-            seen: Mutex::new(Seen::default()),
-            held: Mutex::new(None),
-            journal_seq: AtomicU64::new(0),
-        }
+        Self { cfg, s3, ddb, seen: Mutex::new(Seen::default()), held: Mutex::new(None), journal_seq: AtomicU64::new(0) }
     }
 
     /// `<key>.journal/`: batches appended while an apply runs, one object each (S3 cannot
@@ -140,12 +133,22 @@ impl S3Backend {
                 .send()
                 .await
                 .map_err(|e| aws_error(&format!("reading journal object {key}"), &e))?;
-            let bytes = out.body.collect().await.map_err(|e| BackendError::Io(format!("reading journal object {key}: {e}")))?.into_bytes();
-            let batch: JournalBatch = serde_json::from_slice(&bytes)
-                .map_err(|e| BackendError::Io(format!("journal object s3://{}/{key} is damaged: {e}", self.cfg.bucket)))?;
+            let bytes = out
+                .body
+                .collect()
+                .await
+                .map_err(|e| BackendError::Io(format!("reading journal object {key}: {e}")))?
+                .into_bytes();
+            let batch: JournalBatch = serde_json::from_slice(&bytes).map_err(|e| {
+                BackendError::Io(format!("journal object s3://{}/{key} is damaged: {e}", self.cfg.bucket))
+            })?;
             batches.push(batch);
         }
-        let next = keys.last().and_then(|k| k.rsplit('/').next()).and_then(|n| n.trim_end_matches(".json").parse::<u64>().ok()).map_or(0, |n| n + 1);
+        let next = keys
+            .last()
+            .and_then(|k| k.rsplit('/').next())
+            .and_then(|n| n.trim_end_matches(".json").parse::<u64>().ok())
+            .map_or(0, |n| n + 1);
         self.journal_seq.store(next, Ordering::SeqCst);
         Ok(batches)
     }
@@ -153,7 +156,8 @@ impl S3Backend {
     async fn drop_journal(&self) -> Result<(), BackendError> {
         let keys = self.journal_keys(&self.journal_root()).await?;
         for chunk in keys.chunks(1000) {
-            let objects: Vec<ObjectIdentifier> = chunk.iter().filter_map(|k| ObjectIdentifier::builder().key(k).build().ok()).collect();
+            let objects: Vec<ObjectIdentifier> =
+                chunk.iter().filter_map(|k| ObjectIdentifier::builder().key(k).build().ok()).collect();
             let delete = Delete::builder()
                 .set_objects(Some(objects))
                 .quiet(true)
@@ -195,15 +199,7 @@ impl S3Backend {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| {
-                aws_error(
-                    &format!(
-                        "reading the state digest from table {}",
-                        self.cfg.lock_table
-                    ),
-                    &e,
-                )
-            })?;
+            .map_err(|e| aws_error(&format!("reading the state digest from table {}", self.cfg.lock_table), &e))?;
         Ok(out
             .item()
             .and_then(|item| item.get("Digest"))
@@ -250,23 +246,13 @@ impl S3Backend {
                 .await;
             match put {
                 Ok(_) => return Ok(None),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-                {
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
                     if let Some((holder, _)) = self.holder().await? {
                         return Ok(Some(holder));
                     }
                 }
                 Err(e) => {
-                    return Err(aws_error(
-                        &format!(
-                            "locking {} in table {}",
-                            self.cfg.url(),
-                            self.cfg.lock_table
-                        ),
-                        &e,
-                    ));
+                    return Err(aws_error(&format!("locking {} in table {}", self.cfg.url(), self.cfg.lock_table), &e));
                 }
             }
         }
@@ -289,32 +275,17 @@ impl S3Backend {
             .send()
             .await
             .map_err(|e| {
-                aws_error(
-                    &format!(
-                        "reading the lock on {} from table {}",
-                        self.cfg.url(),
-                        self.cfg.lock_table
-                    ),
-                    &e,
-                )
+                aws_error(&format!("reading the lock on {} from table {}", self.cfg.url(), self.cfg.lock_table), &e)
             })?;
         let Some(item) = out.item() else {
             return Ok(None);
         };
-        let raw = item
-            .get("Info")
-            .and_then(|v| v.as_s().ok())
-            .cloned()
-            .unwrap_or_default();
+        let raw = item.get("Info").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
         // A lock written by another tool (or by hand) may not parse: still report it, by its text.
         let info = serde_json::from_str::<LockInfo>(&raw).unwrap_or_else(|_| LockInfo {
             id: "unknown".into(),
             operation: "unknown".into(),
-            who: if raw.is_empty() {
-                "an unknown holder".into()
-            } else {
-                format!("an unknown holder (Info: {raw})")
-            },
+            who: if raw.is_empty() { "an unknown holder".into() } else { format!("an unknown holder (Info: {raw})") },
             version: String::new(),
             created: "unknown".into(),
             path: self.cfg.lock_id(),
@@ -359,27 +330,14 @@ impl S3Backend {
             .await;
         match deleted {
             Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
                 let now = match self.holder().await? {
                     Some((h, _)) => format!("it is now held by {} under ID {}", h.who, h.id),
                     None => "it was released by someone else".to_string(),
                 };
-                Err(BackendError::Io(format!(
-                    "lock {id} on {} is no longer held: {now}",
-                    self.cfg.url()
-                )))
+                Err(BackendError::Io(format!("lock {id} on {} is no longer held: {now}", self.cfg.url())))
             }
-            Err(e) => Err(aws_error(
-                &format!(
-                    "unlocking {} in table {}",
-                    self.cfg.url(),
-                    self.cfg.lock_table
-                ),
-                &e,
-            )),
+            Err(e) => Err(aws_error(&format!("unlocking {} in table {}", self.cfg.url(), self.cfg.lock_table), &e)),
         }
     }
 
@@ -483,13 +441,7 @@ impl StateBackend for S3Backend {
 
     async fn load(&self) -> Result<Option<StateDocument>, BackendError> {
         tracing::debug!(bucket = %self.cfg.bucket, key = %self.cfg.key, "S3 GetObject (state)");
-        let got = self
-            .s3
-            .get_object()
-            .bucket(&self.cfg.bucket)
-            .key(&self.cfg.key)
-            .send()
-            .await;
+        let got = self.s3.get_object().bucket(&self.cfg.bucket).key(&self.cfg.key).send().await;
         let out = match got {
             Ok(out) => out,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
@@ -523,10 +475,7 @@ impl StateBackend for S3Backend {
             self.check_digest(&recorded, &actual, metadata.as_ref())?;
         }
         let mut doc = StateDocument::from_json(&bytes)?;
-        self.set_seen(Seen {
-            etag,
-            md5: Some(actual),
-        });
+        self.set_seen(Seen { etag, md5: Some(actual) });
         let journal = self.read_journal(&doc).await?;
         let replayed = replay(&mut doc, &journal);
         if replayed > 0 {
@@ -575,10 +524,7 @@ impl StateBackend for S3Backend {
                 self.cfg.url()
             )));
         };
-        self.set_seen(Seen {
-            etag: Some(etag),
-            md5: Some(md5.clone()),
-        });
+        self.set_seen(Seen { etag: Some(etag), md5: Some(md5.clone()) });
         self.record_digest(&md5).await?;
         // The document holds everything the journal did. A failure here leaves batches for an
         // older serial, which no load applies: worth a warning, not a failed save.
@@ -604,7 +550,13 @@ impl StateBackend for S3Backend {
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(|e| if is_cas_failure(&e) { BackendError::Conflict } else { aws_error(&format!("appending to the journal of {}", self.cfg.url()), &e) })?;
+            .map_err(|e| {
+                if is_cas_failure(&e) {
+                    BackendError::Conflict
+                } else {
+                    aws_error(&format!("appending to the journal of {}", self.cfg.url()), &e)
+                }
+            })?;
         Ok(true)
     }
 }
@@ -613,17 +565,12 @@ impl StateBackend for S3Backend {
 /// If-Match/If-None-Match, 409 when a concurrent conditional write won, 404 when the object we
 /// matched against was deleted.
 fn is_cas_failure(
-    e: &SdkError<
-        aws_sdk_s3::operation::put_object::PutObjectError,
-        aws_sdk_s3::config::http::HttpResponse,
-    >,
+    e: &SdkError<aws_sdk_s3::operation::put_object::PutObjectError, aws_sdk_s3::config::http::HttpResponse>,
 ) -> bool {
     let code = e.as_service_error().and_then(|s| s.code());
     let status = e.raw_response().map(|r| r.status().as_u16());
-    matches!(
-        code,
-        Some("PreconditionFailed" | "ConditionalRequestConflict" | "NoSuchKey")
-    ) || matches!(status, Some(412 | 409))
+    matches!(code, Some("PreconditionFailed" | "ConditionalRequestConflict" | "NoSuchKey"))
+        || matches!(status, Some(412 | 409))
 }
 
 fn md5_hex(bytes: &[u8]) -> String {
@@ -656,29 +603,20 @@ where
 
 /// S3 and DynamoDB clients for the backend: the environment's config, the backend's own region,
 /// and path-style addressing against a custom endpoint (emulators serve no bucket subdomains).
-fn clients(
-    sdk: &SdkConfig,
-    cfg: &S3BackendConfig,
-) -> (aws_sdk_s3::Client, aws_sdk_dynamodb::Client) {
+fn clients(sdk: &SdkConfig, cfg: &S3BackendConfig) -> (aws_sdk_s3::Client, aws_sdk_dynamodb::Client) {
     let mut s3 = aws_sdk_s3::config::Builder::from(sdk);
     let mut ddb = aws_sdk_dynamodb::config::Builder::from(sdk);
     if let Some(region) = cfg.region.as_ref().filter(|r| !r.is_empty()) {
         s3 = s3.region(aws_sdk_s3::config::Region::new(region.clone()));
         ddb = ddb.region(aws_sdk_dynamodb::config::Region::new(region.clone()));
     }
-    let endpoint = cfg
-        .endpoint_url
-        .clone()
-        .filter(|e| !e.is_empty())
-        .or_else(|| sdk.endpoint_url().map(str::to_string));
+    let endpoint =
+        cfg.endpoint_url.clone().filter(|e| !e.is_empty()).or_else(|| sdk.endpoint_url().map(str::to_string));
     if let Some(endpoint) = endpoint {
         s3 = s3.endpoint_url(&endpoint).force_path_style(true);
         ddb = ddb.endpoint_url(&endpoint);
     }
-    (
-        aws_sdk_s3::Client::from_conf(s3.build()),
-        aws_sdk_dynamodb::Client::from_conf(ddb.build()),
-    )
+    (aws_sdk_s3::Client::from_conf(s3.build()), aws_sdk_dynamodb::Client::from_conf(ddb.build()))
 }
 
 /// What `bootstrap` did about one part of the backend.
@@ -703,10 +641,7 @@ pub struct BootstrapStep {
 
 impl BootstrapStep {
     fn new(what: impl Into<String>, outcome: StepOutcome) -> Self {
-        Self {
-            what: what.into(),
-            outcome,
-        }
+        Self { what: what.into(), outcome }
     }
 }
 
@@ -753,11 +688,7 @@ async fn bootstrap_bucket(
 ) -> Result<Vec<BootstrapStep>, BackendError> {
     let bucket = cfg.bucket.as_str();
     let url = format!("s3://{bucket}");
-    let region = s3
-        .config()
-        .region()
-        .map(|r| r.as_ref().to_string())
-        .unwrap_or_else(|| "us-east-1".to_string());
+    let region = s3.config().region().map(|r| r.as_ref().to_string()).unwrap_or_else(|| "us-east-1".to_string());
     let mut steps = Vec::new();
 
     tracing::debug!(%bucket, "S3 HeadBucket");
@@ -789,11 +720,7 @@ async fn bootstrap_bucket(
     };
     steps.push(BootstrapStep::new(
         format!("S3 bucket {bucket}"),
-        if created {
-            StepOutcome::Created
-        } else {
-            StepOutcome::Existed
-        },
+        if created { StepOutcome::Created } else { StepOutcome::Existed },
     ));
     let fresh = |fixed: Option<String>| match (created, fixed) {
         (true, _) => StepOutcome::Created,
@@ -817,9 +744,7 @@ async fn bootstrap_bucket(
         s3.put_bucket_versioning()
             .bucket(bucket)
             .versioning_configuration(
-                VersioningConfiguration::builder()
-                    .status(BucketVersioningStatus::Enabled)
-                    .build(),
+                VersioningConfiguration::builder().status(BucketVersioningStatus::Enabled).build(),
             )
             .send()
             .await
@@ -829,10 +754,7 @@ async fn bootstrap_bucket(
             None => "was off, now Enabled".to_string(),
         })
     };
-    steps.push(BootstrapStep::new(
-        format!("versioning on {url}"),
-        fresh(fixed),
-    ));
+    steps.push(BootstrapStep::new(format!("versioning on {url}"), fresh(fixed)));
 
     // Default encryption: any configured algorithm is kept (aws:kms is stronger than AES256).
     tracing::debug!(%bucket, "S3 GetBucketEncryption");
@@ -841,8 +763,7 @@ async fn bootstrap_bucket(
             .server_side_encryption_configuration()
             .map(|c| {
                 c.rules().iter().any(|r| {
-                    r.apply_server_side_encryption_by_default()
-                        .is_some_and(|d| !d.sse_algorithm().as_str().is_empty())
+                    r.apply_server_side_encryption_by_default().is_some_and(|d| !d.sse_algorithm().as_str().is_empty())
                 })
             })
             .unwrap_or(false),
@@ -867,19 +788,14 @@ async fn bootstrap_bucket(
                 ServerSideEncryptionConfiguration::builder()
                     .rules(rule)
                     .build()
-                    .map_err(|e| {
-                        BackendError::Io(format!("building the encryption configuration: {e}"))
-                    })?,
+                    .map_err(|e| BackendError::Io(format!("building the encryption configuration: {e}")))?,
             )
             .send()
             .await
             .map_err(|e| aws_error(&format!("enabling default encryption on {url}"), &e))?;
         Some("had no default encryption, now AES256".to_string())
     };
-    steps.push(BootstrapStep::new(
-        format!("default encryption on {url}"),
-        fresh(fixed),
-    ));
+    steps.push(BootstrapStep::new(format!("default encryption on {url}"), fresh(fixed)));
 
     // Public access block: all four on.
     tracing::debug!(%bucket, "S3 GetPublicAccessBlock");
@@ -887,10 +803,7 @@ async fn bootstrap_bucket(
         Ok(out) => out.public_access_block_configuration().cloned(),
         Err(e) if e.code() == Some("NoSuchPublicAccessBlockConfiguration") => None,
         Err(e) => {
-            return Err(aws_error(
-                &format!("reading the public access block of {url}"),
-                &e,
-            ));
+            return Err(aws_error(&format!("reading the public access block of {url}"), &e));
         }
     };
     let all_on = pab.as_ref().is_some_and(|c| {
@@ -922,10 +835,7 @@ async fn bootstrap_bucket(
             "was not configured, now all four on".to_string()
         })
     };
-    steps.push(BootstrapStep::new(
-        format!("public access block on {url}"),
-        fresh(fixed),
-    ));
+    steps.push(BootstrapStep::new(format!("public access block on {url}"), fresh(fixed)));
 
     steps.push(tls_policy_step(s3, bucket, &region, created, plain_http).await?);
     Ok(steps)
@@ -935,9 +845,7 @@ async fn bootstrap_bucket(
 /// instead of `VersioningConfiguration`, and the SDK rejects the document although it carries the
 /// status. Returns that status (`None`: never versioned), or `None` overall for any other error.
 /// Never reached against AWS itself.
-fn versioning_status_from_raw<E>(
-    err: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
-) -> Option<Option<String>> {
+fn versioning_status_from_raw<E>(err: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>) -> Option<Option<String>> {
     let raw = err.raw_response()?;
     if raw.status().as_u16() != 200 {
         return None;
@@ -953,38 +861,22 @@ fn versioning_status_from_raw<E>(
     )
 }
 
-async fn create_bucket(
-    s3: &aws_sdk_s3::Client,
-    bucket: &str,
-    region: &str,
-) -> Result<(), BackendError> {
+async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str, region: &str) -> Result<(), BackendError> {
     tracing::debug!(%bucket, %region, "S3 CreateBucket");
     let mut create = s3.create_bucket().bucket(bucket);
     // us-east-1 is the one region that refuses its own name as a LocationConstraint.
     if region != "us-east-1" {
         create = create.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(region))
-                .build(),
+            CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(region)).build(),
         );
     }
     match create.send().await {
         Ok(_) => Ok(()),
         // Created by a concurrent `init` of ours between HeadBucket and here.
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_bucket_already_owned_by_you()) =>
-        {
-            Ok(())
-        }
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_bucket_already_exists()) =>
-        {
-            Err(BackendError::Io(format!(
-                "the bucket name {bucket} is taken by another AWS account: choose another backend.s3.bucket"
-            )))
-        }
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_bucket_already_owned_by_you()) => Ok(()),
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_bucket_already_exists()) => Err(BackendError::Io(format!(
+            "the bucket name {bucket} is taken by another AWS account: choose another backend.s3.bucket"
+        ))),
         Err(e) => Err(aws_error(&format!("creating bucket {bucket}"), &e)),
     }
 }
@@ -1014,9 +906,7 @@ fn tls_statement(bucket: &str, region: &str) -> serde_json::Value {
 /// Whether a policy statement denies non-TLS access (ours or one the user wrote).
 fn denies_insecure_transport(statement: &serde_json::Value) -> bool {
     statement.get("Effect").and_then(|e| e.as_str()) == Some("Deny")
-        && statement
-            .get("Condition")
-            .is_some_and(|c| c.to_string().contains("aws:SecureTransport"))
+        && statement.get("Condition").is_some_and(|c| c.to_string().contains("aws:SecureTransport"))
 }
 
 async fn tls_policy_step(
@@ -1042,16 +932,12 @@ async fn tls_policy_step(
         Ok(out) => out.policy().map(str::to_string),
         Err(e) if e.code() == Some("NoSuchBucketPolicy") => None,
         Err(e) => {
-            return Err(aws_error(
-                &format!("reading the policy of s3://{bucket}"),
-                &e,
-            ));
+            return Err(aws_error(&format!("reading the policy of s3://{bucket}"), &e));
         }
     };
     if let Some(text) = existing {
-        let policy: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            BackendError::Io(format!("the policy of s3://{bucket} is not JSON: {e}"))
-        })?;
+        let policy: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| BackendError::Io(format!("the policy of s3://{bucket} is not JSON: {e}")))?;
         let has_tls = match policy.get("Statement") {
             Some(serde_json::Value::Array(list)) => list.iter().any(denies_insecure_transport),
             Some(one) => denies_insecure_transport(one),
@@ -1091,20 +977,12 @@ async fn tls_policy_step(
     ))
 }
 
-async fn bootstrap_table(
-    ddb: &aws_sdk_dynamodb::Client,
-    table: &str,
-) -> Result<BootstrapStep, BackendError> {
+async fn bootstrap_table(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Result<BootstrapStep, BackendError> {
     let what = format!("DynamoDB lock table {table}");
     tracing::debug!(%table, "DynamoDB DescribeTable");
     let existing = match ddb.describe_table().table_name(table).send().await {
         Ok(out) => out.table().cloned(),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception()) =>
-        {
-            None
-        }
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => None,
         Err(e) => return Err(aws_error(&format!("checking table {table}"), &e)),
     };
     if let Some(desc) = existing {
@@ -1140,10 +1018,7 @@ async fn bootstrap_table(
     match created {
         Ok(_) => {}
         // A concurrent `init` won the race; its table is checked like any existing one.
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_in_use_exception()) =>
-        {
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => {
             return Box::pin(bootstrap_table(ddb, table)).await;
         }
         Err(e) => return Err(aws_error(&format!("creating table {table}"), &e)),
@@ -1153,20 +1028,11 @@ async fn bootstrap_table(
 }
 
 /// The lock table must be keyed by `LockID` (S) alone, as Terraform's is.
-fn check_lock_key(
-    table: &str,
-    desc: &aws_sdk_dynamodb::types::TableDescription,
-) -> Result<(), BackendError> {
-    let keys: Vec<String> = desc
-        .key_schema()
-        .iter()
-        .map(|k| format!("{} ({})", k.attribute_name(), k.key_type().as_str()))
-        .collect();
+fn check_lock_key(table: &str, desc: &aws_sdk_dynamodb::types::TableDescription) -> Result<(), BackendError> {
+    let keys: Vec<String> =
+        desc.key_schema().iter().map(|k| format!("{} ({})", k.attribute_name(), k.key_type().as_str())).collect();
     let hash_is_lock_id = desc.key_schema().len() == 1
-        && desc
-            .key_schema()
-            .first()
-            .is_some_and(|k| k.attribute_name() == "LockID" && k.key_type() == &KeyType::Hash);
+        && desc.key_schema().first().is_some_and(|k| k.attribute_name() == "LockID" && k.key_type() == &KeyType::Hash);
     let lock_id_is_string = desc
         .attribute_definitions()
         .iter()
@@ -1177,11 +1043,7 @@ fn check_lock_key(
     Err(BackendError::Io(format!(
         "the table {table} exists but is keyed by {}: a lock table needs the hash key LockID of \
          type S alone; choose another backend.s3.lock_table",
-        if keys.is_empty() {
-            "nothing".to_string()
-        } else {
-            keys.join(", ")
-        }
+        if keys.is_empty() { "nothing".to_string() } else { keys.join(", ") }
     )))
 }
 
@@ -1203,9 +1065,7 @@ async fn wait_active(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Result<(), 
         if start.elapsed() >= TABLE_ACTIVE_TIMEOUT {
             return Err(BackendError::Io(format!(
                 "table {table} is still {} after {TABLE_ACTIVE_TIMEOUT:?}; run `mantissa init` again later",
-                status
-                    .as_ref()
-                    .map_or("in an unknown state", |s| s.as_str())
+                status.as_ref().map_or("in an unknown state", |s| s.as_str())
             )));
         }
         tracing::info!(
@@ -1245,10 +1105,7 @@ mod tests {
         let ours = tls_statement("b", "eu-west-1");
         assert!(denies_insecure_transport(&ours));
         assert_eq!(ours["Resource"][1], "arn:aws:s3:::b/*");
-        assert_eq!(
-            tls_statement("b", "cn-north-1")["Resource"][0],
-            "arn:aws-cn:s3:::b"
-        );
+        assert_eq!(tls_statement("b", "cn-north-1")["Resource"][0], "arn:aws-cn:s3:::b");
         let allow = serde_json::json!({"Effect": "Allow", "Action": "s3:GetObject"});
         assert!(!denies_insecure_transport(&allow));
     }

@@ -17,10 +17,7 @@ pub struct Emulator {
 
 /// The workspace root (where `.venv` and `scripts/` live).
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
 }
 
 /// The moto_server executable, installing the pinned emulator first when it is missing or its
@@ -28,19 +25,14 @@ pub fn workspace_root() -> PathBuf {
 /// place, and it takes a lock, so test processes running side by side do not race).
 pub fn moto_server() -> Result<PathBuf> {
     static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    INSTALLED
-        .get_or_init(|| install().map_err(|e| format!("{e:#}")))
-        .clone()
-        .map_err(|e| anyhow::anyhow!(e))
+    INSTALLED.get_or_init(|| install().map_err(|e| format!("{e:#}"))).clone().map_err(|e| anyhow::anyhow!(e))
 }
 
 fn install() -> Result<PathBuf> {
     let root = workspace_root();
     let script = root.join("scripts/install-moto.sh");
-    let status = Command::new(&script)
-        .stdin(Stdio::null())
-        .status()
-        .with_context(|| format!("running {}", script.display()))?;
+    let status =
+        Command::new(&script).stdin(Stdio::null()).status().with_context(|| format!("running {}", script.display()))?;
     if !status.success() {
         bail!("{} failed ({status})", script.display());
     }
@@ -70,11 +62,7 @@ impl Emulator {
                 .stderr(Stdio::null())
                 .spawn()
                 .with_context(|| format!("starting {}", bin.display()))?;
-            let mut emu = Emulator {
-                port,
-                endpoint: format!("http://127.0.0.1:{port}"),
-                child,
-            };
+            let mut emu = Emulator { port, endpoint: format!("http://127.0.0.1:{port}"), child };
             match emu.wait_ready(Duration::from_secs(30)) {
                 Ok(()) => return Ok(emu),
                 Err(e) => last_err = Some(e),
@@ -92,9 +80,7 @@ impl Emulator {
             if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
                 use std::io::{Read, Write};
                 let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-                if s.write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: localhost\r\n\r\n")
-                    .is_ok()
-                {
+                if s.write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: localhost\r\n\r\n").is_ok() {
                     let mut buf = [0u8; 12];
                     if s.read(&mut buf).map(|n| n > 0).unwrap_or(false) {
                         return Ok(());
@@ -103,10 +89,7 @@ impl Emulator {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        bail!(
-            "moto_server did not answer on port {} within {timeout:?}",
-            self.port
-        )
+        bail!("moto_server did not answer on port {} within {timeout:?}", self.port)
     }
 }
 
@@ -128,9 +111,6 @@ mod tests {
         assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
         drop(emu);
         std::thread::sleep(Duration::from_millis(200));
-        assert!(
-            std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
-            "port closed after drop"
-        );
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "port closed after drop");
     }
 }

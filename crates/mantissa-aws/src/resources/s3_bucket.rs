@@ -11,9 +11,7 @@ mod validate;
 mod write;
 
 pub use policy::tls_only_policy;
-pub use props::{
-    BucketProps, Encryption, LifecycleRule, PublicAccessBlock, StorageClass, Transition,
-};
+pub use props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock, StorageClass, Transition};
 pub use validate::validate_bucket_name;
 
 use crate::AwsClients;
@@ -22,9 +20,7 @@ use crate::partition::{dns_suffix, partition};
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-use mantissa_engine::{
-    Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema,
-};
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::{BucketWriter, PROPERTIES, sdk_tags};
 
@@ -44,12 +40,7 @@ static SCHEMA: TypeSchema = TypeSchema {
 
 /// Codes with which S3 may refuse tags on CreateBucket (no s3:TagResource permission, or a
 /// partition without the feature); the bucket is then created untagged and tagged right after.
-const CREATE_TAGS_REFUSED: [&str; 4] = [
-    "AccessDenied",
-    "InvalidArgument",
-    "MalformedXML",
-    "NotImplemented",
-];
+const CREATE_TAGS_REFUSED: [&str; 4] = ["AccessDenied", "InvalidArgument", "MalformedXML", "NotImplemented"];
 
 pub struct S3Bucket {
     clients: AwsClients,
@@ -61,12 +52,7 @@ impl S3Bucket {
     }
 
     fn writer<'a>(&'a self, bucket: &'a str, region: &str, fresh: bool) -> BucketWriter<'a> {
-        BucketWriter {
-            s3: self.clients.s3(),
-            bucket,
-            partition: partition(region),
-            fresh,
-        }
+        BucketWriter { s3: self.clients.s3(), bucket, partition: partition(region), fresh }
     }
 
     async fn create_bucket(&self, bucket: &str, props: &BucketProps) -> Result<(), ProviderError> {
@@ -82,22 +68,14 @@ impl S3Bucket {
         let tagged = config.set_tags(Some(sdk_tags(&props.tags)?)).build();
         let send = |cfg: CreateBucketConfiguration| {
             tracing::debug!(bucket, "s3:CreateBucket");
-            self.clients
-                .s3()
-                .create_bucket()
-                .bucket(bucket)
-                .create_bucket_configuration(cfg)
-                .send()
+            self.clients.s3().create_bucket().bucket(bucket).create_bucket_configuration(cfg).send()
         };
         match send(tagged).await {
             Ok(_) => Ok(()),
             Err(e) if error_code(&e).is_some_and(|c| CREATE_TAGS_REFUSED.contains(&c)) => {
                 tracing::warn!(bucket, error = %api_error("s3:CreateBucket", e),
                     "S3 refused tags on CreateBucket; creating untagged and tagging right after");
-                send(untagged)
-                    .await
-                    .map(drop)
-                    .map_err(|e| api_error("s3:CreateBucket", e))
+                send(untagged).await.map(drop).map_err(|e| api_error("s3:CreateBucket", e))
             }
             Err(e) => Err(api_error("s3:CreateBucket", e)),
         }
@@ -108,18 +86,9 @@ impl S3Bucket {
 fn attributes(bucket: &str, region: &str) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("name".into(), bucket.into());
-    m.insert(
-        "arn".into(),
-        format!("arn:{}:s3:::{bucket}", partition(region)).into(),
-    );
-    m.insert(
-        "domain_name".into(),
-        format!("{bucket}.s3.{}", dns_suffix(region)).into(),
-    );
-    m.insert(
-        "regional_domain_name".into(),
-        format!("{bucket}.s3.{region}.{}", dns_suffix(region)).into(),
-    );
+    m.insert("arn".into(), format!("arn:{}:s3:::{bucket}", partition(region)).into());
+    m.insert("domain_name".into(), format!("{bucket}.s3.{}", dns_suffix(region)).into());
+    m.insert("regional_domain_name".into(), format!("{bucket}.s3.{region}.{}", dns_suffix(region)).into());
     m
 }
 
@@ -151,34 +120,18 @@ impl ResourceType for S3Bucket {
         props.canonicalize();
     }
 
-    fn planned_attributes(
-        &self,
-        ctx: &ResourceContext,
-        _props: &BucketProps,
-    ) -> Map<String, Value> {
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &BucketProps) -> Map<String, Value> {
         attributes(&ctx.physical_name, &ctx.naming.region)
     }
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<BucketProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<BucketProps>>, ProviderError> {
         let bucket = id.unwrap_or(&ctx.physical_name);
         let region = &ctx.naming.region;
         let props = read::read_bucket(self.clients.s3(), bucket, region, partition(region)).await?;
-        Ok(props.map(|props| Live {
-            id: bucket.to_string(),
-            props,
-            attributes: attributes(bucket, region),
-        }))
+        Ok(props.map(|props| Live { id: bucket.to_string(), props, attributes: attributes(bucket, region) }))
     }
 
-    async fn create(
-        &self,
-        ctx: &ResourceContext,
-        props: &BucketProps,
-    ) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &BucketProps) -> Result<Applied, ProviderError> {
         let bucket = ctx.physical_name.as_str();
         self.create_bucket(bucket, props).await?;
         let w = self.writer(bucket, &ctx.naming.region, true);
@@ -187,10 +140,7 @@ impl ResourceType for S3Bucket {
                 w.set(property, props).await?;
             }
         }
-        Ok(Applied {
-            id: bucket.to_string(),
-            attributes: attributes(bucket, &ctx.naming.region),
-        })
+        Ok(Applied { id: bucket.to_string(), attributes: attributes(bucket, &ctx.naming.region) })
     }
 
     async fn update(
@@ -202,30 +152,17 @@ impl ResourceType for S3Bucket {
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
         if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!(
-                "{TYPE_NAME} has no property {unknown:?} to update"
-            )));
+            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
         }
         let w = self.writer(id, &ctx.naming.region, false);
         // In create's order, whatever order the engine listed them in.
-        for property in PROPERTIES
-            .iter()
-            .filter(|p| changed.iter().any(|c| c == *p))
-        {
+        for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {
             w.set(property, props).await?;
         }
-        Ok(Applied {
-            id: id.to_string(),
-            attributes: attributes(id, &ctx.naming.region),
-        })
+        Ok(Applied { id: id.to_string(), attributes: attributes(id, &ctx.naming.region) })
     }
 
-    async fn delete(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&BucketProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &ResourceContext, id: &str, _prior: Option<&BucketProps>) -> Result<(), ProviderError> {
         empty::delete_bucket(&self.writer(id, &ctx.naming.region, false)).await
     }
 }
@@ -240,10 +177,7 @@ mod tests {
         assert_eq!(a["name"], "mantissa-log-dev-logs");
         assert_eq!(a["arn"], "arn:aws:s3:::mantissa-log-dev-logs");
         assert_eq!(a["domain_name"], "mantissa-log-dev-logs.s3.amazonaws.com");
-        assert_eq!(
-            a["regional_domain_name"],
-            "mantissa-log-dev-logs.s3.eu-west-1.amazonaws.com"
-        );
+        assert_eq!(a["regional_domain_name"], "mantissa-log-dev-logs.s3.eu-west-1.amazonaws.com");
         assert_eq!(attributes("b", "cn-north-1")["arn"], "arn:aws-cn:s3:::b");
         let names: Vec<&str> = a.keys().map(String::as_str).collect();
         assert_eq!(names, SCHEMA.attributes);

@@ -24,27 +24,14 @@ impl Harness {
     }
 
     pub async fn start_in(region: &str) -> Self {
-        let emu = tokio::task::spawn_blocking(Emulator::start)
-            .await
-            .expect("emulator thread")
-            .expect("moto starts");
+        let emu = tokio::task::spawn_blocking(Emulator::start).await.expect("emulator thread").expect("moto starts");
         let provider = Self::provider_for(&emu.endpoint, region).await;
-        Self {
-            provider,
-            region: region.to_string(),
-            emu,
-        }
+        Self { provider, region: region.to_string(), emu }
     }
 
     /// A second, independent provider on the same emulator (a rerun after a crash).
     pub async fn fresh_provider(&self) -> AwsProvider {
-        let endpoint = self
-            .provider
-            .clients()
-            .config()
-            .endpoint_url()
-            .expect("endpoint")
-            .to_string();
+        let endpoint = self.provider.clients().config().endpoint_url().expect("endpoint").to_string();
         Self::provider_for(&endpoint, &self.region).await
     }
 
@@ -71,10 +58,7 @@ impl Harness {
         .expect("send");
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("read");
-        response
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body.to_string())
-            .unwrap_or_default()
+        response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default()
     }
 
     pub fn s3(&self) -> &aws_sdk_s3::Client {
@@ -82,19 +66,10 @@ impl Harness {
     }
 
     /// The context the engine would pass for `module.name` of `type_name`.
-    pub fn ctx(
-        &self,
-        type_name: &str,
-        style: NameStyle,
-        module: &str,
-        name: &str,
-    ) -> ResourceContext {
+    pub fn ctx(&self, type_name: &str, style: NameStyle, module: &str, name: &str) -> ResourceContext {
         let address = Address::new(module, name);
-        let naming = Naming {
-            project_prefix: "mantissa-log".into(),
-            environment: "test".into(),
-            region: self.region.clone(),
-        };
+        let naming =
+            Naming { project_prefix: "mantissa-log".into(), environment: "test".into(), region: self.region.clone() };
         ResourceContext {
             physical_name: naming.physical_name(style, &address),
             address,
@@ -115,8 +90,6 @@ impl Harness {
         for (k, v) in standard_tags(ctx) {
             tags[k] = Value::String(v);
         }
-        self.provider
-            .normalize(ctx, &props)
-            .expect("valid properties")
+        self.provider.normalize(ctx, &props).expect("valid properties")
     }
 }

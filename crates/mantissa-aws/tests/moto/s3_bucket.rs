@@ -6,9 +6,7 @@ use crate::Harness;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ExpirationStatus, ServerSideEncryption};
 use futures::StreamExt;
-use mantissa_engine::{
-    ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext,
-};
+use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -43,12 +41,7 @@ fn full_props() -> Value {
 
 /// What the provider reads must equal what normalize gave: the engine's plan is then empty.
 async fn assert_reads_as(h: &Harness, ctx: &ResourceContext, desired: &Value) {
-    let live = h
-        .provider
-        .read(ctx, Some(&ctx.physical_name))
-        .await
-        .expect("read")
-        .expect("bucket exists");
+    let live = h.provider.read(ctx, Some(&ctx.physical_name)).await.expect("read").expect("bucket exists");
     assert_eq!(live.id, ctx.physical_name);
     assert_eq!(&live.properties, desired);
 }
@@ -58,13 +51,8 @@ async fn assert_reads_as(h: &Harness, ctx: &ResourceContext, desired: &Value) {
 /// emulator's state independently of that code).
 fn versioning_status(h: &Harness, bucket: &str) -> Option<String> {
     let body = h.raw_get(&format!("/{bucket}?versioning"));
-    assert!(
-        body.contains("<GetBucketVersioningResponse") || body.contains("<VersioningConfiguration"),
-        "{body}"
-    );
-    body.split_once("<Status>")
-        .and_then(|(_, rest)| rest.split_once("</Status>"))
-        .map(|(status, _)| status.to_string())
+    assert!(body.contains("<GetBucketVersioningResponse") || body.contains("<VersioningConfiguration"), "{body}");
+    body.split_once("<Status>").and_then(|(_, rest)| rest.split_once("</Status>")).map(|(status, _)| status.to_string())
 }
 
 async fn live_tags(h: &Harness, bucket: &str) -> BTreeMap<String, String> {
@@ -89,12 +77,7 @@ async fn put(h: &Harness, bucket: &str, key: &str, body: &str) -> Result<(), Str
         .send()
         .await
         .map(drop)
-        .map_err(|e| {
-            format!(
-                "{}",
-                aws_smithy_types::error::display::DisplayErrorContext(e)
-            )
-        })
+        .map_err(|e| format!("{}", aws_smithy_types::error::display::DisplayErrorContext(e)))
 }
 
 #[tokio::test]
@@ -106,35 +89,19 @@ async fn create_then_read_back() {
 
     let applied = h.provider.create(&ctx, &desired).await.expect("create");
     assert_eq!(applied.id, "mantissa-log-test-logs");
-    assert_eq!(
-        applied.attributes["arn"],
-        "arn:aws:s3:::mantissa-log-test-logs"
-    );
-    assert_eq!(
-        applied.attributes,
-        h.provider.planned_attributes(&ctx, &desired)
-    );
+    assert_eq!(applied.attributes["arn"], "arn:aws:s3:::mantissa-log-test-logs");
+    assert_eq!(applied.attributes, h.provider.planned_attributes(&ctx, &desired));
 
     let s3 = h.s3();
     assert_eq!(versioning_status(&h, &bucket).as_deref(), Some("Enabled"));
 
-    let enc = s3
-        .get_bucket_encryption()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    let enc = s3.get_bucket_encryption().bucket(&bucket).send().await.unwrap();
     let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
     let by_default = rule.apply_server_side_encryption_by_default().unwrap();
     assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::Aes256);
     assert_eq!(by_default.kms_master_key_id(), None);
 
-    let pab = s3
-        .get_public_access_block()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    let pab = s3.get_public_access_block().bucket(&bucket).send().await.unwrap();
     let pab = pab.public_access_block_configuration().unwrap();
     assert_eq!(pab.block_public_acls(), Some(true));
     assert_eq!(pab.block_public_policy(), Some(true));
@@ -149,21 +116,10 @@ async fn create_then_read_back() {
     assert_eq!(st["Effect"], "Deny");
     assert_eq!(st["Principal"], "*");
     assert_eq!(st["Action"], "s3:*");
-    assert_eq!(
-        st["Resource"],
-        json!([
-            "arn:aws:s3:::mantissa-log-test-logs",
-            "arn:aws:s3:::mantissa-log-test-logs/*"
-        ])
-    );
+    assert_eq!(st["Resource"], json!(["arn:aws:s3:::mantissa-log-test-logs", "arn:aws:s3:::mantissa-log-test-logs/*"]));
     assert_eq!(st["Condition"]["Bool"]["aws:SecureTransport"], "false");
 
-    let lc = s3
-        .get_bucket_lifecycle_configuration()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    let lc = s3.get_bucket_lifecycle_configuration().bucket(&bucket).send().await.unwrap();
     let mut rules: Vec<_> = lc.rules().iter().collect();
     rules.sort_by_key(|r| r.id().map(str::to_string));
     assert_eq!(rules.len(), 2);
@@ -174,40 +130,17 @@ async fn create_then_read_back() {
     let mut transitions: Vec<(i32, String)> = archive
         .transitions()
         .iter()
-        .map(|t| {
-            (
-                t.days().unwrap(),
-                t.storage_class().unwrap().as_str().to_string(),
-            )
-        })
+        .map(|t| (t.days().unwrap(), t.storage_class().unwrap().as_str().to_string()))
         .collect();
     transitions.sort();
-    assert_eq!(
-        transitions,
-        vec![(30, "STANDARD_IA".to_string()), (90, "GLACIER".to_string())]
-    );
+    assert_eq!(transitions, vec![(30, "STANDARD_IA".to_string()), (90, "GLACIER".to_string())]);
     assert_eq!(archive.expiration().and_then(|e| e.days()), Some(365));
-    assert_eq!(
-        archive
-            .noncurrent_version_expiration()
-            .and_then(|n| n.noncurrent_days()),
-        Some(30)
-    );
-    assert_eq!(
-        archive
-            .abort_incomplete_multipart_upload()
-            .and_then(|a| a.days_after_initiation()),
-        Some(7)
-    );
+    assert_eq!(archive.noncurrent_version_expiration().and_then(|n| n.noncurrent_days()), Some(30));
+    assert_eq!(archive.abort_incomplete_multipart_upload().and_then(|a| a.days_after_initiation()), Some(7));
     let markers = rules[1];
     assert_eq!(markers.id(), Some("markers"));
     assert_eq!(markers.filter().and_then(|f| f.prefix()), Some(""));
-    assert_eq!(
-        markers
-            .expiration()
-            .and_then(|e| e.expired_object_delete_marker()),
-        Some(true)
-    );
+    assert_eq!(markers.expiration().and_then(|e| e.expired_object_delete_marker()), Some(true));
     assert_eq!(markers.expiration().and_then(|e| e.days()), None);
 
     let tags = live_tags(&h, &bucket).await;
@@ -240,21 +173,9 @@ async fn create_with_everything_off_reads_back_off() {
         }),
     );
     h.provider.create(&ctx, &desired).await.expect("create");
-    assert_eq!(
-        versioning_status(&h, &ctx.physical_name),
-        None,
-        "a never-versioned bucket has no status"
-    );
-    let policy = h
-        .s3()
-        .get_bucket_policy()
-        .bucket(&ctx.physical_name)
-        .send()
-        .await;
-    assert_eq!(
-        policy.unwrap_err().into_service_error().meta().code(),
-        Some("NoSuchBucketPolicy")
-    );
+    assert_eq!(versioning_status(&h, &ctx.physical_name), None, "a never-versioned bucket has no status");
+    let policy = h.s3().get_bucket_policy().bucket(&ctx.physical_name).send().await;
+    assert_eq!(policy.unwrap_err().into_service_error().meta().code(), Some("NoSuchBucketPolicy"));
     assert_reads_as(&h, &ctx, &desired).await;
 }
 
@@ -271,10 +192,7 @@ async fn update_each_property_in_place() {
     let steps: Vec<(&str, Value)> = vec![
         ("versioning", json!(false)),
         ("encryption", json!({"kms_key_arn": KMS_KEY})),
-        (
-            "public_access_block",
-            json!({"block_public_policy": false, "restrict_public_buckets": false}),
-        ),
+        ("public_access_block", json!({"block_public_policy": false, "restrict_public_buckets": false})),
         ("tls_only", json!(false)),
         (
             "lifecycle_rules",
@@ -307,39 +225,21 @@ async fn update_each_property_in_place() {
     // And the SDK's own view of the end state.
     let s3 = h.s3();
     assert_eq!(versioning_status(&h, &bucket).as_deref(), Some("Suspended"));
-    let enc = s3
-        .get_bucket_encryption()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    let enc = s3.get_bucket_encryption().bucket(&bucket).send().await.unwrap();
     let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
     let by_default = rule.apply_server_side_encryption_by_default().unwrap();
     assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::AwsKms);
     assert_eq!(by_default.kms_master_key_id(), Some(KMS_KEY));
     assert_eq!(rule.bucket_key_enabled(), Some(true));
-    let pab = s3
-        .get_public_access_block()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    let pab = s3.get_public_access_block().bucket(&bucket).send().await.unwrap();
     let pab = pab.public_access_block_configuration().unwrap();
     assert_eq!(pab.block_public_acls(), Some(true));
     assert_eq!(pab.block_public_policy(), Some(false));
     assert_eq!(pab.ignore_public_acls(), Some(true));
     assert_eq!(pab.restrict_public_buckets(), Some(false));
     let policy = s3.get_bucket_policy().bucket(&bucket).send().await;
-    assert_eq!(
-        policy.unwrap_err().into_service_error().meta().code(),
-        Some("NoSuchBucketPolicy")
-    );
-    let lc = s3
-        .get_bucket_lifecycle_configuration()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(policy.unwrap_err().into_service_error().meta().code(), Some("NoSuchBucketPolicy"));
+    let lc = s3.get_bucket_lifecycle_configuration().bucket(&bucket).send().await.unwrap();
     assert_eq!(lc.rules().len(), 1);
     assert_eq!(lc.rules()[0].id(), Some("short"));
     assert_eq!(lc.rules()[0].expiration().and_then(|e| e.days()), Some(14));
@@ -355,20 +255,10 @@ async fn update_each_property_in_place() {
     props["tls_only"] = json!(true);
     let desired = h.desired(&ctx, props.clone());
     let changed = ["encryption", "lifecycle_rules", "tls_only"].map(String::from);
-    h.provider
-        .update(&ctx, &bucket, &prior, &desired, &changed)
-        .await
-        .expect("update back");
+    h.provider.update(&ctx, &bucket, &prior, &desired, &changed).await.expect("update back");
     assert_reads_as(&h, &ctx, &desired).await;
-    let lc = s3
-        .get_bucket_lifecycle_configuration()
-        .bucket(&bucket)
-        .send()
-        .await;
-    assert_eq!(
-        lc.unwrap_err().into_service_error().meta().code(),
-        Some("NoSuchLifecycleConfiguration")
-    );
+    let lc = s3.get_bucket_lifecycle_configuration().bucket(&bucket).send().await;
+    assert_eq!(lc.unwrap_err().into_service_error().meta().code(), Some("NoSuchLifecycleConfiguration"));
 }
 
 #[tokio::test]
@@ -377,17 +267,8 @@ async fn update_refuses_unknown_property_names() {
     let ctx = ctx(&h, "strict");
     let desired = h.desired(&ctx, json!({}));
     h.provider.create(&ctx, &desired).await.expect("create");
-    let err = h
-        .provider
-        .update(
-            &ctx,
-            &ctx.physical_name,
-            &desired,
-            &desired,
-            &["website".to_string()],
-        )
-        .await
-        .unwrap_err();
+    let err =
+        h.provider.update(&ctx, &ctx.physical_name, &desired, &desired, &["website".to_string()]).await.unwrap_err();
     assert!(err.to_string().contains("website"), "{err}");
 }
 
@@ -404,63 +285,28 @@ async fn delete_removes_every_version_marker_and_the_policy() {
     put(&h, &bucket, "a.json", "2").await.unwrap();
     put(&h, &bucket, "a.json", "3").await.unwrap();
     put(&h, &bucket, "dir/b.json", "1").await.unwrap();
-    h.s3()
-        .delete_object()
-        .bucket(&bucket)
-        .key("a.json")
-        .send()
-        .await
-        .unwrap();
-    h.s3()
-        .delete_object()
-        .bucket(&bucket)
-        .key("dir/b.json")
-        .send()
-        .await
-        .unwrap();
-    let listing = h
-        .s3()
-        .list_object_versions()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
+    h.s3().delete_object().bucket(&bucket).key("a.json").send().await.unwrap();
+    h.s3().delete_object().bucket(&bucket).key("dir/b.json").send().await.unwrap();
+    let listing = h.s3().list_object_versions().bucket(&bucket).send().await.unwrap();
     assert_eq!(listing.versions().len(), 4);
     assert_eq!(listing.delete_markers().len(), 2);
 
     props["tls_only"] = json!(true);
     let locked = h.desired(&ctx, props);
-    h.provider
-        .update(&ctx, &bucket, &unlocked, &locked, &["tls_only".to_string()])
-        .await
-        .expect("policy on");
+    h.provider.update(&ctx, &bucket, &unlocked, &locked, &["tls_only".to_string()]).await.expect("policy on");
     // moto applies the Deny without its Condition, so plain-http object calls now fail: only
     // removing the policy first lets delete empty the bucket.
-    assert!(
-        put(&h, &bucket, "c.json", "1").await.is_err(),
-        "moto denies object writes under the TLS policy"
-    );
+    assert!(put(&h, &bucket, "c.json", "1").await.is_err(), "moto denies object writes under the TLS policy");
 
-    h.provider
-        .delete(&ctx, &bucket, &locked)
-        .await
-        .expect("delete");
+    h.provider.delete(&ctx, &bucket, &locked).await.expect("delete");
     let head = h.s3().head_bucket().bucket(&bucket).send().await;
     assert!(head.unwrap_err().into_service_error().is_not_found());
     assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);
     let buckets = h.s3().list_buckets().send().await.unwrap();
-    assert!(
-        buckets
-            .buckets()
-            .iter()
-            .all(|b| b.name() != Some(bucket.as_str()))
-    );
+    assert!(buckets.buckets().iter().all(|b| b.name() != Some(bucket.as_str())));
 
     // Deleting again (a rerun of an interrupted destroy) is not an error.
-    h.provider
-        .delete(&ctx, &bucket, &locked)
-        .await
-        .expect("second delete");
+    h.provider.delete(&ctx, &bucket, &locked).await.expect("second delete");
 }
 
 #[tokio::test]
@@ -483,39 +329,15 @@ async fn delete_pages_through_more_than_one_batch() {
         .buffer_unordered(16)
         .collect()
         .await;
-    assert!(
-        results.iter().all(Result::is_ok),
-        "{:?}",
-        results.iter().find(|r| r.is_err())
-    );
+    assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().find(|r| r.is_err()));
     for k in &keys[..100] {
-        h.s3()
-            .delete_object()
-            .bucket(&bucket)
-            .key(k)
-            .send()
-            .await
-            .unwrap();
+        h.s3().delete_object().bucket(&bucket).key(k).send().await.unwrap();
     }
 
-    let first_page = h
-        .s3()
-        .list_object_versions()
-        .bucket(&bucket)
-        .max_keys(1000)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        first_page.is_truncated(),
-        Some(true),
-        "more than one page to delete"
-    );
+    let first_page = h.s3().list_object_versions().bucket(&bucket).max_keys(1000).send().await.unwrap();
+    assert_eq!(first_page.is_truncated(), Some(true), "more than one page to delete");
 
-    h.provider
-        .delete(&ctx, &bucket, &desired)
-        .await
-        .expect("delete");
+    h.provider.delete(&ctx, &bucket, &desired).await.expect("delete");
     assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);
 }
 
@@ -524,17 +346,8 @@ async fn reading_a_missing_bucket_is_none() {
     let h = Harness::start().await;
     let ctx = ctx(&h, "absent");
     assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);
-    assert_eq!(
-        h.provider
-            .read(&ctx, Some("mantissa-log-test-other"))
-            .await
-            .unwrap(),
-        None
-    );
-    h.provider
-        .delete(&ctx, &ctx.physical_name, &json!({}))
-        .await
-        .expect("deleting what is not there");
+    assert_eq!(h.provider.read(&ctx, Some("mantissa-log-test-other")).await.unwrap(), None);
+    h.provider.delete(&ctx, &ctx.physical_name, &json!({})).await.expect("deleting what is not there");
 }
 
 #[tokio::test]
@@ -546,11 +359,7 @@ async fn a_rerun_finds_the_bucket_by_name_and_lineage() {
 
     // A new process with no record of the id: it looks the bucket up by its physical name.
     let rerun = h.fresh_provider().await;
-    let live = rerun
-        .read(&ctx, None)
-        .await
-        .unwrap()
-        .expect("found by name");
+    let live = rerun.read(&ctx, None).await.unwrap().expect("found by name");
     assert_eq!(live.id, ctx.physical_name);
     assert_eq!(live.properties["tags"][LINEAGE_TAG], json!(ctx.lineage));
     assert_eq!(live.properties["tags"][ADDRESS_TAG], "storage.adopted");
@@ -561,12 +370,7 @@ async fn a_rerun_finds_the_bucket_by_name_and_lineage() {
 async fn a_bucket_made_elsewhere_reads_with_its_own_tags() {
     let h = Harness::start().await;
     let ctx = ctx(&h, "foreign");
-    h.s3()
-        .create_bucket()
-        .bucket(&ctx.physical_name)
-        .send()
-        .await
-        .unwrap();
+    h.s3().create_bucket().bucket(&ctx.physical_name).send().await.unwrap();
     let live = h.provider.read(&ctx, None).await.unwrap().expect("exists");
     // No tags, no lineage: the engine will refuse to adopt it.
     assert_eq!(live.properties["tags"], json!({}));
@@ -592,13 +396,7 @@ async fn a_hand_edited_policy_reads_as_drift() {
 
     let mut policy = mantissa_aws::resources::s3_bucket::tls_only_policy(&ctx.physical_name, "aws");
     policy["Statement"][0]["Action"] = json!("s3:PutObject");
-    h.s3()
-        .put_bucket_policy()
-        .bucket(&ctx.physical_name)
-        .policy(policy.to_string())
-        .send()
-        .await
-        .unwrap();
+    h.s3().put_bucket_policy().bucket(&ctx.physical_name).policy(policy.to_string()).send().await.unwrap();
     let live = h.provider.read(&ctx, None).await.unwrap().unwrap();
     assert_eq!(live.properties["tls_only"], false);
     assert_eq!(live.properties["versioning"], desired["versioning"]);
@@ -610,27 +408,13 @@ async fn outside_us_east_1_the_location_is_set_and_duplicates_fail() {
     let ctx = ctx(&h, "regional");
     let desired = h.desired(&ctx, json!({}));
     let applied = h.provider.create(&ctx, &desired).await.expect("create");
-    assert_eq!(
-        applied.attributes["regional_domain_name"],
-        "mantissa-log-test-regional.s3.eu-west-1.amazonaws.com"
-    );
-    let loc = h
-        .s3()
-        .get_bucket_location()
-        .bucket(&ctx.physical_name)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        loc.location_constraint().map(|c| c.as_str()),
-        Some("eu-west-1")
-    );
+    assert_eq!(applied.attributes["regional_domain_name"], "mantissa-log-test-regional.s3.eu-west-1.amazonaws.com");
+    let loc = h.s3().get_bucket_location().bucket(&ctx.physical_name).send().await.unwrap();
+    assert_eq!(loc.location_constraint().map(|c| c.as_str()), Some("eu-west-1"));
     assert_reads_as(&h, &ctx, &desired).await;
 
     match h.provider.create(&ctx, &desired).await {
-        Err(ProviderError::Api {
-            operation, message, ..
-        }) => {
+        Err(ProviderError::Api { operation, message, .. }) => {
             assert_eq!(operation, "s3:CreateBucket");
             assert!(message.starts_with("BucketAlreadyOwnedByYou"), "{message}");
         }
@@ -655,9 +439,5 @@ async fn invalid_properties_fail_before_any_call() {
         ProviderError::Property(e) => assert_eq!(e.path, "lifecycle_rules[0].expiration_days"),
         other => panic!("unexpected {other:?}"),
     }
-    assert_eq!(
-        h.provider.read(&ctx, None).await.unwrap(),
-        None,
-        "nothing was created"
-    );
+    assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None, "nothing was created");
 }

@@ -13,19 +13,9 @@ async fn caller_identity_names_the_account() {
     assert!(arn.contains("123456789012"), "{arn}");
 
     // The free function on a freshly loaded config gives the same answer.
-    let endpoint = h
-        .provider
-        .clients()
-        .config()
-        .endpoint_url()
-        .unwrap()
-        .to_string();
-    let config = load_sdk_config(&AwsSettings {
-        region: "us-east-1".into(),
-        endpoint_url: Some(endpoint),
-        profile: None,
-    })
-    .await;
+    let endpoint = h.provider.clients().config().endpoint_url().unwrap().to_string();
+    let config =
+        load_sdk_config(&AwsSettings { region: "us-east-1".into(), endpoint_url: Some(endpoint), profile: None }).await;
     assert_eq!(caller_identity(&config).await.expect("sts").0, account);
 }
 
@@ -40,11 +30,7 @@ async fn an_unreachable_endpoint_is_an_error_not_a_hang() {
     })
     .await;
     match caller_identity(&config).await {
-        Err(mantissa_engine::ProviderError::Api {
-            operation,
-            message,
-            retryable,
-        }) => {
+        Err(mantissa_engine::ProviderError::Api { operation, message, retryable }) => {
             assert_eq!(operation, "sts:GetCallerIdentity");
             assert!(retryable);
             assert!(!message.is_empty());

@@ -13,8 +13,8 @@ use crate::session::Session;
 use anyhow::{Result, bail};
 use mantissa_config::Address;
 use mantissa_engine::{
-    ApplyEvent, ApplyOptions, Context, LockInfo, PlanAction, PlanMode, PlanOptions, StateBackend,
-    StatePersister, apply, plan,
+    ApplyEvent, ApplyOptions, Context, LockInfo, PlanAction, PlanMode, PlanOptions, StateBackend, StatePersister,
+    apply, plan,
 };
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -73,11 +73,7 @@ async fn run(req: Request<'_>, printer: Printer) -> Result<ExitCode> {
     let provider = session.provider().await;
     let graph = session.check(&provider)?;
     let backend = session.backend().await?;
-    let operation = if req.mode == PlanMode::Destroy {
-        "destroy"
-    } else {
-        "apply"
-    };
+    let operation = if req.mode == PlanMode::Destroy { "destroy" } else { "apply" };
     let lock = LockInfo::new(operation, &backend.describe());
     backend.lock(&lock, req.lock_timeout).await?;
     let result = locked(&session, &graph, &provider, backend.as_ref(), &req, printer).await;
@@ -118,11 +114,7 @@ async fn locked(
     printer.out(render_plan(&plan).trim_end());
     if !plan.has_changes() {
         if !state.outputs.is_empty() && req.mode == PlanMode::Normal {
-            printer.out(format!(
-                "\n{}\n{}",
-                paint(BOLD, "Outputs:"),
-                render_outputs(&state.outputs, false)
-            ));
+            printer.out(format!("\n{}\n{}", paint(BOLD, "Outputs:"), render_outputs(&state.outputs, false)));
         }
         return Ok(0);
     }
@@ -176,22 +168,14 @@ async fn locked(
     }
     let done = report.completed.len();
     if report.success() {
-        let word = if req.mode == PlanMode::Destroy {
-            "Destroy"
-        } else {
-            "Apply"
-        };
+        let word = if req.mode == PlanMode::Destroy { "Destroy" } else { "Apply" };
         printer.out(format!(
             "\n{} {done} resource(s) changed. {}",
             paint(GREEN.bold(), format!("{word} complete!")),
             summary_line(&plan)
         ));
         if req.mode == PlanMode::Normal && !state.outputs.is_empty() {
-            printer.out(format!(
-                "\n{}\n{}",
-                paint(BOLD, "Outputs:"),
-                render_outputs(&state.outputs, false)
-            ));
+            printer.out(format!("\n{}\n{}", paint(BOLD, "Outputs:"), render_outputs(&state.outputs, false)));
         }
         return Ok(0);
     }
@@ -200,10 +184,7 @@ async fn locked(
         msg += &format!(", {} failed", report.failed.len());
     }
     if !report.skipped.is_empty() {
-        msg += &format!(
-            ", {} skipped because a dependency failed",
-            report.skipped.len()
-        );
+        msg += &format!(", {} skipped because a dependency failed", report.skipped.len());
     }
     if report.cancelled {
         msg += &format!(", {} not started (interrupted)", report.not_started.len());
@@ -221,11 +202,7 @@ fn crash_after_resource() -> Option<String> {
 }
 
 fn operation_word(mode: PlanMode) -> &'static str {
-    if mode == PlanMode::Destroy {
-        "destroy"
-    } else {
-        "apply"
-    }
+    if mode == PlanMode::Destroy { "destroy" } else { "apply" }
 }
 
 fn confirm(what: &str) -> Result<()> {
@@ -248,10 +225,7 @@ async fn watch_signals(cancel: watch::Sender<bool>, printer: Printer) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut int), Ok(mut term)) = (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) else {
+        let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
             return;
         };
         loop {
@@ -287,24 +261,11 @@ fn progress(printer: Printer, e: &ApplyEvent) {
         (PlanAction::Delete, true) => "destroyed",
     };
     match e {
-        ApplyEvent::Started { address, action } => {
-            printer.info(format!("{address}: {}...", verb(*action, false)))
+        ApplyEvent::Started { address, action } => printer.info(format!("{address}: {}...", verb(*action, false))),
+        ApplyEvent::Completed { address, action, elapsed } => {
+            printer.info(format!("{address}: {} ({:.1}s)", verb(*action, true), elapsed.as_secs_f64()))
         }
-        ApplyEvent::Completed {
-            address,
-            action,
-            elapsed,
-        } => printer.info(format!(
-            "{address}: {} ({:.1}s)",
-            verb(*action, true),
-            elapsed.as_secs_f64()
-        )),
-        ApplyEvent::Failed {
-            address,
-            action,
-            error,
-            elapsed,
-        } => printer.info(format!(
+        ApplyEvent::Failed { address, action, error, elapsed } => printer.info(format!(
             "{address}: {} failed after {:.1}s: {error}",
             verb(*action, false),
             elapsed.as_secs_f64()

@@ -25,11 +25,7 @@ pub async fn run(args: &ForceUnlockArgs, printer: Printer) -> Result<ExitCode> {
         ));
         return Ok(0);
     }
-    printer.out(format!(
-        "Released lock {} on {}. The next run can take the lock.",
-        args.lock_id,
-        backend.describe()
-    ));
+    printer.out(format!("Released lock {} on {}. The next run can take the lock.", args.lock_id, backend.describe()));
     Ok(0)
 }
 

@@ -13,8 +13,8 @@ use crate::session::Session;
 use anyhow::{Result, anyhow, bail};
 use mantissa_config::Address;
 use mantissa_engine::{
-    Context, DesiredResource, LINEAGE_TAG, LockInfo, Provider, ResourceGraph, ResourceState,
-    StateBackend, graph::closest,
+    Context, DesiredResource, LINEAGE_TAG, LockInfo, Provider, ResourceGraph, ResourceState, StateBackend,
+    graph::closest,
 };
 use serde_json::Value;
 
@@ -27,41 +27,24 @@ pub async fn run(args: &ImportArgs, printer: Printer) -> Result<ExitCode> {
     let backend = session.backend().await?;
     let lock = LockInfo::new("import", &backend.describe());
     backend.lock(&lock, args.lock_timeout).await?;
-    let result = locked(
-        &session,
-        &graph,
-        &provider,
-        declared,
-        backend.as_ref(),
-        args,
-        printer,
-    )
-    .await;
+    let result = locked(&session, &graph, &provider, declared, backend.as_ref(), args, printer).await;
     release(backend.as_ref(), &lock, &args.env.env, printer).await;
     result
 }
 
 /// The stack's resource at `address`, or an error naming what the stack declares.
 fn declared<'g>(graph: &'g ResourceGraph, address: &str) -> Result<&'g DesiredResource> {
-    let parsed = Address::parse(address).ok_or_else(|| {
-        anyhow!("`{address}` is not a resource address (module.name or module.name[key])")
-    })?;
+    let parsed = Address::parse(address)
+        .ok_or_else(|| anyhow!("`{address}` is not a resource address (module.name or module.name[key])"))?;
     if let Some(r) = graph.get(&parsed) {
         return Ok(r);
     }
-    let known: Vec<String> = graph
-        .resources
-        .iter()
-        .map(|r| r.address().to_string())
-        .collect();
+    let known: Vec<String> = graph.resources.iter().map(|r| r.address().to_string()).collect();
     let mut msg = format!("`{address}` is not declared in this environment's stack");
     if let Some(c) = closest(address, known.iter().map(String::as_str)) {
         msg += &format!("; did you mean `{c}`?");
     }
-    msg += &format!(
-        "\nimport brings a resource under an address the stack declares; declared: {}",
-        known.join(", ")
-    );
+    msg += &format!("\nimport brings a resource under an address the stack declares; declared: {}", known.join(", "));
     bail!(msg)
 }
 
@@ -89,9 +72,7 @@ async fn locked(
     guard::check_account(provider, &session.project, &mut state).await?;
 
     let cx = Context::new(&session.project, graph, provider, &state.lineage);
-    let ctx = cx
-        .resource_context(r.address(), r.schema.type_name)
-        .expect("graph types are known");
+    let ctx = cx.resource_context(r.address(), r.schema.type_name).expect("graph types are known");
     let Some(live) = provider.read(&ctx, Some(&args.id)).await? else {
         bail!(
             "no {} with id `{}` was found in region {}: check the ID (for most types, the name)",
@@ -111,12 +92,8 @@ async fn locked(
             ctx.physical_name
         ));
     }
-    let found_lineage = live
-        .properties
-        .get("tags")
-        .and_then(|t| t.get(LINEAGE_TAG))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let found_lineage =
+        live.properties.get("tags").and_then(|t| t.get(LINEAGE_TAG)).and_then(Value::as_str).map(str::to_string);
     if let Some(other) = found_lineage.as_deref().filter(|l| *l != state.lineage) {
         printer.warn(format!(
             "{} carries {LINEAGE_TAG}={other}: another mantissa state manages it too. Remove it \

@@ -22,10 +22,7 @@ pub async fn run(args: &EnvArgs, printer: Printer) -> Result<ExitCode> {
     };
     // Over plain http the TLS-only bucket policy would deny mantissa's own requests (the emulator
     // ignores the policy's Condition): bootstrap leaves it out and says so.
-    let plain_http = cfg
-        .endpoint_url
-        .as_deref()
-        .is_some_and(|e| e.starts_with("http://"));
+    let plain_http = cfg.endpoint_url.as_deref().is_some_and(|e| e.starts_with("http://"));
     printer.info(format!(
         "Bootstrapping the state backend s3://{}/{} (lock table {}, region {})...",
         cfg.bucket,
@@ -58,11 +55,7 @@ pub async fn run(args: &EnvArgs, printer: Printer) -> Result<ExitCode> {
     } else {
         format!("{created} created, {fixed} fixed.")
     };
-    let caveat = if warnings > 0 {
-        format!(" ({warnings} warning(s) above.)")
-    } else {
-        String::new()
-    };
+    let caveat = if warnings > 0 { format!(" ({warnings} warning(s) above.)") } else { String::new() };
     printer.out(format!(
         "\n{} {summary}{caveat} `mantissa apply -e {}` keeps its state in s3://{}/{}.",
         paint(BOLD, "State backend ready."),

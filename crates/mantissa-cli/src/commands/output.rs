@@ -12,18 +12,10 @@ pub async fn run(args: &OutputArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.env.env)?;
     let backend = session.backend().await?;
     let Some(state) = backend.load().await? else {
-        bail!(
-            "no state for environment {}: run `mantissa apply -e {}` first",
-            session.env_name(),
-            args.env.env
-        );
+        bail!("no state for environment {}: run `mantissa apply -e {}` first", session.env_name(), args.env.env);
     };
     let shown = |v: &Value, sensitive: bool| {
-        if sensitive && !args.show_sensitive {
-            Value::String(SENSITIVE.into())
-        } else {
-            v.clone()
-        }
+        if sensitive && !args.show_sensitive { Value::String(SENSITIVE.into()) } else { v.clone() }
     };
     if let Some(name) = &args.name {
         let Some(o) = state.outputs.get(name) else {
@@ -32,9 +24,7 @@ pub async fn run(args: &OutputArgs, printer: Printer) -> Result<ExitCode> {
         };
         let v = shown(&o.value, o.sensitive);
         if args.json {
-            printer.out(serde_json::to_string_pretty(
-                &json!({"value": v, "sensitive": o.sensitive}),
-            )?);
+            printer.out(serde_json::to_string_pretty(&json!({"value": v, "sensitive": o.sensitive}))?);
         } else {
             printer.out(bare(&v));
         }
@@ -43,10 +33,7 @@ pub async fn run(args: &OutputArgs, printer: Printer) -> Result<ExitCode> {
     if args.json {
         let mut m = Map::new();
         for (k, o) in &state.outputs {
-            m.insert(
-                k.clone(),
-                json!({"value": shown(&o.value, o.sensitive), "sensitive": o.sensitive}),
-            );
+            m.insert(k.clone(), json!({"value": shown(&o.value, o.sensitive), "sensitive": o.sensitive}));
         }
         printer.out(serde_json::to_string_pretty(&Value::Object(m))?);
     } else {
@@ -63,11 +50,7 @@ pub fn render_outputs(
     outputs
         .iter()
         .map(|(k, o)| {
-            let v = if o.sensitive && !show_sensitive {
-                SENSITIVE.to_string()
-            } else {
-                inline(&o.value)
-            };
+            let v = if o.sensitive && !show_sensitive { SENSITIVE.to_string() } else { inline(&o.value) };
             format!("{k} = {v}")
         })
         .collect::<Vec<_>>()

@@ -19,11 +19,7 @@ pub async fn run(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
     let (state, _) = session.state(backend.as_ref()).await?;
     let cx = Context::new(&session.project, &graph, &provider, &state.lineage);
     let opts = PlanOptions {
-        mode: if args.destroy {
-            PlanMode::Destroy
-        } else {
-            PlanMode::Normal
-        },
+        mode: if args.destroy { PlanMode::Destroy } else { PlanMode::Normal },
         refresh: args.run.refresh,
         targets: args.run.target.clone(),
         replace: parse_addresses(&args.replace)?,

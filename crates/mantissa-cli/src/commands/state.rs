@@ -36,17 +36,9 @@ async fn list(env: &str, printer: Printer) -> Result<ExitCode> {
         return Ok(0);
     }
     let width_addr = doc.resources.keys().map(|a| a.len()).max().unwrap_or(0);
-    let width_type = doc
-        .resources
-        .values()
-        .map(|r| r.type_name.len())
-        .max()
-        .unwrap_or(0);
+    let width_type = doc.resources.values().map(|r| r.type_name.len()).max().unwrap_or(0);
     for (address, r) in &doc.resources {
-        printer.out(format!(
-            "{address:<width_addr$}  {:<width_type$}  {}",
-            r.type_name, r.id
-        ));
+        printer.out(format!("{address:<width_addr$}  {:<width_type$}  {}", r.type_name, r.id));
     }
     Ok(0)
 }
@@ -70,18 +62,15 @@ async fn pull(env: &str) -> Result<ExitCode> {
     let backend = session.backend().await?;
     let doc = existing_state(&session, backend.as_ref(), env).await?;
     let mut out = std::io::stdout().lock();
-    out.write_all(&doc.to_json())
-        .and_then(|()| out.flush())
-        .context("writing the state to standard output")?;
+    out.write_all(&doc.to_json()).and_then(|()| out.flush()).context("writing the state to standard output")?;
     Ok(0)
 }
 
 async fn push(args: &StatePushArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.env.env)?;
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let pushed = StateDocument::from_json(&bytes)
-        .with_context(|| format!("{} is not a state document", args.file.display()))?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let pushed =
+        StateDocument::from_json(&bytes).with_context(|| format!("{} is not a state document", args.file.display()))?;
     // Another environment's state would make this one's resources look deleted (or adopt the
     // other's): no --force can make that right.
     if pushed.environment != session.env_name() {
@@ -130,10 +119,7 @@ async fn push_locked(
                     current.lineage
                 );
             }
-            printer.warn(format!(
-                "replacing lineage {} with {} (--force)",
-                current.lineage, pushed.lineage
-            ));
+            printer.warn(format!("replacing lineage {} with {} (--force)", current.lineage, pushed.lineage));
         }
         if pushed.serial <= current.serial {
             if !args.force {
@@ -155,10 +141,8 @@ async fn push_locked(
                     current.serial
                 );
             }
-            printer.warn(format!(
-                "pushing serial {} over the newer serial {} (--force)",
-                pushed.serial, current.serial
-            ));
+            printer
+                .warn(format!("pushing serial {} over the newer serial {} (--force)", pushed.serial, current.serial));
         }
     }
     // The pushed content is kept; only its serial moves past the current one, so every reader
@@ -194,11 +178,7 @@ async fn rm_locked(
 ) -> Result<ExitCode> {
     let mut doc = existing_state(session, backend, &args.env.env).await?;
     // All or nothing: a typo in the third address must not leave the first two removed.
-    if let Some(missing) = args
-        .addresses
-        .iter()
-        .find(|a| !doc.resources.contains_key(a.as_str()))
-    {
+    if let Some(missing) = args.addresses.iter().find(|a| !doc.resources.contains_key(a.as_str())) {
         return Err(unknown_address(missing, &doc));
     }
     let mut removed = Vec::new();
@@ -210,10 +190,7 @@ async fn rm_locked(
     doc.serial += 1;
     backend.save(&doc).await?;
     for (a, r) in &removed {
-        printer.out(format!(
-            "Removed {a} ({} {}) from the state.",
-            r.type_name, r.id
-        ));
+        printer.out(format!("Removed {a} ({} {}) from the state.", r.type_name, r.id));
     }
     printer.info(format!(
         "Nothing was deleted in AWS. The resource(s) still carry this state's lineage tag, so the \
@@ -244,10 +221,7 @@ pub(crate) async fn existing_state(
 
 /// Names what the state does hold, with the closest address first when it looks like a typo.
 pub(crate) fn unknown_address(address: &str, doc: &StateDocument) -> anyhow::Error {
-    let mut msg = format!(
-        "`{address}` is not in the state of environment {}",
-        doc.environment
-    );
+    let mut msg = format!("`{address}` is not in the state of environment {}", doc.environment);
     if let Some(c) = closest(address, doc.resources.keys().map(String::as_str)) {
         msg += &format!("; did you mean `{c}`?");
     }
@@ -262,12 +236,7 @@ pub(crate) fn unknown_address(address: &str, doc: &StateDocument) -> anyhow::Err
 
 /// Releases a lock this command took. A failure is reported, not returned: the command's own
 /// result (saved or refused) is what the user needs to know, and force-unlock can clean up.
-pub(crate) async fn release(
-    backend: &dyn StateBackend,
-    lock: &LockInfo,
-    env_arg: &str,
-    printer: Printer,
-) {
+pub(crate) async fn release(backend: &dyn StateBackend, lock: &LockInfo, env_arg: &str, printer: Printer) {
     if let Err(e) = backend.unlock(&lock.id).await {
         printer.warn(format!(
             "releasing the state lock {id}: {e}; if it is still held, run `mantissa force-unlock -e {env_arg} {id}`",

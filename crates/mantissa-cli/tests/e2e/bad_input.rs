@@ -7,70 +7,34 @@ fn expect_diagnostic(w: &World, args: &[&str], location: &str, message: &str) {
     for cmd in [args.to_vec(), [&["validate"][..], &args[1..]].concat()] {
         let r = w.mantissa(&cmd);
         assert_eq!(r.code, 1, "{cmd:?}: {r:?}");
-        assert!(
-            r.stderr.contains(location),
-            "{cmd:?}: expected `{location}` in {r:?}"
-        );
-        assert!(
-            r.stderr.contains(message),
-            "{cmd:?}: expected `{message}` in {r:?}"
-        );
+        assert!(r.stderr.contains(location), "{cmd:?}: expected `{location}` in {r:?}");
+        assert!(r.stderr.contains(message), "{cmd:?}: expected `{message}` in {r:?}");
         assert!(!r.stderr.contains("panicked"), "{r:?}");
     }
-    assert!(
-        w.proxy.calls().is_empty(),
-        "no AWS call on bad input: {:?}",
-        w.proxy.calls()
-    );
+    assert!(w.proxy.calls().is_empty(), "no AWS call on bad input: {:?}", w.proxy.calls());
 }
 
 #[test]
 fn unknown_key_in_the_environment_file() {
     let w = World::new();
     w.env_file("test", "mantissa-log", "regoin: eu-west-1\n");
-    expect_diagnostic(
-        &w,
-        &["plan", "-e", "test"],
-        "environments/test.yaml:5:1",
-        "unknown key `regoin`",
-    );
+    expect_diagnostic(&w, &["plan", "-e", "test"], "environments/test.yaml:5:1", "unknown key `regoin`");
 }
 
 #[test]
 fn wrong_type_for_a_variable() {
     let w = World::new();
-    w.env_file(
-        "test",
-        "mantissa-log",
-        "variables:\n  log_retention_days: forever\n",
-    );
-    expect_diagnostic(
-        &w,
-        &["plan", "-e", "test"],
-        "environments/test.yaml:6:23",
-        "number",
-    );
+    w.env_file("test", "mantissa-log", "variables:\n  log_retention_days: forever\n");
+    expect_diagnostic(&w, &["plan", "-e", "test"], "environments/test.yaml:6:23", "number");
 }
 
 #[test]
 fn unknown_reference_in_the_stack() {
     let w = World::new();
     let stack = std::fs::read_to_string(w.path().join("stacks/mantissa-log/stack.yaml")).unwrap();
-    w.write(
-        "stacks/mantissa-log/stack.yaml",
-        &stack.replace("${storage.config.name}", "${storage.confg.name}"),
-    );
-    let line = stack
-        .lines()
-        .position(|l| l.contains("${storage.config.name}"))
-        .unwrap()
-        + 1;
-    expect_diagnostic(
-        &w,
-        &["plan", "-e", "test"],
-        &format!("stacks/mantissa-log/stack.yaml:{line}:"),
-        "storage.confg",
-    );
+    w.write("stacks/mantissa-log/stack.yaml", &stack.replace("${storage.config.name}", "${storage.confg.name}"));
+    let line = stack.lines().position(|l| l.contains("${storage.config.name}")).unwrap() + 1;
+    expect_diagnostic(&w, &["plan", "-e", "test"], &format!("stacks/mantissa-log/stack.yaml:{line}:"), "storage.confg");
 }
 
 #[test]
@@ -94,10 +58,7 @@ fn a_missing_environment_file() {
     let r = w.mantissa(&["plan", "-e", "nope"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("environments/nope.yaml"), "{r:?}");
-    assert!(
-        r.stderr.contains("test"),
-        "lists the environments there are: {r:?}"
-    );
+    assert!(r.stderr.contains("test"), "lists the environments there are: {r:?}");
     assert!(w.proxy.calls().is_empty());
 }
 
@@ -112,15 +73,6 @@ fn an_invalid_bucket_name() {
 #[test]
 fn retention_not_above_the_transition() {
     let w = World::new();
-    w.env_file(
-        "test",
-        "mantissa-log",
-        "variables:\n  log_retention_days: 30\n",
-    );
-    expect_diagnostic(
-        &w,
-        &["plan", "-e", "test"],
-        "environments/test.yaml:6:23",
-        "31",
-    );
+    w.env_file("test", "mantissa-log", "variables:\n  log_retention_days: 30\n");
+    expect_diagnostic(&w, &["plan", "-e", "test"], "environments/test.yaml:6:23", "31");
 }

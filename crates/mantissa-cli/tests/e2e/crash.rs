@@ -19,7 +19,8 @@ fn converges(w: &World, context: &str) {
     names.sort();
     assert_eq!(names, BUCKETS, "{context}: no duplicate, nothing missing");
     let state = w.state("test");
-    let mut tracked: Vec<String> = state["resources"].as_object().unwrap().values().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    let mut tracked: Vec<String> =
+        state["resources"].as_object().unwrap().values().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     tracked.sort();
     assert_eq!(tracked, names, "{context}: nothing untracked");
     assert_eq!(state["intents"], serde_json::Value::Null, "{context}: no intent left over");
@@ -63,7 +64,10 @@ fn aborted_after_each_of_the_last_calls() {
 fn aborted_after_each_resource() {
     for address in ["storage.logs", "storage.athena_results", "storage.config"] {
         let w = World::new();
-        let r = w.mantissa_with(&[(FAILPOINT, &format!("after-resource:{address}"))], &["apply", "-e", "test", "--auto-approve"]);
+        let r = w.mantissa_with(
+            &[(FAILPOINT, &format!("after-resource:{address}"))],
+            &["apply", "-e", "test", "--auto-approve"],
+        );
         assert_ne!(r.code, 0, "{r:?}");
         assert!(r.stderr.contains(&format!("aborting after {address}")), "{r:?}");
         converges(&w, &format!("after-resource:{address}"));
@@ -83,7 +87,12 @@ fn wait_for_writes(w: &World, n: usize) {
 fn killed_with_sigkill_mid_apply() {
     let w = World::new();
     w.proxy.set_latency(Duration::from_millis(150));
-    let mut child = w.command(&[], &["apply", "-e", "test", "--auto-approve"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = w
+        .command(&[], &["apply", "-e", "test", "--auto-approve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     wait_for_writes(&w, 4);
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
@@ -96,7 +105,12 @@ fn killed_with_sigkill_mid_apply() {
 fn interrupted_with_sigint_saves_unlocks_and_exits_non_zero() {
     let w = World::new();
     w.proxy.set_latency(Duration::from_millis(150));
-    let child = w.command(&[], &["apply", "-e", "test", "--auto-approve", "--parallelism", "1"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let child = w
+        .command(&[], &["apply", "-e", "test", "--auto-approve", "--parallelism", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     // Once the first bucket is being configured, interrupt.
     wait_for_writes(&w, 3);
     let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();

@@ -34,11 +34,7 @@ impl Run {
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
+        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
     }
 }
 
@@ -49,11 +45,7 @@ impl World {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&workspace_root().join("stacks"), &dir.path().join("stacks"));
         std::fs::create_dir_all(dir.path().join("environments")).unwrap();
-        let w = Self {
-            emulator,
-            proxy,
-            dir,
-        };
+        let w = Self { emulator, proxy, dir };
         w.env_file("test", "mantissa-log", "");
         w
     }
@@ -120,9 +112,7 @@ impl World {
             .region(aws_sdk_s3::config::Region::new("us-east-1"))
             .endpoint_url(&self.emulator.endpoint)
             .force_path_style(true)
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "test", "test", None, None, "tests",
-            ))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "tests"))
             .build();
         aws_sdk_s3::Client::from_conf(conf)
     }
@@ -131,7 +121,8 @@ impl World {
     pub fn raw_get(&self, path_and_query: &str) -> String {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(("127.0.0.1", self.emulator.port)).unwrap();
-        let auth = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+        let auth =
+            "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
         write!(s, "GET {path_and_query} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\n\r\n").unwrap();
         let mut out = String::new();
         s.read_to_string(&mut out).unwrap();
@@ -140,18 +131,12 @@ impl World {
 
     pub fn state(&self, env: &str) -> serde_json::Value {
         let p = self.path().join(format!(".mantissa/{env}.state.json"));
-        serde_json::from_slice(
-            &std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
-        )
-        .unwrap()
+        serde_json::from_slice(&std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
     }
 }
 
 pub fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
 fn copy_dir(from: &Path, to: &PathBuf) {

@@ -14,9 +14,7 @@ fn s3_env(w: &World) {
     w.env_file(
         "test",
         "mantissa-log",
-        &format!(
-            "backend:\n  s3:\n    bucket: {BUCKET}\n    key: {KEY}\n    lock_table: {TABLE}\n"
-        ),
+        &format!("backend:\n  s3:\n    bucket: {BUCKET}\n    key: {KEY}\n    lock_table: {TABLE}\n"),
     );
 }
 
@@ -38,9 +36,7 @@ fn ddb(w: &World) -> aws_sdk_dynamodb::Client {
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
         .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
         .endpoint_url(&w.emulator.endpoint)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "tests"))
         .build();
     aws_sdk_dynamodb::Client::from_conf(conf)
 }
@@ -57,11 +53,7 @@ fn item(w: &World, id: &str) -> Option<std::collections::BTreeMap<String, String
                 .send(),
         )
         .unwrap();
-    out.item().map(|m| {
-        m.iter()
-            .map(|(k, v)| (k.clone(), v.as_s().cloned().unwrap_or_default()))
-            .collect()
-    })
+    out.item().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_s().cloned().unwrap_or_default())).collect())
 }
 
 fn lock_id() -> String {
@@ -109,17 +101,8 @@ fn init_bootstraps_the_backend_once_and_apply_keeps_encrypted_versioned_state_th
         assert!(r.stdout.contains(&line), "missing `{line}`: {r:?}");
     }
     // The endpoint is plain http: the TLS-only policy is left out, and the user is told.
-    assert!(
-        r.stderr.contains(&format!(
-            "warning: TLS-only bucket policy on s3://{BUCKET}: left out"
-        )),
-        "{r:?}"
-    );
-    assert!(
-        r.stdout
-            .contains("State backend ready. 5 created, 0 fixed."),
-        "{r:?}"
-    );
+    assert!(r.stderr.contains(&format!("warning: TLS-only bucket policy on s3://{BUCKET}: left out")), "{r:?}");
+    assert!(r.stdout.contains("State backend ready. 5 created, 0 fixed."), "{r:?}");
     assert_eq!(w.proxy.count("CreateBucket"), 1);
     assert_eq!(w.proxy.count("CreateTable"), 1);
 
@@ -127,84 +110,33 @@ fn init_bootstraps_the_backend_once_and_apply_keeps_encrypted_versioned_state_th
     w.proxy.clear();
     let r = w.mantissa(&["init", "-e", "test"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(
-        r.stdout
-            .contains(&format!("S3 bucket {BUCKET}: exists (yours)")),
-        "{r:?}"
-    );
-    assert!(
-        r.stdout
-            .contains(&format!("DynamoDB lock table {TABLE}: exists (yours)")),
-        "{r:?}"
-    );
-    assert!(
-        r.stdout
-            .contains("Everything exists and is as it should be; nothing was changed."),
-        "{r:?}"
-    );
+    assert!(r.stdout.contains(&format!("S3 bucket {BUCKET}: exists (yours)")), "{r:?}");
+    assert!(r.stdout.contains(&format!("DynamoDB lock table {TABLE}: exists (yours)")), "{r:?}");
+    assert!(r.stdout.contains("Everything exists and is as it should be; nothing was changed."), "{r:?}");
     assert!(!r.stdout.contains("created"), "{r:?}");
     assert!(w.proxy.writes().is_empty(), "{:?}", w.proxy.writes());
-    assert!(
-        !w.proxy.calls().is_empty(),
-        "init checked through the proxy"
-    );
+    assert!(!w.proxy.calls().is_empty(), "init checked through the proxy");
 
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(
-        !w.path().join(".mantissa/test.state.json").exists(),
-        "the state went to S3, not to the local file"
-    );
+    assert!(!w.path().join(".mantissa/test.state.json").exists(), "the state went to S3, not to the local file");
 
     let doc: serde_json::Value = serde_json::from_slice(&state_object(&w)).unwrap();
     assert_eq!(doc["environment"], "test");
-    let resources: Vec<&str> = doc["resources"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(
-        resources,
-        ["storage.athena_results", "storage.config", "storage.logs"]
-    );
-    assert_eq!(
-        doc["resources"]["storage.logs"]["id"],
-        "mantissa-log-test-logs"
-    );
+    let resources: Vec<&str> = doc["resources"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(resources, ["storage.athena_results", "storage.config", "storage.logs"]);
+    assert_eq!(doc["resources"]["storage.logs"]["id"], "mantissa-log-test-logs");
     let serial = doc["serial"].as_u64().unwrap();
-    assert!(
-        serial >= 2,
-        "the lineage was saved before creating anything: {doc}"
-    );
+    assert!(serial >= 2, "the lineage was saved before creating anything: {doc}");
 
     rt().block_on(async {
         let s3 = w.s3();
-        let head = s3
-            .head_object()
-            .bucket(BUCKET)
-            .key(KEY)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            head.server_side_encryption(),
-            Some(&aws_sdk_s3::types::ServerSideEncryption::Aes256)
-        );
+        let head = s3.head_object().bucket(BUCKET).key(KEY).send().await.unwrap();
+        assert_eq!(head.server_side_encryption(), Some(&aws_sdk_s3::types::ServerSideEncryption::Aes256));
         // Versioned: every write of this apply is kept as its own version.
-        let versions = s3
-            .list_object_versions()
-            .bucket(BUCKET)
-            .prefix(KEY)
-            .send()
-            .await
-            .unwrap();
-        let ids: Vec<&str> = versions
-            .versions()
-            .iter()
-            .filter(|v| v.key() == Some(KEY))
-            .filter_map(|v| v.version_id())
-            .collect();
+        let versions = s3.list_object_versions().bucket(BUCKET).prefix(KEY).send().await.unwrap();
+        let ids: Vec<&str> =
+            versions.versions().iter().filter(|v| v.key() == Some(KEY)).filter_map(|v| v.version_id()).collect();
         assert!(ids.len() >= 2, "{ids:?}");
         assert!(ids.iter().all(|id| *id != "null"), "{ids:?}");
     });
@@ -266,41 +198,23 @@ fn a_held_lock_stops_apply_after_one_attempt_until_force_unlock() {
     assert!(r.stderr.contains("OperationTypeApply"), "{r:?}");
     assert!(r.stderr.contains(&format!("lock ID {holder_id}")), "{r:?}");
     assert!(r.stderr.contains("force-unlock"), "{r:?}");
-    assert_eq!(
-        w.proxy.count("PutItem"),
-        1,
-        "one attempt: {:?}",
-        w.proxy.calls()
-    );
+    assert_eq!(w.proxy.count("PutItem"), 1, "one attempt: {:?}", w.proxy.calls());
     assert_eq!(w.proxy.count("CreateBucket"), 0);
     assert_eq!(w.proxy.count("PutObject"), 0);
 
     // Without --force and without a terminal: refused, lock untouched.
     let r = w.mantissa(&["force-unlock", "-e", "test", holder_id]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(
-        r.stderr.contains("standard input is not a terminal"),
-        "{r:?}"
-    );
+    assert!(r.stderr.contains("standard input is not a terminal"), "{r:?}");
     // The wrong ID never releases someone's lock.
     let r = w.mantissa(&["force-unlock", "-e", "test", "not-the-id", "--force"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(
-        r.stderr.contains(&format!("held under ID {holder_id}")),
-        "{r:?}"
-    );
-    assert_eq!(
-        item(&w, &lock_id()).map(|i| i["Info"].clone()),
-        Some(info.to_string())
-    );
+    assert!(r.stderr.contains(&format!("held under ID {holder_id}")), "{r:?}");
+    assert_eq!(item(&w, &lock_id()).map(|i| i["Info"].clone()), Some(info.to_string()));
 
     let r = w.mantissa(&["force-unlock", "-e", "test", holder_id, "--force"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(
-        r.stdout
-            .contains(&format!("Released lock {holder_id} on s3://{BUCKET}/{KEY}")),
-        "{r:?}"
-    );
+    assert!(r.stdout.contains(&format!("Released lock {holder_id} on s3://{BUCKET}/{KEY}")), "{r:?}");
     assert_eq!(item(&w, &lock_id()), None);
 
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
@@ -315,24 +229,12 @@ fn state_list_show_pull_rm_and_push() {
 
     let r = w.mantissa(&["state", "list", "-e", "test"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let rows: Vec<Vec<&str>> = r
-        .stdout
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
+    let rows: Vec<Vec<&str>> = r.stdout.lines().map(|l| l.split_whitespace().collect()).collect();
     assert_eq!(
         rows,
         [
-            [
-                "storage.athena_results",
-                "aws_s3_bucket",
-                "mantissa-log-test-athena-results"
-            ],
-            [
-                "storage.config",
-                "aws_s3_bucket",
-                "mantissa-log-test-config"
-            ],
+            ["storage.athena_results", "aws_s3_bucket", "mantissa-log-test-athena-results"],
+            ["storage.config", "aws_s3_bucket", "mantissa-log-test-config"],
             ["storage.logs", "aws_s3_bucket", "mantissa-log-test-logs"],
         ]
     );
@@ -354,100 +256,51 @@ fn state_list_show_pull_rm_and_push() {
     assert_eq!(shown["id"], "mantissa-log-test-logs");
     assert_eq!(shown["protected"], true);
     assert_eq!(shown["properties"]["versioning"], true);
-    assert_eq!(
-        shown["properties"]["tags"]["mantissa:lineage"],
-        lineage.as_str()
-    );
-    assert_eq!(
-        shown["properties"]["tags"]["mantissa:address"],
-        "storage.logs"
-    );
-    assert_eq!(
-        shown["attributes"]["arn"],
-        "arn:aws:s3:::mantissa-log-test-logs"
-    );
+    assert_eq!(shown["properties"]["tags"]["mantissa:lineage"], lineage.as_str());
+    assert_eq!(shown["properties"]["tags"]["mantissa:address"], "storage.logs");
+    assert_eq!(shown["attributes"]["arn"], "arn:aws:s3:::mantissa-log-test-logs");
     assert_eq!(shown, pulled["resources"]["storage.logs"]);
 
     let r = w.mantissa(&["state", "show", "-e", "test", "storage.log"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("did you mean `storage.logs`?"), "{r:?}");
-    assert!(
-        r.stderr
-            .contains("the state holds: storage.athena_results, storage.config, storage.logs"),
-        "{r:?}"
-    );
-    assert!(
-        w.proxy.writes().is_empty(),
-        "list, show and pull write nothing"
-    );
+    assert!(r.stderr.contains("the state holds: storage.athena_results, storage.config, storage.logs"), "{r:?}");
+    assert!(w.proxy.writes().is_empty(), "list, show and pull write nothing");
     assert_eq!(w.proxy.count("PutItem"), 0, "and take no lock");
 
     // rm: unknown addresses change nothing, even next to a known one.
-    let r = w.mantissa(&[
-        "state",
-        "rm",
-        "-e",
-        "test",
-        "storage.config",
-        "storage.nope",
-    ]);
+    let r = w.mantissa(&["state", "rm", "-e", "test", "storage.config", "storage.nope"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(
-        r.stderr.contains("`storage.nope` is not in the state"),
-        "{r:?}"
-    );
+    assert!(r.stderr.contains("`storage.nope` is not in the state"), "{r:?}");
     assert_eq!(pull(&w)["serial"].as_u64(), Some(serial));
 
     w.proxy.clear();
     let r = w.mantissa(&["state", "rm", "-e", "test", "storage.config"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
-        r.stdout.contains(
-            "Removed storage.config (aws_s3_bucket mantissa-log-test-config) from the state."
-        ),
+        r.stdout.contains("Removed storage.config (aws_s3_bucket mantissa-log-test-config) from the state."),
         "{r:?}"
     );
     // Only the state, its digest and the lock were written: AWS resources were not touched.
     let writes = w.proxy.writes();
-    assert!(
-        writes
-            .iter()
-            .all(|c| c.service == "dynamodb" || c.path.starts_with(&format!("/{BUCKET}"))),
-        "{writes:?}"
-    );
+    assert!(writes.iter().all(|c| c.service == "dynamodb" || c.path.starts_with(&format!("/{BUCKET}"))), "{writes:?}");
     assert_eq!(w.proxy.count("PutItem"), 2, "lock + digest: {writes:?}");
     let after = pull(&w);
     assert_eq!(after["serial"].as_u64(), Some(serial + 1));
     assert_eq!(after["lineage"], lineage.as_str());
-    let left: Vec<&str> = after["resources"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let left: Vec<&str> = after["resources"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(left, ["storage.athena_results", "storage.logs"]);
-    rt().block_on(
-        w.s3()
-            .head_bucket()
-            .bucket("mantissa-log-test-config")
-            .send(),
-    )
-    .expect("the bucket itself is still there");
+    rt().block_on(w.s3().head_bucket().bucket("mantissa-log-test-config").send())
+        .expect("the bucket itself is still there");
 
     // The bucket still carries this state's lineage: the next plan adopts it, no error.
     let r = w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(
-        r.stdout.contains(
-            "# storage.config (aws_s3_bucket mantissa-log-test-config) will be adopted into state"
-        ),
+        r.stdout.contains("# storage.config (aws_s3_bucket mantissa-log-test-config) will be adopted into state"),
         "{r:?}"
     );
-    assert!(
-        r.stdout
-            .contains("Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy."),
-        "{r:?}"
-    );
+    assert!(r.stdout.contains("Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy."), "{r:?}");
 
     // push: the pulled copy is older than the state now.
     let r = w.mantissa(&["state", "push", "-e", "test", "pulled.json"]);
@@ -464,16 +317,11 @@ fn state_list_show_pull_rm_and_push() {
     let r = w.mantissa(&["state", "push", "-e", "test", "pulled.json", "--force"]);
     assert_eq!(r.code, 0, "{r:?}");
     let restored = pull(&w);
-    assert_eq!(
-        restored["serial"].as_u64(),
-        Some(serial + 2),
-        "bumped past the current one"
-    );
+    assert_eq!(restored["serial"].as_u64(), Some(serial + 2), "bumped past the current one");
     assert_eq!(restored["lineage"], lineage.as_str());
     assert_eq!(restored["resources"], pulled["resources"]);
     assert_eq!(
-        w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"])
-            .code,
+        w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]).code,
         0,
         "the pushed state matches the account again"
     );
@@ -487,10 +335,7 @@ fn state_list_show_pull_rm_and_push() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("nothing was written"), "{r:?}");
     assert_eq!(w.proxy.count("PutObject"), 0, "{:?}", w.proxy.writes());
-    w.write(
-        "edited.json",
-        &current.replace("\"ManagedBy\": \"mantissa\"", "\"ManagedBy\": \"ops\""),
-    );
+    w.write("edited.json", &current.replace("\"ManagedBy\": \"mantissa\"", "\"ManagedBy\": \"ops\""));
     let r = w.mantissa(&["state", "push", "-e", "test", "edited.json"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(
@@ -521,19 +366,11 @@ fn state_list_show_pull_rm_and_push() {
     w.write("prod.json", &serde_json::to_string_pretty(&prod).unwrap());
     let r = w.mantissa(&["state", "push", "-e", "test", "prod.json", "--force"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(
-        r.stderr
-            .contains("prod.json is the state of environment `prod`, not `test`"),
-        "{r:?}"
-    );
+    assert!(r.stderr.contains("prod.json is the state of environment `prod`, not `test`"), "{r:?}");
     let last = pull(&w);
     assert_eq!(last["lineage"], lineage.as_str());
     assert_eq!(last["serial"].as_u64(), Some(serial + 2));
-    assert_eq!(
-        item(&w, &lock_id()),
-        None,
-        "every refusal released the lock"
-    );
+    assert_eq!(item(&w, &lock_id()), None, "every refusal released the lock");
 }
 
 #[test]
@@ -542,10 +379,7 @@ fn force_unlock_of_a_free_local_lock_says_there_is_nothing_to_release() {
     let r = w.mantissa(&["force-unlock", "-e", "test", "some-id", "--force"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
-        r.stdout.contains(&format!(
-            "{} is not locked",
-            w.path().join(".mantissa/test.state.json").display()
-        )),
+        r.stdout.contains(&format!("{} is not locked", w.path().join(".mantissa/test.state.json").display())),
         "{r:?}"
     );
     assert!(!r.stdout.contains("Released"), "{r:?}");
@@ -575,21 +409,9 @@ fn state_commands_without_a_state_say_so() {
 #[test]
 fn import_records_a_hand_made_bucket_and_plan_updates_it_instead_of_creating() {
     let w = World::new();
-    rt().block_on(
-        w.s3()
-            .create_bucket()
-            .bucket("mantissa-log-test-logs")
-            .send(),
-    )
-    .unwrap();
+    rt().block_on(w.s3().create_bucket().bucket("mantissa-log-test-logs").send()).unwrap();
 
-    let r = w.mantissa(&[
-        "import",
-        "-e",
-        "test",
-        "storage.logs",
-        "mantissa-log-test-logs",
-    ]);
+    let r = w.mantissa(&["import", "-e", "test", "storage.logs", "mantissa-log-test-logs"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
         r.stdout.contains(
@@ -598,16 +420,8 @@ fn import_records_a_hand_made_bucket_and_plan_updates_it_instead_of_creating() {
         ),
         "{r:?}"
     );
-    assert!(
-        r.stderr
-            .contains("It keeps its current tags until the next apply"),
-        "{r:?}"
-    );
-    assert!(
-        w.proxy.writes().is_empty(),
-        "import only reads: {:?}",
-        w.proxy.writes()
-    );
+    assert!(r.stderr.contains("It keeps its current tags until the next apply"), "{r:?}");
+    assert!(w.proxy.writes().is_empty(), "import only reads: {:?}", w.proxy.writes());
 
     let state = w.state("test");
     assert_eq!(state["serial"], 1, "a new state, saved once");
@@ -617,76 +431,33 @@ fn import_records_a_hand_made_bucket_and_plan_updates_it_instead_of_creating() {
     assert_eq!(logs["type"], "aws_s3_bucket");
     assert_eq!(logs["id"], "mantissa-log-test-logs");
     assert_eq!(logs["protected"], true);
-    assert_eq!(
-        logs["attributes"]["arn"],
-        "arn:aws:s3:::mantissa-log-test-logs"
-    );
+    assert_eq!(logs["attributes"]["arn"], "arn:aws:s3:::mantissa-log-test-logs");
     assert_eq!(logs["attributes"]["name"], "mantissa-log-test-logs");
     assert_eq!(logs["properties"]["versioning"], false, "recorded as found");
-    assert!(
-        logs["properties"]["tags"].get("mantissa:lineage").is_none(),
-        "{logs}"
-    );
+    assert!(logs["properties"]["tags"].get("mantissa:lineage").is_none(), "{logs}");
     assert_eq!(state["resources"].as_object().unwrap().len(), 1);
 
     let r = w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(
-        r.stdout.contains(
-            "# storage.logs (aws_s3_bucket mantissa-log-test-logs) will be updated in place"
-        ),
+        r.stdout.contains("# storage.logs (aws_s3_bucket mantissa-log-test-logs) will be updated in place"),
         "{r:?}"
     );
     assert!(!r.stdout.contains("+ storage.logs"), "{r:?}");
-    assert!(
-        r.stdout.contains("mantissa:lineage"),
-        "the tags are what differs: {r:?}"
-    );
-    assert!(
-        r.stdout
-            .contains("Plan: 2 to add, 1 to change, 0 to replace, 0 to destroy."),
-        "{r:?}"
-    );
+    assert!(r.stdout.contains("mantissa:lineage"), "the tags are what differs: {r:?}");
+    assert!(r.stdout.contains("Plan: 2 to add, 1 to change, 0 to replace, 0 to destroy."), "{r:?}");
 
     // Refusals: already in state, not in the stack, nothing with that id.
-    let r = w.mantissa(&[
-        "import",
-        "-e",
-        "test",
-        "storage.logs",
-        "mantissa-log-test-logs",
-    ]);
+    let r = w.mantissa(&["import", "-e", "test", "storage.logs", "mantissa-log-test-logs"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(
-        r.stderr
-            .contains("storage.logs is already in state (aws_s3_bucket mantissa-log-test-logs)"),
-        "{r:?}"
-    );
+    assert!(r.stderr.contains("storage.logs is already in state (aws_s3_bucket mantissa-log-test-logs)"), "{r:?}");
     let r = w.mantissa(&["import", "-e", "test", "storage.archive", "some-bucket"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(
-        r.stderr
-            .contains("`storage.archive` is not declared in this environment's stack"),
-        "{r:?}"
-    );
-    assert!(
-        r.stderr
-            .contains("declared: storage.logs, storage.athena_results, storage.config"),
-        "{r:?}"
-    );
-    let r = w.mantissa(&[
-        "import",
-        "-e",
-        "test",
-        "storage.config",
-        "no-such-bucket-here",
-    ]);
+    assert!(r.stderr.contains("`storage.archive` is not declared in this environment's stack"), "{r:?}");
+    assert!(r.stderr.contains("declared: storage.logs, storage.athena_results, storage.config"), "{r:?}");
+    let r = w.mantissa(&["import", "-e", "test", "storage.config", "no-such-bucket-here"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(
-        r.stderr
-            .contains("no aws_s3_bucket with id `no-such-bucket-here` was found"),
-        "{r:?}"
-    );
+    assert!(r.stderr.contains("no aws_s3_bucket with id `no-such-bucket-here` was found"), "{r:?}");
     assert_eq!(w.state("test")["serial"], 1, "refusals write nothing");
 
     // Apply converges on the imported bucket in place: two creates, no third bucket.
@@ -702,17 +473,9 @@ fn import_records_a_hand_made_bucket_and_plan_updates_it_instead_of_creating() {
 fn a_state_object_changed_behind_mantissas_back_is_refused() {
     let w = applied_with_s3_backend();
     let mut doc: serde_json::Value = serde_json::from_slice(&state_object(&w)).unwrap();
-    doc["resources"]
-        .as_object_mut()
-        .unwrap()
-        .remove("storage.logs");
+    doc["resources"].as_object_mut().unwrap().remove("storage.logs");
     rt().block_on(
-        w.s3()
-            .put_object()
-            .bucket(BUCKET)
-            .key(KEY)
-            .body(serde_json::to_vec_pretty(&doc).unwrap().into())
-            .send(),
+        w.s3().put_object().bucket(BUCKET).key(KEY).body(serde_json::to_vec_pretty(&doc).unwrap().into()).send(),
     )
     .unwrap();
 
@@ -724,10 +487,7 @@ fn a_state_object_changed_behind_mantissas_back_is_refused() {
         )),
         "{r:?}"
     );
-    assert!(
-        r.stdout.is_empty(),
-        "nothing of the tampered state is printed: {r:?}"
-    );
+    assert!(r.stdout.is_empty(), "nothing of the tampered state is printed: {r:?}");
     let r = w.mantissa(&["plan", "-e", "test"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("does not match the digest"), "{r:?}");

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use mantissa_config::Project;
 use mantissa_engine::fake::FakeProvider;
 use mantissa_engine::{
-    ApplyEvent, ApplyOptions, ApplyReport, BackendError, Context, LockInfo, Plan, PlanAction,
-    PlanError, PlanMode, PlanOptions, ResourceGraph, StateBackend, StateDocument, StatePersister,
+    ApplyEvent, ApplyOptions, ApplyReport, BackendError, Context, LockInfo, Plan, PlanAction, PlanError, PlanMode,
+    PlanOptions, ResourceGraph, StateBackend, StateDocument, StatePersister,
 };
 use std::path::Path;
 use std::sync::Mutex;
@@ -100,12 +100,7 @@ impl Harness {
     }
 
     pub fn state(&self) -> StateDocument {
-        self.backend
-            .doc
-            .lock()
-            .unwrap()
-            .clone()
-            .unwrap_or_else(|| StateDocument::new(&self.env))
+        self.backend.doc.lock().unwrap().clone().unwrap_or_else(|| StateDocument::new(&self.env))
     }
 
     pub async fn plan(&self, opts: PlanOptions) -> Result<Plan, PlanError> {
@@ -113,22 +108,11 @@ impl Harness {
         let graph = ResourceGraph::build(&project, &self.provider).map_err(PlanError::Config)?;
         let state = self.state();
         let cx = Context::new(&project, &graph, &self.provider, &state.lineage);
-        mantissa_engine::plan(
-            &cx,
-            &state,
-            &PlanOptions {
-                parallelism: opts.parallelism.max(4),
-                ..opts
-            },
-        )
-        .await
+        mantissa_engine::plan(&cx, &state, &PlanOptions { parallelism: opts.parallelism.max(4), ..opts }).await
     }
 
     /// Plans and applies; returns the plan, the report and the events seen.
-    pub async fn apply(
-        &self,
-        opts: PlanOptions,
-    ) -> Result<(Plan, ApplyReport, Vec<ApplyEvent>), PlanError> {
+    pub async fn apply(&self, opts: PlanOptions) -> Result<(Plan, ApplyReport, Vec<ApplyEvent>), PlanError> {
         self.apply_with(opts, false).await
     }
 
@@ -142,15 +126,7 @@ impl Harness {
         let state = self.state();
         let cx = Context::new(&project, &graph, &self.provider, &state.lineage);
         let parallelism = opts.parallelism.max(1);
-        let plan = mantissa_engine::plan(
-            &cx,
-            &state,
-            &PlanOptions {
-                parallelism: 4,
-                ..opts
-            },
-        )
-        .await?;
+        let plan = mantissa_engine::plan(&cx, &state, &PlanOptions { parallelism: 4, ..opts }).await?;
         let events = Mutex::new(Vec::new());
         let observer = |e: &ApplyEvent| events.lock().unwrap().push(e.clone());
         let (_tx, rx) = tokio::sync::watch::channel(cancelled);
@@ -160,12 +136,7 @@ impl Harness {
             &cx,
             &plan,
             &persister,
-            ApplyOptions {
-                parallelism,
-                cancel: rx,
-                observer: &observer,
-                secrets: &secrets,
-            },
+            ApplyOptions { parallelism, cancel: rx, observer: &observer, secrets: &secrets },
         )
         .await;
         *self.backend.doc.lock().unwrap() = Some(persister.snapshot());
@@ -174,12 +145,7 @@ impl Harness {
 }
 
 pub fn normal() -> PlanOptions {
-    PlanOptions {
-        mode: PlanMode::Normal,
-        refresh: true,
-        parallelism: 4,
-        ..Default::default()
-    }
+    PlanOptions { mode: PlanMode::Normal, refresh: true, parallelism: 4, ..Default::default() }
 }
 
 pub fn actions(plan: &Plan) -> Vec<(String, PlanAction)> {

@@ -27,10 +27,7 @@ fn harness() -> Harness {
     Harness::new(&[
         ("environments/dev.yaml", &env_file("acme", "dev")),
         ("stacks/test/stack.yaml", STACK),
-        (
-            "stacks/test/storage.yaml",
-            &MAIN.replace("main.", "storage."),
-        ),
+        ("stacks/test/storage.yaml", &MAIN.replace("main.", "storage.")),
     ])
 }
 
@@ -54,16 +51,10 @@ async fn creates_in_dependency_order_then_plans_nothing_without_writes() {
     // References resolved at apply time from what the dependency returned.
     let state = h.state();
     let policy = &state.resources["storage.policy"];
-    assert_eq!(
-        policy.properties["bucket_arn"],
-        json!("arn:fake:::acme-dev-data")
-    );
+    assert_eq!(policy.properties["bucket_arn"], json!("arn:fake:::acme-dev-data"));
     assert_eq!(policy.properties["table"], json!("acme-dev-table"));
     assert_eq!(policy.dependencies, vec!["storage.data", "storage.table"]);
-    assert_eq!(
-        state.outputs["data_arn"].value,
-        json!("arn:fake:::acme-dev-data")
-    );
+    assert_eq!(state.outputs["data_arn"].value, json!("arn:fake:::acme-dev-data"));
     // Ownership tags on taggable resources, none on the others.
     let tags = &state.resources["storage.data"].properties["tags"];
     assert_eq!(tags["mantissa:lineage"], json!(state.lineage));
@@ -82,62 +73,33 @@ async fn creates_in_dependency_order_then_plans_nothing_without_writes() {
 async fn unknown_values_show_until_apply() {
     let h = harness();
     let plan = h.plan(normal()).await.unwrap();
-    let policy = plan
-        .changes
-        .iter()
-        .find(|c| c.address.to_string() == "storage.policy")
-        .unwrap();
+    let policy = plan.changes.iter().find(|c| c.address.to_string() == "storage.policy").unwrap();
     // The ARN is known before apply (the provider derives it from the name).
-    assert_eq!(
-        policy.after.as_ref().unwrap()["bucket_arn"],
-        json!("arn:fake:::acme-dev-data")
-    );
-    assert_eq!(
-        plan.outputs["data_arn"].value,
-        json!("arn:fake:::acme-dev-data")
-    );
+    assert_eq!(policy.after.as_ref().unwrap()["bucket_arn"], json!("arn:fake:::acme-dev-data"));
+    assert_eq!(plan.outputs["data_arn"].value, json!("arn:fake:::acme-dev-data"));
 }
 
 #[tokio::test]
 async fn a_changed_property_is_an_update_and_a_force_new_one_a_replace_with_its_reason() {
     let h = harness();
     h.apply(normal()).await.unwrap();
-    h.fixture.write(
-        "environments/dev.yaml",
-        &(env_file("acme", "dev") + "variables:\n  size: 20\n"),
-    );
+    h.fixture.write("environments/dev.yaml", &(env_file("acme", "dev") + "variables:\n  size: 20\n"));
     let plan = h.plan(normal()).await.unwrap();
-    assert_eq!(
-        actions(&plan),
-        vec![("storage.data".to_string(), PlanAction::Update)]
-    );
+    assert_eq!(actions(&plan), vec![("storage.data".to_string(), PlanAction::Update)]);
     let c = &plan.changes[0];
     assert_eq!(c.changed, vec!["size"]);
     assert_eq!(c.before.as_ref().unwrap()["size"], json!(10));
     assert_eq!(c.after.as_ref().unwrap()["size"], json!(20));
 
-    h.fixture.write(
-        "environments/dev.yaml",
-        &(env_file("acme", "dev") + "variables:\n  size: 20\n  region: us\n"),
-    );
+    h.fixture.write("environments/dev.yaml", &(env_file("acme", "dev") + "variables:\n  size: 20\n  region: us\n"));
     let (plan, report, _) = h.apply(normal()).await.unwrap();
     assert!(report.success());
-    let c = plan
-        .changes
-        .iter()
-        .find(|c| c.address.to_string() == "storage.data")
-        .unwrap();
+    let c = plan.changes.iter().find(|c| c.address.to_string() == "storage.data").unwrap();
     assert_eq!(c.action, PlanAction::Replace);
     assert_eq!(c.replace_because, vec!["region"]);
     let writes = h.provider.writes();
-    let del = writes
-        .iter()
-        .position(|w| w == "Delete storage.data")
-        .unwrap();
-    let cre = writes
-        .iter()
-        .rposition(|w| w == "Create storage.data")
-        .unwrap();
+    let del = writes.iter().position(|w| w == "Delete storage.data").unwrap();
+    let cre = writes.iter().rposition(|w| w == "Create storage.data").unwrap();
     assert!(del < cre, "replace deletes first: {writes:?}");
     assert!(!h.plan(normal()).await.unwrap().has_changes());
 }
@@ -145,26 +107,12 @@ async fn a_changed_property_is_an_update_and_a_force_new_one_a_replace_with_its_
 #[tokio::test]
 async fn a_failure_skips_dependents_and_the_rest_finish() {
     let h = harness();
-    h.provider
-        .fail
-        .lock()
-        .unwrap()
-        .insert("storage.data".into());
+    h.provider.fail.lock().unwrap().insert("storage.data".into());
     let (_, report, _) = h.apply(normal()).await.unwrap();
     assert_eq!(report.failed.len(), 1);
-    assert_eq!(
-        report
-            .skipped
-            .iter()
-            .map(|a| a.to_string())
-            .collect::<Vec<_>>(),
-        vec!["storage.policy"]
-    );
+    assert_eq!(report.skipped.iter().map(|a| a.to_string()).collect::<Vec<_>>(), vec!["storage.policy"]);
     let state = h.state();
-    assert!(
-        state.resources.contains_key("storage.table"),
-        "independent resource completed"
-    );
+    assert!(state.resources.contains_key("storage.table"), "independent resource completed");
     assert!(!state.resources.contains_key("storage.data"));
     h.provider.fail.lock().unwrap().clear();
     let (plan, report, _) = h.apply(normal()).await.unwrap();
@@ -176,29 +124,15 @@ async fn a_failure_skips_dependents_and_the_rest_finish() {
 async fn destroy_refuses_protected_resources_unless_named_and_runs_in_reverse() {
     let h = harness();
     h.apply(normal()).await.unwrap();
-    let destroy = PlanOptions {
-        mode: PlanMode::Destroy,
-        ..normal()
-    };
+    let destroy = PlanOptions { mode: PlanMode::Destroy, ..normal() };
     let err = h.plan(destroy.clone()).await.unwrap_err();
-    let PlanError::Protected(msgs) = err else {
-        panic!("expected Protected, got {err}")
-    };
+    let PlanError::Protected(msgs) = err else { panic!("expected Protected, got {err}") };
     assert_eq!(msgs.len(), 1);
-    assert!(
-        msgs[0].contains("storage.table") && msgs[0].contains("--allow-destroy storage.table"),
-        "{}",
-        msgs[0]
-    );
+    assert!(msgs[0].contains("storage.table") && msgs[0].contains("--allow-destroy storage.table"), "{}", msgs[0]);
     assert!(h.provider.writes().iter().all(|w| !w.starts_with("Delete")));
 
-    let (_, report, events) = h
-        .apply(PlanOptions {
-            allow_destroy: vec!["storage.table".into()],
-            ..destroy.clone()
-        })
-        .await
-        .unwrap();
+    let (_, report, events) =
+        h.apply(PlanOptions { allow_destroy: vec!["storage.table".into()], ..destroy.clone() }).await.unwrap();
     assert!(report.success(), "{report:?}");
     let order: Vec<String> = events
         .iter()
@@ -220,37 +154,20 @@ async fn removing_or_renaming_a_protected_resource_is_refused() {
     let h = harness();
     h.apply(normal()).await.unwrap();
     // A new prefix renames everything: the table would be replaced.
-    h.fixture
-        .write("environments/dev.yaml", &env_file("other", "dev"));
+    h.fixture.write("environments/dev.yaml", &env_file("other", "dev"));
     let err = h.plan(normal()).await.unwrap_err();
-    let PlanError::Protected(msgs) = err else {
-        panic!("expected Protected, got {err}")
-    };
-    assert!(
-        msgs[0].contains("storage.table") && msgs[0].contains("acme-dev-table → other-dev-table"),
-        "{msgs:?}"
-    );
+    let PlanError::Protected(msgs) = err else { panic!("expected Protected, got {err}") };
+    assert!(msgs[0].contains("storage.table") && msgs[0].contains("acme-dev-table → other-dev-table"), "{msgs:?}");
 
-    h.fixture
-        .write("environments/dev.yaml", &env_file("acme", "dev"));
+    h.fixture.write("environments/dev.yaml", &env_file("acme", "dev"));
     h.fixture.write(
         "stacks/test/storage.yaml",
         "resources:\n  data:\n    type: fake_bucket\n    properties: { size: 1, region: eu }\n",
     );
-    h.fixture
-        .write("stacks/test/stack.yaml", "variables: {}\noutputs: {}\n");
+    h.fixture.write("stacks/test/stack.yaml", "variables: {}\noutputs: {}\n");
     let err = h.plan(normal()).await.unwrap_err();
-    assert!(
-        matches!(&err, PlanError::Protected(m) if m[0].contains("removed from the stack")),
-        "{err}"
-    );
-    let plan = h
-        .plan(PlanOptions {
-            allow_destroy: vec!["storage".into()],
-            ..normal()
-        })
-        .await
-        .unwrap();
+    assert!(matches!(&err, PlanError::Protected(m) if m[0].contains("removed from the stack")), "{err}");
+    let plan = h.plan(PlanOptions { allow_destroy: vec!["storage".into()], ..normal() }).await.unwrap();
     let mut got = actions(&plan);
     got.sort();
     assert_eq!(
@@ -272,29 +189,17 @@ async fn drift_is_reported_apart_and_repaired() {
     assert_eq!(plan.drift.len(), 1);
     assert!(matches!(plan.drift[0].kind, DriftKind::Changed));
     assert_eq!(plan.drift[0].changed, vec!["size"]);
-    assert_eq!(
-        actions(&plan),
-        vec![("storage.data".to_string(), PlanAction::Update)]
-    );
+    assert_eq!(actions(&plan), vec![("storage.data".to_string(), PlanAction::Update)]);
     h.apply(normal()).await.unwrap();
     assert!(!h.plan(normal()).await.unwrap().has_changes());
 
     // Refresh-only accepts the drift into state and changes nothing.
     h.provider.tamper("acme-dev-data", "size", json!(42));
     let writes_before = h.provider.writes().len();
-    let (plan, _, _) = h
-        .apply(PlanOptions {
-            mode: PlanMode::RefreshOnly,
-            ..normal()
-        })
-        .await
-        .unwrap();
+    let (plan, _, _) = h.apply(PlanOptions { mode: PlanMode::RefreshOnly, ..normal() }).await.unwrap();
     assert!(plan.has_changes());
     assert_eq!(h.provider.writes().len(), writes_before);
-    assert_eq!(
-        h.state().resources["storage.data"].properties["size"],
-        json!(42)
-    );
+    assert_eq!(h.state().resources["storage.data"].properties["size"], json!(42));
 }
 
 #[tokio::test]
@@ -304,10 +209,7 @@ async fn deleted_outside_is_recreated() {
     h.provider.objects.lock().unwrap().remove("acme-dev-data");
     let plan = h.plan(normal()).await.unwrap();
     assert!(matches!(plan.drift[0].kind, DriftKind::Deleted));
-    assert_eq!(
-        actions(&plan)[0],
-        ("storage.data".to_string(), PlanAction::Create)
-    );
+    assert_eq!(actions(&plan)[0], ("storage.data".to_string(), PlanAction::Create));
     let (_, report, _) = h.apply(normal()).await.unwrap();
     assert!(report.success());
     assert!(!h.plan(normal()).await.unwrap().has_changes());
@@ -322,40 +224,23 @@ async fn leftovers_of_an_interrupted_run_are_adopted_and_foreign_ones_refused() 
     doc.resources.remove("storage.data");
     *h.backend.doc.lock().unwrap() = Some(doc);
     let plan = h.plan(normal()).await.unwrap();
-    let c = plan
-        .changes
-        .iter()
-        .find(|c| c.address.to_string() == "storage.data")
-        .unwrap();
+    let c = plan.changes.iter().find(|c| c.address.to_string() == "storage.data").unwrap();
     assert!(c.adopt);
     assert_eq!(c.action, PlanAction::NoOp);
     h.provider.calls.lock().unwrap().clear();
     let (_, report, _) = h.apply(normal()).await.unwrap();
     assert!(report.success());
-    assert!(
-        !h.provider.writes().iter().any(|w| w.starts_with("Create")),
-        "{:?}",
-        h.provider.writes()
-    );
+    assert!(!h.provider.writes().iter().any(|w| w.starts_with("Create")), "{:?}", h.provider.writes());
     assert!(h.state().resources.contains_key("storage.data"));
 
     // Same name, another lineage: never adopted.
     let mut doc = h.state();
     doc.resources.remove("storage.data");
     *h.backend.doc.lock().unwrap() = Some(doc);
-    h.provider.tamper(
-        "acme-dev-data",
-        "tags",
-        json!({"mantissa:lineage": "someone-else"}),
-    );
+    h.provider.tamper("acme-dev-data", "tags", json!({"mantissa:lineage": "someone-else"}));
     let err = h.plan(normal()).await.unwrap_err();
-    let PlanError::NotOwned(msgs) = err else {
-        panic!("expected NotOwned, got {err}")
-    };
-    assert!(
-        msgs[0].contains("acme-dev-data exists but is not managed by this state"),
-        "{msgs:?}"
-    );
+    let PlanError::NotOwned(msgs) = err else { panic!("expected NotOwned, got {err}") };
+    assert!(msgs[0].contains("acme-dev-data exists but is not managed by this state"), "{msgs:?}");
     assert!(msgs[0].contains("mantissa import storage.data"), "{msgs:?}");
 }
 
@@ -367,15 +252,10 @@ async fn parallelism_bounds_concurrent_calls_and_cancel_starts_nothing() {
     ];
     let mut body = String::from("resources:\n");
     for i in 0..12 {
-        body += &format!(
-            "  r{i}:\n    type: fake_bucket\n    properties: {{ size: {i}, region: eu }}\n"
-        );
+        body += &format!("  r{i}:\n    type: fake_bucket\n    properties: {{ size: {i}, region: eu }}\n");
     }
     files.push(("stacks/test/storage.yaml".into(), body));
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let h = Harness::new(&refs);
 
     let (_, report, _) = h.apply_with(normal(), true).await.unwrap();
@@ -383,13 +263,7 @@ async fn parallelism_bounds_concurrent_calls_and_cancel_starts_nothing() {
     assert_eq!(report.not_started.len(), 12);
     assert!(h.provider.writes().is_empty());
 
-    let (_, report, events) = h
-        .apply(PlanOptions {
-            parallelism: 3,
-            ..normal()
-        })
-        .await
-        .unwrap();
+    let (_, report, events) = h.apply(PlanOptions { parallelism: 3, ..normal() }).await.unwrap();
     assert!(report.success());
     let mut running = 0i32;
     let mut max = 0;
@@ -412,47 +286,24 @@ async fn parallelism_bounds_concurrent_calls_and_cancel_starts_nothing() {
 #[tokio::test]
 async fn target_plans_only_the_resource_and_its_dependencies() {
     let h = harness();
-    let plan = h
-        .plan(PlanOptions {
-            targets: vec!["storage.data".into()],
-            ..normal()
-        })
-        .await
-        .unwrap();
-    assert_eq!(
-        actions(&plan),
-        vec![("storage.data".to_string(), PlanAction::Create)]
-    );
-    let plan = h
-        .plan(PlanOptions {
-            targets: vec!["storage.policy".into()],
-            ..normal()
-        })
-        .await
-        .unwrap();
+    let plan = h.plan(PlanOptions { targets: vec!["storage.data".into()], ..normal() }).await.unwrap();
+    assert_eq!(actions(&plan), vec![("storage.data".to_string(), PlanAction::Create)]);
+    let plan = h.plan(PlanOptions { targets: vec!["storage.policy".into()], ..normal() }).await.unwrap();
     assert_eq!(plan.count(PlanAction::Create), 3);
 }
 
 #[tokio::test]
 async fn provider_validation_points_at_the_value_and_bad_names_at_the_prefix() {
     let h = harness();
-    h.fixture.write(
-        "environments/dev.yaml",
-        &(env_file("acme", "dev") + "variables:\n  size: 500\n"),
-    );
+    h.fixture.write("environments/dev.yaml", &(env_file("acme", "dev") + "variables:\n  size: 500\n"));
     let err = h.plan(normal()).await.unwrap_err();
-    let PlanError::Config(d) = err else {
-        panic!("expected Config, got {err}")
-    };
+    let PlanError::Config(d) = err else { panic!("expected Config, got {err}") };
     assert_eq!(d.0[0].message, "size must be at most 100");
     assert_eq!((d.0[0].loc.line, d.0[0].loc.column), (6, 9), "{}", d.0[0]);
     assert!(d.0[0].loc.file.path.ends_with("environments/dev.yaml"));
 
-    h.fixture
-        .write("environments/dev.yaml", &env_file(&"x".repeat(32), "dev"));
-    let PlanError::Config(d) = h.plan(normal()).await.unwrap_err() else {
-        panic!()
-    };
+    h.fixture.write("environments/dev.yaml", &env_file(&"x".repeat(32), "dev"));
+    let PlanError::Config(d) = h.plan(normal()).await.unwrap_err() else { panic!() };
     assert_eq!(d.0[0].loc.line, 3, "points at project_prefix: {}", d.0[0]);
 }
 
@@ -466,16 +317,8 @@ async fn a_cycle_names_its_members() {
             "resources:\n  a:\n    type: fake_policy\n    properties: { x: \"${storage.b.arn}\" }\n  b:\n    type: fake_policy\n    properties: { x: \"${storage.a.arn}\" }\n",
         ),
     ]);
-    let PlanError::Config(d) = h.plan(normal()).await.unwrap_err() else {
-        panic!()
-    };
-    assert!(
-        d.0[0]
-            .message
-            .contains("dependency cycle: storage.a → storage.b → storage.a"),
-        "{}",
-        d.0[0].message
-    );
+    let PlanError::Config(d) = h.plan(normal()).await.unwrap_err() else { panic!() };
+    assert!(d.0[0].message.contains("dependency cycle: storage.a → storage.b → storage.a"), "{}", d.0[0].message);
     assert_eq!(d.0[0].loc.line, 4);
 }
 

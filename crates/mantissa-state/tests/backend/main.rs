@@ -47,22 +47,14 @@ impl World {
     async fn start() -> Self {
         let emulator = Emulator::start().expect("moto starts");
         let sdk = sdk(&emulator.endpoint).await;
-        World {
-            _emulator: emulator,
-            proxy: None,
-            sdk,
-        }
+        World { _emulator: emulator, proxy: None, sdk }
     }
 
     async fn start_proxied() -> Self {
         let emulator = Emulator::start().expect("moto starts");
         let proxy = RecordingProxy::start(&emulator.endpoint).expect("proxy starts");
         let sdk = sdk(&proxy.endpoint).await;
-        World {
-            _emulator: emulator,
-            proxy: Some(proxy),
-            sdk,
-        }
+        World { _emulator: emulator, proxy: Some(proxy), sdk }
     }
 
     /// Started and bootstrapped (bucket and table in place).
@@ -88,11 +80,7 @@ impl World {
     }
 
     fn s3(&self) -> aws_sdk_s3::Client {
-        aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.sdk)
-                .force_path_style(true)
-                .build(),
-        )
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&self.sdk).force_path_style(true).build())
     }
 
     fn ddb(&self) -> aws_sdk_dynamodb::Client {
@@ -116,20 +104,10 @@ impl World {
     }
 
     async fn put_object_directly(&self, bytes: Vec<u8>) {
-        self.s3()
-            .put_object()
-            .bucket(BUCKET)
-            .key(KEY)
-            .body(ByteStream::from(bytes))
-            .send()
-            .await
-            .expect("direct put");
+        self.s3().put_object().bucket(BUCKET).key(KEY).body(ByteStream::from(bytes)).send().await.expect("direct put");
     }
 
-    async fn item(
-        &self,
-        lock_id: &str,
-    ) -> Option<std::collections::HashMap<String, AttributeValue>> {
+    async fn item(&self, lock_id: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
         self.ddb()
             .get_item()
             .table_name(TABLE)
@@ -161,10 +139,7 @@ impl World {
 
     async fn lock_item_info(&self) -> Option<LockInfo> {
         self.item(&format!("{BUCKET}/{KEY}")).await.map(|i| {
-            let raw = i
-                .get("Info")
-                .and_then(|v| v.as_s().ok())
-                .expect("Info attribute");
+            let raw = i.get("Info").and_then(|v| v.as_s().ok()).expect("Info attribute");
             serde_json::from_str(raw).expect("Info is LockInfo JSON")
         })
     }
@@ -197,10 +172,7 @@ fn doc(serial: u64) -> StateDocument {
 }
 
 fn outcomes(steps: &[BootstrapStep]) -> Vec<(String, StepOutcome)> {
-    steps
-        .iter()
-        .map(|s| (s.what.clone(), s.outcome.clone()))
-        .collect()
+    steps.iter().map(|s| (s.what.clone(), s.outcome.clone())).collect()
 }
 
 // ---------------------------------------------------------------- bootstrap
@@ -215,14 +187,8 @@ async fn bootstrap_creates_a_locked_down_bucket_and_the_lock_table_then_changes_
         [
             (format!("S3 bucket {BUCKET}"), StepOutcome::Created),
             (format!("versioning on {bucket_url}"), StepOutcome::Created),
-            (
-                format!("default encryption on {bucket_url}"),
-                StepOutcome::Created
-            ),
-            (
-                format!("public access block on {bucket_url}"),
-                StepOutcome::Created
-            ),
+            (format!("default encryption on {bucket_url}"), StepOutcome::Created),
+            (format!("public access block on {bucket_url}"), StepOutcome::Created),
         ]
     );
     assert_eq!(steps.len(), 6, "{steps:#?}");
@@ -237,97 +203,48 @@ async fn bootstrap_creates_a_locked_down_bucket_and_the_lock_table_then_changes_
     // What the bucket really looks like.
     let s3 = w.s3();
     assert_eq!(versioning_status(&s3).await.as_deref(), Some("Enabled"));
-    let enc = s3
-        .get_bucket_encryption()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .unwrap();
+    let enc = s3.get_bucket_encryption().bucket(BUCKET).send().await.unwrap();
     let algo = enc
         .server_side_encryption_configuration()
         .and_then(|c| c.rules().first())
         .and_then(|r| r.apply_server_side_encryption_by_default())
         .map(|d| d.sse_algorithm().as_str().to_string());
     assert_eq!(algo.as_deref(), Some("AES256"));
-    let pab = s3
-        .get_public_access_block()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .unwrap();
+    let pab = s3.get_public_access_block().bucket(BUCKET).send().await.unwrap();
     let pab = pab.public_access_block_configuration().expect("PAB");
     assert_eq!(
-        (
-            pab.block_public_acls(),
-            pab.ignore_public_acls(),
-            pab.block_public_policy(),
-            pab.restrict_public_buckets()
-        ),
+        (pab.block_public_acls(), pab.ignore_public_acls(), pab.block_public_policy(), pab.restrict_public_buckets()),
         (Some(true), Some(true), Some(true), Some(true))
     );
     let policy = s3.get_bucket_policy().bucket(BUCKET).send().await;
-    let code = policy
-        .as_ref()
-        .err()
-        .and_then(|e| aws_sdk_s3::error::ProvideErrorMetadata::code(e));
-    assert_eq!(
-        code,
-        Some("NoSuchBucketPolicy"),
-        "no policy over http: {policy:?}"
-    );
+    let code = policy.as_ref().err().and_then(|e| aws_sdk_s3::error::ProvideErrorMetadata::code(e));
+    assert_eq!(code, Some("NoSuchBucketPolicy"), "no policy over http: {policy:?}");
 
     // And the table.
-    let table = w
-        .ddb()
-        .describe_table()
-        .table_name(TABLE)
-        .send()
-        .await
-        .unwrap();
+    let table = w.ddb().describe_table().table_name(TABLE).send().await.unwrap();
     let table = table.table().expect("table");
     let keys: Vec<_> = table
         .key_schema()
         .iter()
-        .map(|k| {
-            (
-                k.attribute_name().to_string(),
-                k.key_type().as_str().to_string(),
-            )
-        })
+        .map(|k| (k.attribute_name().to_string(), k.key_type().as_str().to_string()))
         .collect();
     assert_eq!(keys, [("LockID".to_string(), "HASH".to_string())]);
     let attrs: Vec<_> = table
         .attribute_definitions()
         .iter()
-        .map(|a| {
-            (
-                a.attribute_name().to_string(),
-                a.attribute_type().as_str().to_string(),
-            )
-        })
+        .map(|a| (a.attribute_name().to_string(), a.attribute_type().as_str().to_string()))
         .collect();
     assert_eq!(attrs, [("LockID".to_string(), "S".to_string())]);
     assert_eq!(table.table_status().map(|s| s.as_str()), Some("ACTIVE"));
+    assert_eq!(table.sse_description().and_then(|d| d.status()).map(|s| s.as_str()), Some("ENABLED"));
     assert_eq!(
-        table
-            .sse_description()
-            .and_then(|d| d.status())
-            .map(|s| s.as_str()),
-        Some("ENABLED")
-    );
-    assert_eq!(
-        table
-            .billing_mode_summary()
-            .and_then(|b| b.billing_mode())
-            .map(|m| m.as_str()),
+        table.billing_mode_summary().and_then(|b| b.billing_mode()).map(|m| m.as_str()),
         Some("PAY_PER_REQUEST")
     );
 
     // A second run: everything exists, and not one write goes out.
     w.proxy().clear();
-    let again = bootstrap(&w.sdk, &cfg(), true)
-        .await
-        .expect("second bootstrap");
+    let again = bootstrap(&w.sdk, &cfg(), true).await.expect("second bootstrap");
     for (i, step) in again.iter().enumerate() {
         if i == 4 {
             assert!(matches!(step.outcome, StepOutcome::Warning(_)), "{step}");
@@ -347,33 +264,17 @@ async fn bootstrap_over_tls_adds_the_tls_only_policy_once() {
     let steps = bootstrap(&w.sdk, &cfg(), false).await.expect("bootstrap");
     assert_eq!(
         (steps[4].what.as_str(), &steps[4].outcome),
-        (
-            format!("TLS-only bucket policy on s3://{BUCKET}").as_str(),
-            &StepOutcome::Created
-        )
+        (format!("TLS-only bucket policy on s3://{BUCKET}").as_str(), &StepOutcome::Created)
     );
-    let policy = w
-        .s3()
-        .get_bucket_policy()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("policy");
-    let policy: serde_json::Value =
-        serde_json::from_str(policy.policy().expect("policy text")).unwrap();
+    let policy = w.s3().get_bucket_policy().bucket(BUCKET).send().await.expect("policy");
+    let policy: serde_json::Value = serde_json::from_str(policy.policy().expect("policy text")).unwrap();
     let statement = &policy["Statement"][0];
     assert_eq!(statement["Sid"], "DenyInsecureTransport");
     assert_eq!(statement["Effect"], "Deny");
-    assert_eq!(
-        statement["Condition"]["Bool"]["aws:SecureTransport"],
-        "false"
-    );
+    assert_eq!(statement["Condition"]["Bool"]["aws:SecureTransport"], "false");
     assert_eq!(
         statement["Resource"],
-        serde_json::json!([
-            format!("arn:aws:s3:::{BUCKET}"),
-            format!("arn:aws:s3:::{BUCKET}/*")
-        ])
+        serde_json::json!([format!("arn:aws:s3:::{BUCKET}"), format!("arn:aws:s3:::{BUCKET}/*")])
     );
 
     let again = bootstrap(&w.sdk, &cfg(), false).await.expect("second run");
@@ -397,38 +298,14 @@ async fn bootstrap_repairs_an_existing_bucket_and_reports_what_it_fixed() {
         .unwrap();
     let steps = bootstrap(&w.sdk, &cfg(), true).await.expect("bootstrap");
     assert_eq!(steps[0].outcome, StepOutcome::Existed, "{}", steps[0]);
-    assert_eq!(
-        steps[0].to_string(),
-        format!("S3 bucket {BUCKET}: exists (yours)")
-    );
-    assert_eq!(
-        steps[1].outcome,
-        StepOutcome::Fixed("was Suspended, now Enabled".into())
-    );
-    assert!(
-        matches!(steps[2].outcome, StepOutcome::Fixed(_)),
-        "{}",
-        steps[2]
-    );
-    assert!(
-        matches!(steps[3].outcome, StepOutcome::Fixed(_)),
-        "{}",
-        steps[3]
-    );
+    assert_eq!(steps[0].to_string(), format!("S3 bucket {BUCKET}: exists (yours)"));
+    assert_eq!(steps[1].outcome, StepOutcome::Fixed("was Suspended, now Enabled".into()));
+    assert!(matches!(steps[2].outcome, StepOutcome::Fixed(_)), "{}", steps[2]);
+    assert!(matches!(steps[3].outcome, StepOutcome::Fixed(_)), "{}", steps[3]);
     assert_eq!(steps[5].outcome, StepOutcome::Created);
     assert_eq!(versioning_status(&w.s3()).await.as_deref(), Some("Enabled"));
-    let pab = w
-        .s3()
-        .get_public_access_block()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        pab.public_access_block_configuration()
-            .and_then(|c| c.restrict_public_buckets()),
-        Some(true)
-    );
+    let pab = w.s3().get_public_access_block().bucket(BUCKET).send().await.unwrap();
+    assert_eq!(pab.public_access_block_configuration().and_then(|c| c.restrict_public_buckets()), Some(true));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -458,9 +335,7 @@ async fn bootstrap_refuses_a_table_keyed_otherwise() {
     let err = bootstrap(&w.sdk, &cfg(), true).await.unwrap_err();
     let msg = err.to_string();
     assert!(
-        msg.contains(&format!(
-            "the table {TABLE} exists but is keyed by id (HASH)"
-        )) && msg.contains("LockID"),
+        msg.contains(&format!("the table {TABLE} exists but is keyed by id (HASH)")) && msg.contains("LockID"),
         "{msg}"
     );
 }
@@ -469,13 +344,11 @@ async fn bootstrap_refuses_a_table_keyed_otherwise() {
 async fn bootstrap_says_when_the_bucket_name_belongs_to_another_account() {
     let w = World::start_proxied().await;
     // moto has one account; S3's answer for someone else's bucket is a 403 to HeadBucket.
-    w.proxy()
-        .inject(Fault::new("HeadBucket", FaultKind::Status(403), 1));
+    w.proxy().inject(Fault::new("HeadBucket", FaultKind::Status(403), 1));
     let err = bootstrap(&w.sdk, &cfg(), true).await.unwrap_err();
     assert!(
-        err.to_string().contains(&format!(
-            "the bucket name {BUCKET} is taken by another AWS account"
-        )) && err.to_string().contains("choose another backend.s3.bucket"),
+        err.to_string().contains(&format!("the bucket name {BUCKET} is taken by another AWS account"))
+            && err.to_string().contains("choose another backend.s3.bucket"),
         "{err}"
     );
     assert_eq!(w.proxy().count("CreateBucket"), 0, "nothing was created");
@@ -496,18 +369,8 @@ async fn saves_and_loads_back_with_the_digest_recorded() {
     let bytes = w.object_bytes().await;
     assert_eq!(bytes, d.to_json());
     assert_eq!(w.recorded_digest().await, Some(md5_hex(&bytes)));
-    let head = w
-        .s3()
-        .head_object()
-        .bucket(BUCKET)
-        .key(KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        head.server_side_encryption().map(|s| s.as_str()),
-        Some("AES256")
-    );
+    let head = w.s3().head_object().bucket(BUCKET).key(KEY).send().await.unwrap();
+    assert_eq!(head.server_side_encryption().map(|s| s.as_str()), Some("AES256"));
 
     let b = w.backend();
     assert_eq!(b.load().await.unwrap(), Some(d.clone()));
@@ -533,19 +396,9 @@ async fn a_writer_holding_an_older_etag_gets_a_conflict() {
     let err = b.save(&stale).await.unwrap_err();
     assert!(matches!(err, BackendError::Conflict), "{err}");
     // The refusal came from S3 (412 to the If-Match), not from a check in the client.
-    let puts: Vec<_> = w
-        .proxy()
-        .calls()
-        .into_iter()
-        .filter(|c| c.operation == "PutObject")
-        .map(|c| c.status)
-        .collect();
+    let puts: Vec<_> = w.proxy().calls().into_iter().filter(|c| c.operation == "PutObject").map(|c| c.status).collect();
     assert_eq!(puts, [412]);
-    assert_eq!(
-        w.proxy().count("PutItem"),
-        0,
-        "no digest for a refused write"
-    );
+    assert_eq!(w.proxy().count("PutItem"), 0, "no digest for a refused write");
 
     // Nothing of b's reached the bucket or the digest.
     let bytes = w.object_bytes().await;
@@ -570,11 +423,7 @@ async fn a_first_write_refuses_to_replace_an_object_it_never_read() {
     let err = c.save(&doc(7)).await.unwrap_err();
     assert!(matches!(err, BackendError::Conflict), "{err}");
     assert_eq!(
-        w.proxy()
-            .calls()
-            .iter()
-            .map(|c| (c.operation.as_str(), c.status))
-            .collect::<Vec<_>>(),
+        w.proxy().calls().iter().map(|c| (c.operation.as_str(), c.status)).collect::<Vec<_>>(),
         [("PutObject", 412)],
         "S3 refused the If-None-Match: * itself"
     );
@@ -586,10 +435,7 @@ async fn a_first_write_refuses_to_replace_an_object_it_never_read() {
     let early = w2.backend();
     assert!(early.load().await.unwrap().is_none());
     w2.backend().save(&doc(1)).await.unwrap();
-    assert!(matches!(
-        early.save(&doc(1)).await.unwrap_err(),
-        BackendError::Conflict
-    ));
+    assert!(matches!(early.save(&doc(1)).await.unwrap_err(), BackendError::Conflict));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -615,10 +461,7 @@ async fn a_state_changed_behind_mantissas_back_is_refused_with_both_digests() {
         "{msg}"
     );
     assert!(msg.contains("refusing to use it"), "{msg}");
-    assert!(
-        msg.contains(&format!("{BUCKET}/{KEY}-md5")),
-        "names the digest item: {msg}"
-    );
+    assert!(msg.contains(&format!("{BUCKET}/{KEY}-md5")), "names the digest item: {msg}");
 
     // Deleting the digest item, as the message says, accepts the object as it is.
     w.ddb()
@@ -628,10 +471,7 @@ async fn a_state_changed_behind_mantissas_back_is_refused_with_both_digests() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        w.backend().load().await.unwrap().map(|d| d.serial),
-        Some(42)
-    );
+    assert_eq!(w.backend().load().await.unwrap().map(|d| d.serial), Some(42));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -651,28 +491,18 @@ async fn a_digest_one_write_behind_is_accepted_but_an_old_copy_is_not() {
     w.set_digest(&md5_hex(&d2.to_json())).await;
     w.put_object_directly(d1.to_json()).await;
     let err = w.backend().load().await.unwrap_err();
-    assert!(
-        err.to_string().contains("does not match the digest"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("does not match the digest"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_object_with_a_recorded_digest_is_refused() {
     let w = World::ready().await;
     w.backend().save(&doc(1)).await.unwrap();
-    w.s3()
-        .delete_object()
-        .bucket(BUCKET)
-        .key(KEY)
-        .send()
-        .await
-        .unwrap();
+    w.s3().delete_object().bucket(BUCKET).key(KEY).send().await.unwrap();
     let err = w.backend().load().await.unwrap_err();
     assert!(
-        err.to_string().contains(&format!(
-            "s3://{BUCKET}/{KEY} does not exist, but the lock table records a digest for it"
-        )),
+        err.to_string()
+            .contains(&format!("s3://{BUCKET}/{KEY} does not exist, but the lock table records a digest for it")),
         "{err}"
     );
 }
@@ -686,13 +516,7 @@ async fn a_state_from_a_newer_format_is_refused() {
     w.put_object_directly(bytes.clone()).await;
     w.set_digest(&md5_hex(&bytes)).await;
     let err = w.backend().load().await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            BackendError::State(mantissa_engine::StateError::NewerVersion(99))
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, BackendError::State(mantissa_engine::StateError::NewerVersion(99))), "{err}");
     assert!(err.to_string().contains("newer mantissa"), "{err}");
 }
 
@@ -708,10 +532,7 @@ async fn a_held_lock_refuses_at_once_with_zero_timeout_and_names_the_holder() {
 
     w.proxy().clear();
     let b = w.backend();
-    let err = b
-        .lock(&LockInfo::new("plan", &b.describe()), Duration::ZERO)
-        .await
-        .unwrap_err();
+    let err = b.lock(&LockInfo::new("plan", &b.describe()), Duration::ZERO).await.unwrap_err();
     match &err {
         BackendError::Locked(holder) => {
             assert_eq!(holder.id, info.id);
@@ -750,10 +571,7 @@ async fn a_lock_with_a_timeout_waits_until_the_holder_unlocks() {
 
     assert_eq!(w.lock_item_info().await, Some(second.clone()));
     let attempts = w.proxy().count("PutItem");
-    assert!(
-        attempts >= 2,
-        "it must have retried after being refused (PutItem calls: {attempts})"
-    );
+    assert!(attempts >= 2, "it must have retried after being refused (PutItem calls: {attempts})");
     b.unlock(&second.id).await.unwrap();
     assert_eq!(w.lock_item_info().await, None);
 }
@@ -766,15 +584,8 @@ async fn a_lock_wait_gives_up_at_its_deadline() {
     a.lock(&held, Duration::ZERO).await.unwrap();
     w.proxy().clear();
     let start = Instant::now();
-    let err = w
-        .backend()
-        .lock(&LockInfo::new("plan", "x"), Duration::from_millis(700))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, BackendError::Locked(h) if h.id == held.id),
-        "{err}"
-    );
+    let err = w.backend().lock(&LockInfo::new("plan", "x"), Duration::from_millis(700)).await.unwrap_err();
+    assert!(matches!(&err, BackendError::Locked(h) if h.id == held.id), "{err}");
     assert!(start.elapsed() >= Duration::from_millis(700), "it waited");
     // 100 + 200 + 400 ms of backoff: the first try, then three more.
     assert_eq!(w.proxy().count("PutItem"), 4);
@@ -788,11 +599,7 @@ async fn unlock_refuses_a_wrong_id_and_releases_the_right_one() {
     a.lock(&info, Duration::ZERO).await.unwrap();
 
     let err = a.unlock("not-the-id").await.unwrap_err();
-    assert!(
-        err.to_string()
-            .contains(&format!("held under ID {}", info.id)),
-        "{err}"
-    );
+    assert!(err.to_string().contains(&format!("held under ID {}", info.id)), "{err}");
     assert_eq!(w.lock_item_info().await, Some(info.clone()), "still locked");
 
     a.unlock(&info.id).await.unwrap();
@@ -813,10 +620,7 @@ async fn force_unlock_needs_the_holders_id_and_then_frees_the_lock() {
     let admin = w.backend();
     let err = admin.force_unlock("some-other-id").await.unwrap_err();
     let msg = err.to_string();
-    assert!(
-        msg.contains(&format!("held under ID {}", info.id)) && msg.contains("not some-other-id"),
-        "{msg}"
-    );
+    assert!(msg.contains(&format!("held under ID {}", info.id)) && msg.contains("not some-other-id"), "{msg}");
     assert!(w.lock_item_info().await.is_some());
 
     admin.force_unlock(&info.id).await.unwrap();
@@ -843,11 +647,7 @@ async fn a_terraform_lock_item_is_reported_by_its_fields() {
         .send()
         .await
         .unwrap();
-    let err = w
-        .backend()
-        .lock(&LockInfo::new("apply", "x"), Duration::ZERO)
-        .await
-        .unwrap_err();
+    let err = w.backend().lock(&LockInfo::new("apply", "x"), Duration::ZERO).await.unwrap_err();
     match err {
         BackendError::Locked(h) => {
             assert_eq!(h.id, "3f1c2d1e-0000-4000-8000-000000000001");
@@ -874,8 +674,16 @@ async fn the_journal_is_replayed_by_the_next_reader_and_dropped_by_a_whole_save(
         protected: false,
     };
     let batch = |entries| JournalBatch { lineage: d.lineage.clone(), base_serial: 1, entries };
-    assert!(a.append(&batch(vec![JournalEntry::Put { address: "storage.logs".into(), resource: res("logs") }])).await.unwrap());
-    assert!(a.append(&batch(vec![JournalEntry::Put { address: "storage.config".into(), resource: res("config") }])).await.unwrap());
+    assert!(
+        a.append(&batch(vec![JournalEntry::Put { address: "storage.logs".into(), resource: res("logs") }]))
+            .await
+            .unwrap()
+    );
+    assert!(
+        a.append(&batch(vec![JournalEntry::Put { address: "storage.config".into(), resource: res("config") }]))
+            .await
+            .unwrap()
+    );
 
     // A run killed here: the next one reads the document and its journal.
     let b = w.backend();

@@ -42,11 +42,7 @@ fn main() {
 fn run(args: Args) -> Result<()> {
     let proxy = RecordingProxy::start_with(
         &args.upstream,
-        ProxyOptions {
-            port: args.port,
-            latency: Duration::from_millis(args.latency_ms),
-            log: args.log.clone(),
-        },
+        ProxyOptions { port: args.port, latency: Duration::from_millis(args.latency_ms), log: args.log.clone() },
     )?;
     println!("{}", proxy.endpoint);
     eprintln!(
@@ -54,20 +50,12 @@ fn run(args: Args) -> Result<()> {
         proxy.endpoint,
         args.upstream,
         args.latency_ms,
-        args.log
-            .as_ref()
-            .map(|p| format!(", log {}", p.display()))
-            .unwrap_or_default()
+        args.log.as_ref().map(|p| format!(", log {}", p.display())).unwrap_or_default()
     );
     wait_for_stop_signal()?;
     let calls = proxy.calls();
     let writes = calls.iter().filter(|c| c.write).count();
-    eprintln!(
-        "recording-proxy: {} calls ({} writes, {} reads)",
-        calls.len(),
-        writes,
-        calls.len() - writes
-    );
+    eprintln!("recording-proxy: {} calls ({} writes, {} reads)", calls.len(), writes, calls.len() - writes);
     Ok(())
 }
 
@@ -80,8 +68,7 @@ fn wait_for_stop_signal() -> Result<()> {
     rt.block_on(async {
         #[cfg(unix)]
         {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
             tokio::select! {
                 r = tokio::signal::ctrl_c() => r,
                 _ = term.recv() => Ok(()),

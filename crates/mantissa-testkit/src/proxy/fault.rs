@@ -17,11 +17,7 @@ pub struct Fault {
 
 impl Fault {
     pub fn new(operation: impl Into<String>, kind: FaultKind, times: usize) -> Self {
-        Fault {
-            operation: operation.into(),
-            kind,
-            times,
-        }
+        Fault { operation: operation.into(), kind, times }
     }
 
     pub(crate) fn matches(&self, operation: &str) -> bool {
@@ -61,11 +57,9 @@ pub(crate) fn answer(kind: FaultKind, protocol: Protocol, service: &str) -> Opti
             },
             "injected",
         ),
-        FaultKind::Throttle if service == "s3" => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SlowDown",
-            "Please reduce your request rate.",
-        ),
+        FaultKind::Throttle if service == "s3" => {
+            (StatusCode::SERVICE_UNAVAILABLE, "SlowDown", "Please reduce your request rate.")
+        }
         FaultKind::Throttle => (
             StatusCode::BAD_REQUEST,
             match protocol {
@@ -78,11 +72,7 @@ pub(crate) fn answer(kind: FaultKind, protocol: Protocol, service: &str) -> Opti
     Some(match protocol {
         Protocol::AwsJson | Protocol::RestJson => ErrorAnswer {
             status,
-            content_type: if protocol == Protocol::AwsJson {
-                "application/x-amz-json-1.1"
-            } else {
-                "application/json"
-            },
+            content_type: if protocol == Protocol::AwsJson { "application/x-amz-json-1.1" } else { "application/json" },
             error_type: Some(code),
             body: Bytes::from(format!(r#"{{"__type":"{code}","message":"{message}"}}"#)),
         },
@@ -116,10 +106,7 @@ mod tests {
     fn bodies_are_shaped_like_the_service() {
         let json = answer(FaultKind::Status(500), Protocol::AwsJson, "dynamodb").unwrap();
         assert_eq!(json.status, 500);
-        assert_eq!(
-            json.body,
-            r#"{"__type":"InternalFailure","message":"injected"}"#
-        );
+        assert_eq!(json.body, r#"{"__type":"InternalFailure","message":"injected"}"#);
         let xml = answer(FaultKind::Status(500), Protocol::RestXml, "s3").unwrap();
         assert_eq!(
             xml.body,
@@ -128,20 +115,12 @@ mod tests {
         );
         let slow = answer(FaultKind::Throttle, Protocol::RestXml, "s3").unwrap();
         assert_eq!(slow.status, 503);
-        assert!(
-            std::str::from_utf8(&slow.body)
-                .unwrap()
-                .contains("SlowDown")
-        );
+        assert!(std::str::from_utf8(&slow.body).unwrap().contains("SlowDown"));
         let throttled = answer(FaultKind::Throttle, Protocol::AwsJson, "kinesis").unwrap();
         assert_eq!(throttled.status, 400);
         assert_eq!(throttled.error_type, Some("ThrottlingException"));
         let query = answer(FaultKind::Throttle, Protocol::AwsQuery, "iam").unwrap();
-        assert!(
-            std::str::from_utf8(&query.body)
-                .unwrap()
-                .starts_with("<ErrorResponse><Error>")
-        );
+        assert!(std::str::from_utf8(&query.body).unwrap().starts_with("<ErrorResponse><Error>"));
         assert!(answer(FaultKind::Reset, Protocol::AwsJson, "sts").is_none());
     }
 

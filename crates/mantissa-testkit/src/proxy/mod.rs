@@ -62,9 +62,7 @@ impl RecordingProxy {
 
     pub fn start_with(upstream: &str, options: ProxyOptions) -> Result<Self> {
         let upstream = upstream.trim_end_matches('/').to_string();
-        let parsed: hyper::Uri = upstream
-            .parse()
-            .with_context(|| format!("upstream {upstream:?} is not a URL"))?;
+        let parsed: hyper::Uri = upstream.parse().with_context(|| format!("upstream {upstream:?} is not a URL"))?;
         if parsed.scheme_str() != Some("http") || parsed.authority().is_none() {
             bail!("upstream {upstream:?} must be an http://host:port URL (the emulator)");
         }
@@ -96,12 +94,7 @@ impl RecordingProxy {
             let listener = tokio::net::TcpListener::from_std(listener)?;
             runtime.spawn(server::serve(listener, shared.clone()));
         }
-        Ok(RecordingProxy {
-            port,
-            endpoint: format!("http://127.0.0.1:{port}"),
-            shared,
-            runtime: Some(runtime),
-        })
+        Ok(RecordingProxy { port, endpoint: format!("http://127.0.0.1:{port}"), shared, runtime: Some(runtime) })
     }
 
     /// Every call so far, in the order their answers were sent.
@@ -121,10 +114,7 @@ impl RecordingProxy {
 
     /// How many calls had this operation name.
     pub fn count(&self, operation: &str) -> usize {
-        lock(&self.shared.calls)
-            .iter()
-            .filter(|c| c.operation == operation)
-            .count()
+        lock(&self.shared.calls).iter().filter(|c| c.operation == operation).count()
     }
 
     /// Delay added before each request is forwarded (or faulted), from now on.

@@ -46,9 +46,7 @@ impl Shared {
         connector.set_nodelay(true);
         Shared {
             upstream,
-            client: Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(30))
-                .build(connector),
+            client: Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(connector),
             calls: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             latency: Mutex::new(latency),
@@ -113,10 +111,7 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         tokio::spawn(async move {
             let service = service_fn(move |req| handle(shared.clone(), req));
             // An error here is a client that went away, or an injected Reset: nothing to report.
-            let _ = http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
         });
     }
 }
@@ -194,9 +189,7 @@ async fn forward(
     body: Bytes,
 ) -> Result<Response<ProxyBody>, String> {
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let uri: Uri = format!("{}{}", shared.upstream, target)
-        .parse()
-        .map_err(|e| format!("bad upstream URI: {e}"))?;
+    let uri: Uri = format!("{}{}", shared.upstream, target).parse().map_err(|e| format!("bad upstream URI: {e}"))?;
     let mut request = Request::builder()
         .method(parts.method.clone())
         .uri(uri)
@@ -205,11 +198,7 @@ async fn forward(
         .map_err(|e| e.to_string())?;
     // Host is copied as sent (the client pool only adds one when it is missing).
     copy_end_to_end(&parts.headers, request.headers_mut(), true);
-    let response = shared
-        .client
-        .request(request)
-        .await
-        .map_err(|e| error_chain(&e))?;
+    let response = shared.client.request(request).await.map_err(|e| error_chain(&e))?;
     let (mut head, body) = response.into_parts();
     // moto answers `Connection: close`; passing that on would end our client's keep-alive.
     let upstream_headers = std::mem::take(&mut head.headers);
@@ -254,40 +243,25 @@ fn error_response(answer: ErrorAnswer) -> Response<ProxyBody> {
     let mut response = Response::new(full(answer.body));
     *response.status_mut() = answer.status;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(answer.content_type),
-    );
-    headers.insert(
-        HeaderName::from_static("x-amzn-requestid"),
-        HeaderValue::from_static("injected"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(answer.content_type));
+    headers.insert(HeaderName::from_static("x-amzn-requestid"), HeaderValue::from_static("injected"));
     if let Some(error_type) = answer.error_type {
-        headers.insert(
-            HeaderName::from_static("x-amzn-errortype"),
-            HeaderValue::from_static(error_type),
-        );
+        headers.insert(HeaderName::from_static("x-amzn-errortype"), HeaderValue::from_static(error_type));
     }
     response
 }
 
 /// The emulator could not be reached: a 502, which SDKs retry as transient.
 fn bad_gateway(upstream: &str, error: &str) -> Response<ProxyBody> {
-    let mut response = Response::new(full(Bytes::from(format!(
-        "recording-proxy: upstream {upstream} failed: {error}\n"
-    ))));
+    let mut response =
+        Response::new(full(Bytes::from(format!("recording-proxy: upstream {upstream} failed: {error}\n"))));
     *response.status_mut() = StatusCode::BAD_GATEWAY;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     response
 }
 
 fn full(bytes: Bytes) -> ProxyBody {
-    Full::new(bytes)
-        .map_err(|never: Infallible| match never {})
-        .boxed()
+    Full::new(bytes).map_err(|never: Infallible| match never {}).boxed()
 }
 
 /// "error: cause: cause" — hyper's client errors hide the useful part in their sources.

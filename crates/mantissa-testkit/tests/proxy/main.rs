@@ -25,31 +25,15 @@ fn records_sdk_shaped_calls_and_passes_them_through() {
 
     let create = send(&proxy.endpoint, &Req::s3("PUT", "/testkit-bucket", b"")).unwrap();
     assert_eq!(create.status, 200, "{}", create.text());
-    let versioning = send(
-        &proxy.endpoint,
-        &Req::s3("GET", "/testkit-bucket?versioning", b""),
-    )
-    .unwrap();
+    let versioning = send(&proxy.endpoint, &Req::s3("GET", "/testkit-bucket?versioning", b"")).unwrap();
     assert_eq!(versioning.status, 200);
-    assert!(
-        versioning.text().contains("Versioning"),
-        "{}",
-        versioning.text()
-    );
+    assert!(versioning.text().contains("Versioning"), "{}", versioning.text());
 
-    let tables = send(
-        &proxy.endpoint,
-        &Req::json("dynamodb", "DynamoDB_20120810.ListTables", "{}"),
-    )
-    .unwrap();
+    let tables = send(&proxy.endpoint, &Req::json("dynamodb", "DynamoDB_20120810.ListTables", "{}")).unwrap();
     assert_eq!(tables.status, 200, "{}", tables.text());
     assert!(tables.text().contains("TableNames"));
 
-    let identity = send(
-        &proxy.endpoint,
-        &Req::query("sts", "Action=GetCallerIdentity&Version=2011-06-15"),
-    )
-    .unwrap();
+    let identity = send(&proxy.endpoint, &Req::query("sts", "Action=GetCallerIdentity&Version=2011-06-15")).unwrap();
     assert_eq!(identity.status, 200, "{}", identity.text());
     assert!(identity.text().contains("<Account>"), "{}", identity.text());
 
@@ -83,57 +67,32 @@ fn records_sdk_shaped_calls_and_passes_them_through() {
 fn bodies_and_heads_pass_intact_on_one_keep_alive_connection() {
     let (_emulator, proxy) = setup();
     let mut conn = Conn::open(&proxy.endpoint).unwrap();
-    assert_eq!(
-        conn.send(&Req::s3("PUT", "/kept", b"")).unwrap().status,
-        200
-    );
+    assert_eq!(conn.send(&Req::s3("PUT", "/kept", b"")).unwrap().status, 200);
 
     // Bytes that a text-mangling proxy would break.
     let object: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     let put = conn
-        .send(
-            &Req::s3("PUT", "/kept/dir/blob.bin", &object)
-                .header("Content-Type", "application/octet-stream"),
-        )
+        .send(&Req::s3("PUT", "/kept/dir/blob.bin", &object).header("Content-Type", "application/octet-stream"))
         .unwrap();
     assert_eq!(put.status, 200);
-    let etag = put
-        .header("etag")
-        .expect("PutObject answers with an ETag")
-        .to_string();
+    let etag = put.header("etag").expect("PutObject answers with an ETag").to_string();
 
-    let get = conn
-        .send(&Req::s3("GET", "/kept/dir/blob.bin", b""))
-        .unwrap();
+    let get = conn.send(&Req::s3("GET", "/kept/dir/blob.bin", b"")).unwrap();
     assert_eq!(get.status, 200);
     assert_eq!(get.body, object);
     assert_eq!(get.header("etag"), Some(etag.as_str()));
 
-    let head = conn
-        .send(&Req::s3("HEAD", "/kept/dir/blob.bin", b""))
-        .unwrap();
+    let head = conn.send(&Req::s3("HEAD", "/kept/dir/blob.bin", b"")).unwrap();
     assert_eq!(head.status, 200);
     assert_eq!(head.header("content-length"), Some("70000"));
     let missing = conn.send(&Req::s3("HEAD", "/kept/nothing", b"")).unwrap();
     assert_eq!(missing.status, 404);
 
     // Still the same connection: moto closes its own after each answer, the proxy does not.
-    assert_eq!(
-        conn.send(&Req::s3("GET", "/kept?list-type=2", b""))
-            .unwrap()
-            .status,
-        200
-    );
+    assert_eq!(conn.send(&Req::s3("GET", "/kept?list-type=2", b"")).unwrap().status, 200);
     assert_eq!(
         ops(&proxy.calls()),
-        [
-            "CreateBucket",
-            "PutObject",
-            "GetObject",
-            "HeadObject",
-            "HeadObject",
-            "ListObjectsV2"
-        ]
+        ["CreateBucket", "PutObject", "GetObject", "HeadObject", "HeadObject", "ListObjectsV2"]
     );
     assert_eq!(proxy.calls()[4].status, 404);
 }
@@ -141,15 +100,9 @@ fn bodies_and_heads_pass_intact_on_one_keep_alive_connection() {
 #[test]
 fn expect_100_continue_gets_a_continue_then_the_answer() {
     let (_emulator, proxy) = setup();
-    assert_eq!(
-        send(&proxy.endpoint, &Req::s3("PUT", "/continued", b""))
-            .unwrap()
-            .status,
-        200
-    );
+    assert_eq!(send(&proxy.endpoint, &Req::s3("PUT", "/continued", b"")).unwrap().status, 200);
 
-    let req =
-        Req::s3("PUT", "/continued/key", b"hello after continue").header("Expect", "100-continue");
+    let req = Req::s3("PUT", "/continued/key", b"hello after continue").header("Expect", "100-continue");
     let mut conn = Conn::open(&proxy.endpoint).unwrap();
     conn.write_raw(&req.head("127.0.0.1")).unwrap();
     let interim = conn.read_response(false).unwrap();
@@ -167,11 +120,7 @@ fn latency_is_added_before_each_request() {
     let delay = Duration::from_millis(300);
     proxy.set_latency(delay);
     let started = Instant::now();
-    let resp = send(
-        &proxy.endpoint,
-        &Req::query("sts", "Action=GetCallerIdentity&Version=2011-06-15"),
-    )
-    .unwrap();
+    let resp = send(&proxy.endpoint, &Req::query("sts", "Action=GetCallerIdentity&Version=2011-06-15")).unwrap();
     assert_eq!(resp.status, 200);
     assert!(started.elapsed() >= delay, "took {:?}", started.elapsed());
     proxy.set_latency(Duration::ZERO);
@@ -182,20 +131,11 @@ fn latency_is_added_before_each_request() {
 fn a_status_fault_answers_once_then_passes() {
     let (_emulator, proxy) = setup();
     proxy.inject(Fault::new("ListTables", FaultKind::Status(500), 1));
-    let list = || {
-        send(
-            &proxy.endpoint,
-            &Req::json("dynamodb", "DynamoDB_20120810.ListTables", "{}"),
-        )
-        .unwrap()
-    };
+    let list = || send(&proxy.endpoint, &Req::json("dynamodb", "DynamoDB_20120810.ListTables", "{}")).unwrap();
 
     let faulted = list();
     assert_eq!(faulted.status, 500);
-    assert_eq!(
-        faulted.text(),
-        r#"{"__type":"InternalFailure","message":"injected"}"#
-    );
+    assert_eq!(faulted.text(), r#"{"__type":"InternalFailure","message":"injected"}"#);
     assert_eq!(faulted.header("x-amzn-errortype"), Some("InternalFailure"));
     assert_eq!(list().status, 200);
     let statuses: Vec<u16> = proxy.calls().iter().map(|c| c.status).collect();
@@ -209,11 +149,7 @@ fn throttling_looks_like_each_service() {
     let s3 = send(&proxy.endpoint, &Req::s3("PUT", "/throttled", b"")).unwrap();
     assert_eq!(s3.status, 503);
     assert!(s3.text().contains("<Code>SlowDown</Code>"), "{}", s3.text());
-    let ddb = send(
-        &proxy.endpoint,
-        &Req::json("dynamodb", "DynamoDB_20120810.ListTables", "{}"),
-    )
-    .unwrap();
+    let ddb = send(&proxy.endpoint, &Req::json("dynamodb", "DynamoDB_20120810.ListTables", "{}")).unwrap();
     assert_eq!(ddb.status, 400);
     assert!(ddb.text().contains("ThrottlingException"));
     // Used up: the next call reaches moto, which never saw the throttled CreateBucket.
@@ -227,13 +163,7 @@ fn a_reset_fault_closes_the_connection_without_an_answer() {
     proxy.inject(Fault::new("GetCallerIdentity", FaultKind::Reset, 1));
     let req = Req::query("sts", "Action=GetCallerIdentity&Version=2011-06-15");
     let err = send(&proxy.endpoint, &req).expect_err("no answer");
-    assert!(
-        matches!(
-            err.kind(),
-            ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset), "{err:?}");
     assert_eq!(send(&proxy.endpoint, &req).unwrap().status, 200);
     let statuses: Vec<u16> = proxy.calls().iter().map(|c| c.status).collect();
     assert_eq!(statuses, [0, 200]);
@@ -258,26 +188,17 @@ fn calls_are_appended_to_the_log_and_the_port_closes_on_drop() {
     let _ = std::fs::remove_file(&log);
     let proxy = RecordingProxy::start_with(
         &emulator.endpoint,
-        ProxyOptions {
-            log: Some(log.clone()),
-            ..ProxyOptions::default()
-        },
+        ProxyOptions { log: Some(log.clone()), ..ProxyOptions::default() },
     )
     .unwrap();
     send(&proxy.endpoint, &Req::s3("PUT", "/logged", b"")).unwrap();
     send(&proxy.endpoint, &Req::s3("GET", "/logged?versioning", b"")).unwrap();
     let port = proxy.port;
     drop(proxy);
-    assert!(
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
-        "port closed after drop"
-    );
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "port closed after drop");
 
     let text = std::fs::read_to_string(&log).unwrap();
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["operation"], "CreateBucket");
     assert_eq!(lines[0]["write"], true);
@@ -289,17 +210,11 @@ fn calls_are_appended_to_the_log_and_the_port_closes_on_drop() {
 #[test]
 fn works_from_an_async_test_too() {
     let (_emulator, proxy) = setup();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async move {
         let endpoint = proxy.endpoint.clone();
-        let resp = tokio::task::spawn_blocking(move || {
-            send(&endpoint, &Req::s3("GET", "/", b"")).unwrap()
-        })
-        .await
-        .unwrap();
+        let resp =
+            tokio::task::spawn_blocking(move || send(&endpoint, &Req::s3("GET", "/", b"")).unwrap()).await.unwrap();
         assert_eq!(resp.status, 200);
         assert_eq!(proxy.count("ListBuckets"), 1);
         // Dropped inside the runtime: must not panic.

@@ -23,10 +23,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -46,10 +43,7 @@ impl Req {
         Req {
             method,
             target: target.to_string(),
-            headers: vec![
-                ("Authorization".into(), auth(service)),
-                ("X-Amz-Date".into(), "20250101T000000Z".into()),
-            ],
+            headers: vec![("Authorization".into(), auth(service)), ("X-Amz-Date".into(), "20250101T000000Z".into())],
             body: body.to_vec(),
         }
     }
@@ -62,8 +56,7 @@ impl Req {
     /// A JSON-target request (`DynamoDB_20120810.ListTables`).
     pub fn json(service: &str, target: &str, body: &str) -> Self {
         let mut r = Req::new(service, "POST", "/", body.as_bytes());
-        r.headers
-            .push(("Content-Type".into(), "application/x-amz-json-1.0".into()));
+        r.headers.push(("Content-Type".into(), "application/x-amz-json-1.0".into()));
         r.headers.push(("X-Amz-Target".into(), target.into()));
         r
     }
@@ -71,10 +64,7 @@ impl Req {
     /// A query-protocol request (`Action=GetCallerIdentity&Version=2011-06-15`).
     pub fn query(service: &str, form: &str) -> Self {
         let mut r = Req::new(service, "POST", "/", form.as_bytes());
-        r.headers.push((
-            "Content-Type".into(),
-            "application/x-www-form-urlencoded; charset=utf-8".into(),
-        ));
+        r.headers.push(("Content-Type".into(), "application/x-www-form-urlencoded; charset=utf-8".into()));
         r
     }
 
@@ -85,10 +75,7 @@ impl Req {
 
     /// The request head; the body follows separately.
     pub fn head(&self, host: &str) -> Vec<u8> {
-        let mut head = format!(
-            "{} {} HTTP/1.1\r\nHost: {host}\r\n",
-            self.method, self.target
-        );
+        let mut head = format!("{} {} HTTP/1.1\r\nHost: {host}\r\n", self.method, self.target);
         for (k, v) in &self.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -109,11 +96,7 @@ impl Conn {
         let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
         let stream = TcpStream::connect(host)?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-        Ok(Conn {
-            stream,
-            host: host.to_string(),
-            buf: Vec::new(),
-        })
+        Ok(Conn { stream, host: host.to_string(), buf: Vec::new() })
     }
 
     pub fn send(&mut self, req: &Req) -> io::Result<Resp> {
@@ -147,24 +130,14 @@ impl Conn {
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
             .collect();
-        let mut resp = Resp {
-            status,
-            headers,
-            body: Vec::new(),
-        };
+        let mut resp = Resp { status, headers, body: Vec::new() };
         if head_request || (100..200).contains(&status) || status == 204 || status == 304 {
             return Ok(resp);
         }
-        if resp
-            .header("transfer-encoding")
-            .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
-        {
+        if resp.header("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
             resp.body = self.read_chunked()?;
         } else {
-            let len: usize = resp
-                .header("content-length")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
+            let len: usize = resp.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
             resp.body = self.take(len)?;
         }
         Ok(resp)

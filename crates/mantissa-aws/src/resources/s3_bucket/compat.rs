@@ -33,10 +33,7 @@ mod tests {
 
     fn answer(status: u16, body: &'static str) -> SdkError<GetBucketVersioningError, HttpResponse> {
         let raw = HttpResponse::new(status.try_into().unwrap(), SdkBody::from(body));
-        SdkError::service_error(
-            GetBucketVersioningError::generic(ErrorMetadata::builder().build()),
-            raw,
-        )
+        SdkError::service_error(GetBucketVersioningError::generic(ErrorMetadata::builder().build()), raw)
     }
 
     #[test]
@@ -46,10 +43,7 @@ mod tests {
             r#"<?xml version="1.0" encoding="utf-8"?>
 <GetBucketVersioningResponse xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></GetBucketVersioningResponse>"#,
         );
-        assert_eq!(
-            versioning_status_from_raw(&enabled),
-            Some(Some("Enabled".into()))
-        );
+        assert_eq!(versioning_status_from_raw(&enabled), Some(Some("Enabled".into())));
         let never = answer(200, r#"<GetBucketVersioningResponse xmlns="x"/>"#);
         assert_eq!(versioning_status_from_raw(&never), Some(None));
     }

@@ -30,10 +30,7 @@ pub async fn delete_bucket(w: &BucketWriter<'_>) -> Result<(), ProviderError> {
             Ok(_) => return Ok(()),
             Err(e) if error_code(&e) == Some("NoSuchBucket") => return Ok(()),
             Err(e) if error_code(&e) == Some("BucketNotEmpty") && attempt < ATTEMPTS => {
-                tracing::info!(
-                    bucket = w.bucket,
-                    "objects arrived while emptying; emptying again"
-                );
+                tracing::info!(bucket = w.bucket, "objects arrived while emptying; emptying again");
             }
             Err(e) => return Err(api_error("s3:DeleteBucket", e)),
         }
@@ -63,18 +60,11 @@ async fn empty(w: &BucketWriter<'_>) -> Result<usize, ProviderError> {
             Err(e) => return Err(api_error("s3:ListObjectVersions", e)),
         };
         let versions = page.versions().iter().map(|v| (v.key(), v.version_id()));
-        let markers = page
-            .delete_markers()
-            .iter()
-            .map(|m| (m.key(), m.version_id()));
+        let markers = page.delete_markers().iter().map(|m| (m.key(), m.version_id()));
         let ids = versions
             .chain(markers)
             .filter_map(|(key, version)| {
-                ObjectIdentifier::builder()
-                    .key(key?)
-                    .set_version_id(version.map(str::to_string))
-                    .build()
-                    .ok()
+                ObjectIdentifier::builder().key(key?).set_version_id(version.map(str::to_string)).build().ok()
             })
             .collect::<Vec<_>>();
         removed += delete_batch(w, ids).await?;
@@ -85,18 +75,12 @@ async fn empty(w: &BucketWriter<'_>) -> Result<usize, ProviderError> {
         version_marker = page.next_version_id_marker().map(str::to_string);
         if key_marker.is_none() && version_marker.is_none() {
             // A truncated page without a marker would list the same page forever.
-            return Err(ProviderError::api(
-                "s3:ListObjectVersions",
-                "truncated listing without a continuation marker",
-            ));
+            return Err(ProviderError::api("s3:ListObjectVersions", "truncated listing without a continuation marker"));
         }
     }
 }
 
-async fn delete_batch(
-    w: &BucketWriter<'_>,
-    ids: Vec<ObjectIdentifier>,
-) -> Result<usize, ProviderError> {
+async fn delete_batch(w: &BucketWriter<'_>, ids: Vec<ObjectIdentifier>) -> Result<usize, ProviderError> {
     if ids.is_empty() {
         return Ok(0);
     }

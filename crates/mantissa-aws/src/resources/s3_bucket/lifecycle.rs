@@ -6,10 +6,7 @@ use mantissa_engine::ProviderError;
 
 /// The configuration S3 is sent; `rules` must not be empty (an empty set is a delete).
 pub fn to_sdk(rules: &[LifecycleRule]) -> Result<s3::BucketLifecycleConfiguration, ProviderError> {
-    let rules = rules
-        .iter()
-        .map(rule_to_sdk)
-        .collect::<Result<Vec<_>, _>>()?;
+    let rules = rules.iter().map(rule_to_sdk).collect::<Result<Vec<_>, _>>()?;
     s3::BucketLifecycleConfiguration::builder()
         .set_rules(Some(rules))
         .build()
@@ -17,11 +14,7 @@ pub fn to_sdk(rules: &[LifecycleRule]) -> Result<s3::BucketLifecycleConfiguratio
 }
 
 fn rule_to_sdk(rule: &LifecycleRule) -> Result<s3::LifecycleRule, ProviderError> {
-    let status = if rule.enabled {
-        s3::ExpirationStatus::Enabled
-    } else {
-        s3::ExpirationStatus::Disabled
-    };
+    let status = if rule.enabled { s3::ExpirationStatus::Enabled } else { s3::ExpirationStatus::Disabled };
     let transitions = rule
         .transitions
         .iter()
@@ -36,35 +29,23 @@ fn rule_to_sdk(rule: &LifecycleRule) -> Result<s3::LifecycleRule, ProviderError>
     // (validation refuses both at once).
     let expiration = match (rule.expiration_days, rule.expired_object_delete_marker) {
         (Some(days), _) => Some(s3::LifecycleExpiration::builder().days(days).build()),
-        (None, true) => Some(
-            s3::LifecycleExpiration::builder()
-                .expired_object_delete_marker(true)
-                .build(),
-        ),
+        (None, true) => Some(s3::LifecycleExpiration::builder().expired_object_delete_marker(true).build()),
         (None, false) => None,
     };
     s3::LifecycleRule::builder()
         .id(&rule.id)
         .status(status)
-        .filter(
-            s3::LifecycleRuleFilter::builder()
-                .prefix(&rule.prefix)
-                .build(),
-        )
+        .filter(s3::LifecycleRuleFilter::builder().prefix(&rule.prefix).build())
         .set_transitions(Some(transitions))
         .set_expiration(expiration)
-        .set_noncurrent_version_expiration(rule.noncurrent_version_expiration_days.map(|d| {
-            s3::NoncurrentVersionExpiration::builder()
-                .noncurrent_days(d)
-                .build()
-        }))
-        .set_abort_incomplete_multipart_upload(rule.abort_incomplete_multipart_upload_days.map(
-            |d| {
-                s3::AbortIncompleteMultipartUpload::builder()
-                    .days_after_initiation(d)
-                    .build()
-            },
-        ))
+        .set_noncurrent_version_expiration(
+            rule.noncurrent_version_expiration_days
+                .map(|d| s3::NoncurrentVersionExpiration::builder().noncurrent_days(d).build()),
+        )
+        .set_abort_incomplete_multipart_upload(
+            rule.abort_incomplete_multipart_upload_days
+                .map(|d| s3::AbortIncompleteMultipartUpload::builder().days_after_initiation(d).build()),
+        )
         .build()
         .map_err(|e| ProviderError::Other(format!("building lifecycle rule {:?}: {e}", rule.id)))
 }
@@ -92,9 +73,7 @@ fn rule_from_sdk(bucket: &str, r: &s3::LifecycleRule) -> LifecycleRule {
         .to_string();
     if let Some(f) = filter {
         let and_extra = f.and().is_some_and(|a| {
-            !a.tags().is_empty()
-                || a.object_size_greater_than().is_some()
-                || a.object_size_less_than().is_some()
+            !a.tags().is_empty() || a.object_size_greater_than().is_some() || a.object_size_less_than().is_some()
         });
         if f.tag().is_some()
             || f.object_size_greater_than().is_some()
@@ -106,14 +85,9 @@ fn rule_from_sdk(bucket: &str, r: &s3::LifecycleRule) -> LifecycleRule {
     }
     let mut transitions = Vec::new();
     for t in r.transitions() {
-        let class = t
-            .storage_class()
-            .and_then(|c| StorageClass::parse(c.as_str()));
+        let class = t.storage_class().and_then(|c| StorageClass::parse(c.as_str()));
         match (t.days(), class) {
-            (Some(days), Some(storage_class)) => transitions.push(Transition {
-                days,
-                storage_class,
-            }),
+            (Some(days), Some(storage_class)) => transitions.push(Transition { days, storage_class }),
             _ => unmodelled("a transition by date or to an unknown storage class"),
         }
     }
@@ -130,12 +104,8 @@ fn rule_from_sdk(bucket: &str, r: &s3::LifecycleRule) -> LifecycleRule {
         prefix,
         transitions,
         expiration_days: expiration.and_then(|e| e.days()),
-        noncurrent_version_expiration_days: r
-            .noncurrent_version_expiration()
-            .and_then(|n| n.noncurrent_days()),
-        expired_object_delete_marker: expiration
-            .and_then(|e| e.expired_object_delete_marker())
-            .unwrap_or(false),
+        noncurrent_version_expiration_days: r.noncurrent_version_expiration().and_then(|n| n.noncurrent_days()),
+        expired_object_delete_marker: expiration.and_then(|e| e.expired_object_delete_marker()).unwrap_or(false),
         abort_incomplete_multipart_upload_days: r
             .abort_incomplete_multipart_upload()
             .and_then(|a| a.days_after_initiation()),
@@ -152,14 +122,8 @@ mod tests {
             enabled: true,
             prefix: "logs/".into(),
             transitions: vec![
-                Transition {
-                    days: 30,
-                    storage_class: StorageClass::StandardIa,
-                },
-                Transition {
-                    days: 90,
-                    storage_class: StorageClass::Glacier,
-                },
+                Transition { days: 30, storage_class: StorageClass::StandardIa },
+                Transition { days: 90, storage_class: StorageClass::Glacier },
             ],
             expiration_days: Some(365),
             noncurrent_version_expiration_days: Some(30),
@@ -182,10 +146,7 @@ mod tests {
         };
         let rules = vec![full_rule(), markers];
         let sdk = to_sdk(&rules).unwrap();
-        assert_eq!(
-            sdk.rules()[0].filter().and_then(|f| f.prefix()),
-            Some("logs/")
-        );
+        assert_eq!(sdk.rules()[0].filter().and_then(|f| f.prefix()), Some("logs/"));
         assert_eq!(sdk.rules()[1].status(), &s3::ExpirationStatus::Disabled);
         assert_eq!(from_sdk("b", sdk.rules()), rules);
     }

@@ -43,9 +43,7 @@ fn canonical(v: Value) -> Value {
             items.sort_by_key(|i| i.to_string());
             Value::Array(items)
         }
-        Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, canonical(v))).collect())
-        }
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, canonical(v))).collect()),
         Value::Bool(b) => Value::String(b.to_string()),
         other => other,
     }
@@ -61,10 +59,7 @@ mod tests {
         let st = &p["Statement"][0];
         assert_eq!(st["Effect"], "Deny");
         assert_eq!(st["Action"], "s3:*");
-        assert_eq!(
-            st["Resource"],
-            json!(["arn:aws:s3:::b", "arn:aws:s3:::b/*"])
-        );
+        assert_eq!(st["Resource"], json!(["arn:aws:s3:::b", "arn:aws:s3:::b/*"]));
         assert_eq!(st["Condition"]["Bool"]["aws:SecureTransport"], "false");
     }
 
@@ -87,11 +82,7 @@ mod tests {
         let st = extra["Statement"][0].clone();
         extra["Statement"].as_array_mut().unwrap().push(st);
         assert!(!is_tls_only_policy(&extra.to_string(), "b", "aws"));
-        assert!(!is_tls_only_policy(
-            &tls_only_policy("other", "aws").to_string(),
-            "b",
-            "aws"
-        ));
+        assert!(!is_tls_only_policy(&tls_only_policy("other", "aws").to_string(), "b", "aws"));
         assert!(!is_tls_only_policy("not json", "b", "aws"));
     }
 }

@@ -85,12 +85,7 @@ impl Default for PublicAccessBlock {
 
 impl PublicAccessBlock {
     pub fn all(on: bool) -> Self {
-        Self {
-            block_public_acls: on,
-            block_public_policy: on,
-            ignore_public_acls: on,
-            restrict_public_buckets: on,
-        }
+        Self { block_public_acls: on, block_public_policy: on, ignore_public_acls: on, restrict_public_buckets: on }
     }
 }
 
@@ -129,9 +124,7 @@ pub struct Transition {
 }
 
 /// The storage classes a lifecycle rule can transition objects to.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum StorageClass {
     #[serde(rename = "STANDARD_IA")]
     StandardIa,

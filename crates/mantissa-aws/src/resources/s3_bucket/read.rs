@@ -26,9 +26,7 @@ pub async fn read_bucket(
     match s3.head_bucket().bucket(bucket).send().await {
         Ok(out) => {
             // A bucket elsewhere would answer every later call with a redirect: say so plainly.
-            let elsewhere = out
-                .bucket_region()
-                .filter(|actual| !region.is_empty() && *actual != region);
+            let elsewhere = out.bucket_region().filter(|actual| !region.is_empty() && *actual != region);
             if let Some(actual) = elsewhere {
                 return Err(ProviderError::api(
                     "s3:HeadBucket",
@@ -48,31 +46,17 @@ pub async fn read_bucket(
         Err(e) => return Err(api_error("s3:HeadBucket", e)),
     }
 
-    tracing::debug!(
-        bucket,
-        "s3:GetBucket{{Versioning,Encryption,Policy,Lifecycle,Tagging}}, s3:GetPublicAccessBlock"
-    );
+    tracing::debug!(bucket, "s3:GetBucket{{Versioning,Encryption,Policy,Lifecycle,Tagging}}, s3:GetPublicAccessBlock");
     let (versioning, encryption, pab, policy, rules, tags) = futures::join!(
         s3.get_bucket_versioning().bucket(bucket).send(),
         s3.get_bucket_encryption().bucket(bucket).send(),
         s3.get_public_access_block().bucket(bucket).send(),
         s3.get_bucket_policy().bucket(bucket).send(),
-        s3.get_bucket_lifecycle_configuration()
-            .bucket(bucket)
-            .send(),
+        s3.get_bucket_lifecycle_configuration().bucket(bucket).send(),
         s3.get_bucket_tagging().bucket(bucket).send(),
     );
     // Deleted between HeadBucket and now: as absent as if HeadBucket had said so.
-    if [
-        gone(&versioning),
-        gone(&encryption),
-        gone(&pab),
-        gone(&policy),
-        gone(&rules),
-        gone(&tags),
-    ]
-    .contains(&true)
-    {
+    if [gone(&versioning), gone(&encryption), gone(&pab), gone(&policy), gone(&rules), gone(&tags)].contains(&true) {
         return Ok(None);
     }
 
@@ -83,31 +67,15 @@ pub async fn read_bucket(
             None => return Err(api_error("s3:GetBucketVersioning", e)),
         },
     };
-    let encryption = optional(
-        "s3:GetBucketEncryption",
-        encryption,
-        "ServerSideEncryptionConfigurationNotFoundError",
-    )?;
-    let pab = optional(
-        "s3:GetPublicAccessBlock",
-        pab,
-        "NoSuchPublicAccessBlockConfiguration",
-    )?;
+    let encryption = optional("s3:GetBucketEncryption", encryption, "ServerSideEncryptionConfigurationNotFoundError")?;
+    let pab = optional("s3:GetPublicAccessBlock", pab, "NoSuchPublicAccessBlockConfiguration")?;
     let policy = optional("s3:GetBucketPolicy", policy, "NoSuchBucketPolicy")?;
-    let rules = optional(
-        "s3:GetBucketLifecycleConfiguration",
-        rules,
-        "NoSuchLifecycleConfiguration",
-    )?;
+    let rules = optional("s3:GetBucketLifecycleConfiguration", rules, "NoSuchLifecycleConfiguration")?;
     let tags = optional("s3:GetBucketTagging", tags, "NoSuchTagSet")?;
 
     Ok(Some(BucketProps {
         versioning: versioning.as_deref() == Some(BucketVersioningStatus::Enabled.as_str()),
-        encryption: read_encryption(
-            encryption
-                .as_ref()
-                .and_then(|e| e.server_side_encryption_configuration()),
-        ),
+        encryption: read_encryption(encryption.as_ref().and_then(|e| e.server_side_encryption_configuration())),
         public_access_block: pab
             .as_ref()
             .and_then(|p| p.public_access_block_configuration())
@@ -119,13 +87,8 @@ pub async fn read_bucket(
             })
             // No block configured at all: nothing is blocked.
             .unwrap_or(PublicAccessBlock::all(false)),
-        tls_only: policy
-            .as_ref()
-            .and_then(|p| p.policy())
-            .is_some_and(|p| is_tls_only_policy(p, bucket, partition)),
-        lifecycle_rules: rules
-            .map(|r| lifecycle::from_sdk(bucket, r.rules()))
-            .unwrap_or_default(),
+        tls_only: policy.as_ref().and_then(|p| p.policy()).is_some_and(|p| is_tls_only_policy(p, bucket, partition)),
+        lifecycle_rules: rules.map(|r| lifecycle::from_sdk(bucket, r.rules())).unwrap_or_default(),
         tags: tags
             .map(|t| {
                 t.tag_set()
@@ -142,26 +105,11 @@ pub async fn read_bucket(
 
 /// SSE-S3 when S3 reports it or reports nothing (AWS encrypts every bucket with SSE-S3 by default;
 /// the emulator just has no configuration to show).
-fn read_encryption(
-    config: Option<&aws_sdk_s3::types::ServerSideEncryptionConfiguration>,
-) -> Encryption {
-    let default = config
-        .and_then(|c| c.rules().first())
-        .and_then(|r| r.apply_server_side_encryption_by_default());
+fn read_encryption(config: Option<&aws_sdk_s3::types::ServerSideEncryptionConfiguration>) -> Encryption {
+    let default = config.and_then(|c| c.rules().first()).and_then(|r| r.apply_server_side_encryption_by_default());
     match default {
-        Some(d)
-            if matches!(
-                d.sse_algorithm(),
-                ServerSideEncryption::AwsKms | ServerSideEncryption::AwsKmsDsse
-            ) =>
-        {
-            Encryption {
-                kms_key_arn: Some(
-                    d.kms_master_key_id()
-                        .unwrap_or(AWS_MANAGED_S3_KEY)
-                        .to_string(),
-                ),
-            }
+        Some(d) if matches!(d.sse_algorithm(), ServerSideEncryption::AwsKms | ServerSideEncryption::AwsKmsDsse) => {
+            Encryption { kms_key_arn: Some(d.kms_master_key_id().unwrap_or(AWS_MANAGED_S3_KEY).to_string()) }
         }
         _ => Encryption { kms_key_arn: None },
     }

@@ -23,13 +23,9 @@ pub fn validate(name: &str, props: &BucketProps) -> Result<(), PropertyError> {
 /// S3's general-purpose bucket naming rules; the message says which one a name breaks.
 pub fn validate_bucket_name(name: &str) -> Result<(), String> {
     let why = if !(3..=63).contains(&name.len()) {
-        format!(
-            "is {} characters long; bucket names have 3 to 63",
-            name.len()
-        )
-    } else if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.'))
+        format!("is {} characters long; bucket names have 3 to 63", name.len())
+    } else if let Some(c) =
+        name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.'))
     {
         format!("contains {c:?}; only lowercase letters, digits, hyphens and dots are allowed")
     } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -40,14 +36,10 @@ pub fn validate_bucket_name(name: &str) -> Result<(), String> {
         "must not contain two adjacent dots".to_string()
     } else if name.parse::<std::net::Ipv4Addr>().is_ok() {
         "must not look like an IP address".to_string()
-    } else if let Some(p) = ["xn--", "sthree-", "amzn-s3-demo-"]
-        .into_iter()
-        .find(|p| name.starts_with(p))
-    {
+    } else if let Some(p) = ["xn--", "sthree-", "amzn-s3-demo-"].into_iter().find(|p| name.starts_with(p)) {
         format!("must not start with {p:?} (reserved by AWS)")
-    } else if let Some(s) = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]
-        .into_iter()
-        .find(|s| name.ends_with(s))
+    } else if let Some(s) =
+        ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"].into_iter().find(|s| name.ends_with(s))
     {
         format!("must not end with {s:?} (reserved by AWS)")
     } else {
@@ -86,22 +78,13 @@ fn validate_rules(rules: &[LifecycleRule]) -> Result<(), PropertyError> {
     for (i, rule) in rules.iter().enumerate() {
         let at = |field: &str| format!("lifecycle_rules[{i}].{field}");
         if rule.id.is_empty() || rule.id.chars().count() > MAX_RULE_ID {
-            return Err(PropertyError::new(
-                at("id"),
-                format!("rule ids have 1 to {MAX_RULE_ID} characters"),
-            ));
+            return Err(PropertyError::new(at("id"), format!("rule ids have 1 to {MAX_RULE_ID} characters")));
         }
         if !ids.insert(rule.id.as_str()) {
-            return Err(PropertyError::new(
-                at("id"),
-                format!("duplicate rule id {:?}", rule.id),
-            ));
+            return Err(PropertyError::new(at("id"), format!("duplicate rule id {:?}", rule.id)));
         }
         if rule.prefix.chars().count() > MAX_PREFIX {
-            return Err(PropertyError::new(
-                at("prefix"),
-                format!("prefixes have at most {MAX_PREFIX} characters"),
-            ));
+            return Err(PropertyError::new(at("prefix"), format!("prefixes have at most {MAX_PREFIX} characters")));
         }
         validate_rule(rule, &at)?;
     }
@@ -129,40 +112,24 @@ fn validate_rule(rule: &LifecycleRule, at: &dyn Fn(&str) -> String) -> Result<()
         if t.days < min {
             return Err(PropertyError::new(
                 at(&format!("transitions[{j}].days")),
-                format!(
-                    "a transition to {} needs days >= {min} (got {})",
-                    t.storage_class.as_str(),
-                    t.days
-                ),
+                format!("a transition to {} needs days >= {min} (got {})", t.storage_class.as_str(), t.days),
             ));
         }
         if !classes.insert(t.storage_class) {
             return Err(PropertyError::new(
                 at(&format!("transitions[{j}].storage_class")),
-                format!(
-                    "two transitions to {} in one rule",
-                    t.storage_class.as_str()
-                ),
+                format!("two transitions to {} in one rule", t.storage_class.as_str()),
             ));
         }
     }
     for (field, days) in [
         ("expiration_days", rule.expiration_days),
-        (
-            "noncurrent_version_expiration_days",
-            rule.noncurrent_version_expiration_days,
-        ),
-        (
-            "abort_incomplete_multipart_upload_days",
-            rule.abort_incomplete_multipart_upload_days,
-        ),
+        ("noncurrent_version_expiration_days", rule.noncurrent_version_expiration_days),
+        ("abort_incomplete_multipart_upload_days", rule.abort_incomplete_multipart_upload_days),
     ] {
         match days {
             Some(d) if d < 1 => {
-                return Err(PropertyError::new(
-                    at(field),
-                    format!("must be at least 1 day (got {d})"),
-                ));
+                return Err(PropertyError::new(at(field), format!("must be at least 1 day (got {d})")));
             }
             _ => {}
         }
@@ -250,24 +217,12 @@ mod tests {
 
     #[test]
     fn infrequent_access_transitions_need_30_days() {
-        let err = check(rule(
-            json!({"transitions": [{"days": 29, "storage_class": "STANDARD_IA"}]}),
-        ))
-        .unwrap_err();
+        let err = check(rule(json!({"transitions": [{"days": 29, "storage_class": "STANDARD_IA"}]}))).unwrap_err();
         assert_eq!(err.path, "lifecycle_rules[0].transitions[0].days");
-        let err = check(rule(
-            json!({"transitions": [{"days": 10, "storage_class": "ONEZONE_IA"}]}),
-        ))
-        .unwrap_err();
+        let err = check(rule(json!({"transitions": [{"days": 10, "storage_class": "ONEZONE_IA"}]}))).unwrap_err();
         assert_eq!(err.path, "lifecycle_rules[0].transitions[0].days");
-        check(rule(
-            json!({"transitions": [{"days": 0, "storage_class": "GLACIER"}]}),
-        ))
-        .unwrap();
-        let err = check(rule(
-            json!({"transitions": [{"days": -1, "storage_class": "GLACIER"}]}),
-        ))
-        .unwrap_err();
+        check(rule(json!({"transitions": [{"days": 0, "storage_class": "GLACIER"}]}))).unwrap();
+        let err = check(rule(json!({"transitions": [{"days": -1, "storage_class": "GLACIER"}]}))).unwrap_err();
         assert_eq!(err.path, "lifecycle_rules[0].transitions[0].days");
     }
 
@@ -292,11 +247,8 @@ mod tests {
 
     #[test]
     fn day_counts_are_at_least_one() {
-        for field in [
-            "expiration_days",
-            "noncurrent_version_expiration_days",
-            "abort_incomplete_multipart_upload_days",
-        ] {
+        for field in ["expiration_days", "noncurrent_version_expiration_days", "abort_incomplete_multipart_upload_days"]
+        {
             let err = check(rule(json!({ field: 0 }))).unwrap_err();
             assert_eq!(err.path, format!("lifecycle_rules[0].{field}"));
         }
@@ -332,9 +284,7 @@ mod tests {
 
     #[test]
     fn at_most_1000_rules() {
-        let rules: Vec<Value> = (0..1001)
-            .map(|i| json!({"id": format!("r{i}"), "expiration_days": 1}))
-            .collect();
+        let rules: Vec<Value> = (0..1001).map(|i| json!({"id": format!("r{i}"), "expiration_days": 1})).collect();
         let err = check(json!({ "lifecycle_rules": rules })).unwrap_err();
         assert_eq!(err.path, "lifecycle_rules");
         check(json!({ "lifecycle_rules": rules[..1000] })).unwrap();
@@ -348,8 +298,7 @@ mod tests {
 
     #[test]
     fn tags_are_bounded() {
-        let tags: serde_json::Map<String, Value> =
-            (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
+        let tags: serde_json::Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
         assert_eq!(check(json!({ "tags": tags })).unwrap_err().path, "tags");
         let err = check(json!({"tags": {"k": "v".repeat(257)}})).unwrap_err();
         assert_eq!(err.path, "tags.k");
@@ -360,10 +309,7 @@ mod tests {
     #[test]
     fn kms_keys_must_be_arns_unless_unknown() {
         check(json!({"encryption": {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}})).unwrap();
-        check(
-            json!({"encryption": {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:alias/logs"}}),
-        )
-        .unwrap();
+        check(json!({"encryption": {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:alias/logs"}})).unwrap();
         check(json!({"encryption": {"kms_key_arn": mantissa_config::UNKNOWN}})).unwrap();
         let err = check(json!({"encryption": {"kms_key_arn": "1234abcd"}})).unwrap_err();
         assert_eq!(err.path, "encryption.kms_key_arn");

@@ -18,20 +18,10 @@ use std::time::Duration;
 
 /// The top-level properties, in the order create sets them. Tags come first so that a run
 /// interrupted right after CreateBucket leaves a bucket the next run can recognise as its own.
-pub const PROPERTIES: [&str; 6] = [
-    "tags",
-    "public_access_block",
-    "encryption",
-    "versioning",
-    "tls_only",
-    "lifecycle_rules",
-];
+pub const PROPERTIES: [&str; 6] =
+    ["tags", "public_access_block", "encryption", "versioning", "tls_only", "lifecycle_rules"];
 
-const NO_RETRY: Backoff = Backoff {
-    first: Duration::ZERO,
-    max_delay: Duration::ZERO,
-    budget: Duration::ZERO,
-};
+const NO_RETRY: Backoff = Backoff { first: Duration::ZERO, max_delay: Duration::ZERO, budget: Duration::ZERO };
 
 /// One bucket being configured.
 pub struct BucketWriter<'a> {
@@ -52,9 +42,7 @@ impl BucketWriter<'_> {
             "versioning" => self.versioning(props.versioning).await,
             "tls_only" => self.tls_only(props.tls_only).await,
             "lifecycle_rules" => self.lifecycle(&props.lifecycle_rules).await,
-            other => Err(ProviderError::Other(format!(
-                "aws_s3_bucket has no property {other:?} to update"
-            ))),
+            other => Err(ProviderError::Other(format!("aws_s3_bucket has no property {other:?} to update"))),
         }
     }
 
@@ -64,17 +52,11 @@ impl BucketWriter<'_> {
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        self.call_raw(operation, attempt)
-            .await
-            .map_err(|e| api_error(operation, e))
+        self.call_raw(operation, attempt).await.map_err(|e| api_error(operation, e))
     }
 
     /// [`Self::call`] with the SDK error kept, for callers that accept some error codes.
-    async fn call_raw<T, E, F, Fut>(
-        &self,
-        operation: &str,
-        attempt: F,
-    ) -> Result<T, SdkError<E, HttpResponse>>
+    async fn call_raw<T, E, F, Fut>(&self, operation: &str, attempt: F) -> Result<T, SdkError<E, HttpResponse>>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
@@ -82,22 +64,15 @@ impl BucketWriter<'_> {
     {
         tracing::debug!(bucket = self.bucket, "{operation}");
         let backoff = if self.fresh { PROPAGATION } else { NO_RETRY };
-        retry_while(
-            operation,
-            backoff,
-            |e: &SdkError<E, HttpResponse>| error_code(e) == Some("NoSuchBucket"),
-            attempt,
-        )
-        .await
+        retry_while(operation, backoff, |e: &SdkError<E, HttpResponse>| error_code(e) == Some("NoSuchBucket"), attempt)
+            .await
     }
 
     async fn tags(&self, tags: &BTreeMap<String, String>) -> Result<(), ProviderError> {
         if tags.is_empty() {
             // S3 refuses an empty tag set; deleting is how it is emptied.
             return self
-                .call("s3:DeleteBucketTagging", || {
-                    self.s3.delete_bucket_tagging().bucket(self.bucket).send()
-                })
+                .call("s3:DeleteBucketTagging", || self.s3.delete_bucket_tagging().bucket(self.bucket).send())
                 .await
                 .map(drop);
         }
@@ -106,11 +81,7 @@ impl BucketWriter<'_> {
             .build()
             .map_err(|e| ProviderError::Other(format!("building the tag set: {e}")))?;
         self.call("s3:PutBucketTagging", || {
-            self.s3
-                .put_bucket_tagging()
-                .bucket(self.bucket)
-                .tagging(tagging.clone())
-                .send()
+            self.s3.put_bucket_tagging().bucket(self.bucket).tagging(tagging.clone()).send()
         })
         .await
         .map(drop)
@@ -139,8 +110,7 @@ impl BucketWriter<'_> {
             Some(key) => s3::ServerSideEncryptionByDefault::builder()
                 .sse_algorithm(s3::ServerSideEncryption::AwsKms)
                 .kms_master_key_id(key),
-            None => s3::ServerSideEncryptionByDefault::builder()
-                .sse_algorithm(s3::ServerSideEncryption::Aes256),
+            None => s3::ServerSideEncryptionByDefault::builder().sse_algorithm(s3::ServerSideEncryption::Aes256),
         }
         .build()
         .map_err(|e| ProviderError::Other(format!("building the encryption default: {e}")))?;
@@ -152,9 +122,7 @@ impl BucketWriter<'_> {
         let config = s3::ServerSideEncryptionConfiguration::builder()
             .rules(rule)
             .build()
-            .map_err(|e| {
-                ProviderError::Other(format!("building the encryption configuration: {e}"))
-            })?;
+            .map_err(|e| ProviderError::Other(format!("building the encryption configuration: {e}")))?;
         self.call("s3:PutBucketEncryption", || {
             self.s3
                 .put_bucket_encryption()
@@ -167,20 +135,10 @@ impl BucketWriter<'_> {
     }
 
     async fn versioning(&self, enabled: bool) -> Result<(), ProviderError> {
-        let status = if enabled {
-            s3::BucketVersioningStatus::Enabled
-        } else {
-            s3::BucketVersioningStatus::Suspended
-        };
-        let config = s3::VersioningConfiguration::builder()
-            .status(status)
-            .build();
+        let status = if enabled { s3::BucketVersioningStatus::Enabled } else { s3::BucketVersioningStatus::Suspended };
+        let config = s3::VersioningConfiguration::builder().status(status).build();
         self.call("s3:PutBucketVersioning", || {
-            self.s3
-                .put_bucket_versioning()
-                .bucket(self.bucket)
-                .versioning_configuration(config.clone())
-                .send()
+            self.s3.put_bucket_versioning().bucket(self.bucket).versioning_configuration(config.clone()).send()
         })
         .await
         .map(drop)
@@ -190,11 +148,7 @@ impl BucketWriter<'_> {
         if on {
             let policy = tls_only_policy(self.bucket, self.partition).to_string();
             self.call("s3:PutBucketPolicy", || {
-                self.s3
-                    .put_bucket_policy()
-                    .bucket(self.bucket)
-                    .policy(policy.clone())
-                    .send()
+                self.s3.put_bucket_policy().bucket(self.bucket).policy(policy.clone()).send()
             })
             .await
             .map(drop)
@@ -206,12 +160,7 @@ impl BucketWriter<'_> {
     /// Deletes the bucket policy; having none already is fine.
     pub async fn remove_policy(&self) -> Result<(), ProviderError> {
         const OP: &str = "s3:DeleteBucketPolicy";
-        match self
-            .call_raw(OP, || {
-                self.s3.delete_bucket_policy().bucket(self.bucket).send()
-            })
-            .await
-        {
+        match self.call_raw(OP, || self.s3.delete_bucket_policy().bucket(self.bucket).send()).await {
             Ok(_) => Ok(()),
             Err(e) if error_code(&e) == Some("NoSuchBucketPolicy") => Ok(()),
             Err(e) => Err(api_error(OP, e)),
@@ -221,9 +170,7 @@ impl BucketWriter<'_> {
     async fn lifecycle(&self, rules: &[LifecycleRule]) -> Result<(), ProviderError> {
         if rules.is_empty() {
             return self
-                .call("s3:DeleteBucketLifecycle", || {
-                    self.s3.delete_bucket_lifecycle().bucket(self.bucket).send()
-                })
+                .call("s3:DeleteBucketLifecycle", || self.s3.delete_bucket_lifecycle().bucket(self.bucket).send())
                 .await
                 .map(drop);
         }

@@ -35,9 +35,7 @@ pub struct Classified {
 
 /// Operation name prefixes that only read. Several reads are POSTs (DynamoDB Query/Scan/GetItem,
 /// STS GetCallerIdentity), so the method alone cannot tell.
-const READ_PREFIXES: &[&str] = &[
-    "Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Search", "Lookup",
-];
+const READ_PREFIXES: &[&str] = &["Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Search", "Lookup"];
 
 /// Whether a call changes anything: not a GET/HEAD, and not named like a read.
 pub fn is_write(method: &str, operation: &str) -> bool {
@@ -67,12 +65,7 @@ pub fn classify(req: &RequestView<'_>) -> Classified {
     let service = service_of(req, &query);
     let (operation, protocol) = operation_of(req, &query, &service);
     let write = is_write(req.method, &operation);
-    Classified {
-        service,
-        operation,
-        protocol,
-        write,
-    }
+    Classified { service, operation, protocol, write }
 }
 
 /// The service signing name from the SigV4 credential scope
@@ -111,32 +104,19 @@ fn operation_of(req: &RequestView<'_>, query: &Query, service: &str) -> (String,
     if let Some(action) = query_action(req, query, service) {
         return (action, Protocol::AwsQuery);
     }
-    let segments: Vec<&str> = req
-        .path
-        .trim_start_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
+    let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let rest = match service {
         "s3" => s3::operation(req, query).map(|op| (op, Protocol::RestXml)),
         "lambda" => lambda::operation(req.method, &segments).map(|op| (op, Protocol::RestJson)),
-        "apigateway" => {
-            apigateway::operation(req.method, &segments).map(|op| (op, Protocol::RestJson))
-        }
+        "apigateway" => apigateway::operation(req.method, &segments).map(|op| (op, Protocol::RestJson)),
         // Unsigned or oddly signed requests: recognise the REST services by their paths.
         _ => lambda::operation(req.method, &segments)
             .or_else(|| apigateway::operation(req.method, &segments))
             .map(|op| (op, Protocol::RestJson)),
     };
     rest.unwrap_or_else(|| {
-        let json = req
-            .header("content-type")
-            .is_some_and(|ct| ct.contains("json"));
-        let protocol = if json {
-            Protocol::RestJson
-        } else {
-            Protocol::RestXml
-        };
+        let json = req.header("content-type").is_some_and(|ct| ct.contains("json"));
+        let protocol = if json { Protocol::RestJson } else { Protocol::RestXml };
         (format!("{} {}", req.method, req.path), protocol)
     })
 }
@@ -155,9 +135,7 @@ fn query_action(req: &RequestView<'_>, query: &Query, service: &str) -> Option<S
     if service == "s3" {
         return None;
     }
-    let form = req
-        .header("content-type")
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let form = req.header("content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if form {
         let body = std::str::from_utf8(req.body).ok()?;
         if let Some(action) = Query::parse(body).get("Action") {

@@ -12,20 +12,8 @@ struct Sub {
     post: &'static str,
 }
 
-const fn sub(
-    key: &'static str,
-    put: &'static str,
-    get: &'static str,
-    delete: &'static str,
-    post: &'static str,
-) -> Sub {
-    Sub {
-        key,
-        put,
-        get,
-        delete,
-        post,
-    }
+const fn sub(key: &'static str, put: &'static str, get: &'static str, delete: &'static str, post: &'static str) -> Sub {
+    Sub { key, put, get, delete, post }
 }
 
 // One row per subresource: key, then the PUT / GET / DELETE / POST operation.

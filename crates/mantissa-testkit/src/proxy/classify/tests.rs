@@ -114,10 +114,7 @@ monitoring | POST /service/GraniteServiceVersion20100801/operation/PutMetricAlar
 #[test]
 fn classifies_sdk_shaped_requests() {
     let mut failures = Vec::new();
-    let rows = CASES
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let rows = CASES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
     for row in rows {
         let cols: Vec<&str> = row.split('|').map(str::trim).collect();
         let [service, request, extra, body, want_op, want_write] = cols[..] else {
@@ -127,50 +124,26 @@ fn classifies_sdk_shaped_requests() {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let mut headers = HeaderMap::new();
         if service != "-" {
-            headers.insert(
-                "authorization",
-                HeaderValue::from_str(&auth(service)).unwrap(),
-            );
+            headers.insert("authorization", HeaderValue::from_str(&auth(service)).unwrap());
         }
         if let Some((k, v)) = extra.split_once(':') {
             headers.insert(k.trim(), HeaderValue::from_str(v.trim()).unwrap());
         }
-        let got = classify(&RequestView {
-            method,
-            path,
-            query,
-            headers: &headers,
-            body: body.as_bytes(),
-        });
+        let got = classify(&RequestView { method, path, query, headers: &headers, body: body.as_bytes() });
         let want_service = if service == "-" { "unknown" } else { service };
         let want_write = want_write == "w";
-        if (got.service.as_str(), got.operation.as_str(), got.write)
-            != (want_service, want_op, want_write)
-        {
-            failures.push(format!(
-                "{row}\n    got {} {} write={}",
-                got.service, got.operation, got.write
-            ));
+        if (got.service.as_str(), got.operation.as_str(), got.write) != (want_service, want_op, want_write) {
+            failures.push(format!("{row}\n    got {} {} write={}", got.service, got.operation, got.write));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "misclassified:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "misclassified:\n{}", failures.join("\n"));
 }
 
 #[test]
 fn service_comes_from_the_credential_scope() {
-    assert_eq!(
-        scope_service("AKID/20250101/us-east-1/s3/aws4_request").as_deref(),
-        Some("s3")
-    );
+    assert_eq!(scope_service("AKID/20250101/us-east-1/s3/aws4_request").as_deref(), Some("s3"));
     // SigV4a has no region in the scope.
-    assert_eq!(
-        scope_service("AKID/20250101/s3/aws4_request").as_deref(),
-        Some("s3")
-    );
+    assert_eq!(scope_service("AKID/20250101/s3/aws4_request").as_deref(), Some("s3"));
     assert_eq!(scope_service("garbage"), None);
 
     let mut headers = HeaderMap::new();
@@ -189,32 +162,15 @@ fn service_comes_from_the_credential_scope() {
 #[test]
 fn protocol_follows_the_encoding() {
     let mut headers = HeaderMap::new();
-    headers.insert(
-        "authorization",
-        HeaderValue::from_str(&auth("dynamodb")).unwrap(),
-    );
-    headers.insert(
-        "x-amz-target",
-        HeaderValue::from_static("DynamoDB_20120810.ListTables"),
-    );
-    let view = |headers| RequestView {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers,
-        body: b"Action=GetCallerIdentity",
-    };
+    headers.insert("authorization", HeaderValue::from_str(&auth("dynamodb")).unwrap());
+    headers.insert("x-amz-target", HeaderValue::from_static("DynamoDB_20120810.ListTables"));
+    let view =
+        |headers| RequestView { method: "POST", path: "/", query: "", headers, body: b"Action=GetCallerIdentity" };
     assert_eq!(classify(&view(&headers)).protocol, Protocol::AwsJson);
 
     let mut headers = HeaderMap::new();
-    headers.insert(
-        "authorization",
-        HeaderValue::from_str(&auth("sts")).unwrap(),
-    );
-    headers.insert(
-        "content-type",
-        HeaderValue::from_static("application/x-www-form-urlencoded"),
-    );
+    headers.insert("authorization", HeaderValue::from_str(&auth("sts")).unwrap());
+    headers.insert("content-type", HeaderValue::from_static("application/x-www-form-urlencoded"));
     assert_eq!(classify(&view(&headers)).protocol, Protocol::AwsQuery);
 }
 
