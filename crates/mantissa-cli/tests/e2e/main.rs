@@ -5,6 +5,7 @@
 mod bad_input;
 mod crash;
 mod state_cmds;
+mod safety;
 mod storage;
 
 use mantissa_testkit::{Emulator, RecordingProxy, workspace_root};

@@ -10,7 +10,7 @@ const KEY: &str = "test/mantissa.state.json";
 const TABLE: &str = "mantissa-log-test-locks";
 
 /// environments/test.yaml with the S3 backend (its region defaults to the environment's).
-fn s3_env(w: &World) {
+pub fn s3_env(w: &World) {
     w.env_file(
         "test",
         "mantissa-log",
@@ -31,7 +31,7 @@ fn applied_with_s3_backend() -> World {
 }
 
 /// A DynamoDB client talking to the emulator directly (not through the proxy).
-fn ddb(w: &World) -> aws_sdk_dynamodb::Client {
+pub fn ddb(w: &World) -> aws_sdk_dynamodb::Client {
     let conf = aws_sdk_dynamodb::Config::builder()
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
         .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
@@ -42,7 +42,7 @@ fn ddb(w: &World) -> aws_sdk_dynamodb::Client {
 }
 
 /// The lock table's item under `id`, as attribute name → string value.
-fn item(w: &World, id: &str) -> Option<std::collections::BTreeMap<String, String>> {
+pub fn item(w: &World, id: &str) -> Option<std::collections::BTreeMap<String, String>> {
     let out = rt()
         .block_on(
             ddb(w)
@@ -56,7 +56,7 @@ fn item(w: &World, id: &str) -> Option<std::collections::BTreeMap<String, String
     out.item().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_s().cloned().unwrap_or_default())).collect())
 }
 
-fn lock_id() -> String {
+pub fn lock_id() -> String {
     format!("{BUCKET}/{KEY}")
 }
 
