@@ -197,6 +197,9 @@ impl StateBackend for LocalBackend {
     async fn append(&self, batch: &JournalBatch) -> Result<bool, BackendError> {
         let mut line = serde_json::to_vec(batch).expect("journal batch serialises");
         line.push(b'\n');
+        if let Some(dir) = self.journal_path.parent() {
+            fs::create_dir_all(dir).map_err(|e| self.io("creating the directory of", e))?;
+        }
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)

@@ -4,8 +4,8 @@
 
 mod bad_input;
 mod crash;
-mod state_cmds;
 mod safety;
+mod state_cmds;
 mod storage;
 
 use mantissa_testkit::{Emulator, RecordingProxy, workspace_root};

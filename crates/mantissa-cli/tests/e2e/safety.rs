@@ -19,7 +19,12 @@ fn two_applies_at_once_one_waits_or_leaves_naming_the_holder() {
     s3_env(&w);
     assert_eq!(w.mantissa(&["init", "-e", "test"]).code, 0);
     w.proxy.set_latency(Duration::from_millis(100));
-    let mut first = w.command(&[], &["apply", "-e", "test", "--auto-approve"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut first = w
+        .command(&[], &["apply", "-e", "test", "--auto-approve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     // The lock item is there while the first apply runs.
     wait_until("the first apply's lock", || item(&w, &lock_id()).is_some_and(|i| i.contains_key("Info")));
     let info: serde_json::Value = serde_json::from_str(&item(&w, &lock_id()).unwrap()["Info"]).unwrap();
@@ -60,10 +65,16 @@ fn a_changed_prefix_or_a_removed_data_resource_stops_before_any_change() {
     let end = storage.find("  athena_results:\n").unwrap();
     w.write("stacks/mantissa-log/storage.yaml", &format!("{}{}", &storage[..start], &storage[end..]));
     let stack = std::fs::read_to_string(w.path().join("stacks/mantissa-log/stack.yaml")).unwrap();
-    w.write("stacks/mantissa-log/stack.yaml", &stack.replace("  logs_bucket:\n    value: ${storage.logs.name}\n    doc: The log archive bucket.\n", ""));
+    w.write(
+        "stacks/mantissa-log/stack.yaml",
+        &stack.replace("  logs_bucket:\n    value: ${storage.logs.name}\n    doc: The log archive bucket.\n", ""),
+    );
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("storage.logs (aws_s3_bucket) holds data and would be destroyed (removed from the stack)"), "{r:?}");
+    assert!(
+        r.stderr.contains("storage.logs (aws_s3_bucket) holds data and would be destroyed (removed from the stack)"),
+        "{r:?}"
+    );
     assert!(w.proxy.writes().is_empty());
 
     // Named explicitly, the versioned bucket is emptied of every version and deleted.
@@ -71,12 +82,24 @@ fn a_changed_prefix_or_a_removed_data_resource_stops_before_any_change() {
         let s3 = w.s3();
         s3.delete_bucket_policy().bucket("mantissa-log-test-logs").send().await.unwrap();
         for body in ["a", "b", "c"] {
-            s3.put_object().bucket("mantissa-log-test-logs").key("vpc_flow/x.gz").body(body.as_bytes().to_vec().into()).send().await.unwrap();
+            s3.put_object()
+                .bucket("mantissa-log-test-logs")
+                .key("vpc_flow/x.gz")
+                .body(body.as_bytes().to_vec().into())
+                .send()
+                .await
+                .unwrap();
         }
     });
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve", "--allow-destroy", "storage.logs"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let names: Vec<String> = rt().block_on(w.s3().list_buckets().send()).unwrap().buckets().iter().filter_map(|b| b.name().map(String::from)).collect();
+    let names: Vec<String> = rt()
+        .block_on(w.s3().list_buckets().send())
+        .unwrap()
+        .buckets()
+        .iter()
+        .filter_map(|b| b.name().map(String::from))
+        .collect();
     assert!(!names.contains(&"mantissa-log-test-logs".to_string()), "{names:?}");
     assert_eq!(names.len(), 2);
 }
@@ -112,8 +135,14 @@ fn a_bucket_of_another_lineage_or_none_is_never_adopted() {
     });
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("mantissa-log-test-config exists but is not managed by this state (lineage another-state)"), "{r:?}");
-    assert!(r.stderr.contains("mantissa-log-test-logs exists but is not managed by this state (lineage none)"), "{r:?}");
+    assert!(
+        r.stderr.contains("mantissa-log-test-config exists but is not managed by this state (lineage another-state)"),
+        "{r:?}"
+    );
+    assert!(
+        r.stderr.contains("mantissa-log-test-logs exists but is not managed by this state (lineage none)"),
+        "{r:?}"
+    );
     assert!(r.stderr.contains("mantissa import storage.config mantissa-log-test-config"), "{r:?}");
     assert!(w.proxy.writes().is_empty(), "nothing adopted, nothing created: {:?}", w.proxy.writes());
 }
@@ -149,7 +178,8 @@ fn a_saved_plan_is_refused_once_state_or_configuration_changed() {
     assert_eq!(w.mantissa(&["plan", "-e", "test", "--out", "p3.plan"]).code, 0);
     let r = w.mantissa(&["apply", "-e", "test", "p3.plan"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let lc = rt().block_on(w.s3().get_bucket_lifecycle_configuration().bucket("mantissa-log-test-logs").send()).unwrap();
+    let lc =
+        rt().block_on(w.s3().get_bucket_lifecycle_configuration().bucket("mantissa-log-test-logs").send()).unwrap();
     let rule = lc.rules().iter().find(|r| r.id() == Some("archive-then-expire")).unwrap();
     assert_eq!(rule.expiration().and_then(|e| e.days()), Some(250));
     assert_eq!(w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]).code, 0);
