@@ -123,11 +123,19 @@ struct Inner {
     // One cell per service; a new resource type in a new service adds a field and an accessor.
     s3: OnceLock<aws_sdk_s3::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
+    secretsmanager: OnceLock<aws_sdk_secretsmanager::Client>,
 }
 
 impl AwsClients {
     pub fn new(config: SdkConfig) -> Self {
-        Self { inner: Arc::new(Inner { config, s3: OnceLock::new(), sts: OnceLock::new() }) }
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                s3: OnceLock::new(),
+                sts: OnceLock::new(),
+                secretsmanager: OnceLock::new(),
+            }),
+        }
     }
 
     /// Loads the configuration for `settings` (see [`load_sdk_config`]).
@@ -165,6 +173,14 @@ impl AwsClients {
             aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
             )
+        })
+    }
+
+    pub fn secretsmanager(&self) -> &aws_sdk_secretsmanager::Client {
+        self.inner.secretsmanager.get_or_init(|| {
+            let conf = aws_sdk_secretsmanager::config::Builder::from(&self.inner.config)
+                .interceptor(crate::failpoint::Failpoint);
+            aws_sdk_secretsmanager::Client::from_conf(conf.build())
         })
     }
 

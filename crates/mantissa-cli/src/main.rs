@@ -7,6 +7,7 @@ mod guard;
 mod planfile;
 mod printer;
 mod render;
+mod secrets;
 mod session;
 
 use clap::Parser;

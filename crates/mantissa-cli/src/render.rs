@@ -173,7 +173,8 @@ fn render_drift(out: &mut String, d: &Drift) {
 /// values as their placeholders.
 pub fn show(v: &Value, sensitive: bool) -> String {
     if sensitive {
-        return SENSITIVE.into();
+        // No value given (a secret created empty) is worth saying; a value never is.
+        return if v.is_null() { "(no value: created empty)".into() } else { SENSITIVE.into() };
     }
     if is_unknown(v) {
         return KNOWN_AFTER_APPLY.into();

@@ -284,7 +284,7 @@ async fn apply_one(
         let entry = ResourceState {
             type_name: change.type_name.clone(),
             id: applied.id,
-            properties: redact_sensitive(&properties, &r.schema.sensitive),
+            properties: crate::sensitive::redact(&properties, r.schema.sensitive),
             attributes,
             dependencies: r.dependencies.iter().map(|d| d.to_string()).collect(),
             protected: r.protected,
@@ -300,7 +300,11 @@ async fn apply_one(
         PlanAction::Update | PlanAction::NoOp => {
             let id = change.id.clone().ok_or_else(|| format!("{a} has no recorded id"))?;
             let before = change.before.clone().unwrap_or(Value::Null);
-            let changed = changed_keys(&before, &desired);
+            // The plan saw sensitive values (the recorded ones are markers): trust its verdict on them.
+            let changed: Vec<String> = changed_keys(&before, &desired)
+                .into_iter()
+                .filter(|k| !r.schema.sensitive.contains(&k.as_str()) || change.changed.contains(k))
+                .collect();
             let applied = if changed.is_empty() {
                 Applied { id, attributes: Map::new() }
             } else {
@@ -346,19 +350,6 @@ async fn create(
             Err(e.to_string())
         }
     }
-}
-
-/// Sensitive properties are never stored: state keeps a marker, the cloud keeps the value.
-fn redact_sensitive(properties: &Value, sensitive: &[&str]) -> Value {
-    let mut p = properties.clone();
-    if let Some(obj) = p.as_object_mut() {
-        for k in sensitive {
-            if obj.contains_key(*k) {
-                obj.insert((*k).to_string(), Value::String("(sensitive)".into()));
-            }
-        }
-    }
-    p
 }
 
 /// The outputs to record after an apply: recomputed from the resulting state. An output whose

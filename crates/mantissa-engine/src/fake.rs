@@ -12,6 +12,7 @@ use std::sync::Mutex;
 
 /// `fake_bucket`: taggable, `region` forces a replace, attribute `arn` known before apply.
 /// `fake_table`: protected. `fake_policy`: not taggable; attribute `document`.
+/// `fake_secret`: protected, `value` sensitive, named `{prefix}/{env}/{name}`.
 pub struct FakeProvider {
     schemas: Vec<TypeSchema>,
     /// id → (type, properties)
@@ -38,6 +39,11 @@ impl Default for FakeProvider {
                 schema("fake_bucket", &["region"], false, true),
                 schema("fake_table", &["hash_key"], true, true),
                 schema("fake_policy", &[], false, false),
+                TypeSchema {
+                    sensitive: &["value"],
+                    name_style: NameStyle::Slashed,
+                    ..schema("fake_secret", &[], true, true)
+                },
             ],
             objects: Mutex::default(),
             calls: Mutex::default(),

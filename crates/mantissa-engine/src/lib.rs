@@ -12,6 +12,7 @@ pub mod graph;
 pub mod persist;
 pub mod plan;
 pub mod provider;
+pub mod sensitive;
 pub mod state;
 
 pub use apply::{ApplyEvent, ApplyOptions, ApplyReport, Observer, apply};

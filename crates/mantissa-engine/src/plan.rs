@@ -7,6 +7,7 @@ use crate::graph::{DesiredResource, ResourceGraph};
 use crate::provider::{
     LINEAGE_TAG, LiveResource, Naming, PropertyError, Provider, ProviderError, ResourceContext, standard_tags,
 };
+use crate::sensitive::redact;
 use crate::state::StateDocument;
 use futures::StreamExt;
 use mantissa_config::{
@@ -186,11 +187,13 @@ impl Scope for KnownScope<'_> {
                 }
                 Ok(k.properties.get(attr).cloned().unwrap_or_else(unknown))
             }
+            // No value given: null, and the secret is created empty (the plan says so).
             Ref::Secret(name) => match self.secrets {
-                Some(get) => get(name)
-                    .map(Value::String)
-                    .ok_or_else(|| Diagnostic::at(loc, format!("secret `{name}` has no value"))),
-                None => Ok(unknown()),
+                Some(get) => Ok(get(name).map(Value::String).unwrap_or(Value::Null)),
+                None => {
+                    let _ = loc;
+                    Ok(unknown())
+                }
             },
         }
     }
@@ -203,7 +206,13 @@ pub struct Context<'a> {
     pub provider: &'a dyn Provider,
     pub naming: Naming,
     pub lineage: String,
+    /// Secret values by name, resolved in memory for comparison with the live ones. Without
+    /// it (validate), secrets are unknown.
+    pub secrets: Option<&'a SecretFn<'a>>,
 }
+
+/// Reads a secret's value from where the environment file says (`None`: no value given).
+pub type SecretFn<'a> = dyn Fn(&str) -> Option<String> + Send + Sync + 'a;
 
 impl<'a> Context<'a> {
     pub fn new(project: &'a Project, graph: &'a ResourceGraph, provider: &'a dyn Provider, lineage: &str) -> Self {
@@ -212,7 +221,12 @@ impl<'a> Context<'a> {
             environment: project.env.environment.value.clone(),
             region: project.env.region.value.clone(),
         };
-        Self { project, graph, provider, naming, lineage: lineage.to_string() }
+        Self { project, graph, provider, naming, lineage: lineage.to_string(), secrets: None }
+    }
+
+    pub fn with_secrets(mut self, secrets: &'a SecretFn<'a>) -> Self {
+        self.secrets = Some(secrets);
+        self
     }
 
     pub fn resource_context(&self, address: &Address, type_name: &str) -> Option<ResourceContext> {
@@ -337,18 +351,22 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 refreshed.insert(a.clone(), None);
             }
             Some(l) => {
-                let changed = changed_keys(&s.properties, &l.properties);
+                // The state holds no sensitive value to compare: those are compared with the
+                // desired value instead, in the plan below.
+                let changed: Vec<String> =
+                    changed_keys(&s.properties, &l.properties).into_iter().filter(|k| !sensitive.contains(k)).collect();
                 if !changed.is_empty() {
+                    let live = LiveResource { properties: redact(&l.properties, &sensitive), ..l.clone() };
                     drift.push(Drift {
                         address: a.clone(),
                         type_name: s.type_name.clone(),
                         kind: DriftKind::Changed,
                         changed,
                         before: s.properties.clone(),
-                        after: Some(l.properties.clone()),
+                        after: Some(live.properties.clone()),
                         sensitive,
                     });
-                    refreshed.insert(a.clone(), Some(l.clone()));
+                    refreshed.insert(a.clone(), Some(live));
                 }
             }
         }
@@ -385,7 +403,8 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 continue;
             }
             let ctx = cx.resource_context(a, r.schema.type_name).expect("graph types are known");
-            let scope = KnownScope { known: &known, secrets: None };
+            let secret_fn = cx.secrets.map(|f| f as &dyn Fn(&str) -> Option<String>);
+            let scope = KnownScope { known: &known, secrets: secret_fn };
             let desired = match cx.desired_properties(r, &ctx, &scope) {
                 Ok(v) => v,
                 Err(d) => {
@@ -494,8 +513,8 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 action,
                 id,
                 physical_name: ctx.physical_name.clone(),
-                before: base,
-                after: Some(desired),
+                before: base.map(|b| redact(&b, r.schema.sensitive)),
+                after: Some(redact(&desired, r.schema.sensitive)),
                 changed,
                 replace_because,
                 adopt,
@@ -539,7 +558,7 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
             action: PlanAction::Delete,
             id: Some(s.id.clone()),
             physical_name: s.attributes.get("name").and_then(Value::as_str).unwrap_or(&s.id).to_string(),
-            before: Some(before),
+            before: Some(redact(&before, schema.sensitive)),
             after: None,
             changed: vec![],
             replace_because: vec![],
@@ -566,6 +585,8 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
         let scope = KnownScope { known: &known, secrets: None };
         for (name, o) in &cx.project.stack.outputs {
             let value = o.value.eval(&scope).map_err(|d| PlanError::Config(d.into()))?;
+            let value =
+                if o.sensitive && !value.is_null() { Value::String(crate::sensitive::MARKER.into()) } else { value };
             outputs.insert(name.clone(), PlannedOutput { value, sensitive: o.sensitive });
         }
     }

@@ -1,11 +1,12 @@
 //! The AWS resource types, one module each, and the list the provider registers.
 
 pub mod s3_bucket;
+pub mod secretsmanager_secret;
 
 use crate::AwsClients;
 use crate::resource::{ErasedResource, erase};
 
 /// Every resource type, ready to register.
 pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
-    vec![erase(s3_bucket::S3Bucket::new(clients.clone()))]
+    vec![erase(s3_bucket::S3Bucket::new(clients.clone())), erase(secretsmanager_secret::Secret::new(clients.clone()))]
 }

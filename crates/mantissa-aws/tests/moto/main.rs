@@ -3,6 +3,7 @@
 
 mod s3_bucket;
 mod sdk;
+mod secretsmanager_secret;
 
 use mantissa_aws::{AwsProvider, AwsSettings};
 use mantissa_config::Address;

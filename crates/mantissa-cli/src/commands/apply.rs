@@ -92,7 +92,9 @@ async fn locked(
     printer: Printer,
 ) -> Result<ExitCode> {
     let (mut state, fresh) = session.state(backend).await?;
-    let cx = Context::new(&session.project, graph, provider, &state.lineage);
+    let secrets = crate::secrets::Secrets::read(&session.project.env, printer);
+    let secret_fn = |name: &str| secrets.get(name);
+    let cx = Context::new(&session.project, graph, provider, &state.lineage).with_secrets(&secret_fn);
     let opts = PlanOptions {
         mode: req.mode,
         refresh: req.run.refresh,
@@ -145,7 +147,6 @@ async fn locked(
             }
         }
     };
-    let secrets = |_: &str| None;
     let report = apply(
         &cx,
         &plan,
@@ -154,7 +155,7 @@ async fn locked(
             parallelism: req.run.parallelism.into(),
             cancel: cancel_rx,
             observer: &observer,
-            secrets: &secrets,
+            secrets: &secret_fn,
         },
     )
     .await;

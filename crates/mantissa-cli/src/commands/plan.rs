@@ -17,7 +17,9 @@ pub async fn run(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
     let graph = session.check(&provider)?;
     let backend = session.backend().await?;
     let (state, _) = session.state(backend.as_ref()).await?;
-    let cx = Context::new(&session.project, &graph, &provider, &state.lineage);
+    let secrets = crate::secrets::Secrets::read(&session.project.env, printer);
+    let secret_fn = |name: &str| secrets.get(name);
+    let cx = Context::new(&session.project, &graph, &provider, &state.lineage).with_secrets(&secret_fn);
     let opts = PlanOptions {
         mode: if args.destroy { PlanMode::Destroy } else { PlanMode::Normal },
         refresh: args.run.refresh,

@@ -4,7 +4,9 @@
 
 mod bad_input;
 mod crash;
+mod examples;
 mod safety;
+mod secrets;
 mod state_cmds;
 mod storage;
 
@@ -55,10 +57,13 @@ impl World {
         self.dir.path()
     }
 
-    /// Writes environments/<env>.yaml pointing at the proxy, with `extra` appended.
+    /// Writes environments/<env>.yaml pointing at the proxy, with `extra` appended. Unless
+    /// `extra` switches modules itself, only the storage module is on: most tests are about
+    /// it, and the whole stack is exercised by the tests that ask for it.
     pub fn env_file(&self, env: &str, prefix: &str, extra: &str) {
+        let modules = if extra.contains("modules:") { String::new() } else { storage_only() };
         let text = format!(
-            "environment: {env}\nregion: us-east-1\nproject_prefix: {prefix}\nendpoint_url: {}\n{extra}",
+            "environment: {env}\nregion: us-east-1\nproject_prefix: {prefix}\nendpoint_url: {}\n{extra}{modules}",
             self.proxy.endpoint
         );
         std::fs::write(self.path().join(format!("environments/{env}.yaml")), text).unwrap();
@@ -134,6 +139,12 @@ impl World {
         let p = self.path().join(format!(".mantissa/{env}.state.json"));
         serde_json::from_slice(&std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
     }
+}
+
+/// A `modules:` block that switches off every module but storage.
+pub fn storage_only() -> String {
+    let others = ["ingestion", "catalog", "compute", "scheduling", "api", "auth", "secrets", "monitoring"];
+    format!("modules:\n{}", others.iter().map(|m| format!("  {m}: false\n")).collect::<String>())
 }
 
 pub fn rt() -> tokio::runtime::Runtime {

@@ -87,6 +87,8 @@ pub struct Harness {
     pub provider: FakeProvider,
     pub backend: MemoryBackend,
     pub env: String,
+    /// Secret values as the environment would supply them.
+    pub secrets: std::sync::Arc<Mutex<std::collections::HashMap<String, String>>>,
 }
 
 impl Harness {
@@ -96,7 +98,13 @@ impl Harness {
             provider: FakeProvider::default(),
             backend: MemoryBackend::default(),
             env: "dev".into(),
+            secrets: Default::default(),
         }
+    }
+
+    pub fn secret_fn(&self) -> impl Fn(&str) -> Option<String> + Send + Sync + use<> {
+        let secrets = self.secrets.clone();
+        move |name: &str| secrets.lock().unwrap().get(name).cloned()
     }
 
     pub fn state(&self) -> StateDocument {
@@ -107,7 +115,8 @@ impl Harness {
         let project = self.fixture.project(&self.env);
         let graph = ResourceGraph::build(&project, &self.provider).map_err(PlanError::Config)?;
         let state = self.state();
-        let cx = Context::new(&project, &graph, &self.provider, &state.lineage);
+        let secrets = self.secret_fn();
+        let cx = Context::new(&project, &graph, &self.provider, &state.lineage).with_secrets(&secrets);
         mantissa_engine::plan(&cx, &state, &PlanOptions { parallelism: opts.parallelism.max(4), ..opts }).await
     }
 
@@ -124,14 +133,15 @@ impl Harness {
         let project = self.fixture.project(&self.env);
         let graph = ResourceGraph::build(&project, &self.provider).map_err(PlanError::Config)?;
         let state = self.state();
-        let cx = Context::new(&project, &graph, &self.provider, &state.lineage);
+        let secret_fn = self.secret_fn();
+        let cx = Context::new(&project, &graph, &self.provider, &state.lineage).with_secrets(&secret_fn);
         let parallelism = opts.parallelism.max(1);
         let plan = mantissa_engine::plan(&cx, &state, &PlanOptions { parallelism: 4, ..opts }).await?;
         let events = Mutex::new(Vec::new());
         let observer = |e: &ApplyEvent| events.lock().unwrap().push(e.clone());
         let (_tx, rx) = tokio::sync::watch::channel(cancelled);
         let persister = StatePersister::new(&self.backend, state, Duration::from_millis(5));
-        let secrets = |_: &str| None;
+        let secrets = self.secret_fn();
         let report = mantissa_engine::apply(
             &cx,
             &plan,

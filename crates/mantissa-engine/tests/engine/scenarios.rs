@@ -358,3 +358,43 @@ async fn every_create_is_preceded_by_a_durable_intent() {
     assert!(saves >= 4, "three intents and a final save, saw {saves}");
     assert!(h.state().intents.is_empty());
 }
+
+const SECRET_STACK: &str = "variables: {}\nsecrets:\n  token: { doc: an API token }\n  unset: { doc: never given }\n";
+const SECRET_MODULE: &str = "resources:\n  token:\n    type: fake_secret\n    properties:\n      value: ${secret.token}\n  unset:\n    type: fake_secret\n    properties:\n      value: ${secret.unset}\n";
+
+#[tokio::test]
+async fn secret_values_are_compared_live_and_never_stored_or_planned() {
+    let h = Harness::new(&[
+        ("environments/dev.yaml", &env_file("acme", "dev")),
+        ("stacks/test/stack.yaml", SECRET_STACK),
+        ("stacks/test/secrets.yaml", SECRET_MODULE),
+    ]);
+    h.secrets.lock().unwrap().insert("token".into(), "s3cr3t-one".into());
+    let (plan, report, _) = h.apply(normal()).await.unwrap();
+    assert!(report.success(), "{report:?}");
+    let plan_text = serde_json::to_string(&plan).unwrap();
+    assert!(!plan_text.contains("s3cr3t-one"), "the plan holds no secret: {plan_text}");
+    let unset = plan.changes.iter().find(|c| c.address.to_string() == "secrets.unset").unwrap();
+    assert_eq!(unset.after.as_ref().unwrap()["value"], serde_json::Value::Null, "no value: created empty");
+    // The cloud has the value; the state only a marker.
+    assert_eq!(h.provider.objects.lock().unwrap()["acme/dev/token"].1["value"], json!("s3cr3t-one"));
+    let state_text = String::from_utf8(h.state().to_json()).unwrap();
+    assert!(!state_text.contains("s3cr3t-one"), "{state_text}");
+    assert_eq!(h.state().resources["secrets.token"].properties["value"], json!("(sensitive)"));
+
+    // Same value: nothing to do (compared with the live value, not the state's marker).
+    let again = h.plan(normal()).await.unwrap();
+    assert!(!again.has_changes(), "{:?}", actions(&again));
+    assert!(again.drift.is_empty(), "a marker in state is not drift");
+
+    // A new value: one in-place update, shown only as changed.
+    h.secrets.lock().unwrap().insert("token".into(), "s3cr3t-two".into());
+    let plan = h.plan(normal()).await.unwrap();
+    assert_eq!(actions(&plan), vec![("secrets.token".to_string(), PlanAction::Update)]);
+    assert_eq!(plan.changes.iter().find(|c| c.action == PlanAction::Update).unwrap().changed, vec!["value"]);
+    let text = serde_json::to_string(&plan).unwrap();
+    assert!(!text.contains("s3cr3t-one") && !text.contains("s3cr3t-two"), "{text}");
+    h.apply(normal()).await.unwrap();
+    assert_eq!(h.provider.objects.lock().unwrap()["acme/dev/token"].1["value"], json!("s3cr3t-two"));
+    assert!(!h.plan(normal()).await.unwrap().has_changes());
+}

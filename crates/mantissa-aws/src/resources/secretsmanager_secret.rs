@@ -1,0 +1,331 @@
+//! `aws_secretsmanager_secret`: a secret named `{prefix}/{env}/{name}`. Its value comes from
+//! the environment file's `secrets:` at apply time and is compared with the live value
+//! (GetSecretValue) in memory; the engine never stores or prints it (`value` is sensitive) and
+//! the state keeps only the VersionId. Deleted secrets wait out AWS's recovery window, so
+//! creating one whose name is pending deletion restores and adopts it.
+
+use crate::AwsClients;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use crate::tags::{STANDARD_LIMITS, validate_tags};
+use async_trait::async_trait;
+use aws_sdk_secretsmanager::types::Tag;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+pub const TYPE_NAME: &str = "aws_secretsmanager_secret";
+
+/// Days a deleted secret can still be restored; AWS's default and maximum.
+const RECOVERY_WINDOW_DAYS: i64 = 30;
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Slashed,
+    force_new: &[],
+    sensitive: &["value"],
+    attributes: &["name", "arn", "version_id"],
+    taggable: true,
+    protected: true,
+};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretProps {
+    #[serde(default)]
+    pub description: String,
+    /// A KMS key id, ARN or alias; none: the account's `aws/secretsmanager` key.
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    /// The secret string, from `${secret.<name>}`. None: the secret exists without a value.
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+pub struct Secret {
+    clients: AwsClients,
+}
+
+impl Secret {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    fn client(&self) -> &aws_sdk_secretsmanager::Client {
+        self.clients.secretsmanager()
+    }
+
+    async fn put_value(&self, id: &str, value: &str) -> Result<String, ProviderError> {
+        let out = self
+            .client()
+            .put_secret_value()
+            .secret_id(id)
+            .secret_string(value)
+            .send()
+            .await
+            .map_err(|e| api_error("PutSecretValue", e))?;
+        Ok(out.version_id().unwrap_or_default().to_string())
+    }
+
+    async fn set_tags(
+        &self,
+        id: &str,
+        live: &BTreeMap<String, String>,
+        want: &BTreeMap<String, String>,
+    ) -> Result<(), ProviderError> {
+        let gone: Vec<String> = live.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+        if !gone.is_empty() {
+            self.client()
+                .untag_resource()
+                .secret_id(id)
+                .set_tag_keys(Some(gone))
+                .send()
+                .await
+                .map_err(|e| api_error("UntagResource", e))?;
+        }
+        let changed: Vec<Tag> = want
+            .iter()
+            .filter(|(k, v)| live.get(*k) != Some(v))
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect();
+        if !changed.is_empty() {
+            self.client()
+                .tag_resource()
+                .secret_id(id)
+                .set_tags(Some(changed))
+                .send()
+                .await
+                .map_err(|e| api_error("TagResource", e))?;
+        }
+        Ok(())
+    }
+
+    async fn describe(
+        &self,
+        id: &str,
+    ) -> Result<Option<aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput>, ProviderError> {
+        match self.client().describe_secret().secret_id(id).send().await {
+            Ok(out) => Ok(Some(out)),
+            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => Ok(None),
+            Err(e) => Err(api_error("DescribeSecret", e)),
+        }
+    }
+
+    fn applied(arn: &str, name: &str, version_id: Option<String>) -> Applied {
+        let mut attributes = Map::new();
+        attributes.insert("arn".into(), Value::String(arn.to_string()));
+        attributes.insert("name".into(), Value::String(name.to_string()));
+        if let Some(v) = version_id {
+            attributes.insert("version_id".into(), Value::String(v));
+        }
+        Applied { id: arn.to_string(), attributes }
+    }
+}
+
+#[async_trait]
+impl ResourceType for Secret {
+    type Props = SecretProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &SecretProps) -> Result<(), PropertyError> {
+        let name = &ctx.physical_name;
+        if name.len() > 512 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c)) {
+            return Err(PropertyError::new(
+                "@name",
+                format!("`{name}` is not a valid Secrets Manager name (up to 512 of A-Z a-z 0-9 /_+=.@-)"),
+            ));
+        }
+        if props.description.len() > 2048 {
+            return Err(PropertyError::new("description", "a secret's description is at most 2048 characters"));
+        }
+        // Never echo the value in an error: say only what is wrong with it.
+        if props.value.as_ref().is_some_and(|v| v.len() > 65_536) {
+            return Err(PropertyError::new("value", "a secret value is at most 65,536 bytes"));
+        }
+        validate_tags(&props.tags, STANDARD_LIMITS)
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &SecretProps) -> Map<String, Value> {
+        // The ARN carries a random suffix: known only after create.
+        Map::from_iter([("name".to_string(), Value::String(ctx.physical_name.clone()))])
+    }
+
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<SecretProps>>, ProviderError> {
+        let id = id.unwrap_or(&ctx.physical_name);
+        let Some(desc) = self.describe(id).await? else { return Ok(None) };
+        if desc.deleted_date().is_some() {
+            // Pending deletion: gone for planning; a create restores it.
+            return Ok(None);
+        }
+        let arn = desc.arn().unwrap_or(id).to_string();
+        let (value, version_id) = match self.client().get_secret_value().secret_id(&arn).send().await {
+            Ok(out) => (out.secret_string().map(str::to_string), out.version_id().map(str::to_string)),
+            // A secret created without a value has no AWSCURRENT version.
+            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => (None, None),
+            Err(e) => return Err(api_error("GetSecretValue", e)),
+        };
+        let tags = desc
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+            .filter(|(k, _)| !k.starts_with("aws:"))
+            .collect();
+        let props = SecretProps {
+            description: desc.description().unwrap_or_default().to_string(),
+            kms_key_id: desc.kms_key_id().map(str::to_string),
+            value,
+            tags,
+        };
+        let applied = Self::applied(&arn, desc.name().unwrap_or(&ctx.physical_name), version_id);
+        Ok(Some(Live { id: arn, props, attributes: applied.attributes }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &SecretProps) -> Result<Applied, ProviderError> {
+        let name = &ctx.physical_name;
+        let tags: Vec<Tag> = props.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+        let mut req = self.client().create_secret().name(name).description(&props.description).set_tags(Some(tags));
+        if let Some(k) = &props.kms_key_id {
+            req = req.kms_key_id(k);
+        }
+        if let Some(v) = &props.value {
+            req = req.secret_string(v);
+        }
+        match req.send().await {
+            Ok(out) => Ok(Self::applied(out.arn().unwrap_or(name), name, out.version_id().map(str::to_string))),
+            // AWS answers InvalidRequestException for a name pending deletion, moto
+            // ResourceExistsException: either way DescribeSecret shows the deletion date.
+            Err(e)
+                if matches!(error_code(&e), Some("InvalidRequestException" | "ResourceExistsException"))
+                    && self.describe(name).await?.is_some_and(|d| d.deleted_date().is_some()) =>
+            {
+                tracing::info!("{name} is pending deletion: restoring it instead of creating a new secret");
+                let restored = self
+                    .client()
+                    .restore_secret()
+                    .secret_id(name)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("RestoreSecret", e))?;
+                let arn = restored.arn().unwrap_or(name).to_string();
+                let live = self
+                    .read(ctx, Some(&arn))
+                    .await?
+                    .ok_or_else(|| ProviderError::Other(format!("{name} vanished after RestoreSecret")))?;
+                let all: Vec<String> =
+                    ["description", "kms_key_id", "value", "tags"].iter().map(|s| s.to_string()).collect();
+                let changed: Vec<String> = all
+                    .into_iter()
+                    .filter(|k| match k.as_str() {
+                        "description" => live.props.description != props.description,
+                        "kms_key_id" => props.kms_key_id.is_some() && live.props.kms_key_id != props.kms_key_id,
+                        "value" => live.props.value != props.value,
+                        _ => live.props.tags != props.tags,
+                    })
+                    .collect();
+                self.update(ctx, &arn, Some(&live.props), props, &changed).await
+            }
+            Err(e) => Err(api_error("CreateSecret", e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: Option<&SecretProps>,
+        props: &SecretProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        let mut version_id = None;
+        if changed.iter().any(|c| c == "description" || c == "kms_key_id") {
+            let mut req = self.client().update_secret().secret_id(id).description(&props.description);
+            if let Some(k) = &props.kms_key_id {
+                req = req.kms_key_id(k);
+            }
+            req.send().await.map_err(|e| api_error("UpdateSecret", e))?;
+        }
+        if changed.iter().any(|c| c == "value") {
+            match &props.value {
+                Some(v) => version_id = Some(self.put_value(id, v).await?),
+                None => tracing::warn!(
+                    "{}: the environment gives no value now; the secret keeps its current one",
+                    ctx.address
+                ),
+            }
+        }
+        if changed.iter().any(|c| c == "tags") {
+            let live_tags = match prior {
+                Some(p) => p.tags.clone(),
+                None => self.read(ctx, Some(id)).await?.map(|l| l.props.tags).unwrap_or_default(),
+            };
+            self.set_tags(id, &live_tags, &props.tags).await?;
+        }
+        let mut applied = Self::applied(id, &ctx.physical_name, version_id);
+        if !id.starts_with("arn:") {
+            applied.attributes.remove("arn");
+        }
+        Ok(applied)
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&SecretProps>,
+    ) -> Result<(), ProviderError> {
+        match self.client().delete_secret().secret_id(id).recovery_window_in_days(RECOVERY_WINDOW_DAYS).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => Ok(()),
+            // Deleted already, waiting out its recovery window: nothing more to do.
+            Err(e)
+                if error_code(&e) == Some("InvalidRequestException")
+                    && self.describe(id).await?.is_some_and(|d| d.deleted_date().is_some()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(api_error("DeleteSecret", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mantissa_config::Address;
+    use mantissa_engine::Naming;
+
+    fn ctx(name: &str) -> ResourceContext {
+        ResourceContext {
+            address: Address::new("secrets", "slack_webhook_url"),
+            type_name: TYPE_NAME.into(),
+            physical_name: name.into(),
+            naming: Naming {
+                project_prefix: "mantissa-log".into(),
+                environment: "dev".into(),
+                region: "us-east-1".into(),
+            },
+            lineage: "l".into(),
+        }
+    }
+
+    #[test]
+    fn validation_never_echoes_the_value() {
+        let t = Secret::new(AwsClients::new(aws_config::SdkConfig::builder().build()));
+        let big = "x".repeat(70_000);
+        let err = t
+            .validate(&ctx("mantissa-log/dev/slack"), &SecretProps { value: Some(big.clone()), ..Default::default() })
+            .unwrap_err();
+        assert_eq!(err.path, "value");
+        assert!(!err.message.contains("xxxx"));
+        let err = t.validate(&ctx("bad name!"), &SecretProps::default()).unwrap_err();
+        assert_eq!(err.path, "@name");
+        assert!(t.validate(&ctx("mantissa-log/dev/slack-webhook-url"), &SecretProps::default()).is_ok());
+    }
+}

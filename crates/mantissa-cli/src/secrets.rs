@@ -1,0 +1,66 @@
+//! Secret values from where the environment file says (`{ env: NAME }` or `{ file: path }`),
+//! read once per run and held only in memory. A source that gives nothing leaves the secret
+//! without a value (created empty), with a warning that names the source, never the value.
+
+use crate::printer::Printer;
+use mantissa_config::{Environment, SecretSource};
+use std::collections::HashMap;
+
+pub struct Secrets {
+    values: HashMap<String, String>,
+}
+
+impl Secrets {
+    pub fn read(env: &Environment, printer: Printer) -> Self {
+        let mut values = HashMap::new();
+        for (name, source) in &env.secrets {
+            match read_source(&source.value) {
+                Ok(Some(v)) => {
+                    values.insert(name.clone(), v);
+                }
+                Ok(None) => printer.warn(format!(
+                    "secret `{name}`: {} gives no value; the secret is created empty",
+                    describe(&source.value)
+                )),
+                Err(e) => printer.warn(format!(
+                    "secret `{name}`: reading {}: {e}; the secret gets no value",
+                    describe(&source.value)
+                )),
+            }
+        }
+        Self { values }
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.values.get(name).cloned()
+    }
+}
+
+fn describe(source: &SecretSource) -> String {
+    match source {
+        SecretSource::Env(var) => format!("environment variable {var}"),
+        SecretSource::File(path) => format!("file {path}"),
+    }
+}
+
+fn read_source(source: &SecretSource) -> std::io::Result<Option<String>> {
+    match source {
+        SecretSource::Env(var) => Ok(std::env::var(var).ok().filter(|v| !v.is_empty())),
+        SecretSource::File(path) => {
+            let path = expand_home(path);
+            match std::fs::read_to_string(&path) {
+                // Editors and `echo` add a final newline that is not part of the secret.
+                Ok(text) => Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()).filter(|v| !v.is_empty())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
