@@ -123,11 +123,23 @@ struct Inner {
     // One cell per service; a new resource type in a new service adds a field and an accessor.
     s3: OnceLock<aws_sdk_s3::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
+    iam: OnceLock<aws_sdk_iam::Client>,
+    kinesis: OnceLock<aws_sdk_kinesis::Client>,
+    firehose: OnceLock<aws_sdk_firehose::Client>,
 }
 
 impl AwsClients {
     pub fn new(config: SdkConfig) -> Self {
-        Self { inner: Arc::new(Inner { config, s3: OnceLock::new(), sts: OnceLock::new() }) }
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                s3: OnceLock::new(),
+                sts: OnceLock::new(),
+                iam: OnceLock::new(),
+                kinesis: OnceLock::new(),
+                firehose: OnceLock::new(),
+            }),
+        }
     }
 
     /// Loads the configuration for `settings` (see [`load_sdk_config`]).
@@ -164,6 +176,34 @@ impl AwsClients {
         self.inner.sts.get_or_init(|| {
             aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
+            )
+        })
+    }
+
+    pub fn iam(&self) -> &aws_sdk_iam::Client {
+        self.inner.iam.get_or_init(|| {
+            aws_sdk_iam::Client::from_conf(
+                aws_sdk_iam::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
+            )
+        })
+    }
+
+    pub fn kinesis(&self) -> &aws_sdk_kinesis::Client {
+        self.inner.kinesis.get_or_init(|| {
+            aws_sdk_kinesis::Client::from_conf(
+                aws_sdk_kinesis::config::Builder::from(&self.inner.config)
+                    .interceptor(crate::failpoint::Failpoint)
+                    .build(),
+            )
+        })
+    }
+
+    pub fn firehose(&self) -> &aws_sdk_firehose::Client {
+        self.inner.firehose.get_or_init(|| {
+            aws_sdk_firehose::Client::from_conf(
+                aws_sdk_firehose::config::Builder::from(&self.inner.config)
+                    .interceptor(crate::failpoint::Failpoint)
+                    .build(),
             )
         })
     }
