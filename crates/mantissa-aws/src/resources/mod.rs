@@ -1,6 +1,7 @@
 //! The AWS resource types, one module each, and the list the provider registers.
 
 pub mod iam_role;
+pub mod kinesis_stream;
 pub mod s3_bucket;
 
 use crate::AwsClients;
@@ -8,5 +9,9 @@ use crate::resource::{ErasedResource, erase};
 
 /// Every resource type, ready to register.
 pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
-    vec![erase(s3_bucket::S3Bucket::new(clients.clone())), erase(iam_role::IamRole::new(clients.clone()))]
+    vec![
+        erase(s3_bucket::S3Bucket::new(clients.clone())),
+        erase(iam_role::IamRole::new(clients.clone())),
+        erase(kinesis_stream::KinesisStream::new(clients.clone())),
+    ]
 }

@@ -2,6 +2,7 @@
 //! This is the crate's only integration-test binary, so the SDK is linked once.
 
 mod iam_role;
+mod kinesis_stream;
 mod s3_bucket;
 mod sdk;
 
