@@ -1,5 +1,6 @@
 //! The AWS resource types, one module each, and the list the provider registers.
 
+pub mod firehose_delivery_stream;
 pub mod iam_role;
 pub mod kinesis_stream;
 pub mod s3_bucket;
@@ -13,5 +14,6 @@ pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
         erase(s3_bucket::S3Bucket::new(clients.clone())),
         erase(iam_role::IamRole::new(clients.clone())),
         erase(kinesis_stream::KinesisStream::new(clients.clone())),
+        erase(firehose_delivery_stream::FirehoseDeliveryStream::new(clients.clone())),
     ]
 }
