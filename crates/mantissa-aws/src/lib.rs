@@ -10,6 +10,7 @@ pub mod resources;
 pub mod retry;
 pub mod sdk;
 pub mod tags;
+pub mod wait;
 
 pub use sdk::{AwsClients, AwsSettings, caller_identity, load_sdk_config};
 

@@ -124,6 +124,9 @@ struct Inner {
     s3: OnceLock<aws_sdk_s3::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
     secretsmanager: OnceLock<aws_sdk_secretsmanager::Client>,
+    iam: OnceLock<aws_sdk_iam::Client>,
+    kinesis: OnceLock<aws_sdk_kinesis::Client>,
+    firehose: OnceLock<aws_sdk_firehose::Client>,
 }
 
 impl AwsClients {
@@ -134,6 +137,9 @@ impl AwsClients {
                 s3: OnceLock::new(),
                 sts: OnceLock::new(),
                 secretsmanager: OnceLock::new(),
+                iam: OnceLock::new(),
+                kinesis: OnceLock::new(),
+                firehose: OnceLock::new(),
             }),
         }
     }
@@ -181,6 +187,34 @@ impl AwsClients {
             let conf = aws_sdk_secretsmanager::config::Builder::from(&self.inner.config)
                 .interceptor(crate::failpoint::Failpoint);
             aws_sdk_secretsmanager::Client::from_conf(conf.build())
+        })
+    }
+
+    pub fn iam(&self) -> &aws_sdk_iam::Client {
+        self.inner.iam.get_or_init(|| {
+            aws_sdk_iam::Client::from_conf(
+                aws_sdk_iam::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
+            )
+        })
+    }
+
+    pub fn kinesis(&self) -> &aws_sdk_kinesis::Client {
+        self.inner.kinesis.get_or_init(|| {
+            aws_sdk_kinesis::Client::from_conf(
+                aws_sdk_kinesis::config::Builder::from(&self.inner.config)
+                    .interceptor(crate::failpoint::Failpoint)
+                    .build(),
+            )
+        })
+    }
+
+    pub fn firehose(&self) -> &aws_sdk_firehose::Client {
+        self.inner.firehose.get_or_init(|| {
+            aws_sdk_firehose::Client::from_conf(
+                aws_sdk_firehose::config::Builder::from(&self.inner.config)
+                    .interceptor(crate::failpoint::Failpoint)
+                    .build(),
+            )
         })
     }
 

@@ -169,9 +169,37 @@ pub fn standard_tags(ctx: &ResourceContext) -> BTreeMap<String, String> {
         ("Environment".to_string(), ctx.naming.environment.clone()),
         ("ManagedBy".to_string(), "mantissa".to_string()),
         (LINEAGE_TAG.to_string(), ctx.lineage.clone()),
-        (ADDRESS_TAG.to_string(), ctx.address.to_string()),
+        (ADDRESS_TAG.to_string(), address_tag_value(&ctx.address)),
     ])
+}
+
+/// The address as a tag value. Most services (Firehose, IAM, Kinesis, ...) accept only letters,
+/// digits, spaces and `_.:/=+-@` in tags, not the brackets of `module.name[key]`: an instance
+/// is written `module.name/key`, and any other character becomes `_`.
+pub fn address_tag_value(address: &Address) -> String {
+    address
+        .to_string()
+        .chars()
+        .filter(|c| *c != ']' && *c != '"')
+        .map(|c| match c {
+            '[' => '/',
+            c if c.is_alphanumeric() || " _.:/=+-@".contains(c) => c,
+            _ => '_',
+        })
+        .collect()
 }
 
 pub const LINEAGE_TAG: &str = "mantissa:lineage";
 pub const ADDRESS_TAG: &str = "mantissa:address";
+
+#[cfg(test)]
+mod address_tag_tests {
+    use super::*;
+
+    #[test]
+    fn instance_addresses_fit_the_tag_character_set() {
+        assert_eq!(address_tag_value(&Address::new("storage", "logs")), "storage.logs");
+        let instance = Address::parse("ingestion.firehose[vpc_flow]").expect("address");
+        assert_eq!(address_tag_value(&instance), "ingestion.firehose/vpc_flow");
+    }
+}

@@ -1,5 +1,8 @@
 //! The AWS resource types, one module each, and the list the provider registers.
 
+pub mod firehose_delivery_stream;
+pub mod iam_role;
+pub mod kinesis_stream;
 pub mod s3_bucket;
 pub mod secretsmanager_secret;
 
@@ -8,5 +11,11 @@ use crate::resource::{ErasedResource, erase};
 
 /// Every resource type, ready to register.
 pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
-    vec![erase(s3_bucket::S3Bucket::new(clients.clone())), erase(secretsmanager_secret::Secret::new(clients.clone()))]
+    vec![
+        erase(s3_bucket::S3Bucket::new(clients.clone())),
+        erase(secretsmanager_secret::Secret::new(clients.clone())),
+        erase(iam_role::IamRole::new(clients.clone())),
+        erase(kinesis_stream::KinesisStream::new(clients.clone())),
+        erase(firehose_delivery_stream::FirehoseDeliveryStream::new(clients.clone())),
+    ]
 }

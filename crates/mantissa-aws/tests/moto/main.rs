@@ -1,6 +1,9 @@
 //! The provider against the moto emulator: one server per test, one module per resource type.
 //! This is the crate's only integration-test binary, so the SDK is linked once.
 
+mod firehose_delivery_stream;
+mod iam_role;
+mod kinesis_stream;
 mod s3_bucket;
 mod sdk;
 mod secretsmanager_secret;

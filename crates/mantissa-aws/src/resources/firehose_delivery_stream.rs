@@ -1,0 +1,131 @@
+//! `aws_kinesis_firehose_delivery_stream`: a Firehose delivery stream into S3 (extended S3
+//! destination), fed by direct PUTs or by a Kinesis stream. The id is the delivery stream name.
+//! Changing the source replaces it; destination changes are one UpdateDestination. Create waits
+//! for ACTIVE and retries, bounded, while IAM has not yet made a new role assumable.
+
+mod prefix;
+mod props;
+mod read;
+mod write;
+
+pub use prefix::{expressions, validate_prefixes};
+pub use props::{CloudWatchLogging, Compression, DeliveryProps, DirectPut, KinesisSource, S3Destination, Source};
+pub use write::role_not_yet_assumable;
+
+use crate::AwsClients;
+use crate::resource::{Live, ResourceType};
+use crate::retry::PROPAGATION;
+use crate::wait::ACTIVE;
+use async_trait::async_trait;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use serde_json::{Map, Value};
+use write::{DeliveryWriter, PROPERTIES};
+
+pub const TYPE_NAME: &str = "aws_kinesis_firehose_delivery_stream";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &["source"],
+    sensitive: &[],
+    attributes: &["name", "arn"],
+    taggable: true,
+    // It buffers minutes of data at most; what it delivered is in the (protected) bucket.
+    protected: false,
+};
+
+pub struct FirehoseDeliveryStream {
+    clients: AwsClients,
+}
+
+impl FirehoseDeliveryStream {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    fn writer<'a>(&'a self, name: &'a str) -> DeliveryWriter<'a> {
+        DeliveryWriter { firehose: self.clients.firehose(), name, patience: ACTIVE, assume_retry: PROPAGATION }
+    }
+}
+
+fn attributes(name: &str, arn: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    m.insert("arn".into(), arn.into());
+    m
+}
+
+#[async_trait]
+impl ResourceType for FirehoseDeliveryStream {
+    type Props = DeliveryProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &DeliveryProps) -> Result<(), PropertyError> {
+        props.validate(&ctx.physical_name)
+    }
+
+    /// The ARN holds the account id, which is not known before apply.
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &DeliveryProps) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("name".into(), ctx.physical_name.clone().into());
+        m
+    }
+
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<DeliveryProps>>, ProviderError> {
+        let name = id.unwrap_or(&ctx.physical_name);
+        let live = read::read_delivery(self.clients.firehose(), name).await?;
+        Ok(live.map(|(props, arn)| Live { id: name.to_string(), props, attributes: attributes(name, &arn) }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &DeliveryProps) -> Result<Applied, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        let arn = self.writer(name).create(props).await?;
+        Ok(Applied { id: name.to_string(), attributes: attributes(name, &arn) })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        prior: Option<&DeliveryProps>,
+        props: &DeliveryProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(other) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!(
+                "{TYPE_NAME} cannot change {other:?} in place (a change of source replaces the delivery stream)"
+            )));
+        }
+        let w = self.writer(id);
+        if changed.iter().any(|c| c == "tags") {
+            let prior_tags = match prior {
+                Some(p) => p.tags.clone(),
+                None => read::tags(self.clients.firehose(), id).await?.unwrap_or_default(),
+            };
+            w.tags(&prior_tags, &props.tags).await?;
+        }
+        if changed.iter().any(|c| c == "s3") {
+            w.s3(&props.s3).await?;
+        }
+        let desc = read::describe(self.clients.firehose(), id)
+            .await?
+            .ok_or_else(|| ProviderError::api("firehose:DescribeDeliveryStream", format!("{id} no longer exists")))?;
+        Ok(Applied { id: id.to_string(), attributes: attributes(id, desc.delivery_stream_arn()) })
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&DeliveryProps>,
+    ) -> Result<(), ProviderError> {
+        self.writer(id).delete().await
+    }
+}

@@ -1,0 +1,240 @@
+//! The calls that create, change and delete a delivery stream. CreateDeliveryStream is retried
+//! (bounded, logged) while Firehose cannot yet assume a role that IAM has only just created.
+
+use super::props::{DeliveryProps, S3Destination, Source};
+use super::read::{describe, wait_active, wait_gone};
+use crate::error::{api_error, error_code};
+use crate::retry::{Backoff, retry_while};
+use crate::wait::Patience;
+use aws_sdk_firehose::Client;
+use aws_sdk_firehose::config::http::HttpResponse;
+use aws_sdk_firehose::error::SdkError;
+use aws_sdk_firehose::types::{
+    BufferingHints, CloudWatchLoggingOptions, CompressionFormat, DeliveryStreamType, EncryptionConfiguration,
+    ExtendedS3DestinationConfiguration, ExtendedS3DestinationUpdate, KinesisStreamSourceConfiguration,
+    NoEncryptionConfig, Tag,
+};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use mantissa_engine::ProviderError;
+use std::collections::BTreeMap;
+
+/// The updatable properties (`source` forces a replacement).
+pub const PROPERTIES: [&str; 2] = ["tags", "s3"];
+
+/// TagDeliveryStream and UntagDeliveryStream take at most 50 per call.
+const TAGS_PER_CALL: usize = 50;
+
+/// Whether Firehose refused because it cannot (yet) assume a role: IAM is eventually
+/// consistent, and a role created seconds ago is often not assumable by the service yet.
+pub fn role_not_yet_assumable<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
+    let code = error_code(e);
+    let message = e.message().unwrap_or_default().to_ascii_lowercase();
+    matches!(code, Some("InvalidArgumentException" | "InvalidArgument" | "AccessDeniedException"))
+        && (message.contains("sts:assumerole")
+            || message.contains("unable to assume role")
+            || message.contains("is not authorized to perform"))
+}
+
+fn logging(s3: &S3Destination) -> CloudWatchLoggingOptions {
+    match &s3.cloudwatch_logging {
+        Some(l) => CloudWatchLoggingOptions::builder()
+            .enabled(true)
+            .log_group_name(&l.log_group_name)
+            .log_stream_name(&l.log_stream_name)
+            .build(),
+        // Stated explicitly, so that an update turns logging off rather than leaving it as is.
+        None => CloudWatchLoggingOptions::builder().enabled(false).build(),
+    }
+}
+
+fn buffering(s3: &S3Destination) -> BufferingHints {
+    BufferingHints::builder()
+        .size_in_mbs(s3.buffering_size_mb)
+        .interval_in_seconds(s3.buffering_interval_seconds)
+        .build()
+}
+
+/// The bucket's default encryption applies; Firehose's own is for other destinations' needs.
+fn no_encryption() -> EncryptionConfiguration {
+    EncryptionConfiguration::builder().no_encryption_config(NoEncryptionConfig::NoEncryption).build()
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::Other(format!("building tag {k:?}: {e}")))
+        })
+        .collect()
+}
+
+pub struct DeliveryWriter<'a> {
+    pub firehose: &'a Client,
+    pub name: &'a str,
+    pub patience: Patience,
+    pub assume_retry: Backoff,
+}
+
+impl DeliveryWriter<'_> {
+    /// CreateDeliveryStream with tags, then a wait for ACTIVE. Returns the ARN.
+    pub async fn create(&self, props: &DeliveryProps) -> Result<String, ProviderError> {
+        let s3 = &props.s3;
+        let destination = ExtendedS3DestinationConfiguration::builder()
+            .bucket_arn(&s3.bucket_arn)
+            .role_arn(&s3.role_arn)
+            .set_prefix(non_empty(&s3.prefix))
+            .set_error_output_prefix(non_empty(&s3.error_output_prefix))
+            .compression_format(CompressionFormat::from(s3.compression.as_str()))
+            .buffering_hints(buffering(s3))
+            .cloud_watch_logging_options(logging(s3))
+            .encryption_configuration(no_encryption())
+            .build()
+            .map_err(|e| ProviderError::Other(format!("building the S3 destination: {e}")))?;
+        let (kind, source) = match &props.source {
+            Source::DirectPut(_) => (DeliveryStreamType::DirectPut, None),
+            Source::Kinesis(k) => (
+                DeliveryStreamType::KinesisStreamAsSource,
+                Some(
+                    KinesisStreamSourceConfiguration::builder()
+                        .kinesis_stream_arn(&k.kinesis_stream_arn)
+                        .role_arn(&k.role_arn)
+                        .build()
+                        .map_err(|e| ProviderError::Other(format!("building the Kinesis source: {e}")))?,
+                ),
+            ),
+        };
+        let tags = sdk_tags(&props.tags)?;
+        const OP: &str = "firehose:CreateDeliveryStream";
+        retry_while(OP, self.assume_retry, role_not_yet_assumable, || {
+            tracing::debug!(delivery_stream = self.name, "{OP}");
+            self.firehose
+                .create_delivery_stream()
+                .delivery_stream_name(self.name)
+                .delivery_stream_type(kind.clone())
+                .set_kinesis_stream_source_configuration(source.clone())
+                .extended_s3_destination_configuration(destination.clone())
+                .set_tags(Some(tags.clone()))
+                .send()
+        })
+        .await
+        .map_err(|e| api_error(OP, e))?;
+        tracing::info!(delivery_stream = self.name, "waiting for the new delivery stream to be ACTIVE");
+        let desc = wait_active(self.firehose, self.name, self.patience).await?;
+        Ok(desc.delivery_stream_arn().to_string())
+    }
+
+    /// UpdateDestination with the whole S3 configuration, against the version and destination
+    /// ids Firehose has now (it refuses an update made against an older version).
+    pub async fn s3(&self, s3: &S3Destination) -> Result<(), ProviderError> {
+        let desc = describe(self.firehose, self.name).await?.ok_or_else(|| {
+            ProviderError::api("firehose:DescribeDeliveryStream", format!("{} no longer exists", self.name))
+        })?;
+        let destination_id = desc
+            .destinations()
+            .first()
+            .map(|d| d.destination_id().to_string())
+            .ok_or_else(|| ProviderError::api("firehose:DescribeDeliveryStream", "no destination to update"))?;
+        let update = ExtendedS3DestinationUpdate::builder()
+            .bucket_arn(&s3.bucket_arn)
+            .role_arn(&s3.role_arn)
+            // An empty prefix clears the one set before.
+            .prefix(&s3.prefix)
+            .error_output_prefix(&s3.error_output_prefix)
+            .compression_format(CompressionFormat::from(s3.compression.as_str()))
+            .buffering_hints(buffering(s3))
+            .cloud_watch_logging_options(logging(s3))
+            .encryption_configuration(no_encryption())
+            .build();
+        tracing::debug!(delivery_stream = self.name, version = desc.version_id(), "firehose:UpdateDestination");
+        self.firehose
+            .update_destination()
+            .delivery_stream_name(self.name)
+            .current_delivery_stream_version_id(desc.version_id())
+            .destination_id(destination_id)
+            .extended_s3_destination_update(update)
+            .send()
+            .await
+            .map_err(|e| api_error("firehose:UpdateDestination", e))?;
+        Ok(())
+    }
+
+    pub async fn tags(
+        &self,
+        prior: &BTreeMap<String, String>,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), ProviderError> {
+        let removed: Vec<String> = prior.keys().filter(|k| !tags.contains_key(*k)).cloned().collect();
+        for keys in removed.chunks(TAGS_PER_CALL) {
+            tracing::debug!(delivery_stream = self.name, "firehose:UntagDeliveryStream");
+            self.firehose
+                .untag_delivery_stream()
+                .delivery_stream_name(self.name)
+                .set_tag_keys(Some(keys.to_vec()))
+                .send()
+                .await
+                .map_err(|e| api_error("firehose:UntagDeliveryStream", e))?;
+        }
+        let changed: BTreeMap<String, String> =
+            tags.iter().filter(|(k, v)| prior.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let changed = sdk_tags(&changed)?;
+        for batch in changed.chunks(TAGS_PER_CALL) {
+            tracing::debug!(delivery_stream = self.name, "firehose:TagDeliveryStream");
+            self.firehose
+                .tag_delivery_stream()
+                .delivery_stream_name(self.name)
+                .set_tags(Some(batch.to_vec()))
+                .send()
+                .await
+                .map_err(|e| api_error("firehose:TagDeliveryStream", e))?;
+        }
+        Ok(())
+    }
+
+    /// DeleteDeliveryStream, then a wait until the name is free (a replace creates it anew).
+    pub async fn delete(&self) -> Result<(), ProviderError> {
+        tracing::debug!(delivery_stream = self.name, "firehose:DeleteDeliveryStream");
+        match self.firehose.delete_delivery_stream().delivery_stream_name(self.name).send().await {
+            Ok(_) => {}
+            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => return Ok(()),
+            Err(e) => return Err(api_error("firehose:DeleteDeliveryStream", e)),
+        }
+        wait_gone(self.firehose, self.name, self.patience).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_firehose::operation::create_delivery_stream::CreateDeliveryStreamError;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn refused(code: &str, message: &str) -> SdkError<CreateDeliveryStreamError, HttpResponse> {
+        let meta = ErrorMetadata::builder().code(code).message(message).build();
+        let raw = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
+        SdkError::service_error(CreateDeliveryStreamError::generic(meta), raw)
+    }
+
+    #[test]
+    fn a_role_not_yet_assumable_is_retried_other_refusals_are_not() {
+        assert!(role_not_yet_assumable(&refused(
+            "InvalidArgumentException",
+            "Firehose is unable to assume role arn:aws:iam::123456789012:role/r. Please check the role provided."
+        )));
+        assert!(role_not_yet_assumable(&refused(
+            "InvalidArgumentException",
+            "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: sts:AssumeRole on resource: r"
+        )));
+        assert!(!role_not_yet_assumable(&refused(
+            "InvalidArgumentException",
+            "BufferingHints.SizeInMBs must be at least 64"
+        )));
+        assert!(!role_not_yet_assumable(&refused(
+            "ResourceInUseException",
+            "Firehose x under account y already exists"
+        )));
+    }
+}

@@ -1,0 +1,127 @@
+//! `aws_iam_role`: an IAM role with its trust policy, inline and managed policies, and tags.
+//! The id is the role name. Policy documents are YAML maps, compared in canonical form (see
+//! [`policy`]). IAM is eventually consistent: a role just created may not be assumable for some
+//! seconds; the services that assume it (Firehose, Lambda) retry, bounded, at their create.
+
+mod policy;
+mod props;
+mod read;
+mod validate;
+mod write;
+
+pub use policy::{normalize_document, parse_returned};
+pub use props::RoleProps;
+pub use validate::{UNSCOPED_ACTIONS, UNSCOPED_SID_PREFIX};
+
+use crate::AwsClients;
+use crate::resource::{Live, ResourceType};
+use async_trait::async_trait;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use serde_json::{Map, Value};
+use write::{PROPERTIES, RoleWriter};
+
+pub const TYPE_NAME: &str = "aws_iam_role";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &[],
+    sensitive: &[],
+    attributes: &["name", "arn", "unique_id"],
+    taggable: true,
+    protected: false,
+};
+
+pub struct IamRole {
+    clients: AwsClients,
+}
+
+impl IamRole {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    fn writer<'a>(&'a self, name: &'a str) -> RoleWriter<'a> {
+        RoleWriter { iam: self.clients.iam(), name, fresh: false }
+    }
+}
+
+/// What create learns: the name, and the ARN and unique id IAM assigned.
+fn attributes(name: &str, arn: &str, unique_id: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    m.insert("arn".into(), arn.into());
+    m.insert("unique_id".into(), unique_id.into());
+    m
+}
+
+#[async_trait]
+impl ResourceType for IamRole {
+    type Props = RoleProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &RoleProps) -> Result<(), PropertyError> {
+        validate::validate(&ctx.physical_name, props)
+    }
+
+    fn canonicalize(&self, props: &mut RoleProps) {
+        props.canonicalize();
+    }
+
+    /// The ARN holds the account id, which is not known before apply.
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &RoleProps) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("name".into(), ctx.physical_name.clone().into());
+        m
+    }
+
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<RoleProps>>, ProviderError> {
+        let name = id.unwrap_or(&ctx.physical_name);
+        let live = read::read_role(self.clients.iam(), name).await?;
+        Ok(live.map(|l| Live { id: name.to_string(), props: l.props, attributes: l.attributes }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &RoleProps) -> Result<Applied, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        let (arn, unique_id) = self.writer(name).create(props).await?;
+        Ok(Applied { id: name.to_string(), attributes: attributes(name, &arn, &unique_id) })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        prior: Option<&RoleProps>,
+        props: &RoleProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
+        }
+        let w = self.writer(id);
+        // The sets change by difference from the prior value; without a usable one (a state
+        // from another version), from the live role.
+        let (current, attrs) = match prior {
+            Some(prior) => (prior.clone(), read::role_attributes(self.clients.iam(), id).await?),
+            None => {
+                let live = read::read_role(self.clients.iam(), id).await?;
+                let live =
+                    live.ok_or_else(|| ProviderError::api("iam:GetRole", format!("role {id} no longer exists")))?;
+                let mut props = live.props;
+                props.canonicalize();
+                (props, live.attributes)
+            }
+        };
+        for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {
+            w.set(property, &current, props).await?;
+        }
+        Ok(Applied { id: id.to_string(), attributes: attrs })
+    }
+
+    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&RoleProps>) -> Result<(), ProviderError> {
+        self.writer(id).delete().await
+    }
+}

@@ -1,0 +1,109 @@
+//! Reading a role: GetRole, then its inline policy names, attached policies and tags at once,
+//! then every inline policy document at once.
+
+use super::policy::parse_returned;
+use super::props::RoleProps;
+use crate::error::{api_error, error_code};
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::Role;
+use mantissa_engine::ProviderError;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A role as IAM has it, with its computed attributes.
+pub struct LiveRole {
+    pub props: RoleProps,
+    pub attributes: Map<String, Value>,
+}
+
+async fn get_role(iam: &Client, name: &str) -> Result<Option<Role>, ProviderError> {
+    tracing::debug!(role = name, "iam:GetRole");
+    match iam.get_role().role_name(name).send().await {
+        Ok(out) => match out.role {
+            Some(role) => Ok(Some(role)),
+            None => Err(ProviderError::api("iam:GetRole", "the response carries no role")),
+        },
+        Err(e) if error_code(&e) == Some("NoSuchEntity") => Ok(None),
+        Err(e) => Err(api_error("iam:GetRole", e)),
+    }
+}
+
+fn attributes(role: &Role) -> Map<String, Value> {
+    let mut attributes = Map::new();
+    attributes.insert("name".into(), role.role_name().into());
+    attributes.insert("arn".into(), role.arn().into());
+    attributes.insert("unique_id".into(), role.role_id().into());
+    attributes
+}
+
+/// The computed attributes alone (one GetRole); an error when the role is gone.
+pub async fn role_attributes(iam: &Client, name: &str) -> Result<Map<String, Value>, ProviderError> {
+    match get_role(iam, name).await? {
+        Some(role) => Ok(attributes(&role)),
+        None => Err(ProviderError::api("iam:GetRole", format!("role {name} no longer exists"))),
+    }
+}
+
+pub async fn read_role(iam: &Client, name: &str) -> Result<Option<LiveRole>, ProviderError> {
+    let Some(role) = get_role(iam, name).await? else { return Ok(None) };
+    let trust = role.assume_role_policy_document().unwrap_or_default();
+    let assume_role_policy = parse_returned(trust).map_err(|e| ProviderError::api("iam:GetRole", e))?;
+
+    tracing::debug!(role = name, "iam:ListRolePolicies, iam:ListAttachedRolePolicies, iam:ListRoleTags");
+    let (names, attached, tags) = futures::join!(
+        iam.list_role_policies().role_name(name).into_paginator().items().send().try_collect(),
+        iam.list_attached_role_policies().role_name(name).into_paginator().items().send().try_collect(),
+        iam.list_role_tags().role_name(name).into_paginator().items().send().try_collect(),
+    );
+    // Deleted since GetRole: as absent as if GetRole had said so.
+    let gone = |code: Option<&str>| code == Some("NoSuchEntity");
+    let names = match names {
+        Ok(n) => n,
+        Err(e) if gone(error_code(&e)) => return Ok(None),
+        Err(e) => return Err(api_error("iam:ListRolePolicies", e)),
+    };
+    let attached = match attached {
+        Ok(a) => a,
+        Err(e) if gone(error_code(&e)) => return Ok(None),
+        Err(e) => return Err(api_error("iam:ListAttachedRolePolicies", e)),
+    };
+    let tags = match tags {
+        Ok(t) => t,
+        Err(e) if gone(error_code(&e)) => return Ok(None),
+        Err(e) => return Err(api_error("iam:ListRoleTags", e)),
+    };
+
+    tracing::debug!(role = name, count = names.len(), "iam:GetRolePolicy");
+    let documents = futures::future::join_all(names.iter().map(|policy| async move {
+        let out = iam.get_role_policy().role_name(name).policy_name(policy).send().await;
+        (policy.clone(), out)
+    }))
+    .await;
+    let mut inline_policies = BTreeMap::new();
+    for (policy, out) in documents {
+        match out {
+            Ok(out) => {
+                let doc = parse_returned(out.policy_document())
+                    .map_err(|e| ProviderError::api("iam:GetRolePolicy", format!("{policy}: {e}")))?;
+                inline_policies.insert(policy, doc);
+            }
+            // Removed between the listing and now: not part of the role any more.
+            Err(e) if gone(error_code(&e)) => {}
+            Err(e) => return Err(api_error("iam:GetRolePolicy", e)),
+        }
+    }
+
+    let props = RoleProps {
+        assume_role_policy,
+        inline_policies,
+        managed_policy_arns: attached.iter().filter_map(|p| p.policy_arn().map(str::to_string)).collect(),
+        description: role.description().unwrap_or_default().to_string(),
+        max_session_duration: role.max_session_duration().unwrap_or(3600),
+        tags: tags
+            .iter()
+            .filter(|t| !t.key().starts_with("aws:"))
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect(),
+    };
+    Ok(Some(LiveRole { props, attributes: attributes(&role) }))
+}

@@ -1,0 +1,196 @@
+//! The calls that set one top-level property of a stream each; every call that changes the
+//! stream is followed by a wait for ACTIVE, as Kinesis refuses the next change until then.
+
+use super::props::{StreamEncryption, StreamMode, StreamProps, shard_step_error};
+use super::read::wait_active;
+use crate::error::{api_error, error_code};
+use crate::wait::Patience;
+use aws_sdk_kinesis::Client;
+use aws_sdk_kinesis::types::{EncryptionType, ScalingType, StreamDescriptionSummary, StreamModeDetails};
+use mantissa_engine::{PropertyError, ProviderError};
+use std::collections::BTreeMap;
+
+/// The updatable properties, in the order update applies them: the mode before the shard count
+/// (a stream switched to PROVISIONED keeps its current shards, which may then need changing).
+pub const PROPERTIES: [&str; 5] = ["tags", "stream_mode", "shard_count", "retention_hours", "encryption"];
+
+/// AddTagsToStream and RemoveTagsFromStream take at most ten per call.
+const TAGS_PER_CALL: usize = 10;
+
+pub struct StreamWriter<'a> {
+    pub kinesis: &'a Client,
+    pub name: &'a str,
+    pub patience: Patience,
+}
+
+pub fn mode_details(mode: StreamMode) -> Result<StreamModeDetails, ProviderError> {
+    StreamModeDetails::builder()
+        .stream_mode(aws_sdk_kinesis::types::StreamMode::from(mode.as_str()))
+        .build()
+        .map_err(|e| ProviderError::Other(format!("building the stream mode: {e}")))
+}
+
+impl StreamWriter<'_> {
+    async fn active(&self) -> Result<StreamDescriptionSummary, ProviderError> {
+        wait_active(self.kinesis, self.name, self.patience).await
+    }
+
+    /// Sets one property from what the stream has now (`live`) to `props`.
+    pub async fn set(
+        &self,
+        property: &str,
+        live: &StreamDescriptionSummary,
+        prior_tags: &BTreeMap<String, String>,
+        props: &StreamProps,
+    ) -> Result<(), ProviderError> {
+        match property {
+            "tags" => self.tags(prior_tags, &props.tags).await,
+            "stream_mode" => self.stream_mode(live, props.stream_mode).await,
+            "shard_count" => match props.shard_count {
+                Some(target) => self.shard_count(target).await,
+                None => Ok(()),
+            },
+            "retention_hours" => self.retention(live.retention_period_hours(), props.retention_hours).await,
+            "encryption" => self.encryption(live, props.encryption.as_ref()).await,
+            other => Err(ProviderError::Other(format!("aws_kinesis_stream has no property {other:?} to update"))),
+        }
+    }
+
+    pub async fn tags(
+        &self,
+        prior: &BTreeMap<String, String>,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), ProviderError> {
+        let removed: Vec<String> = prior.keys().filter(|k| !tags.contains_key(*k)).cloned().collect();
+        for keys in removed.chunks(TAGS_PER_CALL) {
+            tracing::debug!(stream = self.name, "kinesis:RemoveTagsFromStream");
+            self.kinesis
+                .remove_tags_from_stream()
+                .stream_name(self.name)
+                .set_tag_keys(Some(keys.to_vec()))
+                .send()
+                .await
+                .map_err(|e| api_error("kinesis:RemoveTagsFromStream", e))?;
+        }
+        let changed: Vec<(&String, &String)> = tags.iter().filter(|(k, v)| prior.get(*k) != Some(*v)).collect();
+        for batch in changed.chunks(TAGS_PER_CALL) {
+            tracing::debug!(stream = self.name, "kinesis:AddTagsToStream");
+            let map = batch.iter().map(|(k, v)| ((*k).clone(), (*v).clone())).collect();
+            self.kinesis
+                .add_tags_to_stream()
+                .stream_name(self.name)
+                .set_tags(Some(map))
+                .send()
+                .await
+                .map_err(|e| api_error("kinesis:AddTagsToStream", e))?;
+        }
+        Ok(())
+    }
+
+    async fn stream_mode(&self, live: &StreamDescriptionSummary, mode: StreamMode) -> Result<(), ProviderError> {
+        tracing::debug!(stream = self.name, mode = mode.as_str(), "kinesis:UpdateStreamMode");
+        self.kinesis
+            .update_stream_mode()
+            .stream_arn(live.stream_arn())
+            .stream_mode_details(mode_details(mode)?)
+            .send()
+            .await
+            .map_err(|e| api_error("kinesis:UpdateStreamMode", e))?;
+        self.active().await.map(drop)
+    }
+
+    /// One UniformScaling UpdateShardCount, refused before the call when it is more than AWS
+    /// allows in one step (the current count is read fresh: a mode switch may have changed it).
+    async fn shard_count(&self, target: i32) -> Result<(), ProviderError> {
+        let current = self.active().await?.open_shard_count();
+        if current == target {
+            return Ok(());
+        }
+        if let Some(why) = shard_step_error(current, target) {
+            return Err(PropertyError::new("shard_count", why).into());
+        }
+        tracing::info!(stream = self.name, from = current, to = target, "kinesis:UpdateShardCount (uniform scaling)");
+        self.kinesis
+            .update_shard_count()
+            .stream_name(self.name)
+            .target_shard_count(target)
+            .scaling_type(ScalingType::UniformScaling)
+            .send()
+            .await
+            .map_err(|e| api_error("kinesis:UpdateShardCount", e))?;
+        self.active().await.map(drop)
+    }
+
+    pub async fn retention(&self, current: i32, hours: i32) -> Result<(), ProviderError> {
+        if hours > current {
+            tracing::debug!(stream = self.name, hours, "kinesis:IncreaseStreamRetentionPeriod");
+            self.kinesis
+                .increase_stream_retention_period()
+                .stream_name(self.name)
+                .retention_period_hours(hours)
+                .send()
+                .await
+                .map_err(|e| api_error("kinesis:IncreaseStreamRetentionPeriod", e))?;
+        } else if hours < current {
+            tracing::debug!(stream = self.name, hours, "kinesis:DecreaseStreamRetentionPeriod");
+            self.kinesis
+                .decrease_stream_retention_period()
+                .stream_name(self.name)
+                .retention_period_hours(hours)
+                .send()
+                .await
+                .map_err(|e| api_error("kinesis:DecreaseStreamRetentionPeriod", e))?;
+        } else {
+            return Ok(());
+        }
+        self.active().await.map(drop)
+    }
+
+    pub async fn encryption(
+        &self,
+        live: &StreamDescriptionSummary,
+        encryption: Option<&StreamEncryption>,
+    ) -> Result<(), ProviderError> {
+        match encryption {
+            // StartStreamEncryption also switches an encrypted stream to another key.
+            Some(enc) => {
+                tracing::debug!(stream = self.name, key = %enc.kms_key_id, "kinesis:StartStreamEncryption");
+                self.kinesis
+                    .start_stream_encryption()
+                    .stream_name(self.name)
+                    .encryption_type(EncryptionType::Kms)
+                    .key_id(&enc.kms_key_id)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("kinesis:StartStreamEncryption", e))?;
+            }
+            None => {
+                let Some(key) = live.key_id().filter(|_| live.encryption_type() == Some(&EncryptionType::Kms)) else {
+                    return Ok(());
+                };
+                tracing::debug!(stream = self.name, "kinesis:StopStreamEncryption");
+                // AWS wants the key being stopped named.
+                self.kinesis
+                    .stop_stream_encryption()
+                    .stream_name(self.name)
+                    .encryption_type(EncryptionType::Kms)
+                    .key_id(key)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("kinesis:StopStreamEncryption", e))?;
+            }
+        }
+        self.active().await.map(drop)
+    }
+
+    /// DeleteStream, then a wait until the name is free again (a replace creates it anew).
+    pub async fn delete(&self) -> Result<(), ProviderError> {
+        tracing::debug!(stream = self.name, "kinesis:DeleteStream");
+        match self.kinesis.delete_stream().stream_name(self.name).send().await {
+            Ok(_) => {}
+            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => return Ok(()),
+            Err(e) => return Err(api_error("kinesis:DeleteStream", e)),
+        }
+        super::read::wait_gone(self.kinesis, self.name).await
+    }
+}
