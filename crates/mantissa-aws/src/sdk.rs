@@ -123,11 +123,25 @@ struct Inner {
     // One cell per service; a new resource type in a new service adds a field and an accessor.
     s3: OnceLock<aws_sdk_s3::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
+    glue: OnceLock<aws_sdk_glue::Client>,
+    athena: OnceLock<aws_sdk_athena::Client>,
+    dynamodb: OnceLock<aws_sdk_dynamodb::Client>,
+    kms: OnceLock<aws_sdk_kms::Client>,
 }
 
 impl AwsClients {
     pub fn new(config: SdkConfig) -> Self {
-        Self { inner: Arc::new(Inner { config, s3: OnceLock::new(), sts: OnceLock::new() }) }
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                s3: OnceLock::new(),
+                sts: OnceLock::new(),
+                glue: OnceLock::new(),
+                athena: OnceLock::new(),
+                dynamodb: OnceLock::new(),
+                kms: OnceLock::new(),
+            }),
+        }
     }
 
     /// Loads the configuration for `settings` (see [`load_sdk_config`]).
@@ -164,6 +178,44 @@ impl AwsClients {
         self.inner.sts.get_or_init(|| {
             aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
+            )
+        })
+    }
+
+    pub fn glue(&self) -> &aws_sdk_glue::Client {
+        self.inner.glue.get_or_init(|| {
+            aws_sdk_glue::Client::from_conf(
+                aws_sdk_glue::config::Builder::from(&self.inner.config)
+                    .interceptor(crate::failpoint::Failpoint)
+                    .build(),
+            )
+        })
+    }
+
+    pub fn athena(&self) -> &aws_sdk_athena::Client {
+        self.inner.athena.get_or_init(|| {
+            aws_sdk_athena::Client::from_conf(
+                aws_sdk_athena::config::Builder::from(&self.inner.config)
+                    .interceptor(crate::failpoint::Failpoint)
+                    .build(),
+            )
+        })
+    }
+
+    pub fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
+        self.inner.dynamodb.get_or_init(|| {
+            aws_sdk_dynamodb::Client::from_conf(
+                aws_sdk_dynamodb::config::Builder::from(&self.inner.config)
+                    .interceptor(crate::failpoint::Failpoint)
+                    .build(),
+            )
+        })
+    }
+
+    pub fn kms(&self) -> &aws_sdk_kms::Client {
+        self.inner.kms.get_or_init(|| {
+            aws_sdk_kms::Client::from_conf(
+                aws_sdk_kms::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
             )
         })
     }
