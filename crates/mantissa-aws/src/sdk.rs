@@ -127,6 +127,25 @@ struct Inner {
     iam: OnceLock<aws_sdk_iam::Client>,
     kinesis: OnceLock<aws_sdk_kinesis::Client>,
     firehose: OnceLock<aws_sdk_firehose::Client>,
+    glue: OnceLock<aws_sdk_glue::Client>,
+    athena: OnceLock<aws_sdk_athena::Client>,
+    dynamodb: OnceLock<aws_sdk_dynamodb::Client>,
+    kms: OnceLock<aws_sdk_kms::Client>,
+}
+
+/// One accessor per service: the client is built on first use from the shared configuration,
+/// with the crash-test failpoint interceptor (a no-op unless MANTISSA_FAILPOINT is set).
+macro_rules! clients {
+    ($($field:ident: $krate:ident),* $(,)?) => {
+        $(
+            pub fn $field(&self) -> &$krate::Client {
+                self.inner.$field.get_or_init(|| {
+                    let conf = $krate::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint);
+                    $krate::Client::from_conf(conf.build())
+                })
+            }
+        )*
+    };
 }
 
 impl AwsClients {
@@ -140,6 +159,10 @@ impl AwsClients {
                 iam: OnceLock::new(),
                 kinesis: OnceLock::new(),
                 firehose: OnceLock::new(),
+                glue: OnceLock::new(),
+                athena: OnceLock::new(),
+                dynamodb: OnceLock::new(),
+                kms: OnceLock::new(),
             }),
         }
     }
@@ -174,48 +197,16 @@ impl AwsClients {
         })
     }
 
-    pub fn sts(&self) -> &aws_sdk_sts::Client {
-        self.inner.sts.get_or_init(|| {
-            aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
-            )
-        })
-    }
-
-    pub fn secretsmanager(&self) -> &aws_sdk_secretsmanager::Client {
-        self.inner.secretsmanager.get_or_init(|| {
-            let conf = aws_sdk_secretsmanager::config::Builder::from(&self.inner.config)
-                .interceptor(crate::failpoint::Failpoint);
-            aws_sdk_secretsmanager::Client::from_conf(conf.build())
-        })
-    }
-
-    pub fn iam(&self) -> &aws_sdk_iam::Client {
-        self.inner.iam.get_or_init(|| {
-            aws_sdk_iam::Client::from_conf(
-                aws_sdk_iam::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
-            )
-        })
-    }
-
-    pub fn kinesis(&self) -> &aws_sdk_kinesis::Client {
-        self.inner.kinesis.get_or_init(|| {
-            aws_sdk_kinesis::Client::from_conf(
-                aws_sdk_kinesis::config::Builder::from(&self.inner.config)
-                    .interceptor(crate::failpoint::Failpoint)
-                    .build(),
-            )
-        })
-    }
-
-    pub fn firehose(&self) -> &aws_sdk_firehose::Client {
-        self.inner.firehose.get_or_init(|| {
-            aws_sdk_firehose::Client::from_conf(
-                aws_sdk_firehose::config::Builder::from(&self.inner.config)
-                    .interceptor(crate::failpoint::Failpoint)
-                    .build(),
-            )
-        })
+    clients! {
+        sts: aws_sdk_sts,
+        secretsmanager: aws_sdk_secretsmanager,
+        iam: aws_sdk_iam,
+        kinesis: aws_sdk_kinesis,
+        firehose: aws_sdk_firehose,
+        glue: aws_sdk_glue,
+        athena: aws_sdk_athena,
+        dynamodb: aws_sdk_dynamodb,
+        kms: aws_sdk_kms,
     }
 
     /// The account and ARN of the caller (see [`caller_identity`]).

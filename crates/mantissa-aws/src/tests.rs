@@ -27,6 +27,9 @@ fn ctx(prefix: &str) -> ResourceContext {
 fn registers_the_bucket_type() {
     let p = provider();
     assert!(p.type_names().contains(&"aws_s3_bucket"), "{:?}", p.type_names());
+    let names = p.type_names();
+    assert!(names.contains(&"aws_s3_bucket"), "{names:?}");
+    assert!(names.is_sorted(), "{names:?}");
     let schema = p.schema("aws_s3_bucket").unwrap();
     assert!(schema.taggable);
     assert_eq!(schema.name_style, mantissa_engine::NameStyle::Dashed);

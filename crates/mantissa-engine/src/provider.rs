@@ -12,10 +12,18 @@ use std::collections::BTreeMap;
 pub enum NameStyle {
     /// `{project_prefix}-{environment}-{name with _ → -}` (buckets, functions, roles, ...).
     Dashed,
-    /// `{project_prefix}_{environment}` with `-` → `_`, plus `_{name}` for tables (Glue).
+    /// `{project_prefix}_{environment}` with `-` → `_` (the Glue database: one per environment,
+    /// and an Athena SQL identifier, which cannot hold `-`).
     Underscored,
     /// `{project_prefix}/{environment}/{name}` (Secrets Manager).
     Slashed,
+    /// `{project_prefix}-{environment}`, the name left out (one-per-environment resources such as
+    /// the Athena workgroup).
+    Bare,
+    /// The `for_each` key, or the name without one, with `-` → `_` (Glue tables: their database
+    /// already names the environment, and queries read better as `cloudtrail` than as
+    /// `mantissa_log_dev_table_cloudtrail`).
+    Key,
 }
 
 /// What the engine knows about a resource type before calling it.
@@ -52,6 +60,8 @@ impl Naming {
             NameStyle::Dashed => format!("{}-{}-{}", self.project_prefix, self.environment, name.replace('_', "-")),
             NameStyle::Underscored => format!("{}_{}", self.project_prefix, self.environment).replace('-', "_"),
             NameStyle::Slashed => format!("{}/{}/{}", self.project_prefix, self.environment, name.replace('_', "-")),
+            NameStyle::Bare => format!("{}-{}", self.project_prefix, self.environment),
+            NameStyle::Key => address.key.as_deref().unwrap_or(&address.name).replace('-', "_"),
         }
     }
 }
@@ -201,5 +211,29 @@ mod address_tag_tests {
         assert_eq!(address_tag_value(&Address::new("storage", "logs")), "storage.logs");
         let instance = Address::parse("ingestion.firehose[vpc_flow]").expect("address");
         assert_eq!(address_tag_value(&instance), "ingestion.firehose/vpc_flow");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naming() -> Naming {
+        Naming { project_prefix: "mantissa-log".into(), environment: "dev".into(), region: "us-east-1".into() }
+    }
+
+    #[test]
+    fn physical_names_in_every_style() {
+        let n = naming();
+        let plain = Address::new("compute", "alert_router");
+        let keyed = Address::new("catalog", "table").with_key("vpc-flow");
+        assert_eq!(n.physical_name(NameStyle::Dashed, &plain), "mantissa-log-dev-alert-router");
+        assert_eq!(n.physical_name(NameStyle::Dashed, &keyed), "mantissa-log-dev-table-vpc-flow");
+        assert_eq!(n.physical_name(NameStyle::Underscored, &plain), "mantissa_log_dev");
+        assert_eq!(n.physical_name(NameStyle::Slashed, &plain), "mantissa-log/dev/alert-router");
+        assert_eq!(n.physical_name(NameStyle::Bare, &plain), "mantissa-log-dev");
+        assert_eq!(n.physical_name(NameStyle::Bare, &keyed), "mantissa-log-dev");
+        assert_eq!(n.physical_name(NameStyle::Key, &keyed), "vpc_flow");
+        assert_eq!(n.physical_name(NameStyle::Key, &Address::new("catalog", "cloudtrail")), "cloudtrail");
     }
 }

@@ -1,6 +1,11 @@
 //! The AWS resource types, one module each, and the list the provider registers.
 
+pub mod account;
+pub mod athena_workgroup;
+pub mod dynamodb_table;
 pub mod firehose_delivery_stream;
+pub mod glue_database;
+pub mod glue_table;
 pub mod iam_role;
 pub mod kinesis_stream;
 pub mod s3_bucket;
@@ -17,5 +22,9 @@ pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
         erase(iam_role::IamRole::new(clients.clone())),
         erase(kinesis_stream::KinesisStream::new(clients.clone())),
         erase(firehose_delivery_stream::FirehoseDeliveryStream::new(clients.clone())),
+        erase(glue_database::GlueDatabase::new(clients.clone())),
+        erase(glue_table::GlueTable::new(clients.clone())),
+        erase(athena_workgroup::AthenaWorkgroup::new(clients.clone())),
+        erase(dynamodb_table::DynamodbTable::new(clients.clone())),
     ]
 }

@@ -1,7 +1,10 @@
 //! The provider against the moto emulator: one server per test, one module per resource type.
 //! This is the crate's only integration-test binary, so the SDK is linked once.
 
+mod athena_workgroup;
+mod dynamodb_table;
 mod firehose_delivery_stream;
+mod glue_catalog;
 mod iam_role;
 mod kinesis_stream;
 mod s3_bucket;
@@ -94,6 +97,11 @@ impl Harness {
         for (k, v) in standard_tags(ctx) {
             tags[k] = Value::String(v);
         }
+        self.provider.normalize(ctx, &props).expect("valid properties")
+    }
+
+    /// Desired properties of a type that carries no tags, normalized as the engine does.
+    pub fn desired_untagged(&self, ctx: &ResourceContext, props: Value) -> Value {
         self.provider.normalize(ctx, &props).expect("valid properties")
     }
 }

@@ -1,0 +1,142 @@
+//! `aws_athena_workgroup`: the environment's Athena workgroup (`{prefix}-{env}`): where query
+//! results go, how they are encrypted, and how much one query may scan. The id is the name.
+
+mod props;
+mod read;
+mod validate;
+mod write;
+
+pub use props::{EncryptionOption, ResultEncryption, WorkgroupProps, WorkgroupState};
+pub use validate::MIN_CUTOFF;
+
+use crate::AwsClients;
+use crate::partition::partition;
+use crate::resource::{Live, ResourceType};
+use crate::resources::account::AccountId;
+use async_trait::async_trait;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use serde_json::{Map, Value};
+
+pub const TYPE_NAME: &str = "aws_athena_workgroup";
+
+const PROPERTIES: [&str; 9] = [
+    "description",
+    "result_location",
+    "result_encryption",
+    "enforce_workgroup_configuration",
+    "publish_cloudwatch_metrics",
+    "bytes_scanned_cutoff_per_query",
+    "engine_version",
+    "state",
+    "tags",
+];
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Bare,
+    force_new: &[],
+    sensitive: &[],
+    attributes: &["name", "arn"],
+    taggable: true,
+    // Saved queries and history are conveniences; results live in their own bucket.
+    protected: false,
+};
+
+pub struct AthenaWorkgroup {
+    clients: AwsClients,
+    account: AccountId,
+}
+
+impl AthenaWorkgroup {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { account: AccountId::new(clients.clone()), clients }
+    }
+
+    fn athena(&self) -> &aws_sdk_athena::Client {
+        self.clients.athena()
+    }
+
+    async fn arn(&self, region: &str, name: &str) -> Result<String, ProviderError> {
+        Ok(format!("arn:{}:athena:{region}:{}:workgroup/{name}", partition(region), self.account.get().await?))
+    }
+}
+
+fn attributes(name: &str, arn: Option<String>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    if let Some(arn) = arn {
+        m.insert("arn".into(), arn.into());
+    }
+    m
+}
+
+#[async_trait]
+impl ResourceType for AthenaWorkgroup {
+    type Props = WorkgroupProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &WorkgroupProps) -> Result<(), PropertyError> {
+        validate::validate(&ctx.physical_name, props)
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &WorkgroupProps) -> Map<String, Value> {
+        attributes(&ctx.physical_name, None)
+    }
+
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<WorkgroupProps>>, ProviderError> {
+        let name = id.unwrap_or(&ctx.physical_name);
+        let Some(wg) = read::get_workgroup(self.athena(), name).await? else {
+            return Ok(None);
+        };
+        let arn = self.arn(&ctx.naming.region, name).await?;
+        let tags = read::list_tags(self.athena(), &arn).await?;
+        let props = read::from_workgroup(&wg, tags);
+        Ok(Some(Live { id: name.to_string(), props, attributes: attributes(name, Some(arn)) }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &WorkgroupProps) -> Result<Applied, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        write::create(self.athena(), name, props).await?;
+        let arn = self.arn(&ctx.naming.region, name).await?;
+        Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(arn)) })
+    }
+
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: Option<&WorkgroupProps>,
+        props: &WorkgroupProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
+        }
+        let arn = self.arn(&ctx.naming.region, id).await?;
+        if changed.iter().any(|c| c == "tags") {
+            let before = match prior {
+                Some(p) => p.tags.clone(),
+                None => read::list_tags(self.athena(), &arn).await?,
+            };
+            write::retag(self.athena(), &arn, &before, &props.tags).await?;
+        }
+        write::update(self.athena(), id, props, changed).await?;
+        Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(arn)) })
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&WorkgroupProps>,
+    ) -> Result<(), ProviderError> {
+        write::delete(self.athena(), id).await
+    }
+}

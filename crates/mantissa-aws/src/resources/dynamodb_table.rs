@@ -1,0 +1,199 @@
+//! `aws_dynamodb_table`: an on-demand, encrypted DynamoDB table for the detection engine's state,
+//! alert history and query sessions. Protected (it holds data). The id is the table name.
+//!
+//! Deletion protection defaults to off: mantissa never deletes a protected type unless the user
+//! names it, so AWS's own guard is an extra the stack can switch on (`deletion_protection: true`);
+//! with it on, delete refuses and says to switch it off first.
+
+mod props;
+mod read;
+mod validate;
+mod wait;
+mod write;
+
+pub use props::{Attribute, AttributeType, BillingMode, Encryption, StreamViewType, TableProps, Ttl};
+pub use read::AWS_MANAGED_KEY_ALIAS;
+
+use crate::AwsClients;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::TableDescription;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use serde_json::{Map, Value};
+use tokio::sync::OnceCell;
+use wait::{TABLE_POLL, until_active, until_deleted};
+
+pub const TYPE_NAME: &str = "aws_dynamodb_table";
+
+const PROPERTIES: [&str; 12] = [
+    "hash_key",
+    "range_key",
+    "attributes",
+    "billing_mode",
+    "read_capacity",
+    "write_capacity",
+    "ttl",
+    "point_in_time_recovery",
+    "server_side_encryption",
+    "deletion_protection",
+    "stream_view_type",
+    "tags",
+];
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &["hash_key", "range_key", "attributes"],
+    sensitive: &[],
+    attributes: &["name", "arn", "stream_arn"],
+    taggable: true,
+    protected: true,
+};
+
+pub struct DynamodbTable {
+    clients: AwsClients,
+    /// The ARN of the account's AWS managed DynamoDB key (`None`: the alias does not exist yet).
+    managed_key: OnceCell<Option<String>>,
+}
+
+impl DynamodbTable {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients, managed_key: OnceCell::new() }
+    }
+
+    fn ddb(&self) -> &aws_sdk_dynamodb::Client {
+        self.clients.dynamodb()
+    }
+
+    async fn managed_key(&self) -> Result<Option<String>, ProviderError> {
+        let key = self
+            .managed_key
+            .get_or_try_init(|| async {
+                tracing::debug!(alias = AWS_MANAGED_KEY_ALIAS, "kms:DescribeKey");
+                match self.clients.kms().describe_key().key_id(AWS_MANAGED_KEY_ALIAS).send().await {
+                    Ok(out) => Ok(out.key_metadata.and_then(|m| m.arn)),
+                    Err(e) if error_code(&e) == Some("NotFoundException") => Ok(None),
+                    Err(e) => Err(api_error("kms:DescribeKey", e)),
+                }
+            })
+            .await?;
+        Ok(key.clone())
+    }
+}
+
+fn attributes(table: &TableDescription) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), table.table_name().unwrap_or_default().into());
+    m.insert("arn".into(), table.table_arn().unwrap_or_default().into());
+    m.insert("stream_arn".into(), table.latest_stream_arn().map(Value::from).unwrap_or(Value::Null));
+    m
+}
+
+#[async_trait]
+impl ResourceType for DynamodbTable {
+    type Props = TableProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &TableProps) -> Result<(), PropertyError> {
+        validate::validate(&ctx.physical_name, props)
+    }
+
+    fn canonicalize(&self, props: &mut TableProps) {
+        props.canonicalize();
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &TableProps) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("name".into(), ctx.physical_name.clone().into());
+        m
+    }
+
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TableProps>>, ProviderError> {
+        let name = id.unwrap_or(&ctx.physical_name);
+        let Some(table) = wait::describe(self.ddb(), name).await? else {
+            return Ok(None);
+        };
+        let Some(props) = read::read_table(self.ddb(), &table, self.managed_key()).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Live { id: name.to_string(), props, attributes: attributes(&table) }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &TableProps) -> Result<Applied, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        write::create_table(self.ddb(), name, props).await?;
+        let mut table = until_active(self.ddb(), name, "creating", TABLE_POLL).await?;
+        if let Some(ttl) = &props.ttl {
+            write::set_ttl(self.ddb(), name, None, Some(ttl)).await?;
+        }
+        if props.point_in_time_recovery {
+            write::set_point_in_time_recovery(self.ddb(), name, true).await?;
+            table = until_active(self.ddb(), name, "enabling point-in-time recovery", TABLE_POLL).await?;
+        }
+        Ok(Applied { id: name.to_string(), attributes: attributes(&table) })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        prior: Option<&TableProps>,
+        props: &TableProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
+        }
+        if let Some(key) = changed.iter().find(|c| SCHEMA.force_new.contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!(
+                "{TYPE_NAME}: {key} cannot change in place (the table is replaced)"
+            )));
+        }
+        let has = |p: &str| changed.iter().any(|c| c == p);
+        // What the table has now, where the recorded document cannot say.
+        let live = match prior {
+            Some(p) => p.clone(),
+            None => match wait::describe(self.ddb(), id).await? {
+                Some(t) => read::read_table(self.ddb(), &t, self.managed_key()).await?.ok_or_else(|| {
+                    ProviderError::api("dynamodb:DescribeTable", format!("table {id} does not exist"))
+                })?,
+                None => return Err(ProviderError::api("dynamodb:DescribeTable", format!("table {id} does not exist"))),
+            },
+        };
+        write::update_table(self.ddb(), id, live.stream_view_type, props, changed, TABLE_POLL).await?;
+        if has("ttl") {
+            write::set_ttl(self.ddb(), id, live.ttl.as_ref(), props.ttl.as_ref()).await?;
+        }
+        if has("point_in_time_recovery") {
+            write::set_point_in_time_recovery(self.ddb(), id, props.point_in_time_recovery).await?;
+        }
+        let table = until_active(self.ddb(), id, "updating", TABLE_POLL).await?;
+        if has("tags") {
+            write::retag(self.ddb(), table.table_arn().unwrap_or_default(), &live.tags, &props.tags).await?;
+        }
+        Ok(Applied { id: id.to_string(), attributes: attributes(&table) })
+    }
+
+    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&TableProps>) -> Result<(), ProviderError> {
+        let Some(table) = wait::describe(self.ddb(), id).await? else {
+            return Ok(());
+        };
+        if table.deletion_protection_enabled() == Some(true) {
+            return Err(ProviderError::api(
+                "dynamodb:DeleteTable",
+                format!("table {id} has deletion protection on: set `deletion_protection: false` and apply first"),
+            ));
+        }
+        tracing::debug!(table = id, "dynamodb:DeleteTable");
+        match self.ddb().delete_table().table_name(id).send().await {
+            Ok(_) => {}
+            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => return Ok(()),
+            Err(e) => return Err(api_error("dynamodb:DeleteTable", e)),
+        }
+        until_deleted(self.ddb(), id, TABLE_POLL).await
+    }
+}

@@ -1,0 +1,258 @@
+//! `aws_glue_catalog_database`: the environment's Glue database (`{prefix}_{env}`), which holds the
+//! log tables Athena queries. Tagged at create (Glue takes tags by the database's ARN). The id is
+//! the name.
+//!
+//! Not protected: a database holds table definitions only, every one of them declared in the
+//! stack and rebuilt by the next apply; the data stays in the logs bucket, which is protected.
+
+use crate::AwsClients;
+use crate::error::{api_error, error_code};
+use crate::partition::partition;
+use crate::resource::{Live, ResourceType};
+use crate::resources::account::AccountId;
+use crate::tags::{STANDARD_LIMITS, validate_tags};
+use async_trait::async_trait;
+use aws_sdk_glue::types::DatabaseInput;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+pub const TYPE_NAME: &str = "aws_glue_catalog_database";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Underscored,
+    force_new: &[],
+    sensitive: &[],
+    attributes: &["name", "arn"],
+    taggable: true,
+    protected: false,
+};
+
+const MAX_DESCRIPTION: usize = 2048;
+
+/// A Glue database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseProps {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+pub struct GlueDatabase {
+    clients: AwsClients,
+    account: AccountId,
+}
+
+impl GlueDatabase {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { account: AccountId::new(clients.clone()), clients }
+    }
+
+    fn glue(&self) -> &aws_sdk_glue::Client {
+        self.clients.glue()
+    }
+}
+
+/// A Glue catalog resource's ARN (`database/<name>`, `table/<db>/<name>`).
+pub fn glue_arn(region: &str, account: &str, resource: &str) -> String {
+    format!("arn:{}:glue:{region}:{account}:{resource}", partition(region))
+}
+
+fn attributes(name: &str, arn: Option<String>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    if let Some(arn) = arn {
+        m.insert("arn".into(), arn.into());
+    }
+    m
+}
+
+fn database_input(name: &str, props: &DatabaseProps) -> Result<DatabaseInput, ProviderError> {
+    DatabaseInput::builder()
+        .name(name)
+        .set_description(Some(props.description.clone()).filter(|d| !d.is_empty()))
+        .build()
+        .map_err(|e| ProviderError::Other(format!("building the database input: {e}")))
+}
+
+/// Reads a Glue resource's tags by ARN, leaving out AWS's own (`aws:`), which no one can change.
+pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+    tracing::debug!(arn, "glue:GetTags");
+    let out = glue.get_tags().resource_arn(arn).send().await.map_err(|e| api_error("glue:GetTags", e))?;
+    Ok(out
+        .tags()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !k.starts_with("aws:"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect())
+}
+
+#[async_trait]
+impl ResourceType for GlueDatabase {
+    type Props = DatabaseProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &DatabaseProps) -> Result<(), PropertyError> {
+        crate::resources::glue_table::validate_identifier(&ctx.physical_name, "database")
+            .map_err(|m| PropertyError::new("@name", m))?;
+        if props.description.chars().count() > MAX_DESCRIPTION {
+            return Err(PropertyError::new("description", format!("at most {MAX_DESCRIPTION} characters")));
+        }
+        validate_tags(&props.tags, STANDARD_LIMITS)
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &DatabaseProps) -> Map<String, Value> {
+        attributes(&ctx.physical_name, None)
+    }
+
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<DatabaseProps>>, ProviderError> {
+        let name = id.unwrap_or(&ctx.physical_name);
+        tracing::debug!(database = name, "glue:GetDatabase");
+        let db = match self.glue().get_database().name(name).send().await {
+            Ok(out) => match out.database {
+                Some(db) => db,
+                None => return Ok(None),
+            },
+            Err(e) if error_code(&e) == Some("EntityNotFoundException") => return Ok(None),
+            Err(e) => return Err(api_error("glue:GetDatabase", e)),
+        };
+        let account = match db.catalog_id() {
+            Some(c) => c.to_string(),
+            None => self.account.get().await?.to_string(),
+        };
+        let arn = glue_arn(&ctx.naming.region, &account, &format!("database/{name}"));
+        let tags = glue_tags(self.glue(), &arn).await?;
+        let props = DatabaseProps { description: db.description().unwrap_or_default().to_string(), tags };
+        Ok(Some(Live { id: name.to_string(), props, attributes: attributes(name, Some(arn)) }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &DatabaseProps) -> Result<Applied, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        tracing::debug!(database = name, "glue:CreateDatabase");
+        // Tags at create: the database is recognisably ours from its first instant.
+        self.glue()
+            .create_database()
+            .database_input(database_input(name, props)?)
+            .set_tags(Some(props.tags.clone().into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| api_error("glue:CreateDatabase", e))?;
+        let arn = glue_arn(&ctx.naming.region, self.account.get().await?, &format!("database/{name}"));
+        Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(arn)) })
+    }
+
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: Option<&DatabaseProps>,
+        props: &DatabaseProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(unknown) = changed.iter().find(|c| !["description", "tags"].contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
+        }
+        let arn = glue_arn(&ctx.naming.region, self.account.get().await?, &format!("database/{id}"));
+        if changed.iter().any(|c| c == "description") {
+            tracing::debug!(database = id, "glue:UpdateDatabase");
+            self.glue()
+                .update_database()
+                .name(id)
+                .database_input(database_input(id, props)?)
+                .send()
+                .await
+                .map_err(|e| api_error("glue:UpdateDatabase", e))?;
+        }
+        if changed.iter().any(|c| c == "tags") {
+            // What was there before: the recorded tags, or the live ones if the record is unusable.
+            let before = match prior {
+                Some(p) => p.tags.clone(),
+                None => glue_tags(self.glue(), &arn).await?,
+            };
+            set_glue_tags(self.glue(), &arn, &before, &props.tags).await?;
+        }
+        Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(arn)) })
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&DatabaseProps>,
+    ) -> Result<(), ProviderError> {
+        tracing::debug!(database = id, "glue:DeleteDatabase");
+        match self.glue().delete_database().name(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some("EntityNotFoundException") => Ok(()),
+            Err(e) => Err(api_error("glue:DeleteDatabase", e)),
+        }
+    }
+}
+
+/// Moves a Glue resource's tags from `before` to `after`: removes the keys that went, then sets
+/// the new and changed ones.
+async fn set_glue_tags(
+    glue: &aws_sdk_glue::Client,
+    arn: &str,
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
+    if !removed.is_empty() {
+        tracing::debug!(arn, "glue:UntagResource");
+        glue.untag_resource()
+            .resource_arn(arn)
+            .set_tags_to_remove(Some(removed))
+            .send()
+            .await
+            .map_err(|e| api_error("glue:UntagResource", e))?;
+    }
+    let added: std::collections::HashMap<String, String> =
+        after.iter().filter(|(k, v)| before.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    if !added.is_empty() {
+        tracing::debug!(arn, "glue:TagResource");
+        glue.tag_resource()
+            .resource_arn(arn)
+            .set_tags_to_add(Some(added))
+            .send()
+            .await
+            .map_err(|e| api_error("glue:TagResource", e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_follow_the_partition() {
+        assert_eq!(
+            glue_arn("us-east-1", "123456789012", "database/mantissa_log_dev"),
+            "arn:aws:glue:us-east-1:123456789012:database/mantissa_log_dev"
+        );
+        assert_eq!(glue_arn("cn-north-1", "1", "database/d"), "arn:aws-cn:glue:cn-north-1:1:database/d");
+    }
+
+    #[test]
+    fn an_empty_description_is_left_out() {
+        let input = database_input("db", &DatabaseProps::default()).unwrap();
+        assert_eq!(input.name(), "db");
+        assert_eq!(input.description(), None);
+        let input = database_input("db", &DatabaseProps { description: "logs".into(), ..Default::default() }).unwrap();
+        assert_eq!(input.description(), Some("logs"));
+    }
+}
