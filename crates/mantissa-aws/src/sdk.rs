@@ -123,11 +123,23 @@ struct Inner {
     // One cell per service; a new resource type in a new service adds a field and an accessor.
     s3: OnceLock<aws_sdk_s3::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
+    sns: OnceLock<aws_sdk_sns::Client>,
+    cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
+    logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
 }
 
 impl AwsClients {
     pub fn new(config: SdkConfig) -> Self {
-        Self { inner: Arc::new(Inner { config, s3: OnceLock::new(), sts: OnceLock::new() }) }
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                s3: OnceLock::new(),
+                sts: OnceLock::new(),
+                sns: OnceLock::new(),
+                cloudwatch: OnceLock::new(),
+                logs: OnceLock::new(),
+            }),
+        }
     }
 
     /// Loads the configuration for `settings` (see [`load_sdk_config`]).
@@ -164,6 +176,34 @@ impl AwsClients {
         self.inner.sts.get_or_init(|| {
             aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
+            )
+        })
+    }
+
+    pub fn sns(&self) -> &aws_sdk_sns::Client {
+        self.inner.sns.get_or_init(|| {
+            aws_sdk_sns::Client::from_conf(
+                aws_sdk_sns::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint).build(),
+            )
+        })
+    }
+
+    pub fn cloudwatch(&self) -> &aws_sdk_cloudwatch::Client {
+        self.inner.cloudwatch.get_or_init(|| {
+            aws_sdk_cloudwatch::Client::from_conf(
+                aws_sdk_cloudwatch::config::Builder::from(&self.inner.config)
+                    .interceptor(crate::failpoint::Failpoint)
+                    .build(),
+            )
+        })
+    }
+
+    pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
+        self.inner.logs.get_or_init(|| {
+            aws_sdk_cloudwatchlogs::Client::from_conf(
+                aws_sdk_cloudwatchlogs::config::Builder::from(&self.inner.config)
+                    .interceptor(crate::failpoint::Failpoint)
+                    .build(),
             )
         })
     }

@@ -16,6 +16,9 @@ pub enum NameStyle {
     Underscored,
     /// `{project_prefix}/{environment}/{name}` (Secrets Manager).
     Slashed,
+    /// `/{project_prefix}/{environment}/{name with _ → -}` (CloudWatch log groups of the stack's
+    /// own; groups AWS names itself, such as `/aws/lambda/<function>`, are named by a property).
+    LogGroup,
 }
 
 /// What the engine knows about a resource type before calling it.
@@ -52,6 +55,9 @@ impl Naming {
             NameStyle::Dashed => format!("{}-{}-{}", self.project_prefix, self.environment, name.replace('_', "-")),
             NameStyle::Underscored => format!("{}_{}", self.project_prefix, self.environment).replace('-', "_"),
             NameStyle::Slashed => format!("{}/{}/{}", self.project_prefix, self.environment, name.replace('_', "-")),
+            NameStyle::LogGroup => {
+                format!("/{}/{}/{}", self.project_prefix, self.environment, name.replace('_', "-"))
+            }
         }
     }
 }
@@ -175,3 +181,18 @@ pub fn standard_tags(ctx: &ResourceContext) -> BTreeMap<String, String> {
 
 pub const LINEAGE_TAG: &str = "mantissa:lineage";
 pub const ADDRESS_TAG: &str = "mantissa:address";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_group_names_are_rooted_paths() {
+        let naming =
+            Naming { project_prefix: "mantissa-log".into(), environment: "dev".into(), region: "us-east-1".into() };
+        let address = Address::new("monitoring", "firehose_logs");
+        assert_eq!(naming.physical_name(NameStyle::LogGroup, &address), "/mantissa-log/dev/firehose-logs");
+        assert_eq!(naming.physical_name(NameStyle::Slashed, &address), "mantissa-log/dev/firehose-logs");
+        assert_eq!(naming.physical_name(NameStyle::Dashed, &address), "mantissa-log-dev-firehose-logs");
+    }
+}
