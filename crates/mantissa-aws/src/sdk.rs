@@ -208,6 +208,19 @@ impl AwsClients {
         })
     }
 
+    /// Uses `client` for SNS rather than one built from the configuration: for tests that mock
+    /// what the emulator cannot show (a subscription pending confirmation). Call before first use.
+    pub fn with_sns_client(self, client: aws_sdk_sns::Client) -> Self {
+        let _ = self.inner.sns.set(client);
+        self
+    }
+
+    /// As [`Self::with_sns_client`], for CloudWatch Logs (AssociateKmsKey, which moto lacks).
+    pub fn with_logs_client(self, client: aws_sdk_cloudwatchlogs::Client) -> Self {
+        let _ = self.inner.logs.set(client);
+        self
+    }
+
     /// The account and ARN of the caller (see [`caller_identity`]).
     pub async fn caller_identity(&self) -> Result<(String, String), ProviderError> {
         identity(self.sts()).await

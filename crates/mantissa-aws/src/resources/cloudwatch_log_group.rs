@@ -6,6 +6,8 @@
 //! output) with a bounded retention, while the log archive itself is in S3. A stack marks a group
 //! `protected: true` where its events must outlive a mistake.
 
+#[cfg(test)]
+mod mocked_tests;
 mod props;
 
 pub use props::{LogGroupProps, RETENTION_DAYS, validate_group_name};
@@ -27,9 +29,9 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::LogGroup,
     force_new: &["name"],
     sensitive: &[],
-    // `name` is a property (always filled in, so `${module.group.name}` works); as an attribute
-    // the engine would read a group named by property as renamed from the derived name.
-    attributes: &["arn"],
+    // Not `name`: the engine takes a `name` attribute other than the derived physical name for a
+    // rename, which a group named by property would be forever. `name` is a property instead.
+    attributes: &["arn", "log_group_name"],
     taggable: true,
     protected: false,
 };
@@ -55,11 +57,12 @@ fn group_name(ctx: &ResourceContext, props: &LogGroupProps) -> String {
     props.name.clone().unwrap_or_else(|| ctx.physical_name.clone())
 }
 
-fn attributes(arn: Option<&str>) -> Map<String, Value> {
+fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
     let mut m = Map::new();
     if let Some(arn) = arn {
         m.insert("arn".into(), arn.into());
     }
+    m.insert("log_group_name".into(), name.into());
     m
 }
 
@@ -212,7 +215,7 @@ impl CloudwatchLogGroup {
             Some(l) if *l == ctx.lineage => {
                 tracing::info!(log_group = name, "adopting the log group an interrupted run created");
                 self.configure(name, &found.arn, props, &found).await?;
-                Ok(Applied { id: name.to_string(), attributes: attributes(Some(&found.arn)) })
+                Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(&found.arn)) })
             }
             other => Err(ProviderError::NotOwned {
                 address: ctx.address.clone(),
@@ -259,8 +262,8 @@ impl ResourceType for CloudwatchLogGroup {
     }
 
     /// The ARN holds the account id, known once AWS answers.
-    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &LogGroupProps) -> Map<String, Value> {
-        attributes(None)
+    fn planned_attributes(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Map<String, Value> {
+        attributes(&group_name(ctx, props), None)
     }
 
     async fn read(
@@ -277,7 +280,7 @@ impl ResourceType for CloudwatchLogGroup {
             kms_key_id: found.kms_key_id,
             tags,
         };
-        Ok(Some(Live { id: name.to_string(), attributes: attributes(Some(&found.arn)), props }))
+        Ok(Some(Live { id: name.to_string(), attributes: attributes(name, Some(&found.arn)), props }))
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Result<Applied, ProviderError> {
@@ -303,7 +306,7 @@ impl ResourceType for CloudwatchLogGroup {
             self.set_retention(&name, props.retention_days).await?;
         }
         let arn = self.describe(&name).await?.map(|d| d.arn);
-        Ok(Applied { id: name.clone(), attributes: attributes(arn.as_deref()) })
+        Ok(Applied { id: name.clone(), attributes: attributes(&name, arn.as_deref()) })
     }
 
     async fn update(
@@ -328,7 +331,7 @@ impl ResourceType for CloudwatchLogGroup {
                 _ => self.set_kms_key(id, props.kms_key_id.as_deref()).await?,
             }
         }
-        Ok(Applied { id: id.to_string(), attributes: attributes(Some(&found.arn)) })
+        Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(&found.arn)) })
     }
 
     async fn delete(

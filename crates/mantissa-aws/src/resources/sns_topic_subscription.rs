@@ -8,6 +8,9 @@
 //! plan then shows them gone and subscribes again, which sends a new confirmation). A pending
 //! subscription cannot be deleted through the API: delete leaves it to that expiry.
 
+#[cfg(test)]
+mod mocked_tests;
+
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};

@@ -1,8 +1,14 @@
 //! The provider against the moto emulator: one server per test, one module per resource type.
 //! This is the crate's only integration-test binary, so the SDK is linked once.
 
+mod cloudwatch_dashboard;
+mod cloudwatch_log_group;
+mod cloudwatch_metric_alarm;
+mod monitoring_common;
 mod s3_bucket;
 mod sdk;
+mod sns_topic;
+mod sns_topic_subscription;
 
 use mantissa_aws::{AwsProvider, AwsSettings};
 use mantissa_config::Address;
