@@ -91,10 +91,8 @@ pub fn validate(name: &str, p: &DashboardProps) -> Result<(), PropertyError> {
         // CloudWatch's grid is 24 columns wide.
         for (field, max) in [("width", 24), ("height", 1000), ("x", 23)] {
             let min = if field == "x" { 0 } else { 1 };
-            if let Some(v) = w.get(field) {
-                if !v.as_i64().is_some_and(|n| (min..=max).contains(&n)) {
-                    return Err(PropertyError::new(at(&format!(".{field}")), format!("must be {min} to {max}")));
-                }
+            if w.get(field).is_some_and(|v| !v.as_i64().is_some_and(|n| (min..=max).contains(&n))) {
+                return Err(PropertyError::new(at(&format!(".{field}")), format!("must be {min} to {max}")));
             }
         }
     }

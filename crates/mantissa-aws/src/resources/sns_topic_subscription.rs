@@ -74,7 +74,8 @@ impl Protocol {
 
 pub fn validate(props: &SubscriptionProps) -> Result<(), PropertyError> {
     let t = &props.topic_arn;
-    if !is_unknown(t) && !(t.starts_with("arn:") && t.split(':').nth(2) == Some("sns") && t.split(':').count() == 6) {
+    let is_topic_arn = t.starts_with("arn:") && t.split(':').nth(2) == Some("sns") && t.split(':').count() == 6;
+    if !is_unknown(t) && !is_topic_arn {
         return Err(PropertyError::new("topic_arn", format!("{t:?} is not an SNS topic ARN")));
     }
     let e = props.endpoint.as_str();
