@@ -32,6 +32,10 @@ pub trait ResourceType: Send + Sync + 'static {
     /// equal. Applied to both the desired properties and what `read` returns.
     fn canonicalize(&self, _props: &mut Self::Props) {}
 
+    /// Fills in defaults that depend on the environment (a dashboard widget's region, say).
+    /// Applied, before [`Self::canonicalize`], to the desired properties and to what `read` returns.
+    fn complete(&self, _ctx: &ResourceContext, _props: &mut Self::Props) {}
+
     fn planned_attributes(&self, ctx: &ResourceContext, props: &Self::Props) -> Map<String, Value>;
 
     /// `id` is the recorded physical id, or `None` to look the resource up by its physical name.
@@ -90,6 +94,7 @@ impl<T: ResourceType> Erased<T> {
         let mut typed: T::Props = decode(props)?;
         // Validate before sorting, so list indices in errors are the user's.
         self.0.validate(ctx, &typed)?;
+        self.0.complete(ctx, &mut typed);
         self.0.canonicalize(&mut typed);
         Ok(typed)
     }
@@ -126,6 +131,7 @@ impl<T: ResourceType> ErasedResource for Erased<T> {
             Err(e) => return Err(e),
         };
         self.0.validate(ctx, &typed)?;
+        self.0.complete(ctx, &mut typed);
         self.0.canonicalize(&mut typed);
         encode(&typed)
     }
@@ -141,6 +147,7 @@ impl<T: ResourceType> ErasedResource for Erased<T> {
         let Some(mut live) = self.0.read(ctx, id).await? else {
             return Ok(None);
         };
+        self.0.complete(ctx, &mut live.props);
         self.0.canonicalize(&mut live.props);
         Ok(Some(LiveResource { id: live.id, properties: encode(&live.props)?, attributes: live.attributes }))
     }

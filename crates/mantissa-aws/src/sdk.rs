@@ -131,6 +131,9 @@ struct Inner {
     athena: OnceLock<aws_sdk_athena::Client>,
     dynamodb: OnceLock<aws_sdk_dynamodb::Client>,
     kms: OnceLock<aws_sdk_kms::Client>,
+    sns: OnceLock<aws_sdk_sns::Client>,
+    cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
+    logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
 }
 
 /// One accessor per service: the client is built on first use from the shared configuration,
@@ -163,6 +166,9 @@ impl AwsClients {
                 athena: OnceLock::new(),
                 dynamodb: OnceLock::new(),
                 kms: OnceLock::new(),
+                sns: OnceLock::new(),
+                cloudwatch: OnceLock::new(),
+                logs: OnceLock::new(),
             }),
         }
     }
@@ -207,6 +213,22 @@ impl AwsClients {
         athena: aws_sdk_athena,
         dynamodb: aws_sdk_dynamodb,
         kms: aws_sdk_kms,
+        sns: aws_sdk_sns,
+        cloudwatch: aws_sdk_cloudwatch,
+        logs: aws_sdk_cloudwatchlogs,
+    }
+
+    /// Uses `client` for SNS instead of building one (tests with mocked responses for what moto
+    /// cannot show, such as a subscription pending confirmation).
+    pub fn with_sns_client(self, client: aws_sdk_sns::Client) -> Self {
+        let _ = self.inner.sns.set(client);
+        self
+    }
+
+    /// As [`Self::with_sns_client`], for CloudWatch Logs (AssociateKmsKey, which moto lacks).
+    pub fn with_logs_client(self, client: aws_sdk_cloudwatchlogs::Client) -> Self {
+        let _ = self.inner.logs.set(client);
+        self
     }
 
     /// The account and ARN of the caller (see [`caller_identity`]).

@@ -30,6 +30,7 @@ fn registers_the_bucket_type() {
     let names = p.type_names();
     assert!(names.contains(&"aws_s3_bucket"), "{names:?}");
     assert!(names.is_sorted(), "{names:?}");
+    assert!(p.type_names().contains(&"aws_s3_bucket"));
     let schema = p.schema("aws_s3_bucket").unwrap();
     assert!(schema.taggable);
     assert_eq!(schema.name_style, mantissa_engine::NameStyle::Dashed);

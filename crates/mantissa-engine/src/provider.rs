@@ -24,6 +24,9 @@ pub enum NameStyle {
     /// already names the environment, and queries read better as `cloudtrail` than as
     /// `mantissa_log_dev_table_cloudtrail`).
     Key,
+    /// `/{project_prefix}/{environment}/{name with _ → -}` (CloudWatch log groups of the stack's
+    /// own; groups AWS names itself, such as `/aws/lambda/<function>`, are named by a property).
+    LogGroup,
 }
 
 /// What the engine knows about a resource type before calling it.
@@ -62,6 +65,9 @@ impl Naming {
             NameStyle::Slashed => format!("{}/{}/{}", self.project_prefix, self.environment, name.replace('_', "-")),
             NameStyle::Bare => format!("{}-{}", self.project_prefix, self.environment),
             NameStyle::Key => address.key.as_deref().unwrap_or(&address.name).replace('-', "_"),
+            NameStyle::LogGroup => {
+                format!("/{}/{}/{}", self.project_prefix, self.environment, name.replace('_', "-"))
+            }
         }
     }
 }
@@ -235,5 +241,15 @@ mod tests {
         assert_eq!(n.physical_name(NameStyle::Bare, &keyed), "mantissa-log-dev");
         assert_eq!(n.physical_name(NameStyle::Key, &keyed), "vpc_flow");
         assert_eq!(n.physical_name(NameStyle::Key, &Address::new("catalog", "cloudtrail")), "cloudtrail");
+    }
+
+    #[test]
+    fn log_group_names_are_rooted_paths() {
+        let naming =
+            Naming { project_prefix: "mantissa-log".into(), environment: "dev".into(), region: "us-east-1".into() };
+        let address = Address::new("monitoring", "firehose_logs");
+        assert_eq!(naming.physical_name(NameStyle::LogGroup, &address), "/mantissa-log/dev/firehose-logs");
+        assert_eq!(naming.physical_name(NameStyle::Slashed, &address), "mantissa-log/dev/firehose-logs");
+        assert_eq!(naming.physical_name(NameStyle::Dashed, &address), "mantissa-log-dev-firehose-logs");
     }
 }

@@ -2,14 +2,21 @@
 
 pub mod account;
 pub mod athena_workgroup;
+pub mod cloudwatch_dashboard;
+pub mod cloudwatch_log_group;
+pub mod cloudwatch_metric_alarm;
 pub mod dynamodb_table;
 pub mod firehose_delivery_stream;
 pub mod glue_database;
 pub mod glue_table;
 pub mod iam_role;
+mod json_doc;
 pub mod kinesis_stream;
 pub mod s3_bucket;
 pub mod secretsmanager_secret;
+pub mod sns_topic;
+pub mod sns_topic_subscription;
+mod tag_delta;
 
 use crate::AwsClients;
 use crate::resource::{ErasedResource, erase};
@@ -26,5 +33,10 @@ pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
         erase(glue_table::GlueTable::new(clients.clone())),
         erase(athena_workgroup::AthenaWorkgroup::new(clients.clone())),
         erase(dynamodb_table::DynamodbTable::new(clients.clone())),
+        erase(sns_topic::SnsTopic::new(clients.clone())),
+        erase(sns_topic_subscription::SnsTopicSubscription::new(clients.clone())),
+        erase(cloudwatch_log_group::CloudwatchLogGroup::new(clients.clone())),
+        erase(cloudwatch_metric_alarm::CloudwatchMetricAlarm::new(clients.clone())),
+        erase(cloudwatch_dashboard::CloudwatchDashboard::new(clients.clone())),
     ]
 }

@@ -2,14 +2,20 @@
 //! This is the crate's only integration-test binary, so the SDK is linked once.
 
 mod athena_workgroup;
+mod cloudwatch_dashboard;
+mod cloudwatch_log_group;
+mod cloudwatch_metric_alarm;
 mod dynamodb_table;
 mod firehose_delivery_stream;
 mod glue_catalog;
 mod iam_role;
 mod kinesis_stream;
+mod monitoring_common;
 mod s3_bucket;
 mod sdk;
 mod secretsmanager_secret;
+mod sns_topic;
+mod sns_topic_subscription;
 
 use mantissa_aws::{AwsProvider, AwsSettings};
 use mantissa_config::Address;

@@ -1,0 +1,291 @@
+//! `aws_cloudwatch_dashboard`: a CloudWatch dashboard whose body (the dashboard JSON) is written
+//! as a YAML map. The id is the dashboard name. Dashboards cannot be tagged by CloudWatch's
+//! tagging API (it takes alarms and Contributor Insights rules only), so a dashboard carries no
+//! ownership tags: its name, derived from the stack's prefix and environment, is what marks it.
+
+use crate::AwsClients;
+use crate::decode::is_unknown;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use crate::resources::json_doc::sorted_keys;
+use async_trait::async_trait;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub const TYPE_NAME: &str = "aws_cloudwatch_dashboard";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &[],
+    sensitive: &[],
+    attributes: &["name", "arn"],
+    taggable: false,
+    protected: false,
+};
+
+/// CloudWatch's codes for a dashboard that does not exist.
+const NOT_FOUND: [&str; 2] = ["ResourceNotFound", "DashboardNotFoundError"];
+
+/// The widget types CloudWatch draws.
+const WIDGET_TYPES: [&str; 6] = ["metric", "text", "log", "alarm", "explorer", "custom"];
+
+/// The widget types whose `properties.region` CloudWatch requires.
+const REGIONAL_WIDGETS: [&str; 4] = ["metric", "log", "alarm", "explorer"];
+
+/// Gives every regional widget without a `region` the environment's, so a stack need not repeat
+/// it (and cannot name it: the region is the environment file's).
+pub fn fill_regions(body: &mut Map<String, Value>, region: &str) {
+    let Some(Value::Array(widgets)) = body.get_mut("widgets") else { return };
+    for w in widgets.iter_mut().filter_map(Value::as_object_mut) {
+        let regional = w.get("type").and_then(Value::as_str).is_some_and(|t| REGIONAL_WIDGETS.contains(&t));
+        if let (true, Some(Value::Object(props))) = (regional, w.get_mut("properties")) {
+            props.entry("region").or_insert_with(|| Value::String(region.to_string()));
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardProps {
+    /// The dashboard body as CloudWatch documents it: `{widgets: [{type, x, y, width, height,
+    /// properties}, ...]}` plus optional `start`, `periodOverride`, ... A metric, log, alarm or
+    /// explorer widget without `properties.region` gets the environment's region.
+    pub body: Map<String, Value>,
+}
+
+pub fn validate(name: &str, p: &DashboardProps) -> Result<(), PropertyError> {
+    let name_ok = !name.is_empty()
+        && name.len() <= 255
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !name_ok {
+        return Err(PropertyError::new(
+            "@name",
+            format!("dashboard name {name:?} must be 1 to 255 letters, digits, `-` or `_`"),
+        ));
+    }
+    let widgets = match p.body.get("widgets") {
+        Some(Value::Array(w)) => w,
+        Some(Value::String(s)) if is_unknown(s) => return Ok(()),
+        _ => return Err(PropertyError::new("body.widgets", "a dashboard body needs a `widgets` list")),
+    };
+    for (i, w) in widgets.iter().enumerate() {
+        let at = |field: &str| format!("body.widgets[{i}]{field}");
+        let Some(w) = w.as_object() else {
+            return Err(PropertyError::new(at(""), "a widget is a map with `type` and `properties`"));
+        };
+        match w.get("type").and_then(Value::as_str) {
+            Some(t) if WIDGET_TYPES.contains(&t) => {}
+            other => {
+                return Err(PropertyError::new(
+                    at(".type"),
+                    format!("{other:?} is not a widget type; use one of {}", WIDGET_TYPES.join(", ")),
+                ));
+            }
+        }
+        if !w.get("properties").is_some_and(Value::is_object) {
+            return Err(PropertyError::new(at(".properties"), "every widget needs a `properties` map"));
+        }
+        // CloudWatch's grid is 24 columns wide.
+        for (field, max) in [("width", 24), ("height", 1000), ("x", 23)] {
+            let min = if field == "x" { 0 } else { 1 };
+            if w.get(field).is_some_and(|v| !v.as_i64().is_some_and(|n| (min..=max).contains(&n))) {
+                return Err(PropertyError::new(at(&format!(".{field}")), format!("must be {min} to {max}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub struct CloudwatchDashboard {
+    clients: AwsClients,
+}
+
+fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    if let Some(arn) = arn {
+        m.insert("arn".into(), arn.into());
+    }
+    m
+}
+
+impl CloudwatchDashboard {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    /// The body and ARN, or `None` when there is no such dashboard.
+    async fn get(&self, name: &str) -> Result<Option<(Map<String, Value>, Option<String>)>, ProviderError> {
+        tracing::debug!(dashboard = name, "cloudwatch:GetDashboard");
+        let out = match self.clients.cloudwatch().get_dashboard().dashboard_name(name).send().await {
+            Ok(out) => out,
+            Err(e) if error_code(&e).is_some_and(|c| NOT_FOUND.contains(&c)) => return Ok(None),
+            Err(e) => return Err(api_error("cloudwatch:GetDashboard", e)),
+        };
+        let body = match serde_json::from_str::<Value>(out.dashboard_body().unwrap_or("{}")) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) | Err(_) => {
+                return Err(ProviderError::api(
+                    "cloudwatch:GetDashboard",
+                    format!("the body of dashboard {name} is not a JSON object"),
+                ));
+            }
+        };
+        Ok(Some((body, out.dashboard_arn().map(str::to_string))))
+    }
+
+    async fn put(&self, name: &str, p: &DashboardProps) -> Result<Option<String>, ProviderError> {
+        tracing::debug!(dashboard = name, "cloudwatch:PutDashboard");
+        let out = self
+            .clients
+            .cloudwatch()
+            .put_dashboard()
+            .dashboard_name(name)
+            .dashboard_body(Value::Object(p.body.clone()).to_string())
+            .send()
+            .await
+            .map_err(|e| api_error("cloudwatch:PutDashboard", e))?;
+        // Errors fail the call; what comes back are warnings (a metric that does not exist yet).
+        for m in out.dashboard_validation_messages() {
+            tracing::warn!(
+                dashboard = name,
+                path = m.data_path().unwrap_or_default(),
+                "CloudWatch: {}",
+                m.message().unwrap_or_default()
+            );
+        }
+        Ok(self.get(name).await?.and_then(|(_, arn)| arn))
+    }
+}
+
+#[async_trait]
+impl ResourceType for CloudwatchDashboard {
+    type Props = DashboardProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &DashboardProps) -> Result<(), PropertyError> {
+        validate(&ctx.physical_name, props)
+    }
+
+    fn complete(&self, ctx: &ResourceContext, props: &mut DashboardProps) {
+        fill_regions(&mut props.body, &ctx.naming.region);
+    }
+
+    fn canonicalize(&self, props: &mut DashboardProps) {
+        if let Value::Object(m) = sorted_keys(Value::Object(std::mem::take(&mut props.body))) {
+            props.body = m;
+        }
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &DashboardProps) -> Map<String, Value> {
+        attributes(&ctx.physical_name, None)
+    }
+
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<DashboardProps>>, ProviderError> {
+        let name = id.unwrap_or(&ctx.physical_name);
+        let Some((body, arn)) = self.get(name).await? else { return Ok(None) };
+        Ok(Some(Live {
+            id: name.to_string(),
+            attributes: attributes(name, arn.as_deref()),
+            props: DashboardProps { body },
+        }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &DashboardProps) -> Result<Applied, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        let arn = self.put(name, props).await?;
+        Ok(Applied { id: name.to_string(), attributes: attributes(name, arn.as_deref()) })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&DashboardProps>,
+        props: &DashboardProps,
+        _changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        let arn = self.put(id, props).await?;
+        Ok(Applied { id: id.to_string(), attributes: attributes(id, arn.as_deref()) })
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&DashboardProps>,
+    ) -> Result<(), ProviderError> {
+        tracing::debug!(dashboard = id, "cloudwatch:DeleteDashboards");
+        match self.clients.cloudwatch().delete_dashboards().dashboard_names(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e).is_some_and(|c| NOT_FOUND.contains(&c)) => Ok(()),
+            Err(e) => Err(api_error("cloudwatch:DeleteDashboards", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode;
+    use serde_json::json;
+
+    fn check(body: Value) -> Result<(), PropertyError> {
+        validate("mantissa-log-dev-dashboard", &decode(&json!({ "body": body })).expect("decodes"))
+    }
+
+    fn metric_widget() -> Value {
+        json!({"type": "metric", "x": 0, "y": 0, "width": 12, "height": 6,
+               "properties": {"metrics": [["AWS/Kinesis", "IncomingRecords"]], "region": "us-east-1"}})
+    }
+
+    #[test]
+    fn bodies_need_widgets_with_type_and_properties() {
+        check(json!({"widgets": [metric_widget(), {"type": "text", "properties": {"markdown": "# Hi"}}]})).unwrap();
+        check(json!({"widgets": []})).unwrap();
+        assert_eq!(check(json!({})).unwrap_err().path, "body.widgets");
+        assert_eq!(check(json!({"widgets": {}})).unwrap_err().path, "body.widgets");
+        assert_eq!(check(json!({"widgets": ["x"]})).unwrap_err().path, "body.widgets[0]");
+        let mut w = metric_widget();
+        w["type"] = json!("graph");
+        assert_eq!(check(json!({"widgets": [w]})).unwrap_err().path, "body.widgets[0].type");
+        let err = check(json!({"widgets": [metric_widget(), {"type": "text"}]})).unwrap_err();
+        assert_eq!(err.path, "body.widgets[1].properties");
+        let mut w = metric_widget();
+        w["width"] = json!(25);
+        assert_eq!(check(json!({"widgets": [w]})).unwrap_err().path, "body.widgets[0].width");
+        assert!(decode::<DashboardProps>(&json!({"body": "text"})).is_err());
+    }
+
+    #[test]
+    fn regions_default_to_the_environment() {
+        let mut body = json!({"widgets": [
+            metric_widget(),
+            {"type": "metric", "properties": {"metrics": []}},
+            {"type": "text", "properties": {"markdown": "x"}},
+            {"type": "log", "properties": {"query": "q", "region": "eu-west-1"}}
+        ]});
+        fill_regions(body.as_object_mut().unwrap(), "ap-south-1");
+        assert_eq!(body["widgets"][0]["properties"]["region"], "us-east-1");
+        assert_eq!(body["widgets"][1]["properties"]["region"], "ap-south-1");
+        assert!(body["widgets"][2]["properties"].get("region").is_none());
+        assert_eq!(body["widgets"][3]["properties"]["region"], "eu-west-1");
+    }
+
+    #[test]
+    fn names() {
+        let p: DashboardProps = decode(&json!({"body": {"widgets": []}})).unwrap();
+        assert_eq!(validate("has space", &p).unwrap_err().path, "@name");
+        assert_eq!(validate(&"a".repeat(256), &p).unwrap_err().path, "@name");
+    }
+}

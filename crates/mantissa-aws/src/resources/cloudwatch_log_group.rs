@@ -1,0 +1,350 @@
+//! `aws_cloudwatch_log_group`: a CloudWatch Logs group with retention, KMS encryption and tags.
+//! The id is the group's name: the stack's own `/{project_prefix}/{environment}/{name}`, or the
+//! `name` property for groups AWS services name themselves (`/aws/lambda/<function>`).
+//!
+//! Not protected by type: the groups this stack makes hold diagnostics (delivery errors, function
+//! output) with a bounded retention, while the log archive itself is in S3. A stack marks a group
+//! `protected: true` where its events must outlive a mistake.
+
+#[cfg(test)]
+mod mocked_tests;
+mod props;
+
+pub use props::{LogGroupProps, RETENTION_DAYS, validate_group_name};
+
+use crate::AwsClients;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use crate::resources::tag_delta::{TagDelta, user_tags};
+use async_trait::async_trait;
+use aws_sdk_cloudwatchlogs::Client;
+use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+pub const TYPE_NAME: &str = "aws_cloudwatch_log_group";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::LogGroup,
+    force_new: &["name"],
+    sensitive: &[],
+    // Not `name`: the engine takes a `name` attribute other than the derived physical name for a
+    // rename, which a group named by property would be forever. `name` is a property instead.
+    attributes: &["arn", "log_group_name"],
+    taggable: true,
+    protected: false,
+};
+
+/// The updatable properties, in the order update applies them.
+const PROPERTIES: [&str; 3] = ["tags", "retention_days", "kms_key_id"];
+
+const NOT_FOUND: &str = "ResourceNotFoundException";
+
+/// A group as DescribeLogGroups shows it.
+struct Described {
+    arn: String,
+    retention_days: Option<i32>,
+    kms_key_id: Option<String>,
+}
+
+pub struct CloudwatchLogGroup {
+    clients: AwsClients,
+}
+
+/// The group's name: the `name` property, else the derived one.
+fn group_name(ctx: &ResourceContext, props: &LogGroupProps) -> String {
+    props.name.clone().unwrap_or_else(|| ctx.physical_name.clone())
+}
+
+fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
+    let mut m = Map::new();
+    if let Some(arn) = arn {
+        m.insert("arn".into(), arn.into());
+    }
+    m.insert("log_group_name".into(), name.into());
+    m
+}
+
+impl CloudwatchLogGroup {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    fn logs(&self) -> &Client {
+        self.clients.logs()
+    }
+
+    /// The group called exactly `name` (DescribeLogGroups filters by prefix only).
+    async fn describe(&self, name: &str) -> Result<Option<Described>, ProviderError> {
+        let mut token: Option<String> = None;
+        loop {
+            tracing::debug!(log_group = name, "logs:DescribeLogGroups");
+            let out = self
+                .logs()
+                .describe_log_groups()
+                .log_group_name_prefix(name)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| api_error("logs:DescribeLogGroups", e))?;
+            if let Some(g) = out.log_groups().iter().find(|g| g.log_group_name() == Some(name)) {
+                // `logGroupArn` is the ARN tagging takes; older answers have only `arn`, which
+                // ends in `:*` (every stream of the group).
+                let arn = g
+                    .log_group_arn()
+                    .map(str::to_string)
+                    .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_string()))
+                    .ok_or_else(|| {
+                        ProviderError::api("logs:DescribeLogGroups", format!("log group {name} has no ARN"))
+                    })?;
+                return Ok(Some(Described {
+                    arn,
+                    retention_days: g.retention_in_days(),
+                    kms_key_id: g.kms_key_id().filter(|k| !k.is_empty()).map(str::to_string),
+                }));
+            }
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    async fn tags(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+        tracing::debug!(log_group = arn, "logs:ListTagsForResource");
+        match self.logs().list_tags_for_resource().resource_arn(arn).send().await {
+            Ok(out) => Ok(Some(user_tags(out.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str()))))),
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(None),
+            Err(e) => Err(api_error("logs:ListTagsForResource", e)),
+        }
+    }
+
+    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let live = self.tags(arn).await?.unwrap_or_default();
+        let delta = TagDelta::between(&live, desired);
+        if !delta.set.is_empty() {
+            tracing::debug!(log_group = arn, "logs:TagResource");
+            self.logs()
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(delta.set.into_iter().collect()))
+                .send()
+                .await
+                .map_err(|e| api_error("logs:TagResource", e))?;
+        }
+        if !delta.remove.is_empty() {
+            tracing::debug!(log_group = arn, "logs:UntagResource");
+            self.logs()
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(delta.remove))
+                .send()
+                .await
+                .map_err(|e| api_error("logs:UntagResource", e))?;
+        }
+        Ok(())
+    }
+
+    async fn set_retention(&self, name: &str, days: Option<i32>) -> Result<(), ProviderError> {
+        match days {
+            Some(days) => {
+                tracing::debug!(log_group = name, days, "logs:PutRetentionPolicy");
+                self.logs()
+                    .put_retention_policy()
+                    .log_group_name(name)
+                    .retention_in_days(days)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| api_error("logs:PutRetentionPolicy", e))
+            }
+            None => {
+                tracing::debug!(log_group = name, "logs:DeleteRetentionPolicy");
+                self.logs()
+                    .delete_retention_policy()
+                    .log_group_name(name)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| api_error("logs:DeleteRetentionPolicy", e))
+            }
+        }
+    }
+
+    async fn set_kms_key(&self, name: &str, key: Option<&str>) -> Result<(), ProviderError> {
+        match key {
+            Some(key) => {
+                tracing::debug!(log_group = name, "logs:AssociateKmsKey");
+                self.logs()
+                    .associate_kms_key()
+                    .log_group_name(name)
+                    .kms_key_id(key)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| api_error("logs:AssociateKmsKey", e))
+            }
+            None => {
+                tracing::debug!(log_group = name, "logs:DisassociateKmsKey");
+                self.logs()
+                    .disassociate_kms_key()
+                    .log_group_name(name)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| api_error("logs:DisassociateKmsKey", e))
+            }
+        }
+    }
+
+    /// A group of this name already exists: ours when it carries this state's lineage (a run
+    /// interrupted after CreateLogGroup, for a group named by property, which `read` cannot look
+    /// up without the properties), anyone else's otherwise.
+    async fn adopt_existing(
+        &self,
+        ctx: &ResourceContext,
+        name: &str,
+        props: &LogGroupProps,
+    ) -> Result<Applied, ProviderError> {
+        let found = self.describe(name).await?.ok_or_else(|| {
+            ProviderError::api("logs:CreateLogGroup", format!("log group {name} exists but cannot be described"))
+        })?;
+        let tags = self.tags(&found.arn).await?.unwrap_or_default();
+        match tags.get(LINEAGE_TAG) {
+            Some(l) if *l == ctx.lineage => {
+                tracing::info!(log_group = name, "adopting the log group an interrupted run created");
+                self.configure(name, &found.arn, props, &found).await?;
+                Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(&found.arn)) })
+            }
+            other => Err(ProviderError::NotOwned {
+                address: ctx.address.clone(),
+                physical_name: name.to_string(),
+                found: other.cloned().unwrap_or_else(|| "none".to_string()),
+            }),
+        }
+    }
+
+    /// Brings retention, key and tags of an existing group to `props`.
+    async fn configure(
+        &self,
+        name: &str,
+        arn: &str,
+        props: &LogGroupProps,
+        live: &Described,
+    ) -> Result<(), ProviderError> {
+        self.sync_tags(arn, &props.tags).await?;
+        if live.retention_days != props.retention_days {
+            self.set_retention(name, props.retention_days).await?;
+        }
+        if live.kms_key_id != props.kms_key_id {
+            self.set_kms_key(name, props.kms_key_id.as_deref()).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ResourceType for CloudwatchLogGroup {
+    type Props = LogGroupProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Result<(), PropertyError> {
+        props::validate(&ctx.physical_name, props)
+    }
+
+    /// The derived name, unless the stack names the group.
+    fn complete(&self, ctx: &ResourceContext, props: &mut LogGroupProps) {
+        props.name.get_or_insert_with(|| ctx.physical_name.clone());
+    }
+
+    /// The ARN holds the account id, known once AWS answers.
+    fn planned_attributes(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Map<String, Value> {
+        attributes(&group_name(ctx, props), None)
+    }
+
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<LogGroupProps>>, ProviderError> {
+        let name = id.unwrap_or(&ctx.physical_name);
+        let Some(found) = self.describe(name).await? else { return Ok(None) };
+        let Some(tags) = self.tags(&found.arn).await? else { return Ok(None) };
+        let props = LogGroupProps {
+            name: Some(name.to_string()),
+            retention_days: found.retention_days,
+            kms_key_id: found.kms_key_id,
+            tags,
+        };
+        Ok(Some(Live { id: name.to_string(), attributes: attributes(name, Some(&found.arn)), props }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Result<Applied, ProviderError> {
+        let name = group_name(ctx, props);
+        tracing::debug!(log_group = name, "logs:CreateLogGroup");
+        // Tags at creation: the group is recognisably ours from its first instant.
+        let created = self
+            .logs()
+            .create_log_group()
+            .log_group_name(&name)
+            .set_kms_key_id(props.kms_key_id.clone())
+            .set_tags(Some(props.tags.clone().into_iter().collect()))
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e) if error_code(&e) == Some("ResourceAlreadyExistsException") => {
+                return self.adopt_existing(ctx, &name, props).await;
+            }
+            Err(e) => return Err(api_error("logs:CreateLogGroup", e)),
+        }
+        if props.retention_days.is_some() {
+            self.set_retention(&name, props.retention_days).await?;
+        }
+        let arn = self.describe(&name).await?.map(|d| d.arn);
+        Ok(Applied { id: name.clone(), attributes: attributes(&name, arn.as_deref()) })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&LogGroupProps>,
+        props: &LogGroupProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!("{TYPE_NAME} cannot change {unknown:?} in place")));
+        }
+        let found = self
+            .describe(id)
+            .await?
+            .ok_or_else(|| ProviderError::api("logs:DescribeLogGroups", format!("log group {id} does not exist")))?;
+        for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {
+            match *property {
+                "tags" => self.sync_tags(&found.arn, &props.tags).await?,
+                "retention_days" => self.set_retention(id, props.retention_days).await?,
+                _ => self.set_kms_key(id, props.kms_key_id.as_deref()).await?,
+            }
+        }
+        Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(&found.arn)) })
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&LogGroupProps>,
+    ) -> Result<(), ProviderError> {
+        tracing::debug!(log_group = id, "logs:DeleteLogGroup");
+        match self.logs().delete_log_group().log_group_name(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
+            Err(e) => Err(api_error("logs:DeleteLogGroup", e)),
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! `aws_cloudwatch_metric_alarm`: an alarm on one metric against a static threshold. The id is
+//! the alarm name. PutMetricAlarm both creates and updates: an update puts the whole alarm
+//! again (CloudWatch has no partial update), and tags, which PutMetricAlarm ignores for an
+//! existing alarm, go through TagResource / UntagResource on the alarm's ARN.
+
+mod props;
+
+pub use props::{AlarmProps, ComparisonOperator, Statistic, TreatMissingData, valid_period};
+
+use crate::AwsClients;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use crate::resources::tag_delta::{TagDelta, user_tags};
+use async_trait::async_trait;
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::types::{self as cw, AlarmType, Dimension, MetricAlarm, Tag};
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+pub const TYPE_NAME: &str = "aws_cloudwatch_metric_alarm";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &[],
+    sensitive: &[],
+    attributes: &["name", "arn"],
+    taggable: true,
+    protected: false,
+};
+
+pub struct CloudwatchMetricAlarm {
+    clients: AwsClients,
+}
+
+fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    if let Some(arn) = arn {
+        m.insert("arn".into(), arn.into());
+    }
+    m
+}
+
+fn parse<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, live: &str, what: &str) -> Result<T, ProviderError> {
+    all.iter().copied().find(|v| as_str(*v) == live).ok_or_else(|| {
+        ProviderError::api(
+            "cloudwatch:DescribeAlarms",
+            format!("the alarm's {what} {live:?} is not one this type manages"),
+        )
+    })
+}
+
+/// The properties of a described alarm (tags apart).
+fn from_sdk(a: &MetricAlarm, tags: BTreeMap<String, String>) -> Result<AlarmProps, ProviderError> {
+    let sorted = |v: &[String]| v.to_vec();
+    let operator = a.comparison_operator().map(|c| c.as_str()).unwrap_or_default();
+    Ok(AlarmProps {
+        namespace: a.namespace().unwrap_or_default().to_string(),
+        metric_name: a.metric_name().unwrap_or_default().to_string(),
+        dimensions: a
+            .dimensions()
+            .iter()
+            .map(|d| (d.name().unwrap_or_default().to_string(), d.value().unwrap_or_default().to_string()))
+            .collect(),
+        statistic: a
+            .statistic()
+            .map(|s| parse(&Statistic::ALL, Statistic::as_str, s.as_str(), "statistic"))
+            .transpose()?,
+        extended_statistic: a.extended_statistic().map(str::to_string),
+        period: a.period().unwrap_or_default(),
+        evaluation_periods: a.evaluation_periods().unwrap_or_default(),
+        datapoints_to_alarm: a.datapoints_to_alarm(),
+        threshold: a.threshold().unwrap_or_default(),
+        comparison_operator: parse(&ComparisonOperator::ALL, ComparisonOperator::as_str, operator, "operator")?,
+        // Not reported when never set: CloudWatch then treats missing data as missing.
+        treat_missing_data: match a.treat_missing_data() {
+            Some(t) => parse(&TreatMissingData::ALL, TreatMissingData::as_str, t, "treat_missing_data")?,
+            None => TreatMissingData::Missing,
+        },
+        alarm_actions: sorted(a.alarm_actions()),
+        ok_actions: sorted(a.ok_actions()),
+        insufficient_data_actions: sorted(a.insufficient_data_actions()),
+        actions_enabled: a.actions_enabled().unwrap_or(true),
+        alarm_description: a.alarm_description().unwrap_or_default().to_string(),
+        tags,
+    })
+}
+
+impl CloudwatchMetricAlarm {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    fn cw(&self) -> &Client {
+        self.clients.cloudwatch()
+    }
+
+    async fn describe(&self, name: &str) -> Result<Option<MetricAlarm>, ProviderError> {
+        tracing::debug!(alarm = name, "cloudwatch:DescribeAlarms");
+        let out = self
+            .cw()
+            .describe_alarms()
+            .alarm_names(name)
+            .alarm_types(AlarmType::MetricAlarm)
+            .send()
+            .await
+            .map_err(|e| api_error("cloudwatch:DescribeAlarms", e))?;
+        Ok(out.metric_alarms().iter().find(|a| a.alarm_name() == Some(name)).cloned())
+    }
+
+    async fn live_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+        tracing::debug!(alarm = arn, "cloudwatch:ListTagsForResource");
+        let out = self
+            .cw()
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(|e| api_error("cloudwatch:ListTagsForResource", e))?;
+        Ok(user_tags(out.tags().iter().map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))))
+    }
+
+    /// PutMetricAlarm with every property; `tags` only when creating (ignored otherwise).
+    async fn put(
+        &self,
+        name: &str,
+        p: &AlarmProps,
+        tags: Option<&BTreeMap<String, String>>,
+    ) -> Result<(), ProviderError> {
+        let dimensions =
+            p.dimensions.iter().map(|(k, v)| Dimension::builder().name(k).value(v).build()).collect::<Vec<_>>();
+        let req = self
+            .cw()
+            .put_metric_alarm()
+            .alarm_name(name)
+            .set_alarm_description((!p.alarm_description.is_empty()).then(|| p.alarm_description.clone()))
+            .actions_enabled(p.actions_enabled)
+            .set_alarm_actions(Some(p.alarm_actions.clone()))
+            .set_ok_actions(Some(p.ok_actions.clone()))
+            .set_insufficient_data_actions(Some(p.insufficient_data_actions.clone()))
+            .namespace(&p.namespace)
+            .metric_name(&p.metric_name)
+            .set_dimensions(Some(dimensions))
+            .set_statistic(p.statistic.map(|s| cw::Statistic::from(s.as_str())))
+            .set_extended_statistic(p.extended_statistic.clone())
+            .period(p.period)
+            .evaluation_periods(p.evaluation_periods)
+            .set_datapoints_to_alarm(p.datapoints_to_alarm)
+            .threshold(p.threshold)
+            .comparison_operator(cw::ComparisonOperator::from(p.comparison_operator.as_str()))
+            .treat_missing_data(p.treat_missing_data.as_str())
+            .set_tags(tags.map(sdk_tags).transpose()?);
+        tracing::debug!(alarm = name, "cloudwatch:PutMetricAlarm");
+        req.send().await.map(drop).map_err(|e| api_error("cloudwatch:PutMetricAlarm", e))
+    }
+
+    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let delta = TagDelta::between(&self.live_tags(arn).await?, desired);
+        if !delta.set.is_empty() {
+            tracing::debug!(alarm = arn, "cloudwatch:TagResource");
+            self.cw()
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(sdk_tags(&delta.set)?))
+                .send()
+                .await
+                .map_err(|e| api_error("cloudwatch:TagResource", e))?;
+        }
+        if !delta.remove.is_empty() {
+            tracing::debug!(alarm = arn, "cloudwatch:UntagResource");
+            self.cw()
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(delta.remove))
+                .send()
+                .await
+                .map_err(|e| api_error("cloudwatch:UntagResource", e))?;
+        }
+        Ok(())
+    }
+
+    async fn arn(&self, name: &str, operation: &str) -> Result<String, ProviderError> {
+        self.describe(name)
+            .await?
+            .and_then(|a| a.alarm_arn().map(str::to_string))
+            .ok_or_else(|| ProviderError::api(operation, format!("alarm {name} is not there after {operation}")))
+    }
+}
+
+fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+    Ok(tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect())
+}
+
+#[async_trait]
+impl ResourceType for CloudwatchMetricAlarm {
+    type Props = AlarmProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &AlarmProps) -> Result<(), PropertyError> {
+        props::validate(&ctx.physical_name, props)
+    }
+
+    fn canonicalize(&self, props: &mut AlarmProps) {
+        props.canonicalize();
+    }
+
+    /// The ARN holds the account id, known once CloudWatch answers.
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &AlarmProps) -> Map<String, Value> {
+        attributes(&ctx.physical_name, None)
+    }
+
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<AlarmProps>>, ProviderError> {
+        let name = id.unwrap_or(&ctx.physical_name);
+        let Some(alarm) = self.describe(name).await? else { return Ok(None) };
+        let arn = alarm
+            .alarm_arn()
+            .ok_or_else(|| ProviderError::api("cloudwatch:DescribeAlarms", format!("alarm {name} has no ARN")))?
+            .to_string();
+        let tags = self.live_tags(&arn).await?;
+        let props = from_sdk(&alarm, tags)?;
+        Ok(Some(Live { id: name.to_string(), attributes: attributes(name, Some(&arn)), props }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &AlarmProps) -> Result<Applied, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        self.put(name, props, Some(&props.tags)).await?;
+        let arn = self.arn(name, "cloudwatch:PutMetricAlarm").await?;
+        Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(&arn)) })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&AlarmProps>,
+        props: &AlarmProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if changed.iter().any(|c| c != "tags") {
+            self.put(id, props, None).await?;
+        }
+        let arn = self.arn(id, "cloudwatch:DescribeAlarms").await?;
+        if changed.iter().any(|c| c == "tags") {
+            self.sync_tags(&arn, &props.tags).await?;
+        }
+        Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(&arn)) })
+    }
+
+    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&AlarmProps>) -> Result<(), ProviderError> {
+        tracing::debug!(alarm = id, "cloudwatch:DeleteAlarms");
+        match self.cw().delete_alarms().alarm_names(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some("ResourceNotFound") => Ok(()),
+            Err(e) => Err(api_error("cloudwatch:DeleteAlarms", e)),
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! `aws_sns_topic`: a standard SNS topic with display name, encryption, access policy and tags.
+//! The id is the topic ARN, which SNS assigns from the name: a topic is found by name with
+//! ListTopics, so a rerun after a crash adopts what the interrupted run created (its tags,
+//! given at CreateTopic, carry the lineage from the first instant).
+
+mod policy;
+mod props;
+mod read;
+
+pub use props::TopicProps;
+
+use crate::AwsClients;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use crate::resources::tag_delta::{TagDelta, user_tags};
+use async_trait::async_trait;
+use aws_sdk_sns::types::Tag;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use policy::{default_policy, policy_text};
+use read::{NOT_FOUND, find_topic, read_topic, topic_name};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+pub const TYPE_NAME: &str = "aws_sns_topic";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &[],
+    sensitive: &[],
+    attributes: &["name", "arn"],
+    taggable: true,
+    // A topic holds no data: messages are delivered, not stored.
+    protected: false,
+};
+
+/// The updatable properties, in the order update applies them.
+const PROPERTIES: [&str; 4] = ["tags", "policy", "display_name", "kms_master_key_id"];
+
+pub struct SnsTopic {
+    clients: AwsClients,
+}
+
+impl SnsTopic {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    async fn set_attribute(&self, arn: &str, name: &str, value: String) -> Result<(), ProviderError> {
+        tracing::debug!(topic = arn, attribute = name, "sns:SetTopicAttributes");
+        self.clients
+            .sns()
+            .set_topic_attributes()
+            .topic_arn(arn)
+            .attribute_name(name)
+            .attribute_value(value)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| api_error("sns:SetTopicAttributes", e))
+    }
+
+    async fn set(&self, arn: &str, property: &str, props: &TopicProps) -> Result<(), ProviderError> {
+        match property {
+            "tags" => self.sync_tags(arn, &props.tags).await,
+            // No policy of our own: SNS's default one, as a new topic has.
+            "policy" => {
+                let text = policy_text(props.policy.as_ref().unwrap_or(&default_policy(arn)));
+                self.set_attribute(arn, "Policy", text).await
+            }
+            "display_name" => self.set_attribute(arn, "DisplayName", props.display_name.clone()).await,
+            // An empty key id switches encryption off.
+            "kms_master_key_id" => {
+                self.set_attribute(arn, "KmsMasterKeyId", props.kms_master_key_id.clone().unwrap_or_default()).await
+            }
+            other => Err(ProviderError::Other(format!("{TYPE_NAME} has no property {other:?} to update"))),
+        }
+    }
+
+    /// Brings the live tags to `desired` with TagResource / UntagResource.
+    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let sns = self.clients.sns();
+        tracing::debug!(topic = arn, "sns:ListTagsForResource");
+        let live = sns
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(|e| api_error("sns:ListTagsForResource", e))?;
+        let delta = TagDelta::between(&user_tags(live.tags().iter().map(|t| (t.key(), t.value()))), desired);
+        if !delta.set.is_empty() {
+            tracing::debug!(topic = arn, "sns:TagResource");
+            sns.tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(sdk_tags(&delta.set)?))
+                .send()
+                .await
+                .map_err(|e| api_error("sns:TagResource", e))?;
+        }
+        if !delta.remove.is_empty() {
+            tracing::debug!(topic = arn, "sns:UntagResource");
+            sns.untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(delta.remove))
+                .send()
+                .await
+                .map_err(|e| api_error("sns:UntagResource", e))?;
+        }
+        Ok(())
+    }
+}
+
+fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::Other(format!("building tag {k:?}: {e}")))
+        })
+        .collect()
+}
+
+fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    if let Some(arn) = arn {
+        m.insert("arn".into(), arn.into());
+    }
+    m
+}
+
+#[async_trait]
+impl ResourceType for SnsTopic {
+    type Props = TopicProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &TopicProps) -> Result<(), PropertyError> {
+        props::validate(&ctx.physical_name, props)
+    }
+
+    fn canonicalize(&self, props: &mut TopicProps) {
+        props.canonicalize();
+    }
+
+    /// The ARN holds the account id, which is known only once SNS answers.
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &TopicProps) -> Map<String, Value> {
+        attributes(&ctx.physical_name, None)
+    }
+
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TopicProps>>, ProviderError> {
+        let arn = match id {
+            Some(arn) => arn.to_string(),
+            None => match find_topic(self.clients.sns(), &ctx.physical_name).await? {
+                Some(arn) => arn,
+                None => return Ok(None),
+            },
+        };
+        let props = read_topic(self.clients.sns(), &arn).await?;
+        Ok(props.map(|props| Live { attributes: attributes(topic_name(&arn), Some(&arn)), id: arn, props }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &TopicProps) -> Result<Applied, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        let mut attrs = HashMap::new();
+        if !props.display_name.is_empty() {
+            attrs.insert("DisplayName".to_string(), props.display_name.clone());
+        }
+        if let Some(key) = &props.kms_master_key_id {
+            attrs.insert("KmsMasterKeyId".to_string(), key.clone());
+        }
+        if let Some(policy) = &props.policy {
+            attrs.insert("Policy".to_string(), policy_text(policy));
+        }
+        tracing::debug!(topic = name, "sns:CreateTopic");
+        let out = self
+            .clients
+            .sns()
+            .create_topic()
+            .name(name)
+            .set_attributes((!attrs.is_empty()).then_some(attrs))
+            .set_tags(Some(sdk_tags(&props.tags)?))
+            .send()
+            .await
+            .map_err(|e| api_error("sns:CreateTopic", e))?;
+        let arn = out
+            .topic_arn()
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| ProviderError::api("sns:CreateTopic", "the response carries no topic ARN"))?;
+        Ok(Applied { id: arn.to_string(), attributes: attributes(name, Some(arn)) })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&TopicProps>,
+        props: &TopicProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
+        }
+        for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {
+            self.set(id, property, props).await?;
+        }
+        Ok(Applied { id: id.to_string(), attributes: attributes(topic_name(id), Some(id)) })
+    }
+
+    /// SNS deletes the topic's subscriptions with it.
+    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&TopicProps>) -> Result<(), ProviderError> {
+        tracing::debug!(topic = id, "sns:DeleteTopic");
+        match self.clients.sns().delete_topic().topic_arn(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
+            Err(e) => Err(api_error("sns:DeleteTopic", e)),
+        }
+    }
+}

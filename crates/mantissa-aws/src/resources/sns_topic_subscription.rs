@@ -1,0 +1,298 @@
+//! `aws_sns_topic_subscription`: one endpoint subscribed to a topic. The id is the subscription
+//! ARN. Subscriptions cannot be tagged: they are found under their topic (which is ours), and
+//! Subscribe is idempotent for one topic, protocol and endpoint, so a rerun after a crash gets
+//! the same subscription back rather than a second one.
+//!
+//! Email and HTTPS subscriptions stay "pending confirmation" until the endpoint's owner confirms;
+//! SNS delivers nothing to them until then and deletes them unconfirmed after 48 hours (the next
+//! plan then shows them gone and subscribes again, which sends a new confirmation). A pending
+//! subscription cannot be deleted through the API: delete leaves it to that expiry.
+
+#[cfg(test)]
+mod mocked_tests;
+
+use crate::AwsClients;
+use crate::decode::is_unknown;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use async_trait::async_trait;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+pub const TYPE_NAME: &str = "aws_sns_topic_subscription";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    // Unused: a subscription has no name of its own.
+    name_style: NameStyle::Dashed,
+    force_new: &["topic_arn", "protocol", "endpoint"],
+    sensitive: &[],
+    attributes: &["arn", "pending_confirmation"],
+    taggable: false,
+    protected: false,
+};
+
+/// SNS's code for a subscription (or its topic) that does not exist.
+const NOT_FOUND: &str = "NotFound";
+
+/// A subscription of `endpoint` to `topic_arn`. Every property forces a new subscription.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionProps {
+    pub topic_arn: String,
+    pub protocol: Protocol,
+    /// An email address, an `https://` URL, an SQS queue ARN or a Lambda function ARN.
+    pub endpoint: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Email,
+    Https,
+    Sqs,
+    Lambda,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Https => "https",
+            Self::Sqs => "sqs",
+            Self::Lambda => "lambda",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [Self::Email, Self::Https, Self::Sqs, Self::Lambda].into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+pub fn validate(props: &SubscriptionProps) -> Result<(), PropertyError> {
+    let t = &props.topic_arn;
+    let is_topic_arn = t.starts_with("arn:") && t.split(':').nth(2) == Some("sns") && t.split(':').count() == 6;
+    if !is_unknown(t) && !is_topic_arn {
+        return Err(PropertyError::new("topic_arn", format!("{t:?} is not an SNS topic ARN")));
+    }
+    let e = props.endpoint.as_str();
+    if is_unknown(e) {
+        return Ok(());
+    }
+    let service_arn = |service: &str| e.starts_with("arn:") && e.split(':').nth(2) == Some(service);
+    let ok = match props.protocol {
+        Protocol::Email => e.split_once('@').is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.')),
+        Protocol::Https => e.starts_with("https://") && e.len() > "https://".len(),
+        Protocol::Sqs => service_arn("sqs"),
+        Protocol::Lambda => service_arn("lambda"),
+    };
+    if ok {
+        Ok(())
+    } else {
+        let wanted = match props.protocol {
+            Protocol::Email => "an email address",
+            Protocol::Https => "an https:// URL",
+            Protocol::Sqs => "an SQS queue ARN",
+            Protocol::Lambda => "a Lambda function ARN",
+        };
+        Err(PropertyError::new("endpoint", format!("{e:?} is not {wanted} (protocol {})", props.protocol.as_str())))
+    }
+}
+
+pub struct SnsTopicSubscription {
+    clients: AwsClients,
+}
+
+/// What GetSubscriptionAttributes says about a subscription.
+struct Found {
+    props: SubscriptionProps,
+    pending: bool,
+}
+
+impl SnsTopicSubscription {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    async fn get(&self, arn: &str) -> Result<Option<Found>, ProviderError> {
+        tracing::debug!(subscription = arn, "sns:GetSubscriptionAttributes");
+        let out = match self.clients.sns().get_subscription_attributes().subscription_arn(arn).send().await {
+            Ok(out) => out,
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
+            Err(e) => return Err(api_error("sns:GetSubscriptionAttributes", e)),
+        };
+        let attrs: HashMap<String, String> = out.attributes().cloned().unwrap_or_default();
+        let field = |k: &str| attrs.get(k).cloned().unwrap_or_default();
+        let protocol = field("Protocol");
+        let protocol = Protocol::parse(&protocol).ok_or_else(|| {
+            ProviderError::api(
+                "sns:GetSubscriptionAttributes",
+                format!("subscription {arn} has protocol {protocol:?}, which {TYPE_NAME} does not manage"),
+            )
+        })?;
+        let pending = field("PendingConfirmation") == "true";
+        Ok(Some(Found {
+            props: SubscriptionProps { topic_arn: field("TopicArn"), protocol, endpoint: field("Endpoint") },
+            pending,
+        }))
+    }
+}
+
+fn attributes(arn: &str, pending: bool) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("arn".into(), arn.into());
+    m.insert("pending_confirmation".into(), pending.into());
+    m
+}
+
+fn log_pending(arn: &str, endpoint: &str) {
+    tracing::info!(
+        subscription = arn,
+        endpoint,
+        "pending confirmation: SNS delivers nothing to this endpoint until its owner confirms, and deletes it unconfirmed after 48 hours"
+    );
+}
+
+#[async_trait]
+impl ResourceType for SnsTopicSubscription {
+    type Props = SubscriptionProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, _ctx: &ResourceContext, props: &SubscriptionProps) -> Result<(), PropertyError> {
+        validate(props)
+    }
+
+    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &SubscriptionProps) -> Map<String, Value> {
+        Map::new()
+    }
+
+    /// Without a recorded id there is nothing to look up by: the read contract passes no
+    /// properties, so the topic is unknown here. `create` is what finds an existing subscription
+    /// (Subscribe returns it), so a lost id never makes a duplicate.
+    async fn read(
+        &self,
+        _ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<SubscriptionProps>>, ProviderError> {
+        let Some(arn) = id else { return Ok(None) };
+        let Some(found) = self.get(arn).await? else { return Ok(None) };
+        if found.pending {
+            log_pending(arn, &found.props.endpoint);
+        }
+        Ok(Some(Live { id: arn.to_string(), attributes: attributes(arn, found.pending), props: found.props }))
+    }
+
+    async fn create(&self, _ctx: &ResourceContext, props: &SubscriptionProps) -> Result<Applied, ProviderError> {
+        tracing::debug!(topic = props.topic_arn, protocol = props.protocol.as_str(), "sns:Subscribe");
+        let out = self
+            .clients
+            .sns()
+            .subscribe()
+            .topic_arn(&props.topic_arn)
+            .protocol(props.protocol.as_str())
+            .endpoint(&props.endpoint)
+            // Without it, an unconfirmed subscription's ARN is the text "pending confirmation",
+            // and there would be no id to record.
+            .return_subscription_arn(true)
+            .send()
+            .await
+            .map_err(|e| api_error("sns:Subscribe", e))?;
+        let arn = out
+            .subscription_arn()
+            .filter(|a| a.starts_with("arn:"))
+            .ok_or_else(|| ProviderError::api("sns:Subscribe", "the response carries no subscription ARN"))?;
+        let pending = match self.get(arn).await? {
+            Some(found) => found.pending,
+            None => matches!(props.protocol, Protocol::Email | Protocol::Https),
+        };
+        if pending {
+            log_pending(arn, &props.endpoint);
+        }
+        Ok(Applied { id: arn.to_string(), attributes: attributes(arn, pending) })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        _id: &str,
+        _prior: Option<&SubscriptionProps>,
+        _props: &SubscriptionProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        Err(ProviderError::Other(format!(
+            "{TYPE_NAME} cannot change {} in place: every property forces a new subscription",
+            changed.join(", ")
+        )))
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&SubscriptionProps>,
+    ) -> Result<(), ProviderError> {
+        let Some(found) = self.get(id).await? else { return Ok(()) };
+        if found.pending {
+            tracing::warn!(
+                subscription = id,
+                endpoint = found.props.endpoint,
+                "a subscription pending confirmation cannot be deleted; SNS removes it unconfirmed within 48 hours"
+            );
+            return Ok(());
+        }
+        tracing::debug!(subscription = id, "sns:Unsubscribe");
+        match self.clients.sns().unsubscribe().subscription_arn(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
+            Err(e) => Err(api_error("sns:Unsubscribe", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode;
+    use serde_json::json;
+
+    const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:mantissa-log-dev-alerts";
+
+    fn check(protocol: &str, endpoint: &str) -> Result<(), PropertyError> {
+        validate(&decode(&json!({"topic_arn": TOPIC, "protocol": protocol, "endpoint": endpoint})).unwrap())
+    }
+
+    #[test]
+    fn endpoints_fit_their_protocol() {
+        check("email", "secops@example.com").unwrap();
+        check("https", "https://hooks.example.com/sns").unwrap();
+        check("sqs", "arn:aws:sqs:us-east-1:123456789012:q").unwrap();
+        check("lambda", "arn:aws:lambda:us-east-1:123456789012:function:f").unwrap();
+        check("email", mantissa_config::UNKNOWN).unwrap();
+        for (protocol, bad) in [
+            ("email", "secops"),
+            ("email", "@example.com"),
+            ("https", "http://insecure.example.com"),
+            ("sqs", "arn:aws:lambda:us-east-1:123456789012:function:f"),
+            ("lambda", "my-function"),
+        ] {
+            assert_eq!(check(protocol, bad).unwrap_err().path, "endpoint", "{protocol} {bad}");
+        }
+    }
+
+    #[test]
+    fn protocols_and_topics() {
+        let err =
+            decode::<SubscriptionProps>(&json!({"topic_arn": TOPIC, "protocol": "sms", "endpoint": "+1"})).unwrap_err();
+        assert_eq!(err.path, "protocol");
+        let p: SubscriptionProps =
+            decode(&json!({"topic_arn": "mantissa-log-dev-alerts", "protocol": "email", "endpoint": "a@b.co"}))
+                .unwrap();
+        assert_eq!(validate(&p).unwrap_err().path, "topic_arn");
+    }
+}
