@@ -16,8 +16,18 @@ pub struct Emulator {
 }
 
 /// The workspace root (where `.venv` and `scripts/` live).
+///
+/// Found at run time from the manifest directory cargo gives the running test, not the one
+/// compiled in: CI keeps its build cache outside the clone, and a cached test binary must
+/// look at the clone it is testing, not at the one that happened to build it.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    let start =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    start
+        .ancestors()
+        .find(|dir| dir.join("scripts/install-moto.sh").is_file())
+        .unwrap_or_else(|| panic!("no workspace root (with scripts/install-moto.sh) above {}", start.display()))
+        .to_path_buf()
 }
 
 /// The moto_server executable, installing the pinned emulator first when it is missing or its
