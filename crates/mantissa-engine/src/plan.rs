@@ -439,6 +439,7 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                                 address: a.clone(),
                                 physical_name: ctx.physical_name.clone(),
                                 found: found.to_string(),
+                                environment: ctx.naming.environment.clone(),
                             }
                             .to_string(),
                         );

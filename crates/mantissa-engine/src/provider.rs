@@ -123,9 +123,9 @@ impl PropertyError {
 pub enum ProviderError {
     /// A resource of that name exists but carries another lineage, or none.
     #[error(
-        "{physical_name} exists but is not managed by this state (lineage {found}): use `mantissa import {address} {physical_name}`"
+        "{physical_name} exists but is not managed by this state (lineage {found}): use `mantissa import -e {environment} {address} {physical_name}`"
     )]
-    NotOwned { address: Address, physical_name: String, found: String },
+    NotOwned { address: Address, physical_name: String, found: String, environment: String },
     /// The cloud refused or failed; the message is the service's, with the operation named.
     #[error("{operation}: {message}")]
     Api { operation: String, message: String, retryable: bool },

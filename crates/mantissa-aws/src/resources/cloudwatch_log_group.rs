@@ -221,6 +221,7 @@ impl CloudwatchLogGroup {
                 address: ctx.address.clone(),
                 physical_name: name.to_string(),
                 found: other.cloned().unwrap_or_else(|| "none".to_string()),
+                environment: ctx.naming.environment.clone(),
             }),
         }
     }

@@ -82,6 +82,7 @@ impl GlueTable {
                 address: ctx.address.clone(),
                 physical_name: table_id(database, &ctx.physical_name),
                 found: other.cloned().unwrap_or_else(|| "none".into()),
+                environment: ctx.naming.environment.clone(),
             }),
         }
     }

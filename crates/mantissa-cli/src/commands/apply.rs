@@ -92,6 +92,14 @@ async fn locked(
     printer: Printer,
 ) -> Result<ExitCode> {
     let (mut state, fresh) = session.state(backend).await?;
+    let saved = req.plan_file.as_deref().map(SavedPlan::read).transpose()?;
+    if let Some(saved) = &saved {
+        // A plan made before the first apply was made against an empty state whose lineage it
+        // chose: that lineage becomes this environment's.
+        if fresh && saved.serial == 0 {
+            state.lineage = saved.lineage.clone();
+        }
+    }
     let secrets = crate::secrets::Secrets::read(&session.project.env, printer);
     let secret_fn = |name: &str| secrets.get(name);
     let cx = Context::new(&session.project, graph, provider, &state.lineage).with_secrets(&secret_fn);
@@ -105,9 +113,8 @@ async fn locked(
         parallelism: req.run.parallelism.into(),
     };
     // A saved plan is applied as it was reviewed, and only onto the state it was made from.
-    let (plan, reviewed) = match &req.plan_file {
-        Some(path) => {
-            let saved = SavedPlan::read(path)?;
+    let (plan, reviewed) = match saved {
+        Some(saved) => {
             saved.check(&session.project, &state)?;
             (saved.plan, true)
         }

@@ -143,7 +143,7 @@ fn a_bucket_of_another_lineage_or_none_is_never_adopted() {
         r.stderr.contains("mantissa-log-test-logs exists but is not managed by this state (lineage none)"),
         "{r:?}"
     );
-    assert!(r.stderr.contains("mantissa import storage.config mantissa-log-test-config"), "{r:?}");
+    assert!(r.stderr.contains("mantissa import -e test storage.config mantissa-log-test-config"), "{r:?}");
     assert!(w.proxy.writes().is_empty(), "nothing adopted, nothing created: {:?}", w.proxy.writes());
 }
 
@@ -182,5 +182,15 @@ fn a_saved_plan_is_refused_once_state_or_configuration_changed() {
         rt().block_on(w.s3().get_bucket_lifecycle_configuration().bucket("mantissa-log-test-logs").send()).unwrap();
     let rule = lc.rules().iter().find(|r| r.id() == Some("archive-then-expire")).unwrap();
     assert_eq!(rule.expiration().and_then(|e| e.days()), Some(250));
+    assert_eq!(w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]).code, 0);
+}
+
+#[test]
+fn a_plan_saved_before_the_first_apply_applies() {
+    let w = World::new();
+    assert_eq!(w.mantissa(&["plan", "-e", "test", "--out", "first.plan"]).code, 0);
+    let r = w.mantissa(&["apply", "-e", "test", "first.plan"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(w.proxy.count("CreateBucket"), 3);
     assert_eq!(w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]).code, 0);
 }

@@ -241,7 +241,7 @@ async fn leftovers_of_an_interrupted_run_are_adopted_and_foreign_ones_refused() 
     let err = h.plan(normal()).await.unwrap_err();
     let PlanError::NotOwned(msgs) = err else { panic!("expected NotOwned, got {err}") };
     assert!(msgs[0].contains("acme-dev-data exists but is not managed by this state"), "{msgs:?}");
-    assert!(msgs[0].contains("mantissa import storage.data"), "{msgs:?}");
+    assert!(msgs[0].contains("mantissa import -e dev storage.data"), "{msgs:?}");
 }
 
 #[tokio::test]
