@@ -182,13 +182,34 @@ pub fn show(v: &Value, sensitive: bool) -> String {
     match v {
         Value::Array(a) if a.is_empty() => "[]".into(),
         Value::Object(m) if m.is_empty() => "{}".into(),
-        Value::Array(_) | Value::Object(_) => {
-            serde_json::to_string_pretty(v).unwrap_or_default().replace(&format!("\"{UNKNOWN}\""), KNOWN_AFTER_APPLY)
-        }
+        Value::Array(_) | Value::Object(_) => serde_json::to_string_pretty(v)
+            .unwrap_or_default()
+            .replace(&serde_json::to_string(UNKNOWN).unwrap_or_default(), KNOWN_AFTER_APPLY),
         other => other.to_string(),
     }
 }
 
 fn indent(s: &str, n: usize) -> String {
     s.replace('\n', &format!("\n{}", " ".repeat(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_values_read_as_known_after_apply_at_any_depth() {
+        let v = json!({"role_arn": UNKNOWN, "s3": {"bucket_arn": UNKNOWN}, "list": [UNKNOWN]});
+        let shown = show(&v, false);
+        assert_eq!(shown.matches(KNOWN_AFTER_APPLY).count(), 3, "{shown}");
+        assert!(!shown.contains("\\u0001"), "{shown}");
+        assert_eq!(show(&json!(UNKNOWN), false), KNOWN_AFTER_APPLY);
+    }
+
+    #[test]
+    fn sensitive_values_never_show_but_their_absence_does() {
+        assert_eq!(show(&json!("hunter2"), true), SENSITIVE);
+        assert_eq!(show(&json!(null), true), "(no value: created empty)");
+    }
 }
