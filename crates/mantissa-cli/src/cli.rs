@@ -46,9 +46,10 @@ pub enum Command {
     Apply(ApplyArgs),
 
     /// Delete every resource of the environment.
-    #[command(after_help = "Resources that hold data (the logs bucket, tables, user pool, secrets, the stream) are \
-        kept unless you name them with --allow-destroy ADDR, or pass --include-data.\n\nExamples:\n  \
-        mantissa destroy -e dev\n  mantissa destroy -e dev --include-data --auto-approve")]
+    #[command(after_help = "Resources that hold data (the logs bucket, tables, user pool, secrets, the stream) stop \
+        the destroy before anything is deleted, unless you name them with --allow-destroy ADDR or pass \
+        --include-data. To keep the data and remove the rest, --target the other modules.\n\nExamples:\n  \
+        mantissa destroy -e dev --target compute --target api\n  mantissa destroy -e dev --include-data --auto-approve")]
     Destroy(DestroyArgs),
 
     /// Create the S3 state bucket and DynamoDB lock table named in the environment's backend.

@@ -10,13 +10,20 @@ mod render;
 mod secrets;
 mod session;
 
-use clap::Parser;
+use clap::Parser as _;
 use cli::{Cli, Command};
 use printer::Printer;
 use std::io::IsTerminal;
 
 fn main() {
-    let cli = Cli::parse();
+    // Usage errors exit 1 like every other error: 2 means "changes present" (--detailed-exitcode).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            std::process::exit(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
     init_logging(cli.verbose);
     let use_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = miette::set_hook(Box::new(move |_| {
