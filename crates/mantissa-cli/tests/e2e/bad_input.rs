@@ -40,15 +40,20 @@ fn unknown_reference_in_the_stack() {
 #[test]
 fn a_reference_cycle() {
     let w = World::new();
+    let storage = std::fs::read_to_string(w.dir.path().join("stacks/mantissa-log/storage.yaml")).unwrap();
+    // The cycle goes at the end of the storage module, which the test environment deploys.
+    let line = storage.lines().count() + 5;
     w.write(
-        "stacks/mantissa-log/monitoring.yaml",
-        "resources:\n  a:\n    type: aws_s3_bucket\n    properties:\n      tags: { peer: \"${monitoring.b.name}\" }\n  b:\n    type: aws_s3_bucket\n    properties:\n      tags: { peer: \"${monitoring.a.name}\" }\n",
+        "stacks/mantissa-log/storage.yaml",
+        &format!(
+            "{storage}\n  a:\n    type: aws_s3_bucket\n    properties:\n      tags: {{ peer: \"${{storage.b.name}}\" }}\n  b:\n    type: aws_s3_bucket\n    properties:\n      tags: {{ peer: \"${{storage.a.name}}\" }}\n"
+        ),
     );
     expect_diagnostic(
         &w,
         &["plan", "-e", "test"],
-        "stacks/mantissa-log/monitoring.yaml:5:",
-        "dependency cycle: monitoring.a → monitoring.b → monitoring.a",
+        &format!("stacks/mantissa-log/storage.yaml:{line}:"),
+        "dependency cycle: storage.a → storage.b → storage.a",
     );
 }
 
@@ -75,4 +80,13 @@ fn retention_not_above_the_transition() {
     let w = World::new();
     w.env_file("test", "mantissa-log", "variables:\n  log_retention_days: 30\n");
     expect_diagnostic(&w, &["plan", "-e", "test"], "environments/test.yaml:6:23", "31");
+}
+
+#[test]
+fn a_usage_error_exits_1_so_2_always_means_changes() {
+    let w = World::new();
+    let r = w.mantissa(&["plan", "-e", "test", "--detailed-exitcode", "--no-such-flag"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("unexpected argument '--no-such-flag'"), "{r:?}");
+    assert!(w.proxy.calls().is_empty());
 }

@@ -6,6 +6,12 @@ use super::*;
 use std::time::{Duration, Instant};
 
 const BUCKETS: [&str; 3] = ["mantissa-log-test-athena-results", "mantissa-log-test-config", "mantissa-log-test-logs"];
+const TABLES: [&str; 3] =
+    ["mantissa-log-test-alert-history", "mantissa-log-test-detection-state", "mantissa-log-test-query-sessions"];
+
+fn dynamodb(w: &World) -> aws_sdk_dynamodb::Client {
+    super::state_cmds::ddb(w)
+}
 
 /// After a crash: apply completes, the next plan is empty, and what the emulator holds is
 /// exactly what the state records.
@@ -19,10 +25,22 @@ fn converges(w: &World, context: &str) {
     names.sort();
     assert_eq!(names, BUCKETS, "{context}: no duplicate, nothing missing");
     let state = w.state("test");
-    let mut tracked: Vec<String> =
-        state["resources"].as_object().unwrap().values().map(|r| r["id"].as_str().unwrap().to_string()).collect();
-    tracked.sort();
-    assert_eq!(tracked, names, "{context}: nothing untracked");
+    let tracked = |type_name: &str| {
+        let mut ids: Vec<String> = state["resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r["type"] == type_name)
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(tracked("aws_s3_bucket"), names, "{context}: nothing untracked");
+    let mut tables = rt().block_on(dynamodb(w).list_tables().send()).unwrap().table_names().to_vec();
+    tables.sort();
+    assert_eq!(tables, TABLES, "{context}: no duplicate table, nothing missing");
+    assert_eq!(tracked("aws_dynamodb_table"), tables, "{context}: every table tracked");
     assert_eq!(state["intents"], serde_json::Value::Null, "{context}: no intent left over");
 }
 

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod crash;
+mod data_stack;
 mod examples;
 mod safety;
 mod secrets;

@@ -124,7 +124,17 @@ fn init_bootstraps_the_backend_once_and_apply_keeps_encrypted_versioned_state_th
     let doc: serde_json::Value = serde_json::from_slice(&state_object(&w)).unwrap();
     assert_eq!(doc["environment"], "test");
     let resources: Vec<&str> = doc["resources"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(resources, ["storage.athena_results", "storage.config", "storage.logs"]);
+    assert_eq!(
+        resources,
+        [
+            "storage.alert_history",
+            "storage.athena_results",
+            "storage.config",
+            "storage.detection_state",
+            "storage.logs",
+            "storage.query_sessions"
+        ]
+    );
     assert_eq!(doc["resources"]["storage.logs"]["id"], "mantissa-log-test-logs");
     let serial = doc["serial"].as_u64().unwrap();
     assert!(serial >= 2, "the lineage was saved before creating anything: {doc}");
@@ -233,9 +243,12 @@ fn state_list_show_pull_rm_and_push() {
     assert_eq!(
         rows,
         [
+            ["storage.alert_history", "aws_dynamodb_table", "mantissa-log-test-alert-history"],
             ["storage.athena_results", "aws_s3_bucket", "mantissa-log-test-athena-results"],
             ["storage.config", "aws_s3_bucket", "mantissa-log-test-config"],
+            ["storage.detection_state", "aws_dynamodb_table", "mantissa-log-test-detection-state"],
             ["storage.logs", "aws_s3_bucket", "mantissa-log-test-logs"],
+            ["storage.query_sessions", "aws_dynamodb_table", "mantissa-log-test-query-sessions"],
         ]
     );
 
@@ -243,7 +256,7 @@ fn state_list_show_pull_rm_and_push() {
     let lineage = pulled["lineage"].as_str().unwrap().to_string();
     let serial = pulled["serial"].as_u64().unwrap();
     assert_eq!(pulled["environment"], "test");
-    assert_eq!(pulled["resources"].as_object().unwrap().len(), 3);
+    assert_eq!(pulled["resources"].as_object().unwrap().len(), 6);
     // Byte for byte what is stored: pull > file round-trips.
     let r = w.mantissa(&["state", "pull", "-e", "test"]);
     assert_eq!(r.stdout.as_bytes(), state_object(&w).as_slice());
@@ -264,7 +277,7 @@ fn state_list_show_pull_rm_and_push() {
     let r = w.mantissa(&["state", "show", "-e", "test", "storage.log"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("did you mean `storage.logs`?"), "{r:?}");
-    assert!(r.stderr.contains("the state holds: storage.athena_results, storage.config, storage.logs"), "{r:?}");
+    assert!(r.stderr.contains("the state holds: storage.alert_history, storage.athena_results, storage.config, storage.detection_state, storage.logs, storage.query_sessions"), "{r:?}");
     assert!(w.proxy.writes().is_empty(), "list, show and pull write nothing");
     assert_eq!(w.proxy.count("PutItem"), 0, "and take no lock");
 
@@ -289,7 +302,16 @@ fn state_list_show_pull_rm_and_push() {
     assert_eq!(after["serial"].as_u64(), Some(serial + 1));
     assert_eq!(after["lineage"], lineage.as_str());
     let left: Vec<&str> = after["resources"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(left, ["storage.athena_results", "storage.logs"]);
+    assert_eq!(
+        left,
+        [
+            "storage.alert_history",
+            "storage.athena_results",
+            "storage.detection_state",
+            "storage.logs",
+            "storage.query_sessions"
+        ]
+    );
     rt().block_on(w.s3().head_bucket().bucket("mantissa-log-test-config").send())
         .expect("the bucket itself is still there");
 
@@ -312,7 +334,7 @@ fn state_list_show_pull_rm_and_push() {
         )),
         "{r:?}"
     );
-    assert_eq!(pull(&w)["resources"].as_object().unwrap().len(), 2);
+    assert_eq!(pull(&w)["resources"].as_object().unwrap().len(), 5);
 
     let r = w.mantissa(&["state", "push", "-e", "test", "pulled.json", "--force"]);
     assert_eq!(r.code, 0, "{r:?}");
@@ -445,7 +467,7 @@ fn import_records_a_hand_made_bucket_and_plan_updates_it_instead_of_creating() {
     );
     assert!(!r.stdout.contains("+ storage.logs"), "{r:?}");
     assert!(r.stdout.contains("mantissa:lineage"), "the tags are what differs: {r:?}");
-    assert!(r.stdout.contains("Plan: 2 to add, 1 to change, 0 to replace, 0 to destroy."), "{r:?}");
+    assert!(r.stdout.contains("Plan: 5 to add, 1 to change, 0 to replace, 0 to destroy."), "{r:?}");
 
     // Refusals: already in state, not in the stack, nothing with that id.
     let r = w.mantissa(&["import", "-e", "test", "storage.logs", "mantissa-log-test-logs"]);

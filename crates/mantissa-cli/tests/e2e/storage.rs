@@ -8,7 +8,7 @@ fn apply_then_noop_plan_makes_no_write_call() {
     let w = World::new();
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("Plan: 3 to add, 0 to change, 0 to replace, 0 to destroy."), "{r:?}");
+    assert!(r.stdout.contains("Plan: 6 to add, 0 to change, 0 to replace, 0 to destroy."), "{r:?}");
     assert!(r.stdout.contains("logs_bucket = \"mantissa-log-test-logs\""), "{r:?}");
     assert!(w.proxy.count("CreateBucket") == 3, "{:?}", w.proxy.calls());
 
@@ -161,7 +161,7 @@ fn destroy_removes_everything_and_a_second_destroy_is_a_noop() {
 
     let r = w.mantissa(&["destroy", "-e", "test", "--auto-approve", "--include-data"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("0 to add, 0 to change, 0 to replace, 3 to destroy"), "{r:?}");
+    assert!(r.stdout.contains("0 to add, 0 to change, 0 to replace, 6 to destroy"), "{r:?}");
     assert!(rt().block_on(w.s3().list_buckets().send()).unwrap().buckets().is_empty());
     let state = w.state("test");
     assert_eq!(state["resources"], serde_json::json!({}));
