@@ -345,9 +345,53 @@ async fn create(
     persister.intent(&address, &ctx.physical_name).await?;
     match cx.provider.create(ctx, desired).await {
         Ok(applied) => Ok(applied),
+        Err(e) => match adopt_late_arrival(cx, ctx, desired).await {
+            Some(applied) => Ok(applied),
+            None => {
+                persister.clear_intent(&address);
+                Err(e.to_string())
+            }
+        },
+    }
+}
+
+/// After a failed create: whether the resource is there now and is this state's, as when a run
+/// killed a moment ago had a create in flight that reached the cloud after this run's refresh
+/// looked. Such a resource is adopted (and brought to the desired properties) rather than
+/// reported as "already exists". A resource of another lineage or none is left alone: the create
+/// error stands.
+async fn adopt_late_arrival(cx: &Context<'_>, ctx: &ResourceContext, desired: &Value) -> Option<Applied> {
+    let schema = cx.provider.schema(&ctx.type_name)?;
+    let live = match cx.provider.read(ctx, None).await {
+        Ok(Some(live)) => live,
+        Ok(None) => return None,
         Err(e) => {
-            persister.clear_intent(&address);
-            Err(e.to_string())
+            tracing::debug!(address = %ctx.address, error = %e, "looking for a resource after its create failed");
+            return None;
+        }
+    };
+    if schema.taggable && !crate::plan::owned_by(&live.properties, &cx.lineage) {
+        return None;
+    }
+    tracing::info!(address = %ctx.address, id = %live.id,
+        "the create failed but the resource exists with this state's lineage (created by an interrupted run): adopting it");
+    let changed: Vec<String> = changed_keys(&live.properties, desired)
+        .into_iter()
+        .filter(|k| !schema.sensitive.contains(&k.as_str()) || live.properties.get(k) != desired.get(k))
+        .collect();
+    if changed.is_empty() {
+        return Some(Applied { id: live.id, attributes: live.attributes });
+    }
+    match cx.provider.update(ctx, &live.id, &live.properties, desired, &changed).await {
+        Ok(mut applied) => {
+            let mut attributes = live.attributes;
+            attributes.extend(std::mem::take(&mut applied.attributes));
+            applied.attributes = attributes;
+            Some(applied)
+        }
+        Err(e) => {
+            tracing::warn!(address = %ctx.address, error = %e, "updating an adopted resource failed");
+            None
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct FakeProvider {
     pub calls: Mutex<Vec<String>>,
     /// Addresses whose create/update fails.
     pub fail: Mutex<HashSet<String>>,
+    /// Addresses whose create finds the object already made with these properties (as by a
+    /// killed run's create arriving late) and fails with "already exists".
+    pub created_meanwhile: Mutex<BTreeMap<String, Value>>,
 }
 
 impl Default for FakeProvider {
@@ -48,6 +51,7 @@ impl Default for FakeProvider {
             objects: Mutex::default(),
             calls: Mutex::default(),
             fail: Mutex::default(),
+            created_meanwhile: Mutex::default(),
         }
     }
 }
@@ -127,6 +131,9 @@ impl Provider for FakeProvider {
     async fn create(&self, ctx: &ResourceContext, properties: &Value) -> Result<Applied, ProviderError> {
         self.record("Create", ctx)?;
         let mut objects = self.objects.lock().unwrap();
+        if let Some(props) = self.created_meanwhile.lock().unwrap().remove(&ctx.address.to_string()) {
+            objects.insert(ctx.physical_name.clone(), (ctx.type_name.clone(), props));
+        }
         if objects.contains_key(&ctx.physical_name) {
             return Err(ProviderError::api("Create", format!("{} already exists", ctx.physical_name)));
         }

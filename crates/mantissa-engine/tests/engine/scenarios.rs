@@ -348,6 +348,51 @@ async fn an_untagged_resource_is_adopted_only_under_this_states_recorded_intent(
     assert!(matches!(h.plan(normal()).await.unwrap_err(), PlanError::NotOwned(_)));
 }
 
+/// A killed run's create can reach the cloud after the next run's refresh looked: the next
+/// run's create then fails with "already exists". Ours (by lineage) is adopted and brought to
+/// the desired properties; someone else's is left alone and the error stands.
+#[tokio::test]
+async fn a_create_that_arrives_late_from_a_killed_run_is_adopted_not_an_error() {
+    let h = harness();
+    h.apply(normal()).await.unwrap();
+    let lineage = h.state().lineage;
+    let mut live = h.state().resources["storage.data"].properties.clone();
+    let forget = |h: &Harness| {
+        let mut doc = h.state();
+        doc.resources.remove("storage.data");
+        *h.backend.doc.lock().unwrap() = Some(doc);
+        h.provider.objects.lock().unwrap().remove("acme-dev-data");
+    };
+
+    forget(&h);
+    live["size"] = json!(7);
+    h.provider.created_meanwhile.lock().unwrap().insert("storage.data".into(), live.clone());
+    h.provider.calls.lock().unwrap().clear();
+    let (plan, report, _) = h.apply(normal()).await.unwrap();
+    assert_eq!(plan.count(PlanAction::Create), 1);
+    assert!(report.success(), "{report:?}");
+    let calls = h.provider.calls();
+    let data_calls: Vec<&String> = calls.iter().filter(|c| c.ends_with(" storage.data")).collect();
+    assert_eq!(data_calls, ["Read storage.data", "Create storage.data", "Read storage.data", "Update storage.data"]);
+    assert_eq!(h.provider.objects.lock().unwrap()["acme-dev-data"].1["size"], json!(10), "brought to the config");
+    let state = h.state();
+    assert_eq!(state.resources["storage.data"].id, "acme-dev-data");
+    assert!(state.intents.is_empty());
+    assert!(!h.plan(normal()).await.unwrap().has_changes());
+
+    // Another lineage: not adopted; the create's own error is reported and no intent is left.
+    forget(&h);
+    live["tags"]["mantissa:lineage"] = json!("someone-else");
+    assert_ne!(lineage, "someone-else");
+    h.provider.created_meanwhile.lock().unwrap().insert("storage.data".into(), live);
+    let (_, report, _) = h.apply(normal()).await.unwrap();
+    assert!(!report.success());
+    assert!(format!("{report:?}").contains("already exists"), "{report:?}");
+    let state = h.state();
+    assert!(!state.resources.contains_key("storage.data"));
+    assert!(state.intents.is_empty());
+}
+
 #[tokio::test]
 async fn every_create_is_preceded_by_a_durable_intent() {
     let h = harness();
