@@ -310,11 +310,13 @@ async fn apply_one(
             } else {
                 cx.provider.update(&ctx, &id, &before, &desired, &changed).await.map_err(|e| e.to_string())?
             };
-            // Keep attributes read at refresh (an adopted resource has no recorded ones).
+            // Keep attributes read at refresh (an adopted resource has no recorded ones), then
+            // what the state recorded, then what the update returned.
             let prior_attrs =
                 persister.with(|d| d.resources.get(&a.to_string()).map(|s| s.attributes.clone())).unwrap_or_default();
             let mut applied = applied;
-            let mut attrs = prior_attrs;
+            let mut attrs = change.attributes.clone();
+            attrs.extend(prior_attrs);
             attrs.extend(std::mem::take(&mut applied.attributes));
             applied.attributes = attrs;
             record(applied, &ctx, desired);

@@ -84,6 +84,9 @@ pub struct ResourceChange {
     pub replace_because: Vec<String>,
     /// Found by name with this state's lineage but missing from state (an interrupted run).
     pub adopt: bool,
+    /// Attributes as refresh read them (or as recorded); empty for creates and replaces.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, Value>,
     pub protected: bool,
     pub sensitive: Vec<String>,
     pub dependencies: Vec<Address>,
@@ -490,6 +493,9 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 ));
             }
             let planned = cx.provider.planned_attributes(&ctx, &desired);
+            // What refresh read: an adopted resource has no recorded attributes, and apply must
+            // not lose the ones only the cloud knows (a topic's ARN) when it records it.
+            let refreshed_attributes = if action == PlanAction::Replace { Map::new() } else { base_attrs.clone() };
             let k = match action {
                 PlanAction::NoOp => Known {
                     id: id.clone().map(Value::String).unwrap_or_else(unknown),
@@ -519,6 +525,7 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 changed,
                 replace_because,
                 adopt,
+                attributes: refreshed_attributes,
                 protected: r.protected,
                 sensitive: r.schema.sensitive.iter().map(|s| s.to_string()).collect(),
                 dependencies: r.dependencies.iter().cloned().collect(),
@@ -564,6 +571,7 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
             changed: vec![],
             replace_because: vec![],
             adopt: false,
+            attributes: Map::new(),
             protected,
             sensitive: schema.sensitive.iter().map(|x| x.to_string()).collect(),
             dependencies: s.dependencies.iter().filter_map(|d| Address::parse(d)).collect(),

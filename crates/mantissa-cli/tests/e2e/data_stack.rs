@@ -10,19 +10,7 @@ use super::*;
 const PREFIX: &str = "mantissa-log-test";
 const SOURCES: [&str; 3] = ["cloudtrail", "vpc_flow", "guardduty"];
 /// The data side on, the compute/API side off.
-const DATA_MODULES: &str = "modules:\n  storage: true\n  ingestion: true\n  catalog: true\n  secrets: true\n  monitoring: true\n  compute: false\n  scheduling: false\n  api: false\n  auth: false\n";
-
-macro_rules! client {
-    ($w:expr, $sdk:ident) => {{
-        let conf = $sdk::Config::builder()
-            .behavior_version($sdk::config::BehaviorVersion::latest())
-            .region($sdk::config::Region::new("us-east-1"))
-            .endpoint_url(&$w.emulator.endpoint)
-            .credentials_provider($sdk::config::Credentials::new("test", "test", None, None, "tests"))
-            .build();
-        $sdk::Client::from_conf(conf)
-    }};
-}
+pub const DATA_MODULES: &str = "modules:\n  storage: true\n  ingestion: true\n  catalog: true\n  secrets: true\n  monitoring: true\n  compute: false\n  scheduling: false\n  api: false\n  auth: false\n";
 
 fn data_env(w: &World, variables: &str) {
     w.env_file("test", "mantissa-log", &format!("{variables}{DATA_MODULES}"));

@@ -2,10 +2,25 @@
 //! through the recording proxy, in a temporary project directory holding a copy of the shipped
 //! stack and an environment file pointing at the proxy.
 
+/// An SDK client of any service talking to the emulator directly (not through the proxy).
+macro_rules! client {
+    ($w:expr, $sdk:ident) => {{
+        let conf = $sdk::Config::builder()
+            .behavior_version($sdk::config::BehaviorVersion::latest())
+            .region($sdk::config::Region::new("us-east-1"))
+            .endpoint_url(&$w.emulator.endpoint)
+            .credentials_provider($sdk::config::Credentials::new("test", "test", None, None, "tests"))
+            .build();
+        $sdk::Client::from_conf(conf)
+    }};
+}
+
 mod bad_input;
 mod crash;
+mod crash_data_stack;
 mod data_stack;
 mod examples;
+mod inventory;
 mod safety;
 mod secrets;
 mod state_cmds;
