@@ -37,12 +37,14 @@ pub enum Command {
 
     /// Show what apply would change.
     #[command(after_help = "Examples:\n  mantissa plan -e dev\n  mantissa plan -e dev --detailed-exitcode   \
-        # exit 2 when there are changes\n  mantissa plan -e dev --refresh=false")]
+        # exit 2 when there are changes\n  mantissa plan -e dev --refresh=false\n  \
+        mantissa plan -e dev --json > plan.json\n  mantissa plan -e dev --markdown > comment.md")]
     Plan(PlanArgs),
 
     /// Make the changes: plan, confirm, apply in dependency order.
     #[command(after_help = "Examples:\n  mantissa apply -e dev\n  mantissa apply -e local --auto-approve\n  \
-        mantissa apply -e prod --parallelism 4 --lock-timeout 60s")]
+        mantissa apply -e prod --parallelism 4 --lock-timeout 60s\n  \
+        mantissa apply -e dev --auto-approve --json   # one JSON event per line")]
     Apply(ApplyArgs),
 
     /// Delete every resource of the environment.
@@ -172,6 +174,47 @@ pub struct RunArgs {
     /// How many resources to work on at once.
     #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+
+    #[command(flatten)]
+    pub output: FormatArgs,
+}
+
+// Output format (issue 6: rendering). Documented in docs/json.md.
+
+/// How plan, apply and destroy print their result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Text for people: coloured on a terminal, progress while applying.
+    Human,
+    /// plan: one JSON document; apply and destroy: one JSON event per line (docs/json.md).
+    Json,
+    /// plan only: a summary for a pull-request comment, at most 60,000 characters.
+    Markdown,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FormatArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
+    pub format: Format,
+
+    /// Same as --format json.
+    #[arg(long, conflicts_with_all = ["format", "markdown"])]
+    pub json: bool,
+
+    /// Same as --format markdown (plan only).
+    #[arg(long, conflicts_with = "format")]
+    pub markdown: bool,
+}
+
+impl FormatArgs {
+    pub fn format(&self) -> Format {
+        match (self.json, self.markdown) {
+            (true, _) => Format::Json,
+            (_, true) => Format::Markdown,
+            _ => self.format,
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone)]

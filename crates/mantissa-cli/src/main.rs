@@ -4,16 +4,20 @@
 mod cli;
 mod commands;
 mod guard;
+mod json;
+mod markdown;
 mod planfile;
 mod printer;
+mod progress;
 mod render;
+#[cfg(test)]
+mod render_tests;
 mod secrets;
 mod session;
 
 use clap::Parser as _;
 use cli::{Cli, Command};
 use printer::Printer;
-use std::io::IsTerminal;
 
 fn main() {
     // Usage errors exit 1 like every other error: 2 means "changes present" (--detailed-exitcode).
@@ -25,7 +29,7 @@ fn main() {
         }
     };
     init_logging(cli.verbose);
-    let use_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let use_color = printer::stderr_color();
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(
             miette::MietteHandlerOpts::new()
@@ -38,7 +42,7 @@ fn main() {
                 .build(),
         )
     }));
-    let printer = Printer { quiet: cli.quiet };
+    let printer = Printer::new(cli.quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -98,5 +102,11 @@ fn init_logging(verbose: u8) {
         _ => "debug,hyper=info,aws_smithy_runtime=info,aws_smithy_runtime_api=info",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    // Logs go through the printer: above any progress bars, and without escape codes off a terminal.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(printer::LogWriter::default)
+        .with_ansi(printer::stderr_color())
+        .with_target(false)
+        .init();
 }

@@ -31,22 +31,18 @@ pub fn render_plan(plan: &Plan) -> String {
         }
         return out;
     }
-    let visible: Vec<&ResourceChange> =
-        plan.changes.iter().filter(|c| c.action != PlanAction::NoOp || c.adopt).collect();
+    let visible: Vec<&ResourceChange> = visible(plan).collect();
     if visible.is_empty() {
         out.push_str("No changes. The live resources match the configuration.\n");
         return out;
     }
     let _ = writeln!(out, "mantissa will perform these actions on environment {}:", paint(BOLD, &plan.environment));
-    let mut modules: Vec<&str> = visible.iter().map(|c| c.address.module.as_str()).collect();
-    modules.dedup();
-    let mut seen = std::collections::BTreeSet::new();
-    for m in modules {
-        if !seen.insert(m) {
-            continue;
-        }
+    for m in modules(visible.iter().copied()) {
         let _ = writeln!(out, "\n{}", paint(BOLD, format!("module {m}")));
-        for c in visible.iter().filter(|c| c.address.module == m) {
+        for (i, c) in visible.iter().filter(|c| c.address.module == m).enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
             render_change(&mut out, c);
         }
     }
@@ -55,14 +51,59 @@ pub fn render_plan(plan: &Plan) -> String {
 }
 
 pub fn summary_line(plan: &Plan) -> String {
-    format!(
-        "Plan: {} to add, {} to change, {} to replace, {} to destroy.",
-        plan.count(PlanAction::Create),
-        plan.count(PlanAction::Update)
-            + plan.changes.iter().filter(|c| c.action == PlanAction::NoOp && c.adopt).count(),
-        plan.count(PlanAction::Replace),
-        plan.count(PlanAction::Delete)
-    )
+    let c = Counts::of(plan);
+    format!("Plan: {} to add, {} to change, {} to replace, {} to destroy.", c.add, c.change, c.replace, c.destroy)
+}
+
+/// What a plan will do, counted as the summary line says it (an adoption is a change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counts {
+    pub add: usize,
+    pub change: usize,
+    pub replace: usize,
+    pub destroy: usize,
+}
+
+impl Counts {
+    pub fn of(plan: &Plan) -> Self {
+        Self {
+            add: plan.count(PlanAction::Create),
+            change: plan.count(PlanAction::Update)
+                + plan.changes.iter().filter(|c| c.action == PlanAction::NoOp && c.adopt).count(),
+            replace: plan.count(PlanAction::Replace),
+            destroy: plan.count(PlanAction::Delete),
+        }
+    }
+}
+
+/// The changes a plan shows: every action but a no-op, and adoptions.
+pub fn visible(plan: &Plan) -> impl Iterator<Item = &ResourceChange> {
+    plan.changes.iter().filter(|c| c.action != PlanAction::NoOp || c.adopt)
+}
+
+/// Module names in the order their first change appears.
+pub fn modules<'a>(changes: impl Iterator<Item = &'a ResourceChange>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for c in changes {
+        if !out.contains(&c.address.module.as_str()) {
+            out.push(&c.address.module);
+        }
+    }
+    out
+}
+
+/// One resource's block of the human plan (coloured; [`crate::printer::plain`] strips it).
+pub fn render_resource(c: &ResourceChange) -> String {
+    let mut out = String::new();
+    render_change(&mut out, c);
+    out
+}
+
+/// The drift section's lines for one resource.
+pub fn render_drift_entry(d: &Drift) -> String {
+    let mut out = String::new();
+    render_drift(&mut out, d);
+    out
 }
 
 fn style_for(action: PlanAction) -> anstyle::Style {
@@ -95,7 +136,7 @@ fn render_change(out: &mut String, c: &ResourceChange) {
         PlanAction::Create => {
             if let Some(Value::Object(after)) = &c.after {
                 for (k, v) in after {
-                    let shown = show(v, c.sensitive.contains(k));
+                    let shown = show_block(v, c.sensitive.contains(k));
                     let _ = writeln!(out, "      {} {k} = {}", paint(GREEN, "+"), indent(&shown, 8));
                 }
             }
@@ -124,8 +165,8 @@ fn render_value_change(
     sensitive: bool,
     suffix: &str,
 ) {
-    let bs = b.map(|v| show(v, sensitive)).unwrap_or_else(|| "null".into());
-    let as_ = a.map(|v| show(v, sensitive)).unwrap_or_else(|| "null".into());
+    let bs = b.map(|v| show_block(v, sensitive)).unwrap_or_else(|| "null".into());
+    let as_ = a.map(|v| show_block(v, sensitive)).unwrap_or_else(|| "null".into());
     if bs.contains('\n') || as_.contains('\n') {
         let _ = writeln!(out, "      {} {key}:{suffix}", paint(YELLOW, "~"));
         let diff = similar::TextDiff::from_lines(&bs, &as_);
@@ -189,6 +230,20 @@ pub fn show(v: &Value, sensitive: bool) -> String {
     }
 }
 
+/// Like [`show`], but a string holding several lines (a script) or a JSON document (a policy
+/// or dashboard body kept as text) is shown as its lines, so that a change diffs line by line.
+fn show_block(v: &Value, sensitive: bool) -> String {
+    if let (Value::String(s), false) = (v, sensitive) {
+        if let Ok(doc @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str::<Value>(s) {
+            return serde_json::to_string_pretty(&doc).unwrap_or_else(|_| s.clone());
+        }
+        if s.contains('\n') {
+            return s.trim_end_matches('\n').to_string();
+        }
+    }
+    show(v, sensitive)
+}
+
 fn indent(s: &str, n: usize) -> String {
     s.replace('\n', &format!("\n{}", " ".repeat(n)))
 }
@@ -205,6 +260,22 @@ mod tests {
         assert_eq!(shown.matches(KNOWN_AFTER_APPLY).count(), 3, "{shown}");
         assert!(!shown.contains("\\u0001"), "{shown}");
         assert_eq!(show(&json!(UNKNOWN), false), KNOWN_AFTER_APPLY);
+    }
+
+    #[test]
+    fn text_documents_and_multi_line_strings_diff_line_by_line() {
+        let before = json!({"Statement": [{"Action": "s3:GetObject"}]}).to_string();
+        let after = json!({"Statement": [{"Action": "s3:PutObject"}]}).to_string();
+        let mut out = String::new();
+        render_value_change(&mut out, "body", Some(&json!(before)), Some(&json!(after)), false, "");
+        let out = crate::printer::plain(&out);
+        let has = |sign: char, text: &str| out.lines().any(|l| l.trim_start().starts_with(sign) && l.ends_with(text));
+        assert!(has('-', "\"Action\": \"s3:GetObject\""), "{out}");
+        assert!(has('+', "\"Action\": \"s3:PutObject\""), "{out}");
+        assert!(out.contains("  \"Statement\": ["), "unchanged lines kept as context: {out}");
+        assert_eq!(show_block(&json!("a\nb\n"), false), "a\nb");
+        assert_eq!(show_block(&json!("a\nb"), true), SENSITIVE);
+        assert_eq!(show_block(&json!("plain"), false), "\"plain\"");
     }
 
     #[test]

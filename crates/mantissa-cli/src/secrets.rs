@@ -34,6 +34,11 @@ impl Secrets {
     pub fn get(&self, name: &str) -> Option<String> {
         self.values.get(name).cloned()
     }
+
+    /// Every value read, so that output can be scrubbed of them.
+    pub fn values(&self) -> Vec<String> {
+        self.values.values().cloned().collect()
+    }
 }
 
 fn describe(source: &SecretSource) -> String {

@@ -3,18 +3,19 @@
 
 use super::ExitCode;
 use super::plan::parse_addresses;
-use crate::cli::{ApplyArgs, DestroyArgs, RunArgs};
+use crate::cli::{ApplyArgs, DestroyArgs, Format, RunArgs};
 use crate::commands::output::render_outputs;
 use crate::guard;
+use crate::json::EventStream;
 use crate::planfile::SavedPlan;
 use crate::printer::{BOLD, GREEN, Printer, RED, paint};
+use crate::progress::{Progress, TICK};
 use crate::render::{render_plan, summary_line};
 use crate::session::Session;
 use anyhow::{Result, bail};
 use mantissa_config::Address;
 use mantissa_engine::{
-    ApplyEvent, ApplyOptions, Context, LockInfo, PlanAction, PlanMode, PlanOptions, StateBackend, StatePersister,
-    apply, plan,
+    ApplyEvent, ApplyOptions, Context, LockInfo, PlanMode, PlanOptions, StateBackend, StatePersister, apply, plan,
 };
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -69,6 +70,14 @@ pub async fn run_destroy(args: &DestroyArgs, printer: Printer) -> Result<ExitCod
 }
 
 async fn run(req: Request<'_>, printer: Printer) -> Result<ExitCode> {
+    let printer = match req.run.output.format() {
+        Format::Human => printer,
+        Format::Markdown => bail!("--markdown is for `mantissa plan`; apply and destroy print text or --json"),
+        Format::Json if !req.auto_approve && req.plan_file.is_none() => {
+            bail!("--json cannot ask for confirmation: pass --auto-approve, or apply a saved plan file")
+        }
+        Format::Json => printer.for_json(),
+    };
     let session = Session::load(&req.run.env.env)?;
     let provider = session.provider().await;
     let graph = session.check(&provider)?;
@@ -120,8 +129,15 @@ async fn locked(
         }
         None => (plan(&cx, &state, &opts).await?, false),
     };
-    printer.out(render_plan(&plan).trim_end());
+    let mut stream = (!printer.human).then(|| EventStream::new(printer, operation_word(plan.mode), secrets.values()));
+    match stream.as_mut() {
+        Some(s) => s.plan(&plan),
+        None => printer.out(render_plan(&plan).trim_end()),
+    }
     if !plan.has_changes() {
+        if let Some(s) = &stream {
+            s.summary(&plan, None, &state.outputs);
+        }
         if !state.outputs.is_empty() && req.mode == PlanMode::Normal {
             printer.out(format!("\n{}\n{}", paint(BOLD, "Outputs:"), render_outputs(&state.outputs, false)));
         }
@@ -145,8 +161,13 @@ async fn locked(
     let signals = tokio::spawn(watch_signals(cancel_tx, printer));
     let persister = StatePersister::new(backend, state, SAVE_INTERVAL);
     let crash_after = crash_after_resource();
+    let progress = Progress::new(printer, stream.is_none());
+    let (progress_ref, stream_ref) = (&progress, stream.as_ref());
     let observer = move |e: &ApplyEvent| {
-        progress(printer, e);
+        progress_ref.event(e);
+        if let Some(s) = stream_ref {
+            s.event(e);
+        }
         if let (Some(target), ApplyEvent::Completed { address, .. }) = (&crash_after, e) {
             if &address.to_string() == target {
                 eprintln!("{}: aborting after {address}", mantissa_aws::failpoint::ENV);
@@ -154,7 +175,7 @@ async fn locked(
             }
         }
     };
-    let report = apply(
+    let applying = apply(
         &cx,
         &plan,
         &persister,
@@ -164,10 +185,27 @@ async fn locked(
             observer: &observer,
             secrets: &secret_fn,
         },
-    )
-    .await;
+    );
+    tokio::pin!(applying);
+    // Every TICK, what is still running is reported again (a slow call is not a hang).
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
+    let report = loop {
+        tokio::select! {
+            report = &mut applying => break report,
+            _ = ticks.tick() => {
+                progress.tick();
+                if let Some(s) = &stream {
+                    s.tick();
+                }
+            }
+        }
+    };
+    progress.finish();
     signals.abort();
     let state = persister.snapshot();
+    if let Some(s) = &stream {
+        s.summary(&plan, Some(&report), &state.outputs);
+    }
 
     if let Some(e) = &report.state_error {
         bail!(
@@ -253,33 +291,6 @@ async fn watch_signals(cancel: watch::Sender<bool>, printer: Printer) {
     {
         if tokio::signal::ctrl_c().await.is_ok() {
             let _ = cancel.send(true);
-        }
-    }
-}
-
-fn progress(printer: Printer, e: &ApplyEvent) {
-    let verb = |a: PlanAction, done: bool| match (a, done) {
-        (PlanAction::Create, false) => "creating",
-        (PlanAction::Create, true) => "created",
-        (PlanAction::Update | PlanAction::NoOp, false) => "updating",
-        (PlanAction::Update | PlanAction::NoOp, true) => "updated",
-        (PlanAction::Replace, false) => "replacing",
-        (PlanAction::Replace, true) => "replaced",
-        (PlanAction::Delete, false) => "destroying",
-        (PlanAction::Delete, true) => "destroyed",
-    };
-    match e {
-        ApplyEvent::Started { address, action } => printer.info(format!("{address}: {}...", verb(*action, false))),
-        ApplyEvent::Completed { address, action, elapsed } => {
-            printer.info(format!("{address}: {} ({:.1}s)", verb(*action, true), elapsed.as_secs_f64()))
-        }
-        ApplyEvent::Failed { address, action, error, elapsed } => printer.info(format!(
-            "{address}: {} failed after {:.1}s: {error}",
-            verb(*action, false),
-            elapsed.as_secs_f64()
-        )),
-        ApplyEvent::Skipped { address, because } => {
-            printer.info(format!("{address}: skipped because {because} failed"))
         }
     }
 }

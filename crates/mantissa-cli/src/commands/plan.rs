@@ -2,7 +2,7 @@
 //! nothing, so it takes no lock.
 
 use super::ExitCode;
-use crate::cli::PlanArgs;
+use crate::cli::{Format, PlanArgs};
 use crate::planfile::SavedPlan;
 use crate::printer::Printer;
 use crate::render::render_plan;
@@ -30,7 +30,11 @@ pub async fn run(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
         parallelism: args.run.parallelism.into(),
     };
     let plan = plan(&cx, &state, &opts).await?;
-    printer.out(render_plan(&plan).trim_end());
+    match args.run.output.format() {
+        Format::Human => printer.out(render_plan(&plan).trim_end()),
+        Format::Json => printer.json_line(&serde_json::to_string_pretty(&crate::json::plan_document(&plan))?),
+        Format::Markdown => printer.out(crate::markdown::render_markdown(&plan, &args.run.env.env).trim_end()),
+    }
     let changes = plan.has_changes();
     if let Some(out) = &args.out {
         SavedPlan::new(&session.project, &state, &opts, plan)?.write(out)?;

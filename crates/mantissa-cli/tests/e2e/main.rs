@@ -21,6 +21,7 @@ mod crash_data_stack;
 mod data_stack;
 mod examples;
 mod inventory;
+mod rendering;
 mod safety;
 mod secrets;
 mod state_cmds;
