@@ -65,7 +65,7 @@ async fn create_read_back_retag_delete() {
     let tags = glue.get_tags().resource_arn(arn).send().await.unwrap().tags.unwrap();
     assert_eq!(tags["Team"], "security");
     assert_eq!(tags[LINEAGE_TAG], ctx.lineage);
-    assert_eq!(tags[ADDRESS_TAG], "catalog.crawler[cloudtrail]");
+    assert_eq!(tags[ADDRESS_TAG], "catalog.crawler/cloudtrail");
 
     let live = h.provider.read(&ctx, Some(&applied.id)).await.unwrap().expect("exists");
     assert_eq!(live.properties, desired);

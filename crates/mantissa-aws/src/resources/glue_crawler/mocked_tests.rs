@@ -15,7 +15,7 @@ use aws_sdk_glue::operation::update_crawler::UpdateCrawlerOutput;
 use aws_sdk_glue::types::error::CrawlerRunningException;
 use aws_sdk_glue::types::{Crawler, CrawlerState, CrawlerTargets, RecrawlBehavior, RecrawlPolicy, S3Target};
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
-use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use aws_smithy_mocks::{Rule, RuleMode, mock};
 use mantissa_config::Address;
 use mantissa_engine::{NameStyle, Naming, Provider, ResourceContext, standard_tags};
 use serde_json::{Value, json};
@@ -37,12 +37,32 @@ fn ctx() -> ResourceContext {
     }
 }
 
+/// A client of `$sdk` answering from `rules`. Built by hand rather than with `mock_client!`,
+/// which needs the SDK crates' `test-util` feature (a rebuild of Glue's large crate for three tests).
+macro_rules! mocked {
+    ($sdk:ident, $rules:expr) => {{
+        let mut interceptor = aws_smithy_mocks::MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in $rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        $sdk::Client::from_conf(
+            $sdk::Config::builder()
+                .behavior_version($sdk::config::BehaviorVersion::latest())
+                .region($sdk::config::Region::new("us-east-1"))
+                .credentials_provider($sdk::config::Credentials::new("test", "test", None, None, "mocked"))
+                .http_client(aws_smithy_mocks::create_mock_http_client())
+                .interceptor(interceptor)
+                .build(),
+        )
+    }};
+}
+
 fn provider(glue_rules: &[&Rule]) -> AwsProvider {
     let sts_rule = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
         GetCallerIdentityOutput::builder().account("123456789012").arn("arn:aws:iam::123456789012:user/t").build()
     });
-    let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&sts_rule]);
-    let glue = mock_client!(aws_sdk_glue, RuleMode::MatchAny, glue_rules);
+    let sts = mocked!(aws_sdk_sts, [&sts_rule]);
+    let glue = mocked!(aws_sdk_glue, glue_rules.iter().copied());
     let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
     AwsProvider::new(AwsClients::new(config).with_glue_client(glue).with_sts_client(sts))
 }
@@ -165,13 +185,13 @@ async fn a_role_reported_by_name_reads_back_as_its_arn() {
             .build();
         GetCrawlerOutput::builder().crawler(crawler).build()
     });
-    let ctx = ctx();
     let tags = mock!(Client::get_tags)
         .match_requests(|r| {
             r.resource_arn() == Some("arn:aws:glue:us-east-1:123456789012:crawler/mantissa-log-dev-crawler-cloudtrail")
         })
         .then_output(|| GetTagsOutput::builder().set_tags(Some(standard_tags(&ctx()).into_iter().collect())).build());
     let p = provider(&[&get, &tags]);
+    let ctx = ctx();
     let live = p.read(&ctx, None).await.unwrap().expect("found by name");
     assert_eq!(live.properties["role_arn"], ROLE);
     assert_eq!(live.properties, desired(&p, &ctx, json!({})), "nothing to change");
