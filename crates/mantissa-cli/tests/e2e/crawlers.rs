@@ -35,9 +35,9 @@ fn crawlers_are_created_per_source_and_removed_when_switched_off() {
         let doc: serde_json::Value = serde_json::from_slice(&percent_decode(doc.policy_document())).unwrap();
         let statements = doc["Statement"].as_array().unwrap();
         let read = statements.iter().find(|s| s["Sid"] == "ReadSourceObjects").unwrap();
-        assert_eq!(read["Resource"], format!("arn:aws:s3:::{PREFIX}-logs/{src}/*"), "{doc}");
+        assert_eq!(read["Resource"], serde_json::json!([format!("arn:aws:s3:::{PREFIX}-logs/{src}/*")]), "{doc}");
         let list = statements.iter().find(|s| s["Sid"] == "ListSourcePrefix").unwrap();
-        assert_eq!(list["Condition"]["StringLike"]["s3:prefix"], format!("{src}/*"), "{doc}");
+        assert_eq!(list["Condition"]["StringLike"]["s3:prefix"], serde_json::json!([format!("{src}/*")]), "{doc}");
         assert!(statements.iter().all(|s| s["Sid"] != "LogsBucketKey"), "no KMS key, no KMS statement: {doc}");
 
         let name = format!("{PREFIX}-crawler-{}", src.replace('_', "-"));
