@@ -180,7 +180,8 @@ pub fn validate(name: &str, props: &CrawlerProps) -> Result<(), PropertyError> {
             format!("crawler name {name:?} must be 1 to {MAX_NAME} characters on one line"),
         ));
     }
-    if !is_unknown(&props.role_arn) && !(props.role_arn.starts_with("arn:") && props.role_arn.contains(":role/")) {
+    let role_arn_like = props.role_arn.starts_with("arn:") && props.role_arn.contains(":role/");
+    if !is_unknown(&props.role_arn) && !role_arn_like {
         return Err(PropertyError::new(
             "role_arn",
             format!("{:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", props.role_arn),
