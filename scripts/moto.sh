@@ -93,7 +93,9 @@ start() {
   if command -v setsid >/dev/null 2>&1; then
     launcher=(setsid)
   fi
-  ${launcher[@]+"${launcher[@]}"} "$bin" -H 127.0.0.1 -p "$port" >"$log_file" 2>&1 </dev/null &
+  # AWS managed policies (AWSGlueServiceRole for the crawler roles) exist in every account;
+  # moto only knows them when asked to load them.
+  MOTO_IAM_LOAD_MANAGED_POLICIES=true ${launcher[@]+"${launcher[@]}"} "$bin" -H 127.0.0.1 -p "$port" >"$log_file" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$pid_file"
 

@@ -231,6 +231,18 @@ impl AwsClients {
         self
     }
 
+    /// As [`Self::with_sns_client`], for Glue (UpdateCrawler, which moto lacks).
+    pub fn with_glue_client(self, client: aws_sdk_glue::Client) -> Self {
+        let _ = self.inner.glue.set(client);
+        self
+    }
+
+    /// As [`Self::with_sns_client`], for STS (the account id, in tests whose other service is mocked).
+    pub fn with_sts_client(self, client: aws_sdk_sts::Client) -> Self {
+        let _ = self.inner.sts.set(client);
+        self
+    }
+
     /// The account and ARN of the caller (see [`caller_identity`]).
     pub async fn caller_identity(&self) -> Result<(String, String), ProviderError> {
         identity(self.sts()).await

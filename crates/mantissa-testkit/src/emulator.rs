@@ -67,6 +67,9 @@ impl Emulator {
             let port = free_port()?;
             let child = Command::new(&bin)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                // AWS managed policies (e.g. AWSGlueServiceRole for the crawler roles) exist in
+                // every account; moto only knows them when asked to load them.
+                .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

@@ -204,7 +204,7 @@ impl ResourceType for GlueDatabase {
 
 /// Moves a Glue resource's tags from `before` to `after`: removes the keys that went, then sets
 /// the new and changed ones.
-async fn set_glue_tags(
+pub async fn set_glue_tags(
     glue: &aws_sdk_glue::Client,
     arn: &str,
     before: &BTreeMap<String, String>,

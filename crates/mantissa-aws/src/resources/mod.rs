@@ -7,6 +7,7 @@ pub mod cloudwatch_log_group;
 pub mod cloudwatch_metric_alarm;
 pub mod dynamodb_table;
 pub mod firehose_delivery_stream;
+pub mod glue_crawler;
 pub mod glue_database;
 pub mod glue_table;
 pub mod iam_role;
@@ -31,6 +32,7 @@ pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
         erase(firehose_delivery_stream::FirehoseDeliveryStream::new(clients.clone())),
         erase(glue_database::GlueDatabase::new(clients.clone())),
         erase(glue_table::GlueTable::new(clients.clone())),
+        erase(glue_crawler::GlueCrawler::new(clients.clone())),
         erase(athena_workgroup::AthenaWorkgroup::new(clients.clone())),
         erase(dynamodb_table::DynamodbTable::new(clients.clone())),
         erase(sns_topic::SnsTopic::new(clients.clone())),

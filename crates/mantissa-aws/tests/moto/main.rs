@@ -8,6 +8,7 @@ mod cloudwatch_metric_alarm;
 mod dynamodb_table;
 mod firehose_delivery_stream;
 mod glue_catalog;
+mod glue_crawler;
 mod iam_role;
 mod kinesis_stream;
 mod monitoring_common;

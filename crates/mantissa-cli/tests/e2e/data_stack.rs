@@ -12,18 +12,18 @@ const SOURCES: [&str; 3] = ["cloudtrail", "vpc_flow", "guardduty"];
 /// The data side on, the compute/API side off.
 pub const DATA_MODULES: &str = "modules:\n  storage: true\n  ingestion: true\n  catalog: true\n  secrets: true\n  monitoring: true\n  compute: false\n  scheduling: false\n  api: false\n  auth: false\n";
 
-fn data_env(w: &World, variables: &str) {
+pub(super) fn data_env(w: &World, variables: &str) {
     w.env_file("test", "mantissa-log", &format!("{variables}{DATA_MODULES}"));
 }
 
-fn apply(w: &World) -> Run {
+pub(super) fn apply(w: &World) -> Run {
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
     r
 }
 
 /// The next plan is empty, refreshes through the proxy and writes nothing.
-fn assert_no_changes(w: &World) {
+pub(super) fn assert_no_changes(w: &World) {
     w.proxy.clear();
     let r = w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "no changes expected: {r:?}");
@@ -402,7 +402,7 @@ fn switching_ingestion_off_and_on_touches_nothing_else() {
 }
 
 /// IAM returns policy documents URL-encoded (as AWS does); moto may or may not.
-fn percent_decode(s: &str) -> Vec<u8> {
+pub(super) fn percent_decode(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -18,6 +18,7 @@ macro_rules! client {
 mod bad_input;
 mod crash;
 mod crash_data_stack;
+mod crawlers;
 mod data_stack;
 mod examples;
 mod inventory;

@@ -1,0 +1,322 @@
+//! `aws_glue_crawler`: an optional Glue crawler over S3 prefixes (one per log source), for
+//! catalog consumers that do not read Athena's partition projection. Tagged at create; tags are
+//! read with GetTags on `arn:aws:glue:{region}:{account}:crawler/{name}`. Every property changes
+//! in place with one UpdateCrawler. The id is the name.
+//!
+//! Not protected: a crawler holds no data; it only writes table metadata, which the stack
+//! declares and the next apply restores.
+
+mod props;
+
+#[cfg(test)]
+mod mocked_tests;
+
+pub use props::{CrawlerProps, DeleteBehavior, RecrawlBehavior, S3Target, SchemaChangePolicy, UpdateBehavior};
+
+use crate::AwsClients;
+use crate::error::{api_error, error_code};
+use crate::partition::partition;
+use crate::resource::{Live, ResourceType};
+use crate::resources::account::AccountId;
+use crate::resources::glue_database::{glue_arn, glue_tags, set_glue_tags};
+use crate::retry::{PROPAGATION, retry_while};
+use crate::wait::{Patience, Poll, wait_until};
+use async_trait::async_trait;
+use aws_sdk_glue::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_glue::types::{Crawler, CrawlerState, CrawlerTargets, RecrawlPolicy};
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use serde_json::{Map, Value};
+use std::time::Duration;
+
+pub const TYPE_NAME: &str = "aws_glue_crawler";
+
+const PROPERTIES: [&str; 10] = [
+    "role_arn",
+    "database_name",
+    "s3_targets",
+    "description",
+    "schedule",
+    "schema_change_policy",
+    "recrawl_behavior",
+    "configuration",
+    "table_prefix",
+    "tags",
+];
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &[],
+    sensitive: &[],
+    attributes: &["name", "arn"],
+    taggable: true,
+    protected: false,
+};
+
+/// A crawl over a day's new folders takes minutes; deleting a running crawler waits for it to stop.
+const STOPPED: Patience =
+    Patience { first: Duration::from_secs(2), max_interval: Duration::from_secs(15), budget: Duration::from_secs(600) };
+
+pub struct GlueCrawler {
+    clients: AwsClients,
+    account: AccountId,
+}
+
+impl GlueCrawler {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { account: AccountId::new(clients.clone()), clients }
+    }
+
+    fn glue(&self) -> &aws_sdk_glue::Client {
+        self.clients.glue()
+    }
+
+    async fn arn(&self, region: &str, name: &str) -> Result<String, ProviderError> {
+        Ok(glue_arn(region, self.account.get().await?, &format!("crawler/{name}")))
+    }
+
+    async fn get(&self, name: &str) -> Result<Option<Crawler>, ProviderError> {
+        tracing::debug!(crawler = name, "glue:GetCrawler");
+        match self.glue().get_crawler().name(name).send().await {
+            Ok(out) => Ok(out.crawler),
+            Err(e) if error_code(&e) == Some("EntityNotFoundException") => Ok(None),
+            Err(e) => Err(api_error("glue:GetCrawler", e)),
+        }
+    }
+
+    /// The crawler's properties as Glue reports them. Glue answers with the role's name (and
+    /// path); the ARN is rebuilt in this account.
+    async fn props_of(&self, region: &str, c: &Crawler, arn: &str) -> Result<CrawlerProps, ProviderError> {
+        let role = c.role().unwrap_or_default();
+        let role_arn = if role.starts_with("arn:") || role.is_empty() {
+            role.to_string()
+        } else {
+            format!("arn:{}:iam::{}:role/{role}", partition(region), self.account.get().await?)
+        };
+        let s3_targets = c
+            .targets()
+            .map(|t| t.s3_targets())
+            .unwrap_or_default()
+            .iter()
+            .map(|t| S3Target { path: t.path().unwrap_or_default().to_string(), exclusions: t.exclusions().to_vec() })
+            .collect();
+        let policy = c.schema_change_policy();
+        // What Glue applies when a crawler was made without a policy.
+        let update = policy.and_then(|p| p.update_behavior()).map(|b| b.as_str()).unwrap_or("UPDATE_IN_DATABASE");
+        let delete = policy.and_then(|p| p.delete_behavior()).map(|b| b.as_str()).unwrap_or("DEPRECATE_IN_DATABASE");
+        let recrawl =
+            c.recrawl_policy().and_then(|p| p.recrawl_behavior()).map(|b| b.as_str()).unwrap_or("CRAWL_EVERYTHING");
+        let unexpected = |what: &str, v: &str| {
+            ProviderError::Other(format!("crawler {arn}: {what} {v:?} is not one mantissa manages"))
+        };
+        let configuration = match c.configuration().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(text) => Some(
+                serde_json::from_str::<Value>(text)
+                    .map_err(|e| ProviderError::Other(format!("crawler {arn}: its configuration is not JSON ({e})")))?,
+            ),
+        };
+        Ok(CrawlerProps {
+            role_arn,
+            database_name: c.database_name().unwrap_or_default().to_string(),
+            s3_targets,
+            description: c.description().unwrap_or_default().to_string(),
+            schedule: c.schedule().and_then(|s| s.schedule_expression()).filter(|s| !s.is_empty()).map(str::to_string),
+            schema_change_policy: SchemaChangePolicy {
+                update_behavior: UpdateBehavior::parse(update).ok_or_else(|| unexpected("update behavior", update))?,
+                delete_behavior: DeleteBehavior::parse(delete).ok_or_else(|| unexpected("delete behavior", delete))?,
+            },
+            recrawl_behavior: RecrawlBehavior::parse(recrawl).ok_or_else(|| unexpected("recrawl behavior", recrawl))?,
+            configuration,
+            table_prefix: c.table_prefix().unwrap_or_default().to_string(),
+            tags: glue_tags(self.glue(), arn).await?,
+        })
+    }
+
+    /// Stops a running crawler and waits until it is idle (or gone), so it can be deleted.
+    async fn stop(&self, name: &str) -> Result<(), ProviderError> {
+        tracing::debug!(crawler = name, "glue:StopCrawler");
+        match self.glue().stop_crawler().name(name).send().await {
+            Ok(_) => {}
+            // Already stopping, or finished meanwhile: either way, wait for READY.
+            Err(e) if matches!(error_code(&e), Some("CrawlerStoppingException" | "CrawlerNotRunningException")) => {}
+            Err(e) if error_code(&e) == Some("EntityNotFoundException") => return Ok(()),
+            Err(e) => return Err(api_error("glue:StopCrawler", e)),
+        }
+        wait_until("glue:GetCrawler", name, STOPPED, || async {
+            Ok(match self.get(name).await? {
+                None => Poll::Ready(()),
+                Some(c) => match c.state() {
+                    Some(CrawlerState::Ready) | None => Poll::Ready(()),
+                    Some(s) => Poll::Pending(s.as_str().to_string()),
+                },
+            })
+        })
+        .await
+    }
+}
+
+/// Glue checks at CreateCrawler that it can assume the role, which a role made moments ago in
+/// the same apply may not yet allow (IAM propagation).
+fn role_not_yet_assumable<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    e.code() == Some("InvalidInputException") && e.message().is_some_and(|m| m.to_ascii_lowercase().contains("role"))
+}
+
+fn attributes(name: &str, arn: String) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    m.insert("arn".into(), arn.into());
+    m
+}
+
+fn targets(props: &CrawlerProps) -> CrawlerTargets {
+    let s3 = props
+        .s3_targets
+        .iter()
+        .map(|t| {
+            aws_sdk_glue::types::S3Target::builder()
+                .path(&t.path)
+                .set_exclusions(Some(t.exclusions.clone()).filter(|e| !e.is_empty()))
+                .build()
+        })
+        .collect();
+    CrawlerTargets::builder().set_s3_targets(Some(s3)).build()
+}
+
+fn schema_change_policy(props: &CrawlerProps) -> aws_sdk_glue::types::SchemaChangePolicy {
+    let p = props.schema_change_policy;
+    aws_sdk_glue::types::SchemaChangePolicy::builder()
+        .update_behavior(p.update_behavior.as_str().into())
+        .delete_behavior(p.delete_behavior.as_str().into())
+        .build()
+}
+
+fn recrawl_policy(props: &CrawlerProps) -> RecrawlPolicy {
+    RecrawlPolicy::builder().recrawl_behavior(props.recrawl_behavior.as_str().into()).build()
+}
+
+/// The configuration as Glue takes it: JSON text (keys already sorted by canonicalize).
+fn configuration_text(props: &CrawlerProps) -> Option<String> {
+    props.configuration.as_ref().map(Value::to_string)
+}
+
+#[async_trait]
+impl ResourceType for GlueCrawler {
+    type Props = CrawlerProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &CrawlerProps) -> Result<(), PropertyError> {
+        props::validate(&ctx.physical_name, props)
+    }
+
+    fn canonicalize(&self, props: &mut CrawlerProps) {
+        props.canonicalize();
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &CrawlerProps) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("name".into(), ctx.physical_name.clone().into());
+        m
+    }
+
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<CrawlerProps>>, ProviderError> {
+        let name = id.unwrap_or(&ctx.physical_name);
+        let Some(crawler) = self.get(name).await? else {
+            return Ok(None);
+        };
+        let arn = self.arn(&ctx.naming.region, name).await?;
+        let props = self.props_of(&ctx.naming.region, &crawler, &arn).await?;
+        Ok(Some(Live { id: name.to_string(), props, attributes: attributes(name, arn) }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &CrawlerProps) -> Result<Applied, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        tracing::debug!(crawler = name, "glue:CreateCrawler");
+        // Tags at create: the crawler is recognisably ours from its first instant. A role made
+        // in the same apply may not be visible to Glue yet, which it reports as invalid input.
+        retry_while("glue:CreateCrawler", PROPAGATION, role_not_yet_assumable, || {
+            self.glue()
+                .create_crawler()
+                .name(name)
+                .role(&props.role_arn)
+                .database_name(&props.database_name)
+                .targets(targets(props))
+                .set_description(Some(props.description.clone()).filter(|d| !d.is_empty()))
+                .set_schedule(props.schedule.clone())
+                .schema_change_policy(schema_change_policy(props))
+                .recrawl_policy(recrawl_policy(props))
+                .set_configuration(configuration_text(props))
+                .set_table_prefix(Some(props.table_prefix.clone()).filter(|p| !p.is_empty()))
+                .set_tags(Some(props.tags.clone().into_iter().collect()))
+                .send()
+        })
+        .await
+        .map_err(|e| api_error("glue:CreateCrawler", e))?;
+        let arn = self.arn(&ctx.naming.region, name).await?;
+        Ok(Applied { id: name.to_string(), attributes: attributes(name, arn) })
+    }
+
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        prior: Option<&CrawlerProps>,
+        props: &CrawlerProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
+        }
+        let arn = self.arn(&ctx.naming.region, id).await?;
+        if changed.iter().any(|c| c != "tags") {
+            tracing::debug!(crawler = id, "glue:UpdateCrawler");
+            // The whole definition every time: a field left out keeps its old value, so an
+            // emptied one is sent empty (and a removed configuration as the empty document).
+            self.glue()
+                .update_crawler()
+                .name(id)
+                .role(&props.role_arn)
+                .database_name(&props.database_name)
+                .targets(targets(props))
+                .description(&props.description)
+                .schedule(props.schedule.clone().unwrap_or_default())
+                .schema_change_policy(schema_change_policy(props))
+                .recrawl_policy(recrawl_policy(props))
+                .configuration(configuration_text(props).unwrap_or_else(|| props::empty_configuration().to_string()))
+                .table_prefix(&props.table_prefix)
+                .send()
+                .await
+                .map_err(|e| api_error("glue:UpdateCrawler", e))?;
+        }
+        if changed.iter().any(|c| c == "tags") {
+            let before = match prior {
+                Some(p) => p.tags.clone(),
+                None => glue_tags(self.glue(), &arn).await?,
+            };
+            set_glue_tags(self.glue(), &arn, &before, &props.tags).await?;
+        }
+        Ok(Applied { id: id.to_string(), attributes: attributes(id, arn) })
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&CrawlerProps>,
+    ) -> Result<(), ProviderError> {
+        // A crawler in the middle of a crawl cannot be deleted: stop it first, then delete once.
+        for stopped in [false, true] {
+            tracing::debug!(crawler = id, "glue:DeleteCrawler");
+            match self.glue().delete_crawler().name(id).send().await {
+                Ok(_) => return Ok(()),
+                Err(e) if error_code(&e) == Some("EntityNotFoundException") => return Ok(()),
+                Err(e) if error_code(&e) == Some("CrawlerRunningException") && !stopped => self.stop(id).await?,
+                Err(e) => return Err(api_error("glue:DeleteCrawler", e)),
+            }
+        }
+        Err(ProviderError::Other(format!("crawler {id} kept running after it was stopped")))
+    }
+}
