@@ -233,10 +233,14 @@ pub fn module_schema<'a>(types: impl IntoIterator<Item = (&'a str, &'a Value)>) 
             .unwrap_or_default();
         for (k, mut v) in own_defs {
             rewrite_refs(&mut v, &prefix);
+            accept_item_when(&mut v);
             accept_templates(&mut v);
             definitions.insert(format!("{prefix}{k}"), v);
         }
         rewrite_refs(&mut schema, &prefix);
+        if let Some(Value::Object(props)) = schema.get_mut("properties") {
+            props.values_mut().for_each(accept_item_when);
+        }
         accept_templates(&mut schema);
         if let Some(o) = schema.as_object_mut() {
             o.remove("$schema");
@@ -273,6 +277,27 @@ fn rewrite_refs(v: &mut Value, prefix: &str) {
             o.values_mut().for_each(|x| rewrite_refs(x, prefix));
         }
         Value::Array(a) => a.iter_mut().for_each(|x| rewrite_refs(x, prefix)),
+        _ => {}
+    }
+}
+
+/// A map in a list of properties may carry `when:` (the loader keeps or drops the item by it and
+/// removes the key). Nested structures are nearly always list items, so every one below a
+/// type's top level accepts it; the top level does not.
+fn accept_item_when(schema: &mut Value) {
+    match schema {
+        Value::Object(o) => {
+            if let Some(Value::Object(props)) = o.get_mut("properties") {
+                props.entry("when").or_insert_with(|| {
+                    json!({
+                        "description": "Keep this list item only where the condition is true (a boolean or a ${...} expression).",
+                        "type": ["boolean", "string"]
+                    })
+                });
+            }
+            o.values_mut().for_each(accept_item_when);
+        }
+        Value::Array(a) => a.iter_mut().for_each(accept_item_when),
         _ => {}
     }
 }
@@ -390,6 +415,9 @@ mod tests {
         let items = &def["properties"]["rules"]["anyOf"][0]["items"];
         assert_eq!(items["anyOf"][0]["$ref"], "#/definitions/aws_s3_bucket.Rule");
         assert!(s["definitions"]["aws_s3_bucket.Rule"]["properties"]["days"]["anyOf"].is_array());
+        // A list item may carry `when`; the type's own top level may not.
+        assert!(s["definitions"]["aws_s3_bucket.Rule"]["properties"]["when"].is_object());
+        assert!(def["properties"].get("when").is_none(), "{def}");
         assert!(s.to_string().find("$defs").is_none());
     }
 }

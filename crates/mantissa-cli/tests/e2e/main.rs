@@ -6,6 +6,7 @@ mod bad_input;
 mod crash;
 mod data_stack;
 mod examples;
+mod ops;
 mod safety;
 mod secrets;
 mod state_cmds;
