@@ -136,9 +136,10 @@ fn drift_is_found_then_accepted_into_state_without_touching_aws() {
     assert_eq!(state["resources"]["storage.config"]["properties"]["versioning"], false, "{state}");
     assert_eq!(state["resources"]["storage.logs"]["properties"]["versioning"], true, "{state}");
     assert!(state["serial"].as_u64().unwrap() > serial, "the state was saved");
-    // And the bucket is still as it was left by hand.
-    let v = rt().block_on(w.s3().get_bucket_versioning().bucket(bucket).send()).unwrap();
-    assert_eq!(v.status().map(|s| s.as_str()), Some("Suspended"));
+    // And the bucket is still as it was left by hand. (The SDK cannot parse the emulator's
+    // GetBucketVersioning answer, whose root element is wrong: read it raw.)
+    let v = w.raw_get(&format!("/{bucket}?versioning"));
+    assert!(v.contains("<Status>Suspended</Status>"), "{v}");
 
     let r = w.mantissa(&["drift", "-e", "test"]);
     assert_eq!(r.code, 0, "accepted: no drift any more: {r:?}");
