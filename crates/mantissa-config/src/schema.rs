@@ -315,11 +315,11 @@ fn accept_templates(schema: &mut Value) {
         }
     }
     for key in ["additionalProperties", "items"] {
-        if let Some(v) = o.get_mut(key) {
-            if v.is_object() {
-                accept_templates(v);
-                wrap(v);
-            }
+        if let Some(v) = o.get_mut(key)
+            && v.is_object()
+        {
+            accept_templates(v);
+            wrap(v);
         }
     }
     for key in ["anyOf", "oneOf", "allOf"] {
