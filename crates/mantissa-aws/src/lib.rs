@@ -41,12 +41,22 @@ impl AwsProvider {
         &self.clients
     }
 
-    /// The JSON Schema of a type's properties (for `mantissa schema` and editors).
-    pub fn json_schema(type_name: &str) -> Option<Value> {
-        // The schema depends on the types alone; clients are built lazily and never used here.
+    /// A provider for what needs the types alone (schemas, `validate`-style checks, `graph`): no
+    /// credential chain is loaded, and the clients it holds are never used.
+    pub fn offline() -> Self {
         let unconfigured =
             aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-        Self::new(AwsClients::new(unconfigured)).types.get(type_name).map(|t| t.json_schema())
+        Self::new(AwsClients::new(unconfigured))
+    }
+
+    /// The JSON Schema of a type's properties (for `mantissa schema` and editors).
+    pub fn json_schema(type_name: &str) -> Option<Value> {
+        Self::offline().types.get(type_name).map(|t| t.json_schema())
+    }
+
+    /// Every type's properties schema, by type name.
+    pub fn json_schemas() -> BTreeMap<&'static str, Value> {
+        Self::offline().types.iter().map(|(name, t)| (*name, t.json_schema())).collect()
     }
 
     fn get(&self, type_name: &str) -> Result<&dyn ErasedResource, ProviderError> {

@@ -77,6 +77,33 @@ pub enum Command {
     #[command(after_help = "Examples:\n  mantissa output -e local\n  mantissa output -e local logs_bucket\n  \
         mantissa output -e dev --json")]
     Output(OutputArgs),
+
+    // Operations (issue 6): drift, graph, schema, completions. Their arguments are at the end of
+    // this file.
+    /// Compare the live account with the state: exit 0 when they match, 2 when not, 1 on error.
+    #[command(after_help = "For scheduled jobs: reads only, takes no lock, writes nothing. To accept the \
+        changes into the state: `mantissa apply -e ENV --refresh-only`; to put the configuration back: \
+        `mantissa apply -e ENV`.\n\nExamples:\n  mantissa drift -e prod\n  mantissa drift -e prod --target storage")]
+    Drift(DriftArgs),
+
+    /// Print the resource graph as Graphviz DOT: modules as clusters, an edge per dependency.
+    #[command(after_help = "No AWS call. Solid edges come from references, dashed ones from depends_on.\n\n\
+        Examples:\n  mantissa graph -e dev > graph.dot\n  mantissa graph -e dev | dot -Tsvg > graph.svg")]
+    Graph(EnvArgs),
+
+    /// Write the JSON Schemas (draft-07) of the environment, stack and module files, for editors.
+    #[command(after_help = "Files: environment.schema.json, stack.schema.json, module.schema.json. A YAML \
+        file whose first line is `# yaml-language-server: $schema=<path>` gets completion and checks in \
+        editors using the YAML language server.\n\nExamples:\n  mantissa schema --out schemas/")]
+    Schema(SchemaArgs),
+
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  mantissa completions bash > ~/.local/share/bash-completion/completions/mantissa\n  \
+        mantissa completions zsh > ~/.zfunc/_mantissa\n  \
+        mantissa completions fish > ~/.config/fish/completions/mantissa.fish"
+    )]
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,6 +268,10 @@ pub struct PlanArgs {
     /// Protected resources (address or module) the plan may destroy or replace. Repeatable.
     #[arg(long, value_name = "ADDR")]
     pub allow_destroy: Vec<String>,
+
+    /// Only compare the live account with the state: show what changed outside mantissa.
+    #[arg(long, conflicts_with_all = ["destroy", "replace", "allow_destroy"])]
+    pub refresh_only: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -267,6 +298,10 @@ pub struct ApplyArgs {
     /// How long to wait for the state lock (e.g. 30s, 2m). Default: fail at once.
     #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
     pub lock_timeout: Duration,
+
+    /// Accept what changed outside mantissa into the state; change nothing in AWS.
+    #[arg(long, conflicts_with_all = ["plan_file", "replace", "allow_destroy"])]
+    pub refresh_only: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -306,6 +341,36 @@ pub struct OutputArgs {
     /// Print sensitive values instead of (sensitive).
     #[arg(long)]
     pub show_sensitive: bool,
+}
+
+// Arguments of the operations commands (drift, schema, completions).
+
+#[derive(Debug, Args, Clone)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+
+    /// Compare only these resources or modules (and what they depend on). Repeatable.
+    #[arg(long, value_name = "ADDR")]
+    pub target: Vec<String>,
+
+    /// How many resources to read at once.
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SchemaArgs {
+    /// The directory to write the schema files to (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "schemas")]
+    pub out: std::path::PathBuf,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `30s`, `2m`, `1h`, `500ms`, or a bare number of seconds.

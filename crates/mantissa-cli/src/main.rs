@@ -15,6 +15,9 @@ mod render_tests;
 mod secrets;
 mod session;
 
+#[cfg(test)]
+mod example_workflow_tests;
+
 use clap::Parser as _;
 use cli::{Cli, Command};
 use printer::Printer;
@@ -61,6 +64,10 @@ fn main() {
             Command::State(c) => commands::state::run(c, printer).await,
             Command::Import(a) => commands::import::run(a, printer).await,
             Command::ForceUnlock(a) => commands::force_unlock::run(a, printer).await,
+            Command::Drift(a) => commands::drift::run(a, printer).await,
+            Command::Graph(a) => commands::graph::run(a, printer),
+            Command::Schema(a) => commands::schema::run(a, printer),
+            Command::Completions(a) => commands::completions::run(a),
         }
     });
     // Dropping the runtime could wait on a stuck connection; the work is done.

@@ -15,7 +15,7 @@ use regex::Regex;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
-const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "environment",
     "region",
     "project_prefix",
@@ -27,6 +27,9 @@ const KEYS: &[&str] = &[
     "secrets",
     "modules",
 ];
+
+/// The keys of `backend.s3`.
+pub(crate) const S3_KEYS: &[&str] = &["bucket", "key", "region", "lock_table"];
 
 /// The stack used when the file does not name one.
 pub const DEFAULT_STACK: &str = "mantissa-log";
@@ -194,7 +197,7 @@ fn parse_backend(node: &Node, at: &Loc, diags: &mut Vec<Diagnostic>) -> Option<B
         return None;
     };
     let what = "`backend.s3`";
-    let f = Fields::new(&s3.value, &s3.key_loc, what, &["bucket", "key", "region", "lock_table"], diags)?;
+    let f = Fields::new(&s3.value, &s3.key_loc, what, S3_KEYS, diags)?;
     let bucket = f.required_string("bucket", diags);
     if let Some(b) = &bucket
         && !BUCKET.is_match(&b.value)

@@ -26,6 +26,7 @@ mod load;
 pub mod node;
 mod refs;
 mod resolve;
+pub mod schema;
 mod stack;
 mod suggest;
 

@@ -127,11 +127,11 @@ pub struct ResourceSrc {
     pub properties: Option<Node>,
 }
 
-const STACK_KEYS: &[&str] = &["description", "variables", "secrets", "outputs"];
-const VAR_KEYS: &[&str] = &["type", "default", "doc", "min", "max", "allowed", "pattern", "sensitive"];
-const OUTPUT_KEYS: &[&str] = &["value", "doc", "sensitive"];
-const MODULE_KEYS: &[&str] = &["resources"];
-const RESOURCE_KEYS: &[&str] = &["type", "protected", "depends_on", "for_each", "when", "properties"];
+pub(crate) const STACK_KEYS: &[&str] = &["description", "variables", "secrets", "outputs"];
+pub(crate) const VAR_KEYS: &[&str] = &["type", "default", "doc", "min", "max", "allowed", "pattern", "sensitive"];
+pub(crate) const OUTPUT_KEYS: &[&str] = &["value", "doc", "sensitive"];
+pub(crate) const MODULE_KEYS: &[&str] = &["resources"];
+pub(crate) const RESOURCE_KEYS: &[&str] = &["type", "protected", "depends_on", "for_each", "when", "properties"];
 
 /// Resource, variable, secret and output names: snake_case.
 pub fn valid_name(s: &str) -> bool {

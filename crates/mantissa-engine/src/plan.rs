@@ -311,7 +311,13 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
     for a in &targeted {
         let r = cx.graph.get(a).expect("targeted addresses come from the graph");
         let recorded = state_addrs.get(a);
-        if recorded.is_none() || opts.refresh {
+        // Refresh-only compares the state with the account: what the state does not record is
+        // not its business (and reading it could only find something to adopt or refuse).
+        let read = match recorded {
+            None => opts.mode != PlanMode::RefreshOnly,
+            Some(_) => opts.refresh,
+        };
+        if read {
             let id = recorded.filter(|s| s.type_name == r.schema.type_name).map(|s| s.id.clone());
             to_read.push((a.clone(), r.schema.type_name.to_string(), id));
         }

@@ -39,7 +39,7 @@ pub async fn run_apply(args: &ApplyArgs, printer: Printer) -> Result<ExitCode> {
     run(
         Request {
             run: &args.run,
-            mode: PlanMode::Normal,
+            mode: super::plan::mode(false, args.refresh_only, args.run.refresh)?,
             auto_approve: args.auto_approve,
             replace: parse_addresses(&args.replace)?,
             allow_destroy: args.allow_destroy.clone(),
@@ -213,6 +213,14 @@ async fn locked(
         );
     }
     let done = report.completed.len();
+    if report.success() && plan.mode == PlanMode::RefreshOnly {
+        printer.out(format!(
+            "\n{} The state now records {} change(s) made outside mantissa; nothing in AWS was changed.",
+            paint(GREEN.bold(), "Refresh complete!"),
+            plan.drift.len()
+        ));
+        return Ok(0);
+    }
     if report.success() {
         let word = if req.mode == PlanMode::Destroy { "Destroy" } else { "Apply" };
         printer.out(format!(

@@ -1,11 +1,15 @@
 //! One module per command.
 
 pub mod apply;
+pub mod completions;
+pub mod drift;
 pub mod force_unlock;
+pub mod graph;
 pub mod import;
 pub mod init;
 pub mod output;
 pub mod plan;
+pub mod schema;
 pub mod state;
 pub mod validate;
 

@@ -21,7 +21,7 @@ pub async fn run(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
     let secret_fn = |name: &str| secrets.get(name);
     let cx = Context::new(&session.project, &graph, &provider, &state.lineage).with_secrets(&secret_fn);
     let opts = PlanOptions {
-        mode: if args.destroy { PlanMode::Destroy } else { PlanMode::Normal },
+        mode: mode(args.destroy, args.refresh_only, args.run.refresh)?,
         refresh: args.run.refresh,
         targets: args.run.target.clone(),
         replace: parse_addresses(&args.replace)?,
@@ -47,6 +47,18 @@ Saved the plan to {}: `mantissa apply -e {} {}` carries out exactly these change
         ));
     }
     Ok(if args.detailed_exitcode && changes { 2 } else { 0 })
+}
+
+/// The plan mode the flags ask for; refresh-only is nothing but a refresh.
+pub fn mode(destroy: bool, refresh_only: bool, refresh: bool) -> Result<PlanMode> {
+    Ok(match (destroy, refresh_only) {
+        (true, _) => PlanMode::Destroy,
+        (false, true) if !refresh => {
+            bail!("--refresh-only reads the live account: it cannot be combined with --refresh=false")
+        }
+        (false, true) => PlanMode::RefreshOnly,
+        (false, false) => PlanMode::Normal,
+    })
 }
 
 pub fn parse_addresses(list: &[String]) -> Result<Vec<Address>> {

@@ -175,8 +175,21 @@ fn find_stack_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-const COMMANDS: [&str; 9] =
-    ["validate", "plan", "apply", "destroy", "init", "state", "import", "force-unlock", "output"];
+const COMMANDS: [&str; 13] = [
+    "validate",
+    "plan",
+    "apply",
+    "destroy",
+    "init",
+    "state",
+    "import",
+    "force-unlock",
+    "output",
+    "drift",
+    "graph",
+    "schema",
+    "completions",
+];
 const STATE_COMMANDS: [&str; 5] = ["list", "show", "pull", "push", "rm"];
 
 /// Every `mantissa <command> ... --flag` written in a line of `text`: (command words, flags).
@@ -243,6 +256,7 @@ fn every_command_and_flag_the_guide_quotes_exists() {
         .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("testing.md"))
         .collect();
     files.push(root.join("examples/custom-stack/README.md"));
+    files.push(root.join("examples/github-actions/README.md"));
     files.push(root.join("examples/custom-environment.yaml"));
     let mut help = std::collections::HashMap::new();
     let mut checked = 0;

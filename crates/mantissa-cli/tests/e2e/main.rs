@@ -22,6 +22,7 @@ mod crawlers;
 mod data_stack;
 mod examples;
 mod inventory;
+mod ops;
 mod rendering;
 mod safety;
 mod secrets;

@@ -203,6 +203,19 @@ async fn drift_is_reported_apart_and_repaired() {
 }
 
 #[tokio::test]
+async fn refresh_only_reads_only_what_the_state_records() {
+    let h = harness();
+    let targeted = PlanOptions { targets: vec!["storage.data".into()], ..normal() };
+    h.apply(targeted).await.unwrap();
+    assert_eq!(h.state().resources.keys().collect::<Vec<_>>(), ["storage.data"]);
+    h.provider.calls.lock().unwrap().clear();
+    let plan = h.plan(PlanOptions { mode: PlanMode::RefreshOnly, ..normal() }).await.unwrap();
+    assert!(!plan.has_changes(), "{:?}", plan.drift);
+    // The table and the policy are desired but not deployed: not drift, and not read.
+    assert_eq!(h.provider.calls().len(), 1, "{:?}", h.provider.calls());
+}
+
+#[tokio::test]
 async fn deleted_outside_is_recreated() {
     let h = harness();
     h.apply(normal()).await.unwrap();
