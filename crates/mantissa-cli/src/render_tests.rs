@@ -289,6 +289,7 @@ fn a_huge_plan_fits_a_comment_and_keeps_its_summary() {
             changed: vec!["name".into(), "policy".into()],
             replace_because: vec!["name".into()],
             adopt: false,
+            attributes: Default::default(),
             protected: false,
             sensitive: vec![],
             dependencies: vec![],
