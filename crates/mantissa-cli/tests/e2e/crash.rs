@@ -93,7 +93,7 @@ fn aborted_after_each_resource() {
 }
 
 /// Waits until the proxy has seen `n` write calls (bounded).
-fn wait_for_writes(w: &World, n: usize) {
+pub(super) fn wait_for_writes(w: &World, n: usize) {
     let start = Instant::now();
     while w.proxy.writes().len() < n {
         assert!(start.elapsed() < Duration::from_secs(60), "only {} writes seen", w.proxy.writes().len());

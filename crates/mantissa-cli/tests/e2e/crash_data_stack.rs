@@ -6,7 +6,7 @@
 use super::data_stack::DATA_MODULES;
 use super::inventory::{live, tracked};
 use super::*;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How many abort points the spread test tries (each costs an emulator and two applies).
 const ABORT_POINTS: usize = 12;
@@ -86,11 +86,7 @@ fn killed_with_sigkill_at_several_points() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let start = Instant::now();
-        while w.proxy.writes().len() < writes {
-            assert!(start.elapsed() < Duration::from_secs(120), "only {} writes seen", w.proxy.writes().len());
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        super::crash::wait_for_writes(&w, writes);
         child.kill().unwrap(); // SIGKILL
         assert!(child.wait().unwrap().code().is_none(), "killed by a signal");
         w.proxy.set_latency(Duration::ZERO);
