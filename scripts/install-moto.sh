@@ -28,11 +28,25 @@ python="${PYTHON:-$(command -v python3 || true)}"
   exit 1
 }
 echo "installing the moto emulator ($(tr -d '\n' <"$req")) into $venv" >&2
+# A half-made venv from an interrupted or failed attempt would make every later run fail the
+# same way, so each attempt starts from nothing.
+rm -rf "$venv"
+pip=("$venv/bin/python" -m pip)
 if ! "$python" -m venv "$venv"; then
-  echo "error: '$python -m venv' failed; on Debian/Ubuntu install python3-venv" >&2
-  exit 1
+  # ensurepip is missing (Debian's python3 without python3-venv) or failed (a full disk, a pyenv
+  # build without it). A venv without pip still works when the host's pip can install into it.
+  echo "warning: '$python -m venv' could not install pip; trying the host's pip instead" >&2
+  rm -rf "$venv"
+  if "$python" -m venv --without-pip "$venv" && "$python" -m pip --version >/dev/null 2>&1; then
+    pip=("$python" -m pip --python "$venv/bin/python")
+  else
+    rm -rf "$venv"
+    echo "error: '$python -m venv' failed and the host has no pip to fall back on; on Debian/Ubuntu install python3-venv (and check the disk is not full)" >&2
+    exit 1
+  fi
 fi
-if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"; then
+if ! "${pip[@]}" install --quiet --disable-pip-version-check -r "$req"; then
+  rm -rf "$venv"
   echo "error: installing moto from PyPI failed (see pip's message above)" >&2
   exit 1
 fi
