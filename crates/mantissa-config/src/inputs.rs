@@ -10,6 +10,12 @@ use crate::stack::{StackFile, VarDecl};
 use crate::suggest::did_you_mean;
 use indexmap::IndexMap;
 
+/// Variables every stack has, from the environment file: the inputs of every physical name, for
+/// names a resource must spell out before the resource they belong to exists (a function's log
+/// group `/aws/lambda/${var.project_prefix}-${var.environment}-<name>`, which its role's policy
+/// names while the function needs the role first). A stack cannot declare them.
+pub const BUILTIN_VARIABLES: [&str; 3] = ["project_prefix", "environment", "region"];
+
 /// The variable values in force, as nodes (for expressions) and as the model's [`Variable`]s.
 pub struct Inputs {
     pub values: IndexMap<String, Node>,
@@ -53,6 +59,18 @@ pub fn resolve(
 
     let mut values = IndexMap::new();
     let mut variables = IndexMap::new();
+    for (name, spanned) in
+        [("project_prefix", &env.project_prefix), ("environment", &env.environment), ("region", &env.region)]
+    {
+        if let Some(decl) = stack.variables.get(name) {
+            diags.push(Diagnostic::at(
+                &decl.loc,
+                format!("`{name}` is a built-in variable (the environment file's `{name}`); choose another name"),
+            ));
+        }
+        values
+            .insert(name.to_string(), Node { kind: NodeKind::String(spanned.value.clone()), loc: spanned.loc.clone() });
+    }
     for (name, decl) in &stack.variables {
         if let Some(default) = &decl.default {
             // A bad default is the stack author's error, reported in stack.yaml.
