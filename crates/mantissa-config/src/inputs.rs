@@ -59,9 +59,7 @@ pub fn resolve(
 
     let mut values = IndexMap::new();
     let mut variables = IndexMap::new();
-    for (name, spanned) in
-        [("project_prefix", &env.project_prefix), ("environment", &env.environment), ("region", &env.region)]
-    {
+    for (name, spanned) in BUILTIN_VARIABLES.into_iter().zip([&env.project_prefix, &env.environment, &env.region]) {
         if let Some(decl) = stack.variables.get(name) {
             diags.push(Diagnostic::at(
                 &decl.loc,

@@ -10,6 +10,7 @@ mod firehose_delivery_stream;
 mod glue_catalog;
 mod iam_role;
 mod kinesis_stream;
+mod lambda_function;
 mod monitoring_common;
 mod s3_bucket;
 mod sdk;
