@@ -19,6 +19,7 @@ use mantissa_engine::{Applied, LiveResource, PropertyError, Provider, ProviderEr
 use resource::ErasedResource;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// The AWS provider: a registry of resource types sharing one set of clients.
 pub struct AwsProvider {
@@ -27,8 +28,15 @@ pub struct AwsProvider {
 }
 
 impl AwsProvider {
+    /// A provider without a stack directory: it cannot package function sources (schemas,
+    /// tests of other types).
     pub fn new(clients: AwsClients) -> Self {
-        let types = resources::all(&clients).into_iter().map(|t| (t.schema().type_name, t)).collect();
+        Self::for_stack(clients, None)
+    }
+
+    /// A provider for the stack in `stack_dir`, which function sources are relative to.
+    pub fn for_stack(clients: AwsClients, stack_dir: Option<PathBuf>) -> Self {
+        let types = resources::all(&clients, stack_dir).into_iter().map(|t| (t.schema().type_name, t)).collect();
         Self { clients, types }
     }
 
@@ -75,6 +83,10 @@ impl Provider for AwsProvider {
 
     fn type_names(&self) -> Vec<&'static str> {
         self.types.keys().copied().collect()
+    }
+
+    fn unreadable(&self, type_name: &str) -> &'static [&'static str] {
+        self.types.get(type_name).map(|t| t.unreadable()).unwrap_or(&[])
     }
 
     fn normalize(&self, ctx: &ResourceContext, properties: &Value) -> Result<Value, PropertyError> {

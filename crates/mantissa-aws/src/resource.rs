@@ -36,6 +36,11 @@ pub trait ResourceType: Send + Sync + 'static {
     /// Applied, before [`Self::canonicalize`], to the desired properties and to what `read` returns.
     fn complete(&self, _ctx: &ResourceContext, _props: &mut Self::Props) {}
 
+    /// Top-level properties `read` cannot return (see [`mantissa_engine::Provider::unreadable`]).
+    fn unreadable(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     fn planned_attributes(&self, ctx: &ResourceContext, props: &Self::Props) -> Map<String, Value>;
 
     /// `id` is the recorded physical id, or `None` to look the resource up by its physical name.
@@ -63,6 +68,7 @@ pub trait ResourceType: Send + Sync + 'static {
 pub trait ErasedResource: Send + Sync {
     fn schema(&self) -> &'static TypeSchema;
     fn json_schema(&self) -> Value;
+    fn unreadable(&self) -> &'static [&'static str];
     fn normalize(&self, ctx: &ResourceContext, props: &Value) -> Result<Value, PropertyError>;
     fn planned_attributes(&self, ctx: &ResourceContext, props: &Value) -> Map<String, Value>;
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError>;
@@ -120,6 +126,10 @@ impl<T: ResourceType> ErasedResource for Erased<T> {
 
     fn json_schema(&self) -> Value {
         serde_json::to_value(schemars::schema_for!(T::Props)).unwrap_or(Value::Null)
+    }
+
+    fn unreadable(&self) -> &'static [&'static str] {
+        self.0.unreadable()
     }
 
     fn normalize(&self, ctx: &ResourceContext, props: &Value) -> Result<Value, PropertyError> {

@@ -134,6 +134,7 @@ struct Inner {
     sns: OnceLock<aws_sdk_sns::Client>,
     cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
     logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
+    lambda: OnceLock<aws_sdk_lambda::Client>,
 }
 
 /// One accessor per service: the client is built on first use from the shared configuration,
@@ -169,6 +170,7 @@ impl AwsClients {
                 sns: OnceLock::new(),
                 cloudwatch: OnceLock::new(),
                 logs: OnceLock::new(),
+                lambda: OnceLock::new(),
             }),
         }
     }
@@ -216,6 +218,7 @@ impl AwsClients {
         sns: aws_sdk_sns,
         cloudwatch: aws_sdk_cloudwatch,
         logs: aws_sdk_cloudwatchlogs,
+        lambda: aws_sdk_lambda,
     }
 
     /// Uses `client` for SNS instead of building one (tests with mocked responses for what moto
@@ -240,6 +243,12 @@ impl AwsClients {
     /// As [`Self::with_sns_client`], for STS (the account id, in tests whose other service is mocked).
     pub fn with_sts_client(self, client: aws_sdk_sts::Client) -> Self {
         let _ = self.inner.sts.set(client);
+        self
+    }
+
+    /// As [`Self::with_sns_client`], for Lambda (what moto does not keep, such as KMSKeyArn on update).
+    pub fn with_lambda_client(self, client: aws_sdk_lambda::Client) -> Self {
+        let _ = self.inner.lambda.set(client);
         self
     }
 

@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 const STACK: &str = r#"variables:
-  region: { type: string, default: eu }
+  zone: { type: string, default: eu }
   action: { type: string, default: "s3:GetObject" }
 secrets:
   token: { doc: an API token }
@@ -32,7 +32,7 @@ const STORAGE: &str = r#"resources:
     type: fake_bucket
     properties:
       size: 10
-      region: ${var.region}
+      region: ${var.zone}
   drifty:
     type: fake_bucket
     properties: { size: 5, region: eu }
@@ -139,7 +139,7 @@ impl World {
         // a sensitive value), and a new secret value (sensitive update).
         w.write(
             "environments/dev.yaml",
-            "environment: dev\nregion: us-east-1\nproject_prefix: acme\nstack: test\nvariables:\n  region: us\n  action: \"s3:PutObject\"\n",
+            "environment: dev\nregion: us-east-1\nproject_prefix: acme\nstack: test\nvariables:\n  zone: us\n  action: \"s3:PutObject\"\n",
         );
         let storage = STORAGE.split("  old:").next().unwrap().to_string()
             + "  copy:\n    type: fake_bucket\n    properties: { size: 2, region: eu, source: \"${storage.data.id}\" }\n";

@@ -101,7 +101,7 @@ impl Session {
     }
 
     pub async fn provider(&self) -> AwsProvider {
-        AwsProvider::new(self.sdk().await.clone())
+        AwsProvider::for_stack(self.sdk().await.clone(), Some(self.project.stack.dir.clone()))
     }
 
     /// The recorded state, or a new one for a first run.

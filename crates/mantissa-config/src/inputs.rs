@@ -2,6 +2,7 @@
 //! typed and constrained (errors point where the value was written), required variables
 //! present, and secret names declared.
 
+use crate::address::MODULES;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Environment, Variable};
 use crate::node::{Entry, Node, NodeKind};
@@ -9,6 +10,17 @@ use crate::source::Loc;
 use crate::stack::{StackFile, VarDecl};
 use crate::suggest::did_you_mean;
 use indexmap::IndexMap;
+
+/// Variables every stack has, from the environment file: the inputs of every physical name, for
+/// names a resource must spell out before the resource they belong to exists (a function's log
+/// group `/aws/lambda/${var.project_prefix}-${var.environment}-<name>`, which its role's policy
+/// names while the function needs the role first). A stack cannot declare them.
+pub const BUILTIN_VARIABLES: [&str; 3] = ["project_prefix", "environment", "region"];
+
+/// The built-in map of module switches, `${var.modules.<module>}` (true when the module is on):
+/// for resources of one module that only make sense with another, such as a function's alarms
+/// in monitoring, which say `when: ${var.modules.compute}`.
+pub const MODULES_VARIABLE: &str = "modules";
 
 /// The variable values in force, as nodes (for expressions) and as the model's [`Variable`]s.
 pub struct Inputs {
@@ -53,6 +65,32 @@ pub fn resolve(
 
     let mut values = IndexMap::new();
     let mut variables = IndexMap::new();
+    for (name, spanned) in BUILTIN_VARIABLES.into_iter().zip([&env.project_prefix, &env.environment, &env.region]) {
+        if let Some(decl) = stack.variables.get(name) {
+            diags.push(Diagnostic::at(
+                &decl.loc,
+                format!("`{name}` is a built-in variable (the environment file's `{name}`); choose another name"),
+            ));
+        }
+        values
+            .insert(name.to_string(), Node { kind: NodeKind::String(spanned.value.clone()), loc: spanned.loc.clone() });
+    }
+    if let Some(decl) = stack.variables.get(MODULES_VARIABLE) {
+        diags.push(Diagnostic::at(
+            &decl.loc,
+            format!("`{MODULES_VARIABLE}` is a built-in variable (the environment file's module switches); choose another name"),
+        ));
+    }
+    let at = Loc::file_start(&env.environment.loc.file);
+    let switches = MODULES
+        .iter()
+        .map(|m| Entry {
+            key: (*m).to_string(),
+            key_loc: at.clone(),
+            value: Node { kind: NodeKind::Bool(env.module_enabled(m)), loc: at.clone() },
+        })
+        .collect();
+    values.insert(MODULES_VARIABLE.to_string(), Node { kind: NodeKind::Map(switches), loc: at });
     for (name, decl) in &stack.variables {
         if let Some(default) = &decl.default {
             // A bad default is the stack author's error, reported in stack.yaml.

@@ -552,3 +552,34 @@ fn depends_on_must_name_declared_resources() {
     );
     assert_eq!(d[0].help.as_deref(), Some("did you mean `storage.logs`?"));
 }
+
+#[test]
+fn built_in_variables_come_from_the_environment_file_and_cannot_be_declared() {
+    let f = Fixture::new();
+    f.edit(STORAGE_PATH, "${var.kms_key_arn}", "/aws/lambda/${var.project_prefix}-${var.environment}-${var.region}");
+    let p = f.load().expect("loads");
+    assert_eq!(
+        value(prop(&resource(&p, "storage.logs").properties, "kms")),
+        json!("/aws/lambda/mantissa-log-dev-us-east-1")
+    );
+
+    f.edit(
+        "stacks/mantissa-log/stack.yaml",
+        "variables:\n",
+        "variables:\n  environment: { type: string, default: x }\n",
+    );
+    let (at, d) = f.error();
+    assert_eq!(at, "stacks/mantissa-log/stack.yaml:3:3");
+    assert!(d.message.contains("`environment` is a built-in variable"), "{}", d.message);
+}
+
+#[test]
+fn module_switches_are_a_built_in_map_for_when() {
+    let f = Fixture::new();
+    f.edit(STORAGE_PATH, "${var.kms_key_arn}", "${var.modules.storage}-${var.modules.api}");
+    let p = f.load().expect("loads");
+    assert_eq!(value(prop(&resource(&p, "storage.logs").properties, "kms")), json!("true-false"));
+    f.edit("environments/dev.yaml", "modules:\n  api: false\n", "modules:\n  api: true\n");
+    let p = f.load().expect("loads");
+    assert_eq!(value(prop(&resource(&p, "storage.logs").properties, "kms")), json!("true-true"));
+}

@@ -13,6 +13,8 @@ use std::sync::Mutex;
 /// `fake_bucket`: taggable, `region` forces a replace, attribute `arn` known before apply.
 /// `fake_table`: protected. `fake_policy`: not taggable; attribute `document`.
 /// `fake_secret`: protected, `value` sensitive, named `{prefix}/{env}/{name}`.
+/// `fake_function`: `source` is unreadable (never returned by `read`), `code_hash` is what the
+/// cloud keeps of it.
 pub struct FakeProvider {
     schemas: Vec<TypeSchema>,
     /// id → (type, properties)
@@ -42,6 +44,7 @@ impl Default for FakeProvider {
                 schema("fake_bucket", &["region"], false, true),
                 schema("fake_table", &["hash_key"], true, true),
                 schema("fake_policy", &[], false, false),
+                schema("fake_function", &[], false, true),
                 TypeSchema {
                     sensitive: &["value"],
                     name_style: NameStyle::Slashed,
@@ -95,6 +98,10 @@ impl Provider for FakeProvider {
         self.schemas.iter().map(|s| s.type_name).collect()
     }
 
+    fn unreadable(&self, type_name: &str) -> &'static [&'static str] {
+        if type_name == "fake_function" { &["source"] } else { &[] }
+    }
+
     fn normalize(&self, ctx: &ResourceContext, properties: &Value) -> Result<Value, PropertyError> {
         let obj = properties.as_object().ok_or_else(|| PropertyError::new("", "properties must be a map"))?;
         if let Some(size) = obj.get("size").and_then(Value::as_i64) {
@@ -121,9 +128,18 @@ impl Provider for FakeProvider {
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError> {
         self.record("Read", ctx)?;
         let id = id.unwrap_or(&ctx.physical_name);
+        let unreadable = self.unreadable(&ctx.type_name);
         Ok(self.objects.lock().unwrap().get(id).map(|(_, props)| LiveResource {
             id: id.to_string(),
-            properties: props.clone(),
+            properties: match props {
+                Value::Object(m) => Value::Object(
+                    m.iter()
+                        .filter(|(k, _)| !unreadable.contains(&k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                ),
+                other => other.clone(),
+            },
             attributes: Map::from_iter([("name".to_string(), Value::String(id.to_string()))]),
         }))
     }

@@ -328,7 +328,12 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
             to_read.push((a.clone(), s.type_name.clone(), Some(s.id.clone())));
         }
     }
-    let live = refresh(cx, to_read, opts.parallelism.max(1)).await?;
+    let mut live = refresh(cx, to_read, opts.parallelism.max(1)).await?;
+    for (a, l) in live.iter_mut() {
+        if let (Some(l), Some(s)) = (l.as_mut(), state_addrs.get(a)) {
+            fill_unreadable(cx.provider.unreadable(&s.type_name), &mut l.properties, &s.properties);
+        }
+    }
 
     let mut changes = Vec::new();
     let mut drift = Vec::new();
@@ -459,6 +464,10 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 }
                 (None, None) => (None, None, Map::new()),
             };
+            let base = base.map(|mut b| {
+                fill_unreadable(cx.provider.unreadable(r.schema.type_name), &mut b, &desired);
+                b
+            });
             let mut replace_because = Vec::new();
             let (action, changed) = match &base {
                 None => (PlanAction::Create, vec![]),
@@ -632,6 +641,19 @@ pub(crate) fn owned_by(properties: &Value, lineage: &str) -> bool {
 
 fn lineage_tag(properties: &Value) -> Option<&str> {
     properties.get("tags").and_then(|t| t.get(LINEAGE_TAG)).and_then(Value::as_str)
+}
+
+/// Gives `live` the values of the `keys` it cannot carry (see [`Provider::unreadable`]) from
+/// `from`, where `live` lacks them.
+fn fill_unreadable(keys: &[&str], live: &mut Value, from: &Value) {
+    let (Some(live), Some(from)) = (live.as_object_mut(), from.as_object()) else { return };
+    for k in keys {
+        if live.get(*k).is_none_or(Value::is_null) {
+            if let Some(v) = from.get(*k) {
+                live.insert(k.to_string(), v.clone());
+            }
+        }
+    }
 }
 
 fn merged(a: &Map<String, Value>, b: &Map<String, Value>) -> Map<String, Value> {

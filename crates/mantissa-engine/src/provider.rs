@@ -151,6 +151,15 @@ pub trait Provider: Send + Sync {
     /// Every type the provider knows, for `mantissa schema` and "did you mean".
     fn type_names(&self) -> Vec<&'static str>;
 
+    /// Top-level properties of a type that the cloud cannot report back: inputs that leave only
+    /// a trace in what `read` returns (a function's `source` directory, of which AWS keeps the
+    /// package's hash). The plan takes their live value from the state, or, for a resource the
+    /// state does not record, from the desired properties; what they produce is compared through
+    /// the readable trace.
+    fn unreadable(&self, _type_name: &str) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Checks desired properties and fills in defaults, giving the canonical form that
     /// [`Provider::read`] also produces. `properties` may contain unknown placeholders
     /// (`mantissa_config::UNKNOWN`), which must be accepted wherever a string could stand.

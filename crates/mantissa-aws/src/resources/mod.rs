@@ -13,6 +13,8 @@ pub mod glue_table;
 pub mod iam_role;
 mod json_doc;
 pub mod kinesis_stream;
+pub mod lambda_function;
+pub mod lambda_permission;
 pub mod s3_bucket;
 pub mod secretsmanager_secret;
 pub mod sns_topic;
@@ -21,9 +23,10 @@ mod tag_delta;
 
 use crate::AwsClients;
 use crate::resource::{ErasedResource, erase};
+use std::path::PathBuf;
 
-/// Every resource type, ready to register.
-pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
+/// Every resource type, ready to register. `stack_dir` is where function sources are found.
+pub fn all(clients: &AwsClients, stack_dir: Option<PathBuf>) -> Vec<Box<dyn ErasedResource>> {
     vec![
         erase(s3_bucket::S3Bucket::new(clients.clone())),
         erase(secretsmanager_secret::Secret::new(clients.clone())),
@@ -40,5 +43,7 @@ pub fn all(clients: &AwsClients) -> Vec<Box<dyn ErasedResource>> {
         erase(cloudwatch_log_group::CloudwatchLogGroup::new(clients.clone())),
         erase(cloudwatch_metric_alarm::CloudwatchMetricAlarm::new(clients.clone())),
         erase(cloudwatch_dashboard::CloudwatchDashboard::new(clients.clone())),
+        erase(lambda_function::LambdaFunction::new(clients.clone(), stack_dir)),
+        erase(lambda_permission::LambdaPermission::new(clients.clone())),
     ]
 }

@@ -11,6 +11,7 @@ mod glue_catalog;
 mod glue_crawler;
 mod iam_role;
 mod kinesis_stream;
+mod lambda_function;
 mod monitoring_common;
 mod s3_bucket;
 mod sdk;

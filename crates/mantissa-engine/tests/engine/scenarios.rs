@@ -456,3 +456,45 @@ async fn secret_values_are_compared_live_and_never_stored_or_planned() {
     assert_eq!(h.provider.objects.lock().unwrap()["acme/dev/token"].1["value"], json!("s3cr3t-two"));
     assert!(!h.plan(normal()).await.unwrap().has_changes());
 }
+
+#[tokio::test]
+async fn unreadable_properties_compare_with_the_state_and_their_trace_with_the_cloud() {
+    let function = |source: &str, hash: &str| {
+        format!(
+            "resources:\n  fn:\n    type: fake_function\n    properties:\n      source: {source}\n      code_hash: {hash}\n"
+        )
+    };
+    let h = Harness::new(&[
+        ("environments/dev.yaml", &env_file("acme", "dev")),
+        ("stacks/test/stack.yaml", "variables: {}\n"),
+        ("stacks/test/compute.yaml", &function("functions/a", "h1")),
+    ]);
+    let (_, report, _) = h.apply(normal()).await.unwrap();
+    assert!(report.success(), "{report:?}");
+    assert_eq!(h.state().resources["compute.fn"].properties["source"], json!("functions/a"));
+
+    // The cloud never reports `source`: neither drift nor a change.
+    let plan = h.plan(normal()).await.unwrap();
+    assert!(!plan.has_changes(), "{:?}", actions(&plan));
+    assert!(plan.drift.is_empty(), "{:?}", plan.drift);
+
+    // A changed trace is an update that shows both.
+    h.fixture.write("stacks/test/compute.yaml", &function("functions/a", "h2"));
+    let plan = h.plan(normal()).await.unwrap();
+    assert_eq!(actions(&plan), vec![("compute.fn".to_string(), PlanAction::Update)]);
+    let change = &plan.changes[0];
+    assert_eq!(change.changed, vec!["code_hash"]);
+    assert_eq!(change.before.as_ref().unwrap()["source"], json!("functions/a"));
+
+    // A moved source compares with the recorded one.
+    h.fixture.write("stacks/test/compute.yaml", &function("functions/b", "h1"));
+    let plan = h.plan(normal()).await.unwrap();
+    assert_eq!(plan.changes[0].changed, vec!["source"]);
+
+    // Adopted (no state): nothing to compare the unreadable value with but the desired one.
+    *h.backend.doc.lock().unwrap() = Some(StateDocument { lineage: h.state().lineage, ..StateDocument::new("dev") });
+    h.fixture.write("stacks/test/compute.yaml", &function("functions/a", "h1"));
+    let plan = h.plan(normal()).await.unwrap();
+    let change = &plan.changes[0];
+    assert!(change.adopt && change.changed.is_empty(), "{change:?}");
+}

@@ -1,0 +1,244 @@
+//! `aws_lambda_permission`: one statement of a Lambda function's resource policy, letting a
+//! service (API Gateway, EventBridge) invoke the function. The id is `<function_name>/<statement_id>`.
+//!
+//! Statements cannot carry tags; they are found under their function, which is owned. Lambda has
+//! no call to change a statement, so every property forces a replace (RemovePermission, then
+//! AddPermission). `read` parses the function's policy (GetPolicy) for the statement.
+
+use crate::AwsClients;
+use crate::decode::is_unknown;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use async_trait::async_trait;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub const TYPE_NAME: &str = "aws_lambda_permission";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &["function_name", "statement_id", "action", "principal", "source_arn"],
+    sensitive: &[],
+    attributes: &[],
+    taggable: false,
+    protected: false,
+};
+
+const NOT_FOUND: &str = "ResourceNotFoundException";
+
+fn invoke() -> String {
+    "lambda:InvokeFunction".into()
+}
+
+/// Who may call what on a function.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionProps {
+    /// The function's name (its ARN works too, but the name keeps the id short).
+    pub function_name: String,
+    /// The statement's id in the function's policy: letters, digits, `-` and `_`.
+    pub statement_id: String,
+    #[serde(default = "invoke")]
+    pub action: String,
+    /// A service principal (`apigateway.amazonaws.com`) or an account.
+    pub principal: String,
+    /// Only calls on behalf of this resource (an API's execution ARN, a rule's ARN).
+    #[serde(default)]
+    pub source_arn: Option<String>,
+}
+
+pub struct LambdaPermission {
+    clients: AwsClients,
+}
+
+impl LambdaPermission {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+}
+
+/// `<function>/<statement>`: the function name holds no `/`, the statement id neither.
+fn split_id(id: &str) -> Result<(&str, &str), ProviderError> {
+    id.split_once('/')
+        .filter(|(f, s)| !f.is_empty() && !s.is_empty())
+        .ok_or_else(|| ProviderError::Other(format!("`{id}` is not a permission id (<function_name>/<statement_id>)")))
+}
+
+/// The statement `sid` of a function policy document, as properties.
+pub fn statement_props(policy: &str, function_name: &str, sid: &str) -> Result<Option<PermissionProps>, ProviderError> {
+    let doc: Value = serde_json::from_str(policy)
+        .map_err(|e| ProviderError::api("lambda:GetPolicy", format!("the policy is not JSON: {e}")))?;
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => vec![],
+    };
+    let Some(s) = statements.iter().find(|s| s.get("Sid").and_then(Value::as_str) == Some(sid)) else {
+        return Ok(None);
+    };
+    let first = |v: Option<&Value>| -> Option<String> {
+        match v? {
+            Value::String(s) => Some(s.clone()),
+            Value::Array(a) => a.first().and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        }
+    };
+    let principal = match s.get("Principal") {
+        Some(Value::String(p)) => p.clone(),
+        Some(Value::Object(m)) => first(m.get("Service").or_else(|| m.get("AWS"))).unwrap_or_default(),
+        _ => String::new(),
+    };
+    let source_arn = s
+        .get("Condition")
+        .and_then(|c| c.get("ArnLike").or_else(|| c.get("ArnEquals")))
+        .and_then(|c| first(c.get("AWS:SourceArn").or_else(|| c.get("aws:SourceArn"))));
+    Ok(Some(PermissionProps {
+        function_name: function_name.to_string(),
+        statement_id: sid.to_string(),
+        action: first(s.get("Action")).unwrap_or_default(),
+        principal,
+        source_arn,
+    }))
+}
+
+#[async_trait]
+impl ResourceType for LambdaPermission {
+    type Props = PermissionProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, _ctx: &ResourceContext, props: &PermissionProps) -> Result<(), PropertyError> {
+        let sid = &props.statement_id;
+        if sid.is_empty() || sid.len() > 100 || !sid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(PropertyError::new("statement_id", "1 to 100 letters, digits, `-` and `_`"));
+        }
+        if !is_unknown(&props.action) && !props.action.starts_with("lambda:") {
+            return Err(PropertyError::new("action", "a Lambda action, such as lambda:InvokeFunction"));
+        }
+        if props.principal.is_empty() {
+            return Err(PropertyError::new("principal", "`principal` must not be empty"));
+        }
+        if !is_unknown(&props.function_name) && props.function_name.contains('/') {
+            return Err(PropertyError::new("function_name", "a function name holds no `/`"));
+        }
+        Ok(())
+    }
+
+    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &PermissionProps) -> Map<String, Value> {
+        Map::new()
+    }
+
+    /// Without a recorded id there is nothing to look up by (statement ids are the stack's, not
+    /// derived from the address): create finds a statement left by an interrupted run.
+    async fn read(
+        &self,
+        _ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<PermissionProps>>, ProviderError> {
+        let Some(id) = id else { return Ok(None) };
+        let (function, sid) = split_id(id)?;
+        tracing::debug!(function, "lambda:GetPolicy");
+        let policy = match self.clients.lambda().get_policy().function_name(function).send().await {
+            Ok(out) => out.policy().unwrap_or_default().to_string(),
+            // No function, or a function with no policy: either way no statement.
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
+            Err(e) => return Err(api_error("lambda:GetPolicy", e)),
+        };
+        Ok(statement_props(&policy, function, sid)?.map(|props| Live {
+            id: id.to_string(),
+            props,
+            attributes: Map::new(),
+        }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &PermissionProps) -> Result<Applied, ProviderError> {
+        let id = format!("{}/{}", props.function_name, props.statement_id);
+        // The statement id may be taken in our own function's policy: an interrupted run added
+        // it. The same statement is adopted; a different one is replaced. Read first rather than
+        // rely on AddPermission's conflict error: the emulator appends a second statement with
+        // the same id instead of refusing it.
+        match self.read(ctx, Some(&id)).await? {
+            Some(live) if &live.props == props => {
+                tracing::info!(permission = %id, "adopting the statement an interrupted run added");
+                return Ok(Applied { id, attributes: Map::new() });
+            }
+            Some(_) => self.delete(ctx, &id, None).await?,
+            None => {}
+        }
+        tracing::debug!(function = %props.function_name, sid = %props.statement_id, "lambda:AddPermission");
+        self.clients
+            .lambda()
+            .add_permission()
+            .function_name(&props.function_name)
+            .statement_id(&props.statement_id)
+            .action(&props.action)
+            .principal(&props.principal)
+            .set_source_arn(props.source_arn.clone())
+            .send()
+            .await
+            .map_err(|e| api_error("lambda:AddPermission", e))?;
+        Ok(Applied { id, attributes: Map::new() })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        _id: &str,
+        _prior: Option<&PermissionProps>,
+        _props: &PermissionProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        Err(ProviderError::Other(format!(
+            "{TYPE_NAME} cannot change {changed:?} in place: every property forces a replace"
+        )))
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&PermissionProps>,
+    ) -> Result<(), ProviderError> {
+        let (function, sid) = split_id(id)?;
+        tracing::debug!(function, sid, "lambda:RemovePermission");
+        match self.clients.lambda().remove_permission().function_name(function).statement_id(sid).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
+            Err(e) => Err(api_error("lambda:RemovePermission", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_parse_as_aws_writes_them() {
+        let policy = r#"{"Version":"2012-10-17","Id":"default","Statement":[
+            {"Sid":"other","Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:1:function:f"},
+            {"Sid":"api","Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:1:function:f",
+             "Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:us-east-1:1:abc/*"}}}]}"#;
+        let p = statement_props(policy, "f", "api").unwrap().unwrap();
+        assert_eq!(p.principal, "apigateway.amazonaws.com");
+        assert_eq!(p.action, "lambda:InvokeFunction");
+        assert_eq!(p.source_arn.as_deref(), Some("arn:aws:execute-api:us-east-1:1:abc/*"));
+        let other = statement_props(policy, "f", "other").unwrap().unwrap();
+        assert_eq!((other.principal.as_str(), other.source_arn), ("events.amazonaws.com", None));
+        assert!(statement_props(policy, "f", "missing").unwrap().is_none());
+        assert!(statement_props("not json", "f", "x").is_err());
+    }
+
+    #[test]
+    fn ids_split_into_function_and_statement() {
+        assert_eq!(split_id("fn/sid").unwrap(), ("fn", "sid"));
+        assert!(split_id("fn").is_err());
+        assert!(split_id("/sid").is_err());
+    }
+}
