@@ -134,6 +134,8 @@ struct Inner {
     sns: OnceLock<aws_sdk_sns::Client>,
     cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
     logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
+    cognito: OnceLock<aws_sdk_cognitoidentityprovider::Client>,
+    events: OnceLock<aws_sdk_eventbridge::Client>,
 }
 
 /// One accessor per service: the client is built on first use from the shared configuration,
@@ -169,6 +171,8 @@ impl AwsClients {
                 sns: OnceLock::new(),
                 cloudwatch: OnceLock::new(),
                 logs: OnceLock::new(),
+                cognito: OnceLock::new(),
+                events: OnceLock::new(),
             }),
         }
     }
@@ -216,6 +220,8 @@ impl AwsClients {
         sns: aws_sdk_sns,
         cloudwatch: aws_sdk_cloudwatch,
         logs: aws_sdk_cloudwatchlogs,
+        cognito: aws_sdk_cognitoidentityprovider,
+        events: aws_sdk_eventbridge,
     }
 
     /// Uses `client` for SNS instead of building one (tests with mocked responses for what moto
@@ -228,6 +234,13 @@ impl AwsClients {
     /// As [`Self::with_sns_client`], for CloudWatch Logs (AssociateKmsKey, which moto lacks).
     pub fn with_logs_client(self, client: aws_sdk_cloudwatchlogs::Client) -> Self {
         let _ = self.inner.logs.set(client);
+        self
+    }
+
+    /// As [`Self::with_sns_client`], for Cognito (UntagResource, which moto lacks, and AWS's
+    /// UpdateUserPool, which keeps the username attributes and tags moto drops).
+    pub fn with_cognito_client(self, client: aws_sdk_cognitoidentityprovider::Client) -> Self {
+        let _ = self.inner.cognito.set(client);
         self
     }
 
