@@ -277,11 +277,9 @@ impl ResourceType for CognitoUserPool {
             .filter(|id| !id.is_empty())
             .ok_or_else(|| ProviderError::api("cognito-idp:CreateUserPool", "the response carries no pool id"))?
             .to_string();
+        // SetUserPoolMfaConfig sets the pool's MFA setting itself: no UpdateUserPool needed.
         if props.mfa != "OFF" {
             self.set_mfa(&id, &props.mfa).await?;
-            // UpdateUserPool would reset MFA unless told it too, so the pool's own record of it
-            // must match.
-            self.update_pool(&id, props).await?;
         }
         Ok(Applied { attributes: attributes(name, pool.and_then(|p| p.arn())), id })
     }
