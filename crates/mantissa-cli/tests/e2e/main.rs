@@ -2,6 +2,7 @@
 //! through the recording proxy, in a temporary project directory holding a copy of the shipped
 //! stack and an environment file pointing at the proxy.
 
+mod auth;
 mod bad_input;
 mod crash;
 mod data_stack;
