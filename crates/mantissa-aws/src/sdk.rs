@@ -135,6 +135,8 @@ struct Inner {
     cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
     logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
     lambda: OnceLock<aws_sdk_lambda::Client>,
+    cognito: OnceLock<aws_sdk_cognitoidentityprovider::Client>,
+    events: OnceLock<aws_sdk_eventbridge::Client>,
 }
 
 /// One accessor per service: the client is built on first use from the shared configuration,
@@ -171,6 +173,8 @@ impl AwsClients {
                 cloudwatch: OnceLock::new(),
                 logs: OnceLock::new(),
                 lambda: OnceLock::new(),
+                cognito: OnceLock::new(),
+                events: OnceLock::new(),
             }),
         }
     }
@@ -219,6 +223,8 @@ impl AwsClients {
         cloudwatch: aws_sdk_cloudwatch,
         logs: aws_sdk_cloudwatchlogs,
         lambda: aws_sdk_lambda,
+        cognito: aws_sdk_cognitoidentityprovider,
+        events: aws_sdk_eventbridge,
     }
 
     /// Uses `client` for SNS instead of building one (tests with mocked responses for what moto
@@ -249,6 +255,13 @@ impl AwsClients {
     /// As [`Self::with_sns_client`], for Lambda (what moto does not keep, such as KMSKeyArn on update).
     pub fn with_lambda_client(self, client: aws_sdk_lambda::Client) -> Self {
         let _ = self.inner.lambda.set(client);
+        self
+    }
+
+    /// As [`Self::with_sns_client`], for Cognito (UntagResource, which moto lacks, and AWS's
+    /// UpdateUserPool, which keeps the username attributes and tags moto drops).
+    pub fn with_cognito_client(self, client: aws_sdk_cognitoidentityprovider::Client) -> Self {
+        let _ = self.inner.cognito.set(client);
         self
     }
 

@@ -3,8 +3,12 @@
 pub mod account;
 pub mod athena_workgroup;
 pub mod cloudwatch_dashboard;
+pub mod cloudwatch_event_rule;
+pub mod cloudwatch_event_target;
 pub mod cloudwatch_log_group;
 pub mod cloudwatch_metric_alarm;
+pub mod cognito_user_pool;
+pub mod cognito_user_pool_client;
 pub mod dynamodb_table;
 pub mod firehose_delivery_stream;
 pub mod glue_crawler;
@@ -45,5 +49,9 @@ pub fn all(clients: &AwsClients, stack_dir: Option<PathBuf>) -> Vec<Box<dyn Eras
         erase(cloudwatch_dashboard::CloudwatchDashboard::new(clients.clone())),
         erase(lambda_function::LambdaFunction::new(clients.clone(), stack_dir)),
         erase(lambda_permission::LambdaPermission::new(clients.clone())),
+        erase(cognito_user_pool::CognitoUserPool::new(clients.clone())),
+        erase(cognito_user_pool_client::CognitoUserPoolClient::new(clients.clone())),
+        erase(cloudwatch_event_rule::CloudwatchEventRule::new(clients.clone())),
+        erase(cloudwatch_event_target::CloudwatchEventTarget::new(clients.clone())),
     ]
 }

@@ -3,8 +3,11 @@
 
 mod athena_workgroup;
 mod cloudwatch_dashboard;
+mod cloudwatch_event_rule;
 mod cloudwatch_log_group;
 mod cloudwatch_metric_alarm;
+mod cognito_user_pool;
+mod cognito_user_pool_client;
 mod dynamodb_table;
 mod firehose_delivery_stream;
 mod glue_catalog;

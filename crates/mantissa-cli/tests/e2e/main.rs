@@ -15,6 +15,7 @@ macro_rules! client {
     }};
 }
 
+mod auth;
 mod bad_input;
 mod crash;
 mod crash_data_stack;

@@ -1,0 +1,210 @@
+//! `aws_cloudwatch_event_target`: what an EventBridge rule invokes (a Lambda function, here).
+//! The id is `<rule>/<target_id>`. PutTargets creates or overwrites the target of that id, so a
+//! rerun after a crash converges without looking anything up, and an update is the same call.
+
+use crate::AwsClients;
+use crate::decode::is_unknown;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use async_trait::async_trait;
+use aws_sdk_eventbridge::types::Target;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub const TYPE_NAME: &str = "aws_cloudwatch_event_target";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    // Targets are named by their rule and target id, not by the address.
+    name_style: NameStyle::Dashed,
+    force_new: &["rule", "target_id"],
+    sensitive: &[],
+    attributes: &[],
+    taggable: false,
+    protected: false,
+};
+
+const NOT_FOUND: &str = "ResourceNotFoundException";
+
+/// One target of an EventBridge rule on the default bus.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetProps {
+    /// The rule's name (`${scheduling.detection.name}`).
+    pub rule: String,
+    /// The target's id within the rule: 1 to 64 letters, digits or `._-`.
+    pub target_id: String,
+    /// What is invoked: a Lambda function ARN, say.
+    pub arn: String,
+}
+
+pub fn validate(props: &TargetProps) -> Result<(), PropertyError> {
+    let id = &props.target_id;
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        return Err(PropertyError::new("target_id", format!("{id:?} must be 1 to 64 letters, digits or ._-")));
+    }
+    if !is_unknown(&props.arn) && !props.arn.starts_with("arn:") {
+        return Err(PropertyError::new("arn", format!("{:?} is not an ARN", props.arn)));
+    }
+    if props.rule.is_empty() {
+        return Err(PropertyError::new("rule", "the rule's name is required"));
+    }
+    Ok(())
+}
+
+pub fn target_key(rule: &str, target_id: &str) -> String {
+    format!("{rule}/{target_id}")
+}
+
+fn parse_key(id: &str) -> Result<(&str, &str), ProviderError> {
+    match id.split_once('/') {
+        Some((r, t)) if !r.is_empty() && !t.is_empty() => Ok((r, t)),
+        _ => Err(ProviderError::Other(format!("{TYPE_NAME} id {id:?} is not <rule>/<target id>"))),
+    }
+}
+
+pub struct CloudwatchEventTarget {
+    clients: AwsClients,
+}
+
+impl CloudwatchEventTarget {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    async fn put(&self, props: &TargetProps) -> Result<Applied, ProviderError> {
+        let target = Target::builder()
+            .id(&props.target_id)
+            .arn(&props.arn)
+            .build()
+            .map_err(|e| ProviderError::Other(format!("building target {:?}: {e}", props.target_id)))?;
+        tracing::debug!(rule = %props.rule, target = %props.target_id, "events:PutTargets");
+        let out = self
+            .clients
+            .events()
+            .put_targets()
+            .rule(&props.rule)
+            .targets(target)
+            .send()
+            .await
+            .map_err(|e| api_error("events:PutTargets", e))?;
+        // PutTargets answers 200 with per-target failures.
+        if let Some(f) = out.failed_entries().first() {
+            return Err(ProviderError::api(
+                "events:PutTargets",
+                format!(
+                    "{}: {}",
+                    f.error_code().unwrap_or("failed"),
+                    f.error_message().unwrap_or("the target was not added")
+                ),
+            ));
+        }
+        Ok(Applied { id: target_key(&props.rule, &props.target_id), attributes: Map::new() })
+    }
+}
+
+#[async_trait]
+impl ResourceType for CloudwatchEventTarget {
+    type Props = TargetProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, _ctx: &ResourceContext, props: &TargetProps) -> Result<(), PropertyError> {
+        validate(props)
+    }
+
+    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &TargetProps) -> Map<String, Value> {
+        Map::new()
+    }
+
+    /// Without a recorded id there is nothing to look up by: the rule and target id are
+    /// properties. A create then overwrites whatever target an interrupted run left.
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TargetProps>>, ProviderError> {
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let (rule, target_id) = parse_key(id)?;
+        let mut token: Option<String> = None;
+        loop {
+            tracing::debug!(rule, "events:ListTargetsByRule");
+            let out =
+                match self.clients.events().list_targets_by_rule().rule(rule).set_next_token(token.take()).send().await
+                {
+                    Ok(out) => out,
+                    Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
+                    Err(e) => return Err(api_error("events:ListTargetsByRule", e)),
+                };
+            if let Some(t) = out.targets().iter().find(|t| t.id() == target_id) {
+                let props =
+                    TargetProps { rule: rule.to_string(), target_id: target_id.to_string(), arn: t.arn().to_string() };
+                return Ok(Some(Live { id: id.to_string(), props, attributes: Map::new() }));
+            }
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    async fn create(&self, _ctx: &ResourceContext, props: &TargetProps) -> Result<Applied, ProviderError> {
+        self.put(props).await
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        _id: &str,
+        _prior: Option<&TargetProps>,
+        props: &TargetProps,
+        _changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        self.put(props).await
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&TargetProps>,
+    ) -> Result<(), ProviderError> {
+        let (rule, target_id) = parse_key(id)?;
+        tracing::debug!(rule, target = target_id, "events:RemoveTargets");
+        match self.clients.events().remove_targets().rule(rule).ids(target_id).send().await {
+            Ok(out) => match out.failed_entries().first() {
+                // Removing a target the rule no longer has is not a failure: it is gone.
+                Some(f) if f.error_code() != Some(NOT_FOUND) => Err(ProviderError::api(
+                    "events:RemoveTargets",
+                    format!("{}: {}", f.error_code().unwrap_or("failed"), f.error_message().unwrap_or("not removed")),
+                )),
+                _ => Ok(()),
+            },
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
+            Err(e) => Err(api_error("events:RemoveTargets", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode;
+    use serde_json::json;
+
+    #[test]
+    fn checks_and_ids() {
+        let ok = json!({"rule": "r", "target_id": "detection-engine", "arn": "arn:aws:lambda:us-east-1:1:function:f"});
+        validate(&decode(&ok).unwrap()).unwrap();
+        let mut bad = ok.clone();
+        bad["target_id"] = json!("has space");
+        assert_eq!(validate(&decode(&bad).unwrap()).unwrap_err().path, "target_id");
+        let mut bad = ok.clone();
+        bad["arn"] = json!("my-function");
+        assert_eq!(validate(&decode(&bad).unwrap()).unwrap_err().path, "arn");
+        assert_eq!(parse_key(&target_key("rule-a", "t1")).unwrap(), ("rule-a", "t1"));
+        assert!(parse_key("no-slash").is_err());
+    }
+}

@@ -1,0 +1,317 @@
+//! `aws_cognito_user_pool`: the pool of the web interface's users. Cognito assigns the pool id
+//! and lets pools share a name, so a pool not yet recorded is found by name and ownership tag
+//! (`read(None)`): one pool of this state is adopted (a run killed between CreateUserPool and
+//! saving the state converges without a second pool), a pool of another state or of none is
+//! refused, and two of this state's are an error naming both, never a guess.
+//!
+//! UpdateUserPool resets every field it is not given (on AWS, as in the emulator), so each update
+//! sends the whole configuration. The username attributes cannot change on an existing pool: that
+//! is a replace, and the type is protected, so the engine refuses it without `--allow-destroy`.
+
+#[cfg(test)]
+mod mocked_tests;
+mod props;
+mod read;
+
+pub use props::{PasswordPolicy, UserPoolProps};
+pub use read::{Candidate, find_pools};
+
+use crate::AwsClients;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use async_trait::async_trait;
+use aws_sdk_cognitoidentityprovider::types::{
+    AdminCreateUserConfigType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType, UserPoolPolicyType,
+    UsernameAttributeType, VerifiedAttributeType,
+};
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use read::{NOT_FOUND, read_pool};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+pub const TYPE_NAME: &str = "aws_cognito_user_pool";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &["username_attributes"],
+    sensitive: &[],
+    attributes: &["name", "arn"],
+    taggable: true,
+    // The pool holds the users: replacing it deletes every account.
+    protected: true,
+};
+
+pub struct CognitoUserPool {
+    clients: AwsClients,
+}
+
+impl CognitoUserPool {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
+        self.clients.cognito()
+    }
+
+    /// The one pool of this name that carries this state's lineage, if any.
+    async fn find_owned(&self, ctx: &ResourceContext) -> Result<Option<String>, ProviderError> {
+        let name = ctx.physical_name.as_str();
+        let candidates = find_pools(self.cognito(), |n| n == name).await?;
+        pick_owned(ctx, candidates)
+    }
+
+    /// Sends the pool's whole configuration (UpdateUserPool resets what it is not given).
+    async fn update_pool(&self, id: &str, props: &UserPoolProps) -> Result<(), ProviderError> {
+        tracing::debug!(user_pool = id, "cognito-idp:UpdateUserPool");
+        self.cognito()
+            .update_user_pool()
+            .user_pool_id(id)
+            .policies(policies(props)?)
+            .admin_create_user_config(admin_config(props))
+            .set_auto_verified_attributes(Some(verified(props)))
+            .mfa_configuration(mfa_type(&props.mfa))
+            .set_user_pool_tags(Some(tags(props)))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| api_error("cognito-idp:UpdateUserPool", e))
+    }
+
+    /// `ON` and `OPTIONAL` are TOTP: the software token is enabled with them (and must be before
+    /// UpdateUserPool may name them).
+    async fn set_mfa(&self, id: &str, mfa: &str) -> Result<(), ProviderError> {
+        tracing::debug!(user_pool = id, mfa, "cognito-idp:SetUserPoolMfaConfig");
+        let mut req = self.cognito().set_user_pool_mfa_config().user_pool_id(id).mfa_configuration(mfa_type(mfa));
+        if mfa != "OFF" {
+            req = req.software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build());
+        }
+        req.send().await.map(drop).map_err(|e| api_error("cognito-idp:SetUserPoolMfaConfig", e))
+    }
+
+    /// Removes tags UpdateUserPool left in place (AWS adds the tags it is given; the emulator
+    /// replaces the set, and then there is nothing left to remove).
+    async fn remove_stale_tags(&self, id: &str, props: &UserPoolProps) -> Result<(), ProviderError> {
+        let Some(live) = read_pool(self.cognito(), id).await? else {
+            return Err(ProviderError::api(
+                "cognito-idp:DescribeUserPool",
+                format!("user pool {id} vanished during the update"),
+            ));
+        };
+        let stale: Vec<String> = live.props.tags.keys().filter(|k| !props.tags.contains_key(*k)).cloned().collect();
+        if stale.is_empty() {
+            return Ok(());
+        }
+        tracing::debug!(user_pool = id, "cognito-idp:UntagResource");
+        self.cognito()
+            .untag_resource()
+            .resource_arn(&live.arn)
+            .set_tag_keys(Some(stale))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| api_error("cognito-idp:UntagResource", e))
+    }
+
+    async fn configure(&self, id: &str, props: &UserPoolProps, changed: &[String]) -> Result<(), ProviderError> {
+        if changed.iter().any(|c| c == "mfa") {
+            self.set_mfa(id, &props.mfa).await?;
+        }
+        self.update_pool(id, props).await?;
+        if changed.iter().any(|c| c == "tags") {
+            self.remove_stale_tags(id, props).await?;
+        }
+        Ok(())
+    }
+
+    async fn applied(&self, id: &str) -> Result<Applied, ProviderError> {
+        match read_pool(self.cognito(), id).await? {
+            Some(r) => Ok(Applied { id: id.to_string(), attributes: attributes(&r.name, Some(&r.arn)) }),
+            None => Err(ProviderError::api("cognito-idp:DescribeUserPool", format!("user pool {id} does not exist"))),
+        }
+    }
+}
+
+/// Chooses among the pools of this name: the single one of this state, none, or an error.
+pub fn pick_owned(ctx: &ResourceContext, candidates: Vec<Candidate>) -> Result<Option<String>, ProviderError> {
+    let (owned, foreign): (Vec<_>, Vec<_>) = candidates.into_iter().partition(|c| c.lineage() == Some(&ctx.lineage));
+    match owned.as_slice() {
+        [one] => Ok(Some(one.id.clone())),
+        [] => match foreign.first() {
+            None => Ok(None),
+            Some(f) => Err(ProviderError::NotOwned {
+                address: ctx.address.clone(),
+                physical_name: f.id.clone(),
+                found: f.lineage().unwrap_or("none").to_string(),
+                environment: ctx.naming.environment.clone(),
+            }),
+        },
+        many => Err(ProviderError::Other(format!(
+            "{} user pools named {} carry this state's lineage ({}): mantissa will not guess which one is {}; delete the extra ones, then run again",
+            many.len(),
+            ctx.physical_name,
+            many.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "),
+            ctx.address,
+        ))),
+    }
+}
+
+fn mfa_type(mfa: &str) -> UserPoolMfaType {
+    UserPoolMfaType::from(mfa)
+}
+
+fn policies(props: &UserPoolProps) -> Result<UserPoolPolicyType, ProviderError> {
+    let p = &props.password_policy;
+    let number = |n: u32, what: &str| {
+        i32::try_from(n)
+            .map_err(|_| ProviderError::Property(PropertyError::new(format!("password_policy.{what}"), "too large")))
+    };
+    Ok(UserPoolPolicyType::builder()
+        .password_policy(
+            PasswordPolicyType::builder()
+                .minimum_length(number(p.minimum_length, "minimum_length")?)
+                .require_uppercase(p.require_uppercase)
+                .require_lowercase(p.require_lowercase)
+                .require_numbers(p.require_numbers)
+                .require_symbols(p.require_symbols)
+                .temporary_password_validity_days(number(
+                    p.temporary_password_validity_days,
+                    "temporary_password_validity_days",
+                )?)
+                .build(),
+        )
+        .build())
+}
+
+fn admin_config(props: &UserPoolProps) -> AdminCreateUserConfigType {
+    AdminCreateUserConfigType::builder().allow_admin_create_user_only(props.admin_create_user_only).build()
+}
+
+fn verified(props: &UserPoolProps) -> Vec<VerifiedAttributeType> {
+    props.auto_verified_attributes.iter().map(|a| VerifiedAttributeType::from(a.as_str())).collect()
+}
+
+fn tags(props: &UserPoolProps) -> HashMap<String, String> {
+    props.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    if let Some(arn) = arn {
+        m.insert("arn".into(), arn.into());
+    }
+    m
+}
+
+#[async_trait]
+impl ResourceType for CognitoUserPool {
+    type Props = UserPoolProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, ctx: &ResourceContext, props: &UserPoolProps) -> Result<(), PropertyError> {
+        props::validate(&ctx.physical_name, props)
+    }
+
+    fn canonicalize(&self, props: &mut UserPoolProps) {
+        props.canonicalize();
+    }
+
+    /// The id and ARN are Cognito's to assign.
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &UserPoolProps) -> Map<String, Value> {
+        attributes(&ctx.physical_name, None)
+    }
+
+    async fn read(
+        &self,
+        ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<UserPoolProps>>, ProviderError> {
+        let id = match id {
+            Some(id) => id.to_string(),
+            None => match self.find_owned(ctx).await? {
+                Some(id) => id,
+                None => return Ok(None),
+            },
+        };
+        Ok(read_pool(self.cognito(), &id).await?.map(|r| Live {
+            attributes: attributes(&r.name, Some(&r.arn)),
+            id,
+            props: r.props,
+        }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &UserPoolProps) -> Result<Applied, ProviderError> {
+        // A pool of this state's may exist already: a plan made before an interrupted run.
+        if let Some(id) = self.find_owned(ctx).await? {
+            tracing::info!(user_pool = %id, "adopting the user pool an interrupted run created");
+            self.set_mfa(&id, &props.mfa).await?;
+            self.update_pool(&id, props).await?;
+            return self.applied(&id).await;
+        }
+        let name = ctx.physical_name.as_str();
+        tracing::debug!(user_pool = name, "cognito-idp:CreateUserPool");
+        let out = self
+            .cognito()
+            .create_user_pool()
+            .pool_name(name)
+            .policies(policies(props)?)
+            .admin_create_user_config(admin_config(props))
+            .set_username_attributes(Some(
+                props.username_attributes.iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
+            ))
+            .set_auto_verified_attributes(Some(verified(props)))
+            // MFA needs the software token enabled first, which needs the pool.
+            .mfa_configuration(UserPoolMfaType::Off)
+            .set_user_pool_tags(Some(tags(props)))
+            .send()
+            .await
+            .map_err(|e| api_error("cognito-idp:CreateUserPool", e))?;
+        let pool = out.user_pool();
+        let id = pool
+            .and_then(|p| p.id())
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| ProviderError::api("cognito-idp:CreateUserPool", "the response carries no pool id"))?
+            .to_string();
+        // SetUserPoolMfaConfig sets the pool's MFA setting itself: no UpdateUserPool needed.
+        if props.mfa != "OFF" {
+            self.set_mfa(&id, &props.mfa).await?;
+        }
+        Ok(Applied { attributes: attributes(name, pool.and_then(|p| p.arn())), id })
+    }
+
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&UserPoolProps>,
+        props: &UserPoolProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(c) = changed.iter().find(|c| c.as_str() == "username_attributes") {
+            return Err(ProviderError::Other(format!(
+                "{TYPE_NAME}: {c} cannot change on an existing pool (a replace)"
+            )));
+        }
+        self.configure(id, props, changed).await?;
+        self.applied(id).await
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&UserPoolProps>,
+    ) -> Result<(), ProviderError> {
+        tracing::debug!(user_pool = id, "cognito-idp:DeleteUserPool");
+        match self.cognito().delete_user_pool().user_pool_id(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
+            Err(e) => Err(api_error("cognito-idp:DeleteUserPool", e)),
+        }
+    }
+}

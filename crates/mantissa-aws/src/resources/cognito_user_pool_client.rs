@@ -1,0 +1,472 @@
+//! `aws_cognito_user_pool_client`: an app client of a user pool, for the web interface: no
+//! secret (a browser cannot keep one), SRP sign-in and refresh tokens, token lifetimes from the
+//! stack. Cognito assigns the client id and clients carry no tags, so a client not yet recorded
+//! is looked up by name inside the pools of this state (found by their lineage tag): one match is
+//! adopted, two are an error naming both. The id is `<user pool id>/<client id>`.
+//!
+//! UpdateUserPoolClient resets what it is not given, so each update sends the whole
+//! configuration.
+
+use crate::AwsClients;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use crate::resources::cognito_user_pool::find_pools;
+use async_trait::async_trait;
+use aws_sdk_cognitoidentityprovider::types::{
+    ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, TimeUnitsType, TokenValidityUnitsType, UserPoolClientType,
+};
+use mantissa_engine::Applied;
+use mantissa_engine::{LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub const TYPE_NAME: &str = "aws_cognito_user_pool_client";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &["user_pool_id", "generate_secret"],
+    sensitive: &[],
+    attributes: &["name", "client_id"],
+    taggable: false,
+    // Nothing is stored in a client: a new one only needs the web interface reconfigured.
+    protected: false,
+};
+
+const NOT_FOUND: &str = "ResourceNotFoundException";
+
+/// The authentication flows Cognito knows.
+const AUTH_FLOWS: [&str; 6] = [
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+];
+
+/// An app client of a Cognito user pool.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientProps {
+    /// The pool (`${auth.users.id}`).
+    pub user_pool_id: String,
+    /// Whether Cognito gives the client a secret; a web page cannot keep one, so `false`.
+    #[serde(default)]
+    pub generate_secret: bool,
+    /// Sign-in flows the client may use (SRP and refresh tokens by default).
+    #[serde(default = "default_flows")]
+    pub explicit_auth_flows: Vec<String>,
+    /// Lifetime of access tokens, 5 to 1440 minutes.
+    #[serde(default = "sixty")]
+    pub access_token_validity_minutes: u32,
+    /// Lifetime of ID tokens, 5 to 1440 minutes.
+    #[serde(default = "sixty")]
+    pub id_token_validity_minutes: u32,
+    /// Lifetime of refresh tokens, 1 to 3650 days.
+    #[serde(default = "thirty")]
+    pub refresh_token_validity_days: u32,
+    /// Sign-in errors do not say whether a user exists.
+    #[serde(default = "yes")]
+    pub prevent_user_existence_errors: bool,
+}
+
+fn default_flows() -> Vec<String> {
+    vec!["ALLOW_REFRESH_TOKEN_AUTH".into(), "ALLOW_USER_SRP_AUTH".into()]
+}
+fn sixty() -> u32 {
+    60
+}
+fn thirty() -> u32 {
+    30
+}
+fn yes() -> bool {
+    true
+}
+
+pub fn validate(props: &ClientProps) -> Result<(), PropertyError> {
+    for (i, f) in props.explicit_auth_flows.iter().enumerate() {
+        if !AUTH_FLOWS.contains(&f.as_str()) {
+            return Err(PropertyError::new(
+                format!("explicit_auth_flows[{i}]"),
+                format!("{f:?} is not one of {}", AUTH_FLOWS.join(", ")),
+            ));
+        }
+    }
+    for (path, value) in [
+        ("access_token_validity_minutes", props.access_token_validity_minutes),
+        ("id_token_validity_minutes", props.id_token_validity_minutes),
+    ] {
+        if !(5..=1440).contains(&value) {
+            return Err(PropertyError::new(path, "must be 5 to 1440 minutes (one day)"));
+        }
+    }
+    if !(1..=3650).contains(&props.refresh_token_validity_days) {
+        return Err(PropertyError::new("refresh_token_validity_days", "must be 1 to 3650 days"));
+    }
+    Ok(())
+}
+
+/// `<user pool id>/<client id>`.
+pub fn client_key(pool: &str, client: &str) -> String {
+    format!("{pool}/{client}")
+}
+
+fn parse_key(id: &str) -> Result<(&str, &str), ProviderError> {
+    match id.split_once('/') {
+        Some((p, c)) if !p.is_empty() && !c.is_empty() && !c.contains('/') => Ok((p, c)),
+        _ => Err(ProviderError::Other(format!("{TYPE_NAME} id {id:?} is not <user pool id>/<client id>"))),
+    }
+}
+
+fn attributes(name: &str, pool: &str, client: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    m.insert("client_id".into(), client.into());
+    m.insert("user_pool_id".into(), pool.into());
+    m
+}
+
+/// A lifetime in `units` as minutes (Cognito counts access and ID tokens in hours by default).
+fn minutes(value: i32, units: Option<&TimeUnitsType>) -> u32 {
+    let v = value.max(0) as u32;
+    match units {
+        Some(TimeUnitsType::Seconds) => v / 60,
+        Some(TimeUnitsType::Minutes) => v,
+        Some(TimeUnitsType::Days) => v * 1440,
+        _ => v * 60,
+    }
+}
+
+/// A lifetime in `units` as days (Cognito counts refresh tokens in days by default).
+fn days(value: i32, units: Option<&TimeUnitsType>) -> u32 {
+    let v = value.max(0) as u32;
+    match units {
+        Some(TimeUnitsType::Seconds) => v / 86_400,
+        Some(TimeUnitsType::Minutes) => v / 1440,
+        Some(TimeUnitsType::Hours) => v / 24,
+        _ => v,
+    }
+}
+
+fn props_of(c: &UserPoolClientType, pool: &str) -> ClientProps {
+    let units = c.token_validity_units();
+    let mut flows: Vec<String> = c.explicit_auth_flows().iter().map(|f| f.as_str().to_string()).collect();
+    flows.sort();
+    ClientProps {
+        user_pool_id: pool.to_string(),
+        generate_secret: c.client_secret().is_some_and(|s| !s.is_empty()),
+        explicit_auth_flows: flows,
+        access_token_validity_minutes: minutes(
+            c.access_token_validity().unwrap_or(1),
+            units.and_then(|u| u.access_token()),
+        ),
+        id_token_validity_minutes: minutes(c.id_token_validity().unwrap_or(1), units.and_then(|u| u.id_token())),
+        refresh_token_validity_days: days(c.refresh_token_validity(), units.and_then(|u| u.refresh_token())),
+        prevent_user_existence_errors: c.prevent_user_existence_errors()
+            == Some(&PreventUserExistenceErrorTypes::Enabled),
+    }
+}
+
+fn units() -> TokenValidityUnitsType {
+    TokenValidityUnitsType::builder()
+        .access_token(TimeUnitsType::Minutes)
+        .id_token(TimeUnitsType::Minutes)
+        .refresh_token(TimeUnitsType::Days)
+        .build()
+}
+
+fn flows(props: &ClientProps) -> Vec<ExplicitAuthFlowsType> {
+    props.explicit_auth_flows.iter().map(|f| ExplicitAuthFlowsType::from(f.as_str())).collect()
+}
+
+fn existence_errors(props: &ClientProps) -> PreventUserExistenceErrorTypes {
+    if props.prevent_user_existence_errors {
+        PreventUserExistenceErrorTypes::Enabled
+    } else {
+        PreventUserExistenceErrorTypes::Legacy
+    }
+}
+
+fn int(n: u32) -> i32 {
+    // Validation bounds every lifetime far below i32::MAX.
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+pub struct CognitoUserPoolClient {
+    clients: AwsClients,
+}
+
+impl CognitoUserPoolClient {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
+        self.clients.cognito()
+    }
+
+    /// The ids of the clients called `name` in `pool` (ListUserPoolClients, paged).
+    async fn clients_named(&self, pool: &str, name: &str) -> Result<Option<Vec<String>>, ProviderError> {
+        let mut found = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            tracing::debug!(user_pool = pool, "cognito-idp:ListUserPoolClients");
+            let out = match self
+                .cognito()
+                .list_user_pool_clients()
+                .user_pool_id(pool)
+                .max_results(60)
+                .set_next_token(token.take())
+                .send()
+                .await
+            {
+                Ok(out) => out,
+                Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
+                Err(e) => return Err(api_error("cognito-idp:ListUserPoolClients", e)),
+            };
+            found.extend(
+                out.user_pool_clients()
+                    .iter()
+                    .filter(|c| c.client_name() == Some(name))
+                    .filter_map(|c| c.client_id().map(str::to_string)),
+            );
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(Some(found)),
+            }
+        }
+    }
+
+    async fn describe(&self, pool: &str, client: &str) -> Result<Option<UserPoolClientType>, ProviderError> {
+        tracing::debug!(user_pool = pool, client, "cognito-idp:DescribeUserPoolClient");
+        match self.cognito().describe_user_pool_client().user_pool_id(pool).client_id(client).send().await {
+            Ok(out) => Ok(out.user_pool_client().cloned()),
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(None),
+            Err(e) => Err(api_error("cognito-idp:DescribeUserPoolClient", e)),
+        }
+    }
+
+    /// Sends the client's whole configuration.
+    async fn update_client(
+        &self,
+        ctx: &ResourceContext,
+        pool: &str,
+        client: &str,
+        props: &ClientProps,
+    ) -> Result<(), ProviderError> {
+        tracing::debug!(user_pool = pool, client, "cognito-idp:UpdateUserPoolClient");
+        self.cognito()
+            .update_user_pool_client()
+            .user_pool_id(pool)
+            .client_id(client)
+            .client_name(&ctx.physical_name)
+            .set_explicit_auth_flows(Some(flows(props)))
+            .access_token_validity(int(props.access_token_validity_minutes))
+            .id_token_validity(int(props.id_token_validity_minutes))
+            .refresh_token_validity(int(props.refresh_token_validity_days))
+            .token_validity_units(units())
+            .prevent_user_existence_errors(existence_errors(props))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| api_error("cognito-idp:UpdateUserPoolClient", e))
+    }
+
+    /// The single client of this name in `candidates` (pool ids), or an error when there are more.
+    async fn pick(&self, ctx: &ResourceContext, pools: &[String]) -> Result<Option<(String, String)>, ProviderError> {
+        let mut matches = Vec::new();
+        for pool in pools {
+            for client in self.clients_named(pool, &ctx.physical_name).await?.unwrap_or_default() {
+                matches.push((pool.clone(), client));
+            }
+        }
+        match matches.len() {
+            0 => Ok(None),
+            1 => Ok(matches.pop()),
+            n => Err(ProviderError::Other(format!(
+                "{n} app clients named {} in this state's user pools ({}): mantissa will not guess which one is {}; delete the extra ones, then run again",
+                ctx.physical_name,
+                matches.iter().map(|(p, c)| client_key(p, c)).collect::<Vec<_>>().join(", "),
+                ctx.address
+            ))),
+        }
+    }
+}
+
+#[async_trait]
+impl ResourceType for CognitoUserPoolClient {
+    type Props = ClientProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, _ctx: &ResourceContext, props: &ClientProps) -> Result<(), PropertyError> {
+        validate(props)
+    }
+
+    fn canonicalize(&self, props: &mut ClientProps) {
+        props.explicit_auth_flows.sort();
+        props.explicit_auth_flows.dedup();
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &ClientProps) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("name".into(), ctx.physical_name.clone().into());
+        m
+    }
+
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<ClientProps>>, ProviderError> {
+        let (pool, client) = match id {
+            Some(id) => {
+                let (p, c) = parse_key(id)?;
+                (p.to_string(), c.to_string())
+            }
+            None => {
+                // The environment's pools are named {prefix}-{environment}-...; of those, only
+                // this state's are searched (clients have no tags of their own).
+                let prefix = format!("{}-{}-", ctx.naming.project_prefix, ctx.naming.environment);
+                let ours: Vec<String> = find_pools(self.cognito(), |n| n.starts_with(&prefix))
+                    .await?
+                    .into_iter()
+                    .filter(|c| c.tags.get(LINEAGE_TAG) == Some(&ctx.lineage))
+                    .map(|c| c.id)
+                    .collect();
+                match self.pick(ctx, &ours).await? {
+                    Some(found) => found,
+                    None => return Ok(None),
+                }
+            }
+        };
+        let Some(c) = self.describe(&pool, &client).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Live {
+            attributes: attributes(c.client_name().unwrap_or_default(), &pool, &client),
+            id: client_key(&pool, &client),
+            props: props_of(&c, &pool),
+        }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, props: &ClientProps) -> Result<Applied, ProviderError> {
+        let pool = props.user_pool_id.as_str();
+        // A client of this name in the pool: what an interrupted run created, when the pool is
+        // this state's; someone else's otherwise.
+        let existing = self.clients_named(pool, &ctx.physical_name).await?.unwrap_or_default();
+        if !existing.is_empty() {
+            let owner = find_pools(self.cognito(), |_| true).await?.into_iter().find(|c| c.id == pool);
+            let lineage = owner.as_ref().and_then(|o| o.lineage().map(str::to_string));
+            if lineage.as_deref() != Some(ctx.lineage.as_str()) {
+                return Err(ProviderError::NotOwned {
+                    address: ctx.address.clone(),
+                    physical_name: client_key(pool, &existing[0]),
+                    found: lineage.unwrap_or_else(|| "none".into()),
+                    environment: ctx.naming.environment.clone(),
+                });
+            }
+            if let Some((pool, client)) = self.pick(ctx, &[pool.to_string()]).await? {
+                tracing::info!(%client, "adopting the app client an interrupted run created");
+                self.update_client(ctx, &pool, &client, props).await?;
+                return Ok(Applied {
+                    id: client_key(&pool, &client),
+                    attributes: attributes(&ctx.physical_name, &pool, &client),
+                });
+            }
+        }
+        tracing::debug!(user_pool = pool, client = %ctx.physical_name, "cognito-idp:CreateUserPoolClient");
+        let out = self
+            .cognito()
+            .create_user_pool_client()
+            .user_pool_id(pool)
+            .client_name(&ctx.physical_name)
+            .generate_secret(props.generate_secret)
+            .set_explicit_auth_flows(Some(flows(props)))
+            .access_token_validity(int(props.access_token_validity_minutes))
+            .id_token_validity(int(props.id_token_validity_minutes))
+            .refresh_token_validity(int(props.refresh_token_validity_days))
+            .token_validity_units(units())
+            .prevent_user_existence_errors(existence_errors(props))
+            .send()
+            .await
+            .map_err(|e| api_error("cognito-idp:CreateUserPoolClient", e))?;
+        let client = out.user_pool_client().and_then(|c| c.client_id()).filter(|c| !c.is_empty()).ok_or_else(|| {
+            ProviderError::api("cognito-idp:CreateUserPoolClient", "the response carries no client id")
+        })?;
+        Ok(Applied { id: client_key(pool, client), attributes: attributes(&ctx.physical_name, pool, client) })
+    }
+
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&ClientProps>,
+        props: &ClientProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        if let Some(c) = changed.iter().find(|c| SCHEMA.force_new.contains(&c.as_str())) {
+            return Err(ProviderError::Other(format!("{TYPE_NAME}: {c} cannot change in place (a replace)")));
+        }
+        let (pool, client) = parse_key(id)?;
+        self.update_client(ctx, pool, client, props).await?;
+        Ok(Applied { id: id.to_string(), attributes: attributes(&ctx.physical_name, pool, client) })
+    }
+
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&ClientProps>,
+    ) -> Result<(), ProviderError> {
+        let (pool, client) = parse_key(id)?;
+        tracing::debug!(user_pool = pool, client, "cognito-idp:DeleteUserPoolClient");
+        // Gone with its pool, or on its own: either way, nothing left to delete.
+        match self.cognito().delete_user_pool_client().user_pool_id(pool).client_id(client).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
+            Err(e) => Err(api_error("cognito-idp:DeleteUserPoolClient", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_and_limits() {
+        let p: ClientProps = decode(&json!({"user_pool_id": "us-east-1_x"})).unwrap();
+        assert_eq!(p.explicit_auth_flows, ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]);
+        assert!(!p.generate_secret);
+        validate(&p).unwrap();
+        for (doc, path) in [
+            (json!({"user_pool_id": "p", "access_token_validity_minutes": 4}), "access_token_validity_minutes"),
+            (json!({"user_pool_id": "p", "id_token_validity_minutes": 1441}), "id_token_validity_minutes"),
+            (json!({"user_pool_id": "p", "refresh_token_validity_days": 0}), "refresh_token_validity_days"),
+            (json!({"user_pool_id": "p", "explicit_auth_flows": ["USER_SRP_AUTH"]}), "explicit_auth_flows[0]"),
+        ] {
+            assert_eq!(validate(&decode(&doc).unwrap()).unwrap_err().path, path, "{doc}");
+        }
+    }
+
+    #[test]
+    fn lifetimes_in_any_unit() {
+        assert_eq!(minutes(2, Some(&TimeUnitsType::Hours)), 120);
+        assert_eq!(minutes(2, None), 120, "hours by default");
+        assert_eq!(minutes(90, Some(&TimeUnitsType::Minutes)), 90);
+        assert_eq!(minutes(3600, Some(&TimeUnitsType::Seconds)), 60);
+        assert_eq!(days(48, Some(&TimeUnitsType::Hours)), 2);
+        assert_eq!(days(30, None), 30, "days by default");
+    }
+
+    #[test]
+    fn ids_hold_the_pool() {
+        assert_eq!(parse_key(&client_key("us-east-1_abc", "12ab")).unwrap(), ("us-east-1_abc", "12ab"));
+        for bad in ["", "abc", "/x", "x/", "a/b/c"] {
+            assert!(parse_key(bad).is_err(), "{bad:?}");
+        }
+    }
+}
