@@ -134,6 +134,7 @@ struct Inner {
     sns: OnceLock<aws_sdk_sns::Client>,
     cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
     logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
+    apigateway: OnceLock<aws_sdk_apigateway::Client>,
 }
 
 /// One accessor per service: the client is built on first use from the shared configuration,
@@ -169,6 +170,7 @@ impl AwsClients {
                 sns: OnceLock::new(),
                 cloudwatch: OnceLock::new(),
                 logs: OnceLock::new(),
+                apigateway: OnceLock::new(),
             }),
         }
     }
@@ -216,6 +218,7 @@ impl AwsClients {
         sns: aws_sdk_sns,
         cloudwatch: aws_sdk_cloudwatch,
         logs: aws_sdk_cloudwatchlogs,
+        apigateway: aws_sdk_apigateway,
     }
 
     /// Uses `client` for SNS instead of building one (tests with mocked responses for what moto
@@ -228,6 +231,12 @@ impl AwsClients {
     /// As [`Self::with_sns_client`], for CloudWatch Logs (AssociateKmsKey, which moto lacks).
     pub fn with_logs_client(self, client: aws_sdk_cloudwatchlogs::Client) -> Self {
         let _ = self.inner.logs.set(client);
+        self
+    }
+
+    /// As [`Self::with_sns_client`], for API Gateway (tagging a REST API, which moto lacks).
+    pub fn with_apigateway_client(self, client: aws_sdk_apigateway::Client) -> Self {
+        let _ = self.inner.apigateway.set(client);
         self
     }
 
