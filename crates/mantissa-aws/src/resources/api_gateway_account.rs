@@ -112,7 +112,8 @@ impl ResourceType for ApiGatewayAccount {
 
     fn validate(&self, _ctx: &ResourceContext, p: &AccountProps) -> Result<(), PropertyError> {
         let arn = &p.cloudwatch_role_arn;
-        if !is_unknown(arn) && !(arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":role/")) {
+        let role = arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":role/");
+        if !is_unknown(arn) && !role {
             return Err(PropertyError::new("cloudwatch_role_arn", format!("{arn:?} is not an IAM role ARN")));
         }
         Ok(())

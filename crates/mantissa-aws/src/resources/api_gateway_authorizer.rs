@@ -69,7 +69,7 @@ impl ApiAuthorizer {
                 Authorizer::builder()
                     .set_id(a.id().map(str::to_string))
                     .set_name(a.name().map(str::to_string))
-                    .set_provider_arns(a.provider_arns().map(<[String]>::to_vec))
+                    .set_provider_arns(Some(a.provider_arns().to_vec()))
                     .set_identity_source(a.identity_source().map(str::to_string))
                     .set_authorizer_result_ttl_in_seconds(a.authorizer_result_ttl_in_seconds())
                     .build(),

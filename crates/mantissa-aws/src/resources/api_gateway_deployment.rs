@@ -104,13 +104,7 @@ impl ApiDeployment {
     }
 
     async fn get(&self, api: &str, deployment: &str) -> Result<Option<String>, ProviderError> {
-        tracing::debug!(api, deployment, "apigateway:GetDeployment");
-        let gw = self.clients.apigateway();
-        match gw.get_deployment().rest_api_id(api).deployment_id(deployment).send().await {
-            Ok(d) => Ok(Some(d.description().unwrap_or_default().to_string())),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(api_error("apigateway:GetDeployment", e)),
-        }
+        description_of(&self.clients, api, deployment).await
     }
 
     /// The API's deployments whose description is `description`.
@@ -156,6 +150,39 @@ impl ApiDeployment {
                 .collect()),
             Err(e) if is_not_found(&e) => Ok(Vec::new()),
             Err(e) => Err(api_error("apigateway:GetStages", e)),
+        }
+    }
+}
+
+/// A deployment's description, `None` when it (or its API) is gone. Listed rather than got:
+/// the emulator answers GetDeployment of an unknown id with a 500.
+pub async fn description_of(
+    clients: &AwsClients,
+    api: &str,
+    deployment: &str,
+) -> Result<Option<String>, ProviderError> {
+    let mut position: Option<String> = None;
+    loop {
+        tracing::debug!(api, deployment, "apigateway:GetDeployments");
+        let out = match clients
+            .apigateway()
+            .get_deployments()
+            .rest_api_id(api)
+            .limit(500)
+            .set_position(position.take())
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(api_error("apigateway:GetDeployments", e)),
+        };
+        if let Some(d) = out.items().iter().find(|d| d.id() == Some(deployment)) {
+            return Ok(Some(d.description().unwrap_or_default().to_string()));
+        }
+        match out.position() {
+            Some(p) if !p.is_empty() => position = Some(p.to_string()),
+            _ => return Ok(None),
         }
     }
 }

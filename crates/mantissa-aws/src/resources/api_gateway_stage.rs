@@ -11,7 +11,7 @@ use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, split_id};
-use crate::resources::api_gateway_deployment::{delete_deployment, made_by_mantissa};
+use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
 use crate::resources::tag_delta::{TagDelta, user_tags};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
@@ -262,12 +262,7 @@ impl ApiStage {
     /// Deletes the deployment the stage just left, when mantissa made it and no stage serves it.
     async fn retire(&self, api: &str, deployment: &str) -> Result<(), ProviderError> {
         let gw = self.clients.apigateway();
-        tracing::debug!(api, deployment, "apigateway:GetDeployment");
-        let description = match gw.get_deployment().rest_api_id(api).deployment_id(deployment).send().await {
-            Ok(d) => d.description().unwrap_or_default().to_string(),
-            Err(e) if is_not_found(&e) => return Ok(()),
-            Err(e) => return Err(api_error("apigateway:GetDeployment", e)),
-        };
+        let Some(description) = description_of(&self.clients, api, deployment).await? else { return Ok(()) };
         if !made_by_mantissa(&description) {
             return Ok(());
         }
