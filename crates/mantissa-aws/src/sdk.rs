@@ -137,6 +137,7 @@ struct Inner {
     lambda: OnceLock<aws_sdk_lambda::Client>,
     cognito: OnceLock<aws_sdk_cognitoidentityprovider::Client>,
     events: OnceLock<aws_sdk_eventbridge::Client>,
+    apigateway: OnceLock<aws_sdk_apigateway::Client>,
 }
 
 /// One accessor per service: the client is built on first use from the shared configuration,
@@ -175,6 +176,7 @@ impl AwsClients {
                 lambda: OnceLock::new(),
                 cognito: OnceLock::new(),
                 events: OnceLock::new(),
+                apigateway: OnceLock::new(),
             }),
         }
     }
@@ -225,6 +227,7 @@ impl AwsClients {
         lambda: aws_sdk_lambda,
         cognito: aws_sdk_cognitoidentityprovider,
         events: aws_sdk_eventbridge,
+        apigateway: aws_sdk_apigateway,
     }
 
     /// Uses `client` for SNS instead of building one (tests with mocked responses for what moto
@@ -262,6 +265,12 @@ impl AwsClients {
     /// UpdateUserPool, which keeps the username attributes and tags moto drops).
     pub fn with_cognito_client(self, client: aws_sdk_cognitoidentityprovider::Client) -> Self {
         let _ = self.inner.cognito.set(client);
+        self
+    }
+
+    /// As [`Self::with_sns_client`], for API Gateway (tagging a REST API, which moto lacks).
+    pub fn with_apigateway_client(self, client: aws_sdk_apigateway::Client) -> Self {
+        let _ = self.inner.apigateway.set(client);
         self
     }
 

@@ -629,9 +629,13 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
 
 fn protected_message(a: &Address, type_name: &str, verb: &str, why: &str) -> String {
     format!(
-        "{a} ({type_name}) holds data and would be {}d ({why}). Nothing was changed. To allow it, name it: --allow-destroy {a}{}",
+        "{a} ({type_name}) is protected and would be {}d ({why}). Nothing was changed. To allow it, name it: --allow-destroy {a}{}",
         if verb == "replace" { "replace" } else { "destroye" },
-        if verb == "destroy" { " (or `mantissa destroy --include-data` to destroy all data)" } else { "" }
+        if verb == "destroy" {
+            " (or `mantissa destroy --include-data` to destroy every protected resource)"
+        } else {
+            ""
+        }
     )
 }
 

@@ -1,6 +1,14 @@
 //! The AWS resource types, one module each, and the list the provider registers.
 
 pub mod account;
+mod api_gateway;
+pub mod api_gateway_account;
+pub mod api_gateway_authorizer;
+pub mod api_gateway_deployment;
+pub mod api_gateway_method;
+pub mod api_gateway_resource;
+pub mod api_gateway_rest_api;
+pub mod api_gateway_stage;
 pub mod athena_workgroup;
 pub mod cloudwatch_dashboard;
 pub mod cloudwatch_event_rule;
@@ -53,5 +61,12 @@ pub fn all(clients: &AwsClients, stack_dir: Option<PathBuf>) -> Vec<Box<dyn Eras
         erase(cognito_user_pool_client::CognitoUserPoolClient::new(clients.clone())),
         erase(cloudwatch_event_rule::CloudwatchEventRule::new(clients.clone())),
         erase(cloudwatch_event_target::CloudwatchEventTarget::new(clients.clone())),
+        erase(api_gateway_rest_api::RestApiType::new(clients.clone())),
+        erase(api_gateway_resource::ApiResourceType::new(clients.clone())),
+        erase(api_gateway_authorizer::ApiAuthorizer::new(clients.clone())),
+        erase(api_gateway_method::ApiMethod::new(clients.clone())),
+        erase(api_gateway_deployment::ApiDeployment::new(clients.clone())),
+        erase(api_gateway_stage::ApiStage::new(clients.clone())),
+        erase(api_gateway_account::ApiGatewayAccount::new(clients.clone())),
     ]
 }

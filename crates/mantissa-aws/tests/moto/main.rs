@@ -1,6 +1,7 @@
 //! The provider against the moto emulator: one server per test, one module per resource type.
 //! This is the crate's only integration-test binary, so the SDK is linked once.
 
+mod api_gateway;
 mod athena_workgroup;
 mod cloudwatch_dashboard;
 mod cloudwatch_event_rule;

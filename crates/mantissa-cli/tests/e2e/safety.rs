@@ -54,7 +54,7 @@ fn a_changed_prefix_or_a_removed_data_resource_stops_before_any_change() {
     w.env_file("test", "acme-siem", "");
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("storage.logs (aws_s3_bucket) holds data and would be replaced"), "{r:?}");
+    assert!(r.stderr.contains("storage.logs (aws_s3_bucket) is protected and would be replaced"), "{r:?}");
     assert!(r.stderr.contains("mantissa-log-test-logs → acme-siem-test-logs"), "says why: {r:?}");
     assert!(r.stderr.contains("--allow-destroy storage.logs"), "says how to allow it: {r:?}");
     assert!(w.proxy.writes().is_empty(), "{:?}", w.proxy.writes());
@@ -72,7 +72,7 @@ fn a_changed_prefix_or_a_removed_data_resource_stops_before_any_change() {
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(
-        r.stderr.contains("storage.logs (aws_s3_bucket) holds data and would be destroyed (removed from the stack)"),
+        r.stderr.contains("storage.logs (aws_s3_bucket) is protected and would be destroyed (removed from the stack)"),
         "{r:?}"
     );
     assert!(w.proxy.writes().is_empty());

@@ -1,0 +1,94 @@
+//! What the API Gateway resource types share: the composite ids of the parts of a REST API
+//! (everything under an API is addressed through the API's id, which AWS assigns, so each part's
+//! id carries it: `{api}/{resource}/{METHOD}`), patch operations, and the not-found test.
+
+use crate::error::error_code;
+use aws_sdk_apigateway::error::SdkError;
+use aws_sdk_apigateway::types::{Op, PatchOperation};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use mantissa_engine::ProviderError;
+
+/// API Gateway's code for anything that does not exist (API, resource, method, stage, ...).
+pub const NOT_FOUND: &str = "NotFoundException";
+
+/// Whether the error says the thing (or the API holding it) does not exist.
+pub fn is_not_found<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    error_code(err) == Some(NOT_FOUND)
+}
+
+/// Splits a composite id into exactly `N` non-empty parts, or says what the id should look like.
+pub fn split_id<'a, const N: usize>(id: &'a str, type_name: &str, shape: &str) -> Result<[&'a str; N], ProviderError> {
+    let parts: Vec<&str> = id.split('/').collect();
+    match <[&str; N]>::try_from(parts) {
+        Ok(p) if p.iter().all(|s| !s.is_empty()) => Ok(p),
+        _ => Err(ProviderError::Other(format!("{type_name} id {id:?} is not of the form {shape}"))),
+    }
+}
+
+/// A `replace` patch operation.
+pub fn replace(path: &str, value: impl Into<String>) -> PatchOperation {
+    PatchOperation::builder().op(Op::Replace).path(path).value(value).build()
+}
+
+/// A `remove` patch operation.
+pub fn remove(path: &str) -> PatchOperation {
+    PatchOperation::builder().op(Op::Remove).path(path).build()
+}
+
+/// An `add` patch operation.
+pub fn add(path: &str, value: impl Into<String>) -> PatchOperation {
+    PatchOperation::builder().op(Op::Add).path(path).value(value).build()
+}
+
+/// The ARN API Gateway's tagging calls take for a REST API or one of its stages.
+pub fn apigateway_arn(region: &str, path: &str) -> String {
+    format!("arn:{}:apigateway:{region}::{path}", crate::partition::partition(region))
+}
+
+/// A context and an unconfigured client set for the types' unit tests.
+#[cfg(test)]
+pub mod testing {
+    use mantissa_config::Address;
+    use mantissa_engine::{Naming, ResourceContext};
+
+    pub fn ctx(type_name: &str, name: &str) -> ResourceContext {
+        ResourceContext {
+            address: Address::new("api", name),
+            type_name: type_name.into(),
+            physical_name: format!("mantissa-log-dev-{}", name.replace('_', "-")),
+            naming: Naming {
+                project_prefix: "mantissa-log".into(),
+                environment: "dev".into(),
+                region: "us-east-1".into(),
+            },
+            lineage: "L1".into(),
+        }
+    }
+
+    pub fn clients() -> crate::AwsClients {
+        crate::AwsClients::new(
+            aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn composite_ids() {
+        let [api, res, m] = split_id::<3>("a1b2c3/r9/GET", "t", "{api}/{resource}/{method}").unwrap();
+        assert_eq!((api, res, m), ("a1b2c3", "r9", "GET"));
+        for bad in ["a1b2c3/r9", "a1b2c3//GET", "a/b/c/d", ""] {
+            let err = split_id::<3>(bad, "t", "{api}/{resource}/{method}").unwrap_err();
+            assert!(err.to_string().contains("{api}/{resource}/{method}"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn arns_follow_the_partition() {
+        assert_eq!(apigateway_arn("us-east-1", "/restapis/abc"), "arn:aws:apigateway:us-east-1::/restapis/abc");
+        assert_eq!(apigateway_arn("cn-north-1", "/restapis/abc"), "arn:aws-cn:apigateway:cn-north-1::/restapis/abc");
+    }
+}

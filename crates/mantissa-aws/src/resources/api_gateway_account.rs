@@ -1,0 +1,177 @@
+//! `aws_api_gateway_account`: the account-wide (per region) IAM role API Gateway writes stage
+//! logs with. Other stacks in the account rely on it, so this type only fills a gap: it sets
+//! its role where none is set, leaves a role already there as it is, and never clears it (its
+//! delete says so and changes nothing). The id records the role this state asked for; reading
+//! reports that request as met while the account has any role, so another stack's role is not
+//! a difference every plan would show.
+
+use crate::AwsClients;
+use crate::decode::is_unknown;
+use crate::error::api_error;
+use crate::resource::{Live, ResourceType};
+use crate::resources::api_gateway::replace;
+use crate::retry::{PROPAGATION, retry_while};
+use async_trait::async_trait;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub const TYPE_NAME: &str = "aws_api_gateway_account";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Bare,
+    force_new: &[],
+    sensitive: &[],
+    attributes: &["cloudwatch_role_arn_in_effect"],
+    taggable: false,
+    protected: false,
+};
+
+/// The role API Gateway uses for CloudWatch Logs in this account and region, when none is set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountProps {
+    /// An IAM role API Gateway can assume, with the AmazonAPIGatewayPushToCloudWatchLogs policy.
+    /// Set only where the account has none; `""` in a read means the account has none.
+    pub cloudwatch_role_arn: String,
+}
+
+pub struct ApiGatewayAccount {
+    clients: AwsClients,
+}
+
+fn attributes(in_effect: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("cloudwatch_role_arn_in_effect".into(), in_effect.into());
+    m
+}
+
+impl ApiGatewayAccount {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    /// The role set now, `""` for none.
+    async fn live_role(&self) -> Result<String, ProviderError> {
+        tracing::debug!("apigateway:GetAccount");
+        let out =
+            self.clients.apigateway().get_account().send().await.map_err(|e| api_error("apigateway:GetAccount", e))?;
+        Ok(out.cloudwatch_role_arn().unwrap_or_default().to_string())
+    }
+
+    /// Sets the role, retrying while IAM has not yet told API Gateway about a new role.
+    async fn set_role(&self, arn: &str) -> Result<(), ProviderError> {
+        retry_while(
+            "apigateway:UpdateAccount",
+            PROPAGATION,
+            |e: &ProviderError| {
+                matches!(e, ProviderError::Api { message, .. }
+                if message.starts_with("BadRequestException") && message.contains("role"))
+            },
+            || async {
+                tracing::debug!(role = arn, "apigateway:UpdateAccount");
+                self.clients
+                    .apigateway()
+                    .update_account()
+                    .patch_operations(replace("/cloudwatchRoleArn", arn))
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| api_error("apigateway:UpdateAccount", e))
+            },
+        )
+        .await
+    }
+
+    /// Sets `desired` unless the account has a role that is not `ours` (the one this state set
+    /// before, if any). Returns the role in effect afterwards.
+    async fn fill(&self, desired: &str, ours: Option<&str>) -> Result<String, ProviderError> {
+        let live = self.live_role().await?;
+        if live == desired {
+            return Ok(live);
+        }
+        if !live.is_empty() && Some(live.as_str()) != ours {
+            tracing::info!(role = %live,
+                "API Gateway already has a CloudWatch role in this account and region: left as is");
+            return Ok(live);
+        }
+        self.set_role(desired).await?;
+        Ok(desired.to_string())
+    }
+}
+
+#[async_trait]
+impl ResourceType for ApiGatewayAccount {
+    type Props = AccountProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, _ctx: &ResourceContext, p: &AccountProps) -> Result<(), PropertyError> {
+        let arn = &p.cloudwatch_role_arn;
+        let role = arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":role/");
+        if !is_unknown(arn) && !role {
+            return Err(PropertyError::new("cloudwatch_role_arn", format!("{arn:?} is not an IAM role ARN")));
+        }
+        Ok(())
+    }
+
+    fn planned_attributes(&self, _ctx: &ResourceContext, _p: &AccountProps) -> Map<String, Value> {
+        Map::new()
+    }
+
+    /// With an id (the role this state asked for): met while the account has any role. Without
+    /// one: the account's role, if any, to adopt.
+    async fn read(
+        &self,
+        _ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<AccountProps>>, ProviderError> {
+        let live = self.live_role().await?;
+        let props = match id {
+            Some(asked) if !live.is_empty() => AccountProps { cloudwatch_role_arn: asked.to_string() },
+            Some(_) => AccountProps { cloudwatch_role_arn: String::new() },
+            None if live.is_empty() => return Ok(None),
+            None => AccountProps { cloudwatch_role_arn: live.clone() },
+        };
+        // A role found without a record is not this state's: the id says so, and `fill` never
+        // replaces it.
+        let id = id.map(str::to_string).unwrap_or_else(|| format!("existing:{live}"));
+        Ok(Some(Live { id, props, attributes: attributes(&live) }))
+    }
+
+    async fn create(&self, _ctx: &ResourceContext, p: &AccountProps) -> Result<Applied, ProviderError> {
+        let in_effect = self.fill(&p.cloudwatch_role_arn, None).await?;
+        Ok(Applied { id: p.cloudwatch_role_arn.clone(), attributes: attributes(&in_effect) })
+    }
+
+    /// Replaces the role only when the one set is this state's own (the recorded id) or none.
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&AccountProps>,
+        p: &AccountProps,
+        _changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        let in_effect = self.fill(&p.cloudwatch_role_arn, Some(id)).await?;
+        Ok(Applied { id: p.cloudwatch_role_arn.clone(), attributes: attributes(&in_effect) })
+    }
+
+    /// Leaves the account setting alone: other stacks' stage logs depend on it.
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&AccountProps>,
+    ) -> Result<(), ProviderError> {
+        tracing::warn!(
+            role = id,
+            "API Gateway's account-wide CloudWatch role is left as it is: other stacks in the account may rely on it"
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,232 @@
+//! `aws_api_gateway_resource`: one path segment of a REST API (`/query` is the segment `query`
+//! under the root). Resources carry no tags; a resource belongs to whoever owns its API, and is
+//! found inside it by its natural key (parent and path part): a create finds one already there
+//! (a run killed after CreateResource) and adopts it instead of failing on the conflict.
+
+use crate::AwsClients;
+use crate::decode::is_unknown;
+use crate::error::api_error;
+use crate::resource::{Live, ResourceType};
+use crate::resources::api_gateway::{is_not_found, split_id};
+use async_trait::async_trait;
+use aws_sdk_apigateway::types::Resource;
+use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub const TYPE_NAME: &str = "aws_api_gateway_resource";
+const ID_SHAPE: &str = "{rest api id}/{resource id}";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &["rest_api_id", "parent_id", "path_part"],
+    sensitive: &[],
+    attributes: &["resource_id", "path"],
+    taggable: false,
+    protected: false,
+};
+
+/// A path segment of a REST API.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceProps {
+    /// The API (`${api.<rest api>.id}`).
+    pub rest_api_id: String,
+    /// The parent resource: `${api.<rest api>.root_resource_id}` for a top-level path.
+    pub parent_id: String,
+    /// The segment: letters, digits, `-`, `_`, `.`, `:`; `{name}` or `{name+}` for a path parameter.
+    pub path_part: String,
+}
+
+pub struct ApiResourceType {
+    clients: AwsClients,
+}
+
+impl ApiResourceType {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    async fn get(&self, api: &str, resource: &str) -> Result<Option<Resource>, ProviderError> {
+        tracing::debug!(api, resource, "apigateway:GetResource");
+        match self.clients.apigateway().get_resource().rest_api_id(api).resource_id(resource).send().await {
+            Ok(r) => Ok(Some(
+                Resource::builder()
+                    .set_id(r.id().map(str::to_string))
+                    .set_parent_id(r.parent_id().map(str::to_string))
+                    .set_path_part(r.path_part().map(str::to_string))
+                    .set_path(r.path().map(str::to_string))
+                    .build(),
+            )),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(api_error("apigateway:GetResource", e)),
+        }
+    }
+
+    /// The resource under `parent` called `path_part`, if the API has one.
+    async fn find(&self, api: &str, parent: &str, path_part: &str) -> Result<Option<Resource>, ProviderError> {
+        let mut position: Option<String> = None;
+        loop {
+            tracing::debug!(api, "apigateway:GetResources");
+            let out = self
+                .clients
+                .apigateway()
+                .get_resources()
+                .rest_api_id(api)
+                .limit(500)
+                .set_position(position.take())
+                .send()
+                .await
+                .map_err(|e| api_error("apigateway:GetResources", e))?;
+            if let Some(r) =
+                out.items().iter().find(|r| r.parent_id() == Some(parent) && r.path_part() == Some(path_part))
+            {
+                return Ok(Some(r.clone()));
+            }
+            match out.position() {
+                Some(p) if !p.is_empty() => position = Some(p.to_string()),
+                _ => return Ok(None),
+            }
+        }
+    }
+}
+
+fn attributes(r: &Resource) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("resource_id".into(), r.id().unwrap_or_default().into());
+    m.insert("path".into(), r.path().unwrap_or_default().into());
+    m
+}
+
+fn applied(api: &str, r: &Resource) -> Result<Applied, ProviderError> {
+    let id = r
+        .id()
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| ProviderError::api("apigateway:CreateResource", "the response carries no resource id"))?;
+    Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(r) })
+}
+
+/// AWS's rule for a path segment.
+fn valid_path_part(p: &str) -> bool {
+    let inner = p.strip_prefix('{').and_then(|s| s.strip_suffix('}')).map(|s| s.strip_suffix('+').unwrap_or(s));
+    let body = inner.unwrap_or(p);
+    !body.is_empty() && body.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+}
+
+#[async_trait]
+impl ResourceType for ApiResourceType {
+    type Props = ResourceProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, _ctx: &ResourceContext, props: &ResourceProps) -> Result<(), PropertyError> {
+        if !is_unknown(&props.path_part) && !valid_path_part(&props.path_part) {
+            return Err(PropertyError::new(
+                "path_part",
+                format!(
+                    "{:?} is not a path segment: letters, digits, `-_.:`, or `{{param}}` / `{{param+}}` (no `/`)",
+                    props.path_part
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &ResourceProps) -> Map<String, Value> {
+        Map::new()
+    }
+
+    /// Without a recorded id there is no API to look in: `None`, and create finds the resource
+    /// by its parent and path part.
+    async fn read(
+        &self,
+        _ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<ResourceProps>>, ProviderError> {
+        let Some(id) = id else { return Ok(None) };
+        let [api, resource] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
+        let Some(r) = self.get(api, resource).await? else { return Ok(None) };
+        Ok(Some(Live {
+            id: id.to_string(),
+            props: ResourceProps {
+                rest_api_id: api.to_string(),
+                parent_id: r.parent_id().unwrap_or_default().to_string(),
+                path_part: r.path_part().unwrap_or_default().to_string(),
+            },
+            attributes: attributes(&r),
+        }))
+    }
+
+    async fn create(&self, _ctx: &ResourceContext, props: &ResourceProps) -> Result<Applied, ProviderError> {
+        let api = props.rest_api_id.as_str();
+        if let Some(r) = self.find(api, &props.parent_id, &props.path_part).await? {
+            tracing::info!(api, path = r.path().unwrap_or_default(), "resource already in the API: adopted");
+            return applied(api, &r);
+        }
+        tracing::debug!(api, path_part = %props.path_part, "apigateway:CreateResource");
+        let out = self
+            .clients
+            .apigateway()
+            .create_resource()
+            .rest_api_id(api)
+            .parent_id(&props.parent_id)
+            .path_part(&props.path_part)
+            .send()
+            .await
+            .map_err(|e| api_error("apigateway:CreateResource", e))?;
+        let r =
+            Resource::builder().set_id(out.id().map(str::to_string)).set_path(out.path().map(str::to_string)).build();
+        applied(api, &r)
+    }
+
+    /// Every property forces a new resource: nothing to update in place.
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        _id: &str,
+        _prior: Option<&ResourceProps>,
+        _props: &ResourceProps,
+        changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        Err(ProviderError::Other(format!("{TYPE_NAME} cannot change {changed:?} in place; it is replaced")))
+    }
+
+    /// Deletes the resource with its methods and child resources.
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&ResourceProps>,
+    ) -> Result<(), ProviderError> {
+        let [api, resource] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
+        // The emulator answers a delete of an unknown id with a 500; a read first tells "gone".
+        if self.get(api, resource).await?.is_none() {
+            return Ok(());
+        }
+        tracing::debug!(api, resource, "apigateway:DeleteResource");
+        match self.clients.apigateway().delete_resource().rest_api_id(api).resource_id(resource).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(api_error("apigateway:DeleteResource", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parts() {
+        for ok in ["query", "rules", "{id}", "{proxy+}", "v1.2", "a-b_c:d"] {
+            assert!(valid_path_part(ok), "{ok}");
+        }
+        for bad in ["", "a/b", "{}", "{a", "sp ace", "{+}"] {
+            assert!(!valid_path_part(bad), "{bad}");
+        }
+    }
+}

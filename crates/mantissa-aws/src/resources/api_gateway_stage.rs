@@ -1,0 +1,470 @@
+//! `aws_api_gateway_stage`: the stage a REST API is served under, named after the environment
+//! unless `stage_name` says otherwise, with throttling for every method (method settings `*/*`)
+//! and access logs to a CloudWatch log group. Everything but the API and the name changes in
+//! place with UpdateStage; moving to a new deployment deletes the deployment left behind when
+//! mantissa made it (see `aws_api_gateway_deployment`). Tags go in with CreateStage; a create
+//! that finds the stage already there (a run killed after CreateStage) adopts it only when it
+//! carries this state's lineage.
+
+use crate::AwsClients;
+use crate::decode::is_unknown;
+use crate::error::{api_error, error_code};
+use crate::resource::{Live, ResourceType};
+use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, split_id};
+use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
+use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::tags::{STANDARD_LIMITS, validate_tags};
+use async_trait::async_trait;
+use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
+use aws_sdk_apigateway::types::PatchOperation;
+use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+pub const TYPE_NAME: &str = "aws_api_gateway_stage";
+const ID_SHAPE: &str = "{rest api id}/{stage name}";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    name_style: NameStyle::Dashed,
+    force_new: &["rest_api_id", "stage_name"],
+    sensitive: &[],
+    attributes: &["stage_name", "invoke_url", "arn"],
+    taggable: true,
+    protected: false,
+};
+
+/// AWS's account-level defaults, which a stage without method settings gets.
+const DEFAULT_RATE: f64 = 10000.0;
+const DEFAULT_BURST: i32 = 5000;
+
+fn default_rate() -> f64 {
+    DEFAULT_RATE
+}
+
+fn default_burst() -> i32 {
+    DEFAULT_BURST
+}
+
+/// Steady-state requests per second and the burst above it, for every method of the stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Throttling {
+    #[serde(default = "default_rate")]
+    pub rate_limit: f64,
+    #[serde(default = "default_burst")]
+    pub burst_limit: i32,
+}
+
+impl Default for Throttling {
+    fn default() -> Self {
+        Self { rate_limit: DEFAULT_RATE, burst_limit: DEFAULT_BURST }
+    }
+}
+
+/// Where and how each request is logged.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessLog {
+    /// The log group's ARN (`${monitoring.<log group>.arn}`; a trailing `:*` is dropped).
+    pub destination_arn: String,
+    /// The line format, with `$context` variables (JSON, CLF, ...); must include `$context.requestId`.
+    pub format: String,
+}
+
+/// A stage of a REST API.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageProps {
+    /// The API (`${api.<rest api>.id}`).
+    pub rest_api_id: String,
+    /// Defaults to the environment's name; part of every URL of the API.
+    #[serde(default)]
+    pub stage_name: Option<String>,
+    /// The deployment served (`${api.<deployment>.deployment_id}`).
+    pub deployment_id: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub throttling: Throttling,
+    /// Access logs; none when unset (AWS needs the account's CloudWatch role for them).
+    #[serde(default)]
+    pub access_log: Option<AccessLog>,
+    /// X-Ray tracing of requests.
+    #[serde(default)]
+    pub tracing_enabled: bool,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+pub struct ApiStage {
+    clients: AwsClients,
+}
+
+fn stage_name(p: &StageProps) -> &str {
+    p.stage_name.as_deref().unwrap_or_default()
+}
+
+fn attributes(region: &str, api: &str, stage: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("stage_name".into(), stage.into());
+    if !is_unknown(api) {
+        m.insert(
+            "invoke_url".into(),
+            format!("https://{api}.execute-api.{region}.{}/{stage}", crate::partition::dns_suffix(region)).into(),
+        );
+        m.insert("arn".into(), apigateway_arn(region, &format!("/restapis/{api}/stages/{stage}")).into());
+    }
+    m
+}
+
+fn props_of(api: &str, s: &GetStageOutput) -> StageProps {
+    let all = s.method_settings().and_then(|m| m.get("*/*"));
+    StageProps {
+        rest_api_id: api.to_string(),
+        stage_name: s.stage_name().map(str::to_string),
+        deployment_id: s.deployment_id().unwrap_or_default().to_string(),
+        description: s.description().unwrap_or_default().to_string(),
+        throttling: Throttling {
+            rate_limit: all.map(|m| m.throttling_rate_limit()).filter(|r| *r > 0.0).unwrap_or(DEFAULT_RATE),
+            burst_limit: all.map(|m| m.throttling_burst_limit()).filter(|b| *b > 0).unwrap_or(DEFAULT_BURST),
+        },
+        access_log: s.access_log_settings().and_then(|a| match (a.destination_arn(), a.format()) {
+            (Some(d), Some(f)) if !d.is_empty() => {
+                Some(AccessLog { destination_arn: d.trim_end_matches(":*").to_string(), format: f.to_string() })
+            }
+            _ => None,
+        }),
+        tracing_enabled: s.tracing_enabled(),
+        tags: user_tags(s.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str()))),
+    }
+}
+
+/// The patch operations for the changed properties (tags and the deployment are handled apart).
+pub fn patch_ops(p: &StageProps, changed: &[&str]) -> Vec<PatchOperation> {
+    let mut ops = Vec::new();
+    for property in changed {
+        match *property {
+            "description" => ops.push(replace("/description", p.description.clone())),
+            "throttling" => {
+                ops.push(replace("/*/*/throttling/rateLimit", p.throttling.rate_limit.to_string()));
+                ops.push(replace("/*/*/throttling/burstLimit", p.throttling.burst_limit.to_string()));
+            }
+            "access_log" => match &p.access_log {
+                Some(a) => {
+                    ops.push(replace("/accessLogSettings/destinationArn", a.destination_arn.clone()));
+                    ops.push(replace("/accessLogSettings/format", a.format.clone()));
+                }
+                None => ops.push(remove("/accessLogSettings")),
+            },
+            "tracing_enabled" => ops.push(replace("/tracingEnabled", p.tracing_enabled.to_string())),
+            _ => {}
+        }
+    }
+    ops
+}
+
+impl ApiStage {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    async fn get(&self, api: &str, stage: &str) -> Result<Option<StageProps>, ProviderError> {
+        tracing::debug!(api, stage, "apigateway:GetStage");
+        match self.clients.apigateway().get_stage().rest_api_id(api).stage_name(stage).send().await {
+            Ok(s) => Ok(Some(props_of(api, &s))),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(api_error("apigateway:GetStage", e)),
+        }
+    }
+
+    async fn patch(&self, api: &str, stage: &str, ops: Vec<PatchOperation>) -> Result<(), ProviderError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        tracing::debug!(api, stage, "apigateway:UpdateStage");
+        self.clients
+            .apigateway()
+            .update_stage()
+            .rest_api_id(api)
+            .stage_name(stage)
+            .set_patch_operations(Some(ops))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| api_error("apigateway:UpdateStage", e))
+    }
+
+    async fn sync_tags(
+        &self,
+        arn: &str,
+        live: &BTreeMap<String, String>,
+        desired: &BTreeMap<String, String>,
+    ) -> Result<(), ProviderError> {
+        let delta = TagDelta::between(live, desired);
+        let gw = self.clients.apigateway();
+        if !delta.set.is_empty() {
+            tracing::debug!(stage = arn, "apigateway:TagResource");
+            gw.tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(delta.set.into_iter().collect()))
+                .send()
+                .await
+                .map_err(|e| api_error("apigateway:TagResource", e))?;
+        }
+        if !delta.remove.is_empty() {
+            tracing::debug!(stage = arn, "apigateway:UntagResource");
+            gw.untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(delta.remove))
+                .send()
+                .await
+                .map_err(|e| api_error("apigateway:UntagResource", e))?;
+        }
+        Ok(())
+    }
+
+    /// Brings an existing stage to `p`: every settable property is compared with the live one.
+    async fn converge(&self, ctx: &ResourceContext, live: &StageProps, p: &StageProps) -> Result<(), ProviderError> {
+        let api = p.rest_api_id.as_str();
+        let stage = stage_name(p);
+        let mut changed = Vec::new();
+        if live.description != p.description {
+            changed.push("description");
+        }
+        if live.throttling != p.throttling {
+            changed.push("throttling");
+        }
+        if live.access_log != p.access_log {
+            changed.push("access_log");
+        }
+        if live.tracing_enabled != p.tracing_enabled {
+            changed.push("tracing_enabled");
+        }
+        let mut ops = patch_ops(p, &changed);
+        let moved = live.deployment_id != p.deployment_id;
+        if moved {
+            ops.insert(0, replace("/deploymentId", p.deployment_id.clone()));
+        }
+        self.patch(api, stage, ops).await?;
+        if live.tags != p.tags {
+            let arn = apigateway_arn(&ctx.naming.region, &format!("/restapis/{api}/stages/{stage}"));
+            self.sync_tags(&arn, &live.tags, &p.tags).await?;
+        }
+        if moved && !live.deployment_id.is_empty() {
+            self.retire(api, &live.deployment_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the deployment the stage just left, when mantissa made it and no stage serves it.
+    async fn retire(&self, api: &str, deployment: &str) -> Result<(), ProviderError> {
+        let gw = self.clients.apigateway();
+        let Some(description) = description_of(&self.clients, api, deployment).await? else { return Ok(()) };
+        if !made_by_mantissa(&description) {
+            return Ok(());
+        }
+        tracing::debug!(api, "apigateway:GetStages");
+        let stages = gw.get_stages().rest_api_id(api).send().await.map_err(|e| api_error("apigateway:GetStages", e))?;
+        if stages.item().iter().any(|s| s.deployment_id() == Some(deployment)) {
+            return Ok(());
+        }
+        delete_deployment(&self.clients, api, deployment).await
+    }
+}
+
+#[async_trait]
+impl ResourceType for ApiStage {
+    type Props = StageProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn validate(&self, _ctx: &ResourceContext, p: &StageProps) -> Result<(), PropertyError> {
+        if let Some(name) = &p.stage_name {
+            let ok = !name.is_empty()
+                && name.len() <= 128
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !is_unknown(name) && !ok {
+                return Err(PropertyError::new("stage_name", "1 to 128 letters, digits, `-` or `_`"));
+            }
+        }
+        if !(p.throttling.rate_limit >= 0.0 && p.throttling.rate_limit.is_finite()) {
+            return Err(PropertyError::new("throttling.rate_limit", "a number of requests per second, 0 or more"));
+        }
+        if p.throttling.burst_limit < 0 {
+            return Err(PropertyError::new("throttling.burst_limit", "a number of requests, 0 or more"));
+        }
+        if let Some(a) = &p.access_log {
+            if !is_unknown(&a.destination_arn) && !a.destination_arn.contains(":logs:") {
+                return Err(PropertyError::new("access_log.destination_arn", "a CloudWatch Logs log group ARN"));
+            }
+            if !is_unknown(&a.format) && !a.format.contains("$context.requestId") {
+                return Err(PropertyError::new("access_log.format", "must include $context.requestId"));
+            }
+        }
+        validate_tags(&p.tags, STANDARD_LIMITS)
+    }
+
+    fn complete(&self, ctx: &ResourceContext, p: &mut StageProps) {
+        if p.stage_name.is_none() {
+            p.stage_name = Some(ctx.naming.environment.clone());
+        }
+    }
+
+    fn canonicalize(&self, p: &mut StageProps) {
+        if let Some(a) = &mut p.access_log {
+            a.destination_arn = a.destination_arn.trim_end_matches(":*").to_string();
+        }
+    }
+
+    fn planned_attributes(&self, ctx: &ResourceContext, p: &StageProps) -> Map<String, Value> {
+        attributes(&ctx.naming.region, &p.rest_api_id, stage_name(p))
+    }
+
+    /// Without a recorded id there is no API to look in: `None`, and create finds the stage.
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<StageProps>>, ProviderError> {
+        let Some(id) = id else { return Ok(None) };
+        let [api, stage] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
+        let Some(props) = self.get(api, stage).await? else { return Ok(None) };
+        Ok(Some(Live { id: id.to_string(), attributes: attributes(&ctx.naming.region, api, stage), props }))
+    }
+
+    async fn create(&self, ctx: &ResourceContext, p: &StageProps) -> Result<Applied, ProviderError> {
+        let api = p.rest_api_id.as_str();
+        let stage = stage_name(p);
+        tracing::debug!(api, stage, "apigateway:CreateStage");
+        let created = self
+            .clients
+            .apigateway()
+            .create_stage()
+            .rest_api_id(api)
+            .stage_name(stage)
+            .deployment_id(&p.deployment_id)
+            .description(&p.description)
+            .tracing_enabled(p.tracing_enabled)
+            .set_tags(Some(p.tags.clone().into_iter().collect()))
+            .send()
+            .await;
+        match created {
+            Ok(_) => {
+                // CreateStage takes neither method settings nor access logs.
+                self.patch(api, stage, patch_ops(p, &["throttling", "access_log"])).await?;
+            }
+            Err(e) if error_code(&e) == Some("ConflictException") => {
+                let live = self.get(api, stage).await?.ok_or_else(|| api_error("apigateway:CreateStage", e))?;
+                let lineage = live.tags.get(LINEAGE_TAG).cloned();
+                if lineage.as_deref() != Some(ctx.lineage.as_str()) {
+                    return Err(ProviderError::NotOwned {
+                        address: ctx.address.clone(),
+                        physical_name: format!("{api}/{stage}"),
+                        found: lineage.unwrap_or_else(|| "none".into()),
+                        environment: ctx.naming.environment.clone(),
+                    });
+                }
+                tracing::info!(api, stage, "stage of this state already in the API: adopted");
+                self.converge(ctx, &live, p).await?;
+            }
+            Err(e) => return Err(api_error("apigateway:CreateStage", e)),
+        }
+        Ok(Applied { id: format!("{api}/{stage}"), attributes: attributes(&ctx.naming.region, api, stage) })
+    }
+
+    async fn update(
+        &self,
+        ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&StageProps>,
+        p: &StageProps,
+        _changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        let [api, stage] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
+        // Against the live stage: the deployment it leaves is the one it serves now.
+        let live = self.get(api, stage).await?.ok_or_else(|| {
+            ProviderError::api("apigateway:GetStage", format!("stage {id} no longer exists; rerun plan"))
+        })?;
+        self.converge(ctx, &live, p).await?;
+        Ok(Applied { id: id.to_string(), attributes: attributes(&ctx.naming.region, api, stage) })
+    }
+
+    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&StageProps>) -> Result<(), ProviderError> {
+        let [api, stage] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
+        tracing::debug!(api, stage, "apigateway:DeleteStage");
+        match self.clients.apigateway().delete_stage().rest_api_id(api).stage_name(stage).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(api_error("apigateway:DeleteStage", e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode;
+    use crate::resources::api_gateway::testing;
+    use serde_json::json;
+
+    #[test]
+    fn named_after_the_environment_by_default() {
+        let t = ApiStage::new(testing::clients());
+        let ctx = testing::ctx(TYPE_NAME, "stage");
+        let mut p: StageProps = decode(&json!({"rest_api_id": "a1", "deployment_id": "d1"})).unwrap();
+        t.complete(&ctx, &mut p);
+        assert_eq!(p.stage_name.as_deref(), Some("dev"));
+        assert_eq!(p.throttling, Throttling::default());
+        let attrs = t.planned_attributes(&ctx, &p);
+        assert_eq!(attrs["invoke_url"], "https://a1.execute-api.us-east-1.amazonaws.com/dev");
+    }
+
+    #[test]
+    fn throttling_and_logs_are_patches() {
+        let p: StageProps = decode(&json!({"rest_api_id": "a", "stage_name": "dev", "deployment_id": "d",
+            "throttling": {"rate_limit": 50, "burst_limit": 100}}))
+        .unwrap();
+        let ops: Vec<(String, Option<String>)> = patch_ops(&p, &["throttling", "access_log"])
+            .iter()
+            .map(|o| (o.path().unwrap().to_string(), o.value().map(str::to_string)))
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                ("/*/*/throttling/rateLimit".to_string(), Some("50".to_string())),
+                ("/*/*/throttling/burstLimit".to_string(), Some("100".to_string())),
+                ("/accessLogSettings".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn validation() {
+        let t = ApiStage::new(testing::clients());
+        let ctx = testing::ctx(TYPE_NAME, "stage");
+        let check = |v: Value| t.validate(&ctx, &decode(&v).unwrap()).map_err(|e| e.path);
+        let base = json!({"rest_api_id": "a", "deployment_id": "d"});
+        check(base.clone()).unwrap();
+        let with = |k: &str, v: Value| {
+            let mut b = base.clone();
+            b[k] = v;
+            b
+        };
+        assert_eq!(check(with("stage_name", json!("a b"))).unwrap_err(), "stage_name");
+        assert_eq!(check(with("throttling", json!({"burst_limit": -1}))).unwrap_err(), "throttling.burst_limit");
+        assert_eq!(
+            check(with("access_log", json!({"destination_arn": "arn:aws:s3:::b", "format": "$context.requestId"})))
+                .unwrap_err(),
+            "access_log.destination_arn"
+        );
+        assert_eq!(
+            check(with(
+                "access_log",
+                json!({"destination_arn": "arn:aws:logs:us-east-1:1:log-group:g", "format": "x"})
+            ))
+            .unwrap_err(),
+            "access_log.format"
+        );
+    }
+}
