@@ -29,6 +29,9 @@ static SCHEMA: TypeSchema = TypeSchema {
     protected: false,
 };
 
+/// The id prefix of a role found set in the account with no record of this state.
+const EXISTING: &str = "existing:";
+
 /// The role API Gateway uses for CloudWatch Logs in this account and region, when none is set.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -132,14 +135,18 @@ impl ResourceType for ApiGatewayAccount {
     ) -> Result<Option<Live<AccountProps>>, ProviderError> {
         let live = self.live_role().await?;
         let props = match id {
-            Some(asked) if !live.is_empty() => AccountProps { cloudwatch_role_arn: asked.to_string() },
+            // An id recorded from a role found without a record (`existing:<arn>`, say after a
+            // crash between UpdateAccount and the state write) asked for that role.
+            Some(asked) if !live.is_empty() => {
+                AccountProps { cloudwatch_role_arn: asked.strip_prefix(EXISTING).unwrap_or(asked).to_string() }
+            }
             Some(_) => AccountProps { cloudwatch_role_arn: String::new() },
             None if live.is_empty() => return Ok(None),
             None => AccountProps { cloudwatch_role_arn: live.clone() },
         };
         // A role found without a record is not this state's: the id says so, and `fill` never
         // replaces it.
-        let id = id.map(str::to_string).unwrap_or_else(|| format!("existing:{live}"));
+        let id = id.map(str::to_string).unwrap_or_else(|| format!("{EXISTING}{live}"));
         Ok(Some(Live { id, props, attributes: attributes(&live) }))
     }
 

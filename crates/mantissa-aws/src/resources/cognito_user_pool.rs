@@ -118,7 +118,13 @@ impl CognitoUserPool {
         if changed.iter().any(|c| c == "mfa") {
             self.set_mfa(id, &props.mfa).await?;
         }
-        self.update_pool(id, props).await?;
+        // SetUserPoolMfaConfig alone sets the pool's MFA. Leaving UpdateUserPool out when
+        // nothing else changed also spares the emulator's UpdateUserPool, which drops the pool's
+        // UsernameAttributes: a pool adopted after a crash between its create and its MFA call
+        // would otherwise look like it needs a replace.
+        if changed.iter().any(|c| c != "mfa") {
+            self.update_pool(id, props).await?;
+        }
         if changed.iter().any(|c| c == "tags") {
             self.remove_stale_tags(id, props).await?;
         }

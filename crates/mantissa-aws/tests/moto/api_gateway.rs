@@ -446,6 +446,13 @@ async fn account_role_set_where_none_is_and_never_cleared() {
     assert_eq!(h.provider.read(&ctx, Some(&applied.id)).await.unwrap().unwrap().properties, desired);
     h.provider.delete(&ctx, &applied.id, &desired).await.unwrap();
     assert_eq!(account_role(&h).await.as_deref(), Some(ours), "delete leaves the account setting alone");
+
+    // After a crash between UpdateAccount and the state write, the role is found without a
+    // record and adopted under an `existing:` id; reading by that id reports the role itself,
+    // so the next plan shows no difference.
+    let found = h.provider.read(&ctx, None).await.unwrap().expect("a role is set");
+    assert_eq!(found.id, format!("existing:{ours}"));
+    assert_eq!(h.provider.read(&ctx, Some(&found.id)).await.unwrap().unwrap().properties, desired);
 }
 
 #[tokio::test]

@@ -103,12 +103,12 @@ async fn updates_send_the_whole_configuration_and_keep_the_rest() {
     // The moto gap (see the top of this file): AWS would still report ["email"].
     assert_eq!(live.properties["username_attributes"], json!([]));
 
-    // MFA on: TOTP enabled, then the pool updated with the same setting.
+    // MFA on: TOTP enabled and the pool's MFA set by SetUserPoolMfaConfig alone.
     props["mfa"] = json!("ON");
     let third = h.desired(&ctx, props.clone());
     proxy.clear();
     provider.update(&ctx, &id, &second, &third, &["mfa".into()]).await.expect("mfa on");
-    assert_eq!(writes(&proxy), ["SetUserPoolMfaConfig", "UpdateUserPool"]);
+    assert_eq!(writes(&proxy), ["SetUserPoolMfaConfig"]);
     let mfa = cognito(&h).get_user_pool_mfa_config().user_pool_id(&id).send().await.unwrap();
     assert_eq!(mfa.mfa_configuration(), Some(&UserPoolMfaType::On));
     assert!(mfa.software_token_mfa_configuration().unwrap().enabled());

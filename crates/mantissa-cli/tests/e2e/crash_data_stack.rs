@@ -18,13 +18,19 @@ fn data_world() -> World {
 }
 
 fn converges(w: &World, context: &str) {
+    converges_to(w, 37, context);
+}
+
+/// The next apply succeeds, the plan after it is empty, the emulator holds exactly what the
+/// state records (`resources` of them) and no intent is left.
+pub(super) fn converges_to(w: &World, resources: usize, context: &str) {
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
     assert_eq!(r.code, 0, "{context}: the apply after the crash: {r:?}");
     let p = w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]);
     assert_eq!(p.code, 0, "{context}: the plan after recovery is empty: {p:?}");
     let state = w.state("test");
     assert_eq!(live(w), tracked(&state), "{context}: the emulator holds exactly what the state records");
-    assert_eq!(state["resources"].as_object().unwrap().len(), 37, "{context}: the whole data side");
+    assert_eq!(state["resources"].as_object().unwrap().len(), resources, "{context}: every resource");
     assert_eq!(state["intents"], serde_json::Value::Null, "{context}: no intent left over");
 }
 

@@ -83,6 +83,78 @@ pub fn live(w: &World) -> Inventory {
         "aws_cloudwatch_dashboard",
         dashboards.dashboard_entries().iter().filter_map(|d| d.dashboard_name().map(String::from)).collect(),
     );
+
+    let lambda = client!(w, aws_sdk_lambda);
+    let functions = rt.block_on(lambda.list_functions().max_items(1000).send()).unwrap();
+    let names: Vec<String> = functions.functions().iter().filter_map(|f| f.function_name().map(String::from)).collect();
+    let mut statements = Vec::new();
+    for name in &names {
+        // A function without a resource policy answers GetPolicy with ResourceNotFound.
+        if let Ok(out) = rt.block_on(lambda.get_policy().function_name(name).send()) {
+            let policy: serde_json::Value = serde_json::from_str(out.policy().unwrap_or("{}")).unwrap();
+            for s in policy["Statement"].as_array().into_iter().flatten() {
+                statements.push(format!("{name}/{}", s["Sid"].as_str().unwrap()));
+            }
+        }
+    }
+    put("aws_lambda_function", names);
+    put("aws_lambda_permission", statements);
+
+    let cognito = client!(w, aws_sdk_cognitoidentityprovider);
+    let pools = rt.block_on(cognito.list_user_pools().max_results(60).send()).unwrap();
+    let pool_ids: Vec<String> = pools.user_pools().iter().filter_map(|p| p.id().map(String::from)).collect();
+    let mut clients = Vec::new();
+    for pool in &pool_ids {
+        let out = rt.block_on(cognito.list_user_pool_clients().user_pool_id(pool).max_results(60).send()).unwrap();
+        clients.extend(out.user_pool_clients().iter().filter_map(|c| c.client_id()).map(|c| format!("{pool}/{c}")));
+    }
+    put("aws_cognito_user_pool", pool_ids);
+    put("aws_cognito_user_pool_client", clients);
+
+    let events = client!(w, aws_sdk_eventbridge);
+    let rules = rt.block_on(events.list_rules().send()).unwrap();
+    let rule_names: Vec<String> = rules.rules().iter().filter_map(|r| r.name().map(String::from)).collect();
+    let mut targets = Vec::new();
+    for rule in &rule_names {
+        let out = rt.block_on(events.list_targets_by_rule().rule(rule).send()).unwrap();
+        targets.extend(out.targets().iter().map(|t| format!("{rule}/{}", t.id())));
+    }
+    put("aws_cloudwatch_event_rule", rule_names);
+    put("aws_cloudwatch_event_target", targets);
+
+    let apigw = client!(w, aws_sdk_apigateway);
+    let apis = rt.block_on(apigw.get_rest_apis().limit(500).send()).unwrap();
+    let api_ids: Vec<String> = apis.items().iter().filter_map(|a| a.id().map(String::from)).collect();
+    let (mut resources, mut methods, mut authorizers, mut deployments, mut stages) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for api in &api_ids {
+        let out = rt.block_on(apigw.get_resources().rest_api_id(api).limit(500).send()).unwrap();
+        for r in out.items() {
+            let id = r.id().unwrap();
+            for method in r.resource_methods().into_iter().flat_map(|m| m.keys()) {
+                methods.push(format!("{api}/{id}/{method}"));
+            }
+            // The root resource comes with the API; the state records it as the API's attribute.
+            if r.path() != Some("/") {
+                resources.push(format!("{api}/{id}"));
+            }
+        }
+        let out = rt.block_on(apigw.get_authorizers().rest_api_id(api).send()).unwrap();
+        authorizers.extend(out.items().iter().filter_map(|a| a.id()).map(|a| format!("{api}/{a}")));
+        let out = rt.block_on(apigw.get_deployments().rest_api_id(api).send()).unwrap();
+        deployments.extend(out.items().iter().filter_map(|d| d.id()).map(|d| format!("{api}/{d}")));
+        let out = rt.block_on(apigw.get_stages().rest_api_id(api).send()).unwrap();
+        stages.extend(out.item().iter().filter_map(|s| s.stage_name()).map(|s| format!("{api}/{s}")));
+    }
+    put("aws_api_gateway_rest_api", api_ids);
+    put("aws_api_gateway_resource", resources);
+    put("aws_api_gateway_method", methods);
+    put("aws_api_gateway_authorizer", authorizers);
+    put("aws_api_gateway_deployment", deployments);
+    put("aws_api_gateway_stage", stages);
+    // Account-wide: set once and never cleared, so it outlives a destroy.
+    let account = rt.block_on(apigw.get_account().send()).unwrap();
+    put("aws_api_gateway_account", account.cloudwatch_role_arn().map(String::from).into_iter().collect());
     inv
 }
 
@@ -91,7 +163,11 @@ pub fn tracked(state: &serde_json::Value) -> Inventory {
     let mut inv = Inventory::new();
     for r in state["resources"].as_object().unwrap().values() {
         let type_name = r["type"].as_str().unwrap().to_string();
-        inv.entry(type_name).or_default().insert(r["id"].as_str().unwrap().to_string());
+        let id = r["id"].as_str().unwrap();
+        // The API Gateway account setting is named by its role; an `existing:` id records that
+        // the role was found set rather than set by this state.
+        let id = id.strip_prefix("existing:").unwrap_or(id);
+        inv.entry(type_name).or_default().insert(id.to_string());
     }
     inv
 }

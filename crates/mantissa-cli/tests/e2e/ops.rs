@@ -10,13 +10,19 @@ use std::collections::BTreeSet;
 /// The data side on, the compute/API side off (as in data_stack.rs).
 const DATA_MODULES: &str = "modules:\n  storage: true\n  ingestion: true\n  catalog: true\n  secrets: true\n  monitoring: true\n  compute: false\n  scheduling: false\n  api: false\n  auth: false\n";
 
-/// The target of the targeting test and everything it depends on, transitively: an alarm on a
-/// table, which notifies the alerts topic. Once the compute module is in the stack, the issue's
-/// own example belongs here: `compute.alert_router` and its dependencies (with `compute: true` in
-/// DATA_MODULES).
-const TARGET: &str = "monitoring.detection_state_read_throttles";
-const TARGET_CLOSURE: [&str; 3] =
-    ["monitoring.alerts", "monitoring.detection_state_read_throttles", "storage.detection_state"];
+/// The target of the targeting test (the issue's own example) and everything it depends on,
+/// transitively: the function's role and log group, and what its environment and policy name
+/// (the alerts topic, the alert history table, the Slack and PagerDuty secrets).
+const TARGET: &str = "compute.alert_router";
+const TARGET_CLOSURE: [&str; 7] = [
+    "compute.alert_router",
+    "compute.alert_router_logs",
+    "compute.alert_router_role",
+    "monitoring.alerts",
+    "secrets.pagerduty_api_key",
+    "secrets.slack_webhook_url",
+    "storage.alert_history",
+];
 
 /// The addresses a plan's output lists as changing (`  # ADDR (type name) will be ...`).
 fn planned(r: &Run) -> BTreeSet<String> {
@@ -35,7 +41,7 @@ fn state_addresses(w: &World) -> BTreeSet<String> {
 #[test]
 fn target_plans_and_applies_only_the_target_and_what_it_depends_on() {
     let w = World::new();
-    w.env_file("test", "mantissa-log", DATA_MODULES);
+    w.env_file("test", "mantissa-log", super::full_stack::ALL_MODULES);
     let expected: BTreeSet<String> = TARGET_CLOSURE.iter().map(|s| s.to_string()).collect();
 
     let r = w.mantissa(&["plan", "-e", "test", "--target", TARGET, "--detailed-exitcode"]);
@@ -48,6 +54,7 @@ fn target_plans_and_applies_only_the_target_and_what_it_depends_on() {
     assert_eq!(state_addresses(&w), expected, "only the target and its dependencies were created");
     assert_eq!(w.proxy.count("CreateBucket"), 0, "no bucket is in the target's closure");
     assert_eq!(w.proxy.count("CreateTable"), 1, "{:?}", w.proxy.calls());
+    assert_eq!(w.proxy.count("CreateFunction"), 1, "only the alert router: {:?}", w.proxy.calls());
 
     // A module as the target: the catalog's workgroup needs the results bucket; its tables
     // need the logs bucket, and the database.
