@@ -155,7 +155,7 @@ fn destroy_removes_everything_and_a_second_destroy_is_a_noop() {
     // The log archive is protected.
     let r = w.mantissa(&["destroy", "-e", "test", "--auto-approve"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("storage.logs (aws_s3_bucket) holds data"), "{r:?}");
+    assert!(r.stderr.contains("storage.logs (aws_s3_bucket) is protected and would be destroyed"), "{r:?}");
     assert!(r.stderr.contains("--include-data"), "{r:?}");
     assert_eq!(rt().block_on(w.s3().list_buckets().send()).unwrap().buckets().len(), 3, "nothing was deleted");
 

@@ -4,14 +4,14 @@ use super::*;
 use mantissa_engine::DriftKind;
 use serde_json::json;
 
-const STACK: &str = "variables:\n  size: { type: number, default: 10 }\n  region: { type: string, default: eu }\noutputs:\n  data_arn: { value: \"${storage.data.arn}\" }\n";
+const STACK: &str = "variables:\n  size: { type: number, default: 10 }\n  zone: { type: string, default: eu }\noutputs:\n  data_arn: { value: \"${storage.data.arn}\" }\n";
 
 const MAIN: &str = r#"resources:
   data:
     type: fake_bucket
     properties:
       size: ${var.size}
-      region: ${var.region}
+      region: ${var.zone}
   table:
     type: fake_table
     properties:
@@ -91,7 +91,7 @@ async fn a_changed_property_is_an_update_and_a_force_new_one_a_replace_with_its_
     assert_eq!(c.before.as_ref().unwrap()["size"], json!(10));
     assert_eq!(c.after.as_ref().unwrap()["size"], json!(20));
 
-    h.fixture.write("environments/dev.yaml", &(env_file("acme", "dev") + "variables:\n  size: 20\n  region: us\n"));
+    h.fixture.write("environments/dev.yaml", &(env_file("acme", "dev") + "variables:\n  size: 20\n  zone: us\n"));
     let (plan, report, _) = h.apply(normal()).await.unwrap();
     assert!(report.success());
     let c = plan.changes.iter().find(|c| c.address.to_string() == "storage.data").unwrap();
