@@ -47,8 +47,8 @@ fn the_data_side_applies_reads_back_as_configured_and_plans_empty() {
     data_env(&w, "variables:\n  dynamodb_point_in_time_recovery: true\n");
     let r = apply(&w);
     // 3 buckets + 3 tables, 6 ingestion, 3 Glue tables + database + workgroup, 2 secrets,
-    // topic + 2 log groups (Firehose errors, API access logs) + 15 alarms + dashboard.
-    assert!(r.stdout.contains("Plan: 38 to add, 0 to change, 0 to replace, 0 to destroy."), "{r:?}");
+    // topic + log group + 15 alarms + dashboard (the API's access log group is off with the api).
+    assert!(r.stdout.contains("Plan: 37 to add, 0 to change, 0 to replace, 0 to destroy."), "{r:?}");
     let out = w.mantissa(&["output", "-e", "test", "--json"]);
     assert_eq!(out.code, 0, "{out:?}");
     let outputs: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -208,15 +208,13 @@ fn the_data_side_applies_reads_back_as_configured_and_plans_empty() {
     names.sort();
     assert_eq!(names, ["mantissa-log/test/pagerduty-api-key", "mantissa-log/test/slack-webhook-url"]);
 
-    // Monitoring: the log groups' retention, every alarm notifying the topic, the dashboard.
+    // Monitoring: the log group's retention (the API's access logs only come with the api),
+    // every alarm notifying the topic, the dashboard.
     let logs = client!(w, aws_sdk_cloudwatchlogs);
     let groups = rt.block_on(logs.describe_log_groups().log_group_name_prefix("/mantissa-log/test/").send()).unwrap();
     let groups: Vec<_> =
         groups.log_groups().iter().map(|g| (g.log_group_name().unwrap(), g.retention_in_days())).collect();
-    assert_eq!(
-        groups,
-        [("/mantissa-log/test/api-access-logs", Some(30)), ("/mantissa-log/test/firehose-logs", Some(30))]
-    );
+    assert_eq!(groups, [("/mantissa-log/test/firehose-logs", Some(30))]);
     let sns = client!(w, aws_sdk_sns);
     rt.block_on(sns.get_topic_attributes().topic_arn(&topic_arn).send()).expect("the alerts topic exists");
     let cw = client!(w, aws_sdk_cloudwatch);
