@@ -3,13 +3,13 @@
 //! each type, and killed with SIGKILL mid-flight; each time the next apply converges with no
 //! error, the plan after it is empty, and the emulator holds exactly what the state records.
 
+use super::crash_points::{abort_after_each_resource, abort_at_calls_spread, kill_after_writes};
 use super::data_stack::DATA_MODULES;
-use super::inventory::{live, tracked};
 use super::*;
 use std::time::Duration;
 
-/// How many abort points the spread test tries (each costs an emulator and two applies).
-const ABORT_POINTS: usize = 12;
+/// What the data side holds with the shipped defaults.
+const DATA_SIDE_RESOURCES: usize = 37;
 
 fn data_world() -> World {
     let w = World::new();
@@ -17,85 +17,34 @@ fn data_world() -> World {
     w
 }
 
-fn converges(w: &World, context: &str) {
-    converges_to(w, 37, context);
-}
-
-/// The next apply succeeds, the plan after it is empty, the emulator holds exactly what the
-/// state records (`resources` of them) and no intent is left.
-pub(super) fn converges_to(w: &World, resources: usize, context: &str) {
-    let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
-    assert_eq!(r.code, 0, "{context}: the apply after the crash: {r:?}");
-    let p = w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]);
-    assert_eq!(p.code, 0, "{context}: the plan after recovery is empty: {p:?}");
-    let state = w.state("test");
-    assert_eq!(live(w), tracked(&state), "{context}: the emulator holds exactly what the state records");
-    assert_eq!(state["resources"].as_object().unwrap().len(), resources, "{context}: every resource");
-    assert_eq!(state["intents"], serde_json::Value::Null, "{context}: no intent left over");
-}
-
 #[test]
 fn aborted_after_calls_spread_over_the_whole_apply() {
-    // How many calls a full apply makes, so the abort points cover all of it.
-    let total = {
-        let w = data_world();
-        let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
-        assert_eq!(r.code, 0, "{r:?}");
-        w.proxy.calls().len()
-    };
-    let stride = total.div_ceil(ABORT_POINTS).max(1);
-    // Odd offsets, so the points do not line up with the storage-only crash tests' every-call runs.
-    for n in (3..total).step_by(stride) {
-        let w = data_world();
-        let r = w.mantissa_with(&[(FAILPOINT, &format!("after-call:{n}"))], &["apply", "-e", "test", "--auto-approve"]);
-        assert_ne!(r.code, 0, "after-call:{n} of about {total}: {r:?}");
-        assert!(r.stderr.contains(&format!("aborting after AWS call {n}")), "{r:?}");
-        converges(&w, &format!("after-call:{n} of about {total}"));
-    }
+    abort_at_calls_spread(data_world, 12, DATA_SIDE_RESOURCES);
 }
 
 #[test]
 fn aborted_after_one_resource_of_each_type() {
-    for address in [
-        "ingestion.firehose_role",
-        "ingestion.stream",
-        "ingestion.firehose[cloudtrail]",
-        "catalog.database",
-        "catalog.table[vpc_flow]",
-        "catalog.workgroup",
-        "secrets.slack_webhook_url",
-        "monitoring.alerts",
-        "monitoring.firehose_logs",
-        "monitoring.kinesis_iterator_age",
-        "monitoring.dashboard",
-        "storage.detection_state",
-    ] {
-        let w = data_world();
-        let r = w.mantissa_with(
-            &[(FAILPOINT, &format!("after-resource:{address}"))],
-            &["apply", "-e", "test", "--auto-approve"],
-        );
-        assert_ne!(r.code, 0, "{r:?}");
-        assert!(r.stderr.contains(&format!("aborting after {address}")), "{r:?}");
-        converges(&w, &format!("after-resource:{address}"));
-    }
+    abort_after_each_resource(
+        data_world,
+        &[
+            "ingestion.firehose_role",
+            "ingestion.stream",
+            "ingestion.firehose[cloudtrail]",
+            "catalog.database",
+            "catalog.table[vpc_flow]",
+            "catalog.workgroup",
+            "secrets.slack_webhook_url",
+            "monitoring.alerts",
+            "monitoring.firehose_logs",
+            "monitoring.kinesis_iterator_age",
+            "monitoring.dashboard",
+            "storage.detection_state",
+        ],
+        DATA_SIDE_RESOURCES,
+    );
 }
 
 #[test]
 fn killed_with_sigkill_at_several_points() {
-    for writes in [5, 25, 60] {
-        let w = data_world();
-        w.proxy.set_latency(Duration::from_millis(40));
-        let mut child = w
-            .command(&[], &["apply", "-e", "test", "--auto-approve"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        super::crash::wait_for_writes(&w, writes);
-        child.kill().unwrap(); // SIGKILL
-        assert!(child.wait().unwrap().code().is_none(), "killed by a signal");
-        w.proxy.set_latency(Duration::ZERO);
-        converges(&w, &format!("SIGKILL after {writes} writes"));
-    }
+    kill_after_writes(data_world, &[5, 25, 60], Duration::from_millis(40), DATA_SIDE_RESOURCES);
 }

@@ -20,6 +20,7 @@ mod bad_input;
 mod crash;
 mod crash_data_stack;
 mod crash_full_stack;
+mod crash_points;
 mod crawlers;
 mod data_stack;
 mod examples;
