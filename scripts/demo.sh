@@ -15,38 +15,10 @@ port=4566 # environments/local.yaml points endpoint_url here
   echo "error: environments/local.yaml is missing; the demo deploys the 'local' environment" >&2
   exit 1
 }
-command -v cargo >/dev/null 2>&1 || {
-  echo "error: cargo is not on PATH; install the Rust toolchain (https://rustup.rs)" >&2
-  exit 1
-}
 
 scripts/moto.sh start "$port"
 
-echo "building mantissa (dev profile)..."
-# Cargo says where it put the binary, wherever CARGO_TARGET_DIR or .cargo/config point.
-# Diagnostics go to stderr as usual; stdout carries cargo's JSON messages.
-if ! bin="$(
-  cargo build -p mantissa-cli --bin mantissa --message-format=json-render-diagnostics |
-    python3 -c '
-import json, sys
-exe = ""
-for line in sys.stdin:
-    try:
-        msg = json.loads(line)
-    except ValueError:
-        continue
-    if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "mantissa" and msg.get("executable"):
-        exe = msg["executable"]
-print(exe)
-'
-)"; then
-  echo "error: building mantissa failed (see the messages above)" >&2
-  exit 1
-fi
-if [ -z "$bin" ] || [ ! -x "$bin" ]; then
-  echo "error: cargo built mantissa-cli but reported no 'mantissa' executable" >&2
-  exit 1
-fi
+bin="$(scripts/build-mantissa.sh)"
 
 echo
 echo "+ mantissa apply -e local --auto-approve"
