@@ -16,32 +16,32 @@ pub async fn check_account(
     let (account, arn) =
         provider.clients().caller_identity().await.map_err(|e| anyhow::anyhow!("asking STS who the caller is: {e}"))?;
     let env = &project.env;
-    if let Some(want) = &env.account_id {
-        if want.value != account {
-            bail!(
-                "{}: the credentials belong to account {account} ({arn}), but this environment is pinned to account {}; nothing was changed",
-                want.loc,
-                want.value
-            );
-        }
+    if let Some(want) = &env.account_id
+        && want.value != account
+    {
+        bail!(
+            "{}: the credentials belong to account {account} ({arn}), but this environment is pinned to account {}; nothing was changed",
+            want.loc,
+            want.value
+        );
     }
-    if let Some(recorded) = &state.account_id {
-        if recorded != &account {
-            bail!(
-                "the state of environment {} was made in account {recorded}, but the credentials belong to account {account} ({arn}); nothing was changed",
-                env.environment.value
-            );
-        }
+    if let Some(recorded) = &state.account_id
+        && recorded != &account
+    {
+        bail!(
+            "the state of environment {} was made in account {recorded}, but the credentials belong to account {account} ({arn}); nothing was changed",
+            env.environment.value
+        );
     }
-    if let Some(region) = &state.region {
-        if region != &env.region.value {
-            bail!(
-                "{}: the state of environment {} was made in region {region}, but the environment file now says {}; nothing was changed",
-                env.region.loc,
-                env.environment.value,
-                env.region.value
-            );
-        }
+    if let Some(region) = &state.region
+        && region != &env.region.value
+    {
+        bail!(
+            "{}: the state of environment {} was made in region {region}, but the environment file now says {}; nothing was changed",
+            env.region.loc,
+            env.environment.value,
+            env.region.value
+        );
     }
     state.account_id = Some(account);
     state.region = Some(env.region.value.clone());

@@ -67,6 +67,13 @@ impl serde::Serialize for Address {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Address::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a resource address")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,12 +87,5 @@ mod tests {
         assert_eq!(Address::parse("storage.logs").unwrap().to_string(), "storage.logs");
         assert!(Address::parse("storage").is_none());
         assert!(Address::parse("Storage.logs").is_none());
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Address {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Address::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a resource address")))
     }
 }

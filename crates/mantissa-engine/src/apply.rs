@@ -412,10 +412,10 @@ fn outputs_after(
     let known = known_from_state(doc);
     let scope = KnownScope { known: &known, secrets: None };
     for (name, o) in &cx.project.stack.outputs {
-        if let Ok(v) = o.value.eval(&scope) {
-            if !mantissa_config::contains_unknown(&v) {
-                outputs.insert(name.clone(), OutputState { value: v, sensitive: o.sensitive });
-            }
+        if let Ok(v) = o.value.eval(&scope)
+            && !mantissa_config::contains_unknown(&v)
+        {
+            outputs.insert(name.clone(), OutputState { value: v, sensitive: o.sensitive });
         }
     }
     outputs.retain(|k, _| cx.project.stack.outputs.contains_key(k));

@@ -104,10 +104,10 @@ impl Provider for FakeProvider {
 
     fn normalize(&self, ctx: &ResourceContext, properties: &Value) -> Result<Value, PropertyError> {
         let obj = properties.as_object().ok_or_else(|| PropertyError::new("", "properties must be a map"))?;
-        if let Some(size) = obj.get("size").and_then(Value::as_i64) {
-            if size > 100 {
-                return Err(PropertyError::new("size", "size must be at most 100"));
-            }
+        if let Some(size) = obj.get("size").and_then(Value::as_i64)
+            && size > 100
+        {
+            return Err(PropertyError::new("size", "size must be at most 100"));
         }
         if ctx.physical_name.len() > 40 {
             return Err(PropertyError::new(

@@ -60,10 +60,10 @@ impl ResourceGraph {
                                 errors.push(Diagnostic::at(&loc, format!("`{}` refers to itself", decl.address)));
                                 continue;
                             }
-                            if let Some(ts) = provider.schema(&target.type_name.value) {
-                                if let Err(d) = check_attribute(ts, target, attr, &loc) {
-                                    errors.push(d);
-                                }
+                            if let Some(ts) = provider.schema(&target.type_name.value)
+                                && let Err(d) = check_attribute(ts, target, attr, &loc)
+                            {
+                                errors.push(d);
                             }
                             dependencies.insert(address.clone());
                         }
@@ -100,10 +100,10 @@ impl ResourceGraph {
         let mut out = BTreeSet::new();
         let mut stack: Vec<Address> = roots.to_vec();
         while let Some(a) = stack.pop() {
-            if let Some(r) = self.get(&a) {
-                if out.insert(a.clone()) {
-                    stack.extend(r.dependencies.iter().cloned());
-                }
+            if let Some(r) = self.get(&a)
+                && out.insert(a.clone())
+            {
+                stack.extend(r.dependencies.iter().cloned());
             }
         }
         out

@@ -172,7 +172,7 @@ pub struct Known {
 pub struct KnownScope<'a> {
     pub known: &'a HashMap<Address, Known>,
     /// Secret values, at apply time only; at plan time secrets are unknown.
-    pub secrets: Option<&'a dyn Fn(&str) -> Option<String>>,
+    pub secrets: Option<&'a SecretFn<'a>>,
 }
 
 impl Scope for KnownScope<'_> {
@@ -417,8 +417,7 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 continue;
             }
             let ctx = cx.resource_context(a, r.schema.type_name).expect("graph types are known");
-            let secret_fn = cx.secrets.map(|f| f as &dyn Fn(&str) -> Option<String>);
-            let scope = KnownScope { known: &known, secrets: secret_fn };
+            let scope = KnownScope { known: &known, secrets: cx.secrets };
             let desired = match cx.desired_properties(r, &ctx, &scope) {
                 Ok(v) => v,
                 Err(d) => {
@@ -450,7 +449,7 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                             .unwrap_or("none");
                         not_owned.push(
                             ProviderError::NotOwned {
-                                address: a.clone(),
+                                address: Box::new(a.clone()),
                                 physical_name: ctx.physical_name.clone(),
                                 found: found.to_string(),
                                 environment: ctx.naming.environment.clone(),
@@ -500,12 +499,7 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 }
             };
             if action == PlanAction::Replace && r.protected && !allowed(a) {
-                protected_errors.push(protected_message(
-                    a,
-                    &r.schema.type_name.to_string(),
-                    "replace",
-                    &replace_because.join(", "),
-                ));
+                protected_errors.push(protected_message(a, r.schema.type_name, "replace", &replace_because.join(", ")));
             }
             let planned = cx.provider.planned_attributes(&ctx, &desired);
             // What refresh read: an adopted resource has no recorded attributes, and apply must
@@ -652,10 +646,10 @@ fn lineage_tag(properties: &Value) -> Option<&str> {
 fn fill_unreadable(keys: &[&str], live: &mut Value, from: &Value) {
     let (Some(live), Some(from)) = (live.as_object_mut(), from.as_object()) else { return };
     for k in keys {
-        if live.get(*k).is_none_or(Value::is_null) {
-            if let Some(v) = from.get(*k) {
-                live.insert(k.to_string(), v.clone());
-            }
+        if live.get(*k).is_none_or(Value::is_null)
+            && let Some(v) = from.get(*k)
+        {
+            live.insert(k.to_string(), v.clone());
         }
     }
 }

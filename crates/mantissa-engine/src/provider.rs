@@ -125,7 +125,7 @@ pub enum ProviderError {
     #[error(
         "{physical_name} exists but is not managed by this state (lineage {found}): use `mantissa import -e {environment} {address} {physical_name}`"
     )]
-    NotOwned { address: Address, physical_name: String, found: String, environment: String },
+    NotOwned { address: Box<Address>, physical_name: String, found: String, environment: String },
     /// The cloud refused or failed; the message is the service's, with the operation named.
     #[error("{operation}: {message}")]
     Api { operation: String, message: String, retryable: bool },

@@ -11,10 +11,10 @@ pub fn redact<S: AsRef<str>>(properties: &Value, sensitive: &[S]) -> Value {
     let mut p = properties.clone();
     if let Some(obj) = p.as_object_mut() {
         for k in sensitive {
-            if let Some(v) = obj.get_mut(k.as_ref()) {
-                if !v.is_null() {
-                    *v = Value::String(MARKER.into());
-                }
+            if let Some(v) = obj.get_mut(k.as_ref())
+                && !v.is_null()
+            {
+                *v = Value::String(MARKER.into());
             }
         }
     }

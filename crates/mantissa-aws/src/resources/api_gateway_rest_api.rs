@@ -198,7 +198,7 @@ fn choose(ctx: &ResourceContext, candidates: Vec<RestApi>) -> Result<Option<Rest
         0 => match foreign.first() {
             None => Ok(None),
             Some(other) => Err(ProviderError::NotOwned {
-                address: ctx.address.clone(),
+                address: Box::new(ctx.address.clone()),
                 physical_name: ctx.physical_name.clone(),
                 found: lineage(other).unwrap_or_else(|| "none".into()),
                 environment: ctx.naming.environment.clone(),

@@ -359,7 +359,7 @@ impl ResourceType for ApiStage {
                 let lineage = live.tags.get(LINEAGE_TAG).cloned();
                 if lineage.as_deref() != Some(ctx.lineage.as_str()) {
                     return Err(ProviderError::NotOwned {
-                        address: ctx.address.clone(),
+                        address: Box::new(ctx.address.clone()),
                         physical_name: format!("{api}/{stage}"),
                         found: lineage.unwrap_or_else(|| "none".into()),
                         environment: ctx.naming.environment.clone(),

@@ -218,7 +218,7 @@ impl CloudwatchLogGroup {
                 Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(&found.arn)) })
             }
             other => Err(ProviderError::NotOwned {
-                address: ctx.address.clone(),
+                address: Box::new(ctx.address.clone()),
                 physical_name: name.to_string(),
                 found: other.cloned().unwrap_or_else(|| "none".to_string()),
                 environment: ctx.naming.environment.clone(),

@@ -147,7 +147,7 @@ pub fn pick_owned(ctx: &ResourceContext, candidates: Vec<Candidate>) -> Result<O
         [] => match foreign.first() {
             None => Ok(None),
             Some(f) => Err(ProviderError::NotOwned {
-                address: ctx.address.clone(),
+                address: Box::new(ctx.address.clone()),
                 physical_name: f.id.clone(),
                 found: f.lineage().unwrap_or("none").to_string(),
                 environment: ctx.naming.environment.clone(),

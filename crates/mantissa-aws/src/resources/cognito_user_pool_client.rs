@@ -360,7 +360,7 @@ impl ResourceType for CognitoUserPoolClient {
             let lineage = owner.as_ref().and_then(|o| o.lineage().map(str::to_string));
             if lineage.as_deref() != Some(ctx.lineage.as_str()) {
                 return Err(ProviderError::NotOwned {
-                    address: ctx.address.clone(),
+                    address: Box::new(ctx.address.clone()),
                     physical_name: client_key(pool, &existing[0]),
                     found: lineage.unwrap_or_else(|| "none".into()),
                     environment: ctx.naming.environment.clone(),

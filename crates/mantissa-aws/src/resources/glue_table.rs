@@ -79,7 +79,7 @@ impl GlueTable {
         match tags.get(LINEAGE_TAG) {
             Some(l) if *l == ctx.lineage => Ok(()),
             other => Err(ProviderError::NotOwned {
-                address: ctx.address.clone(),
+                address: Box::new(ctx.address.clone()),
                 physical_name: table_id(database, &ctx.physical_name),
                 found: other.cloned().unwrap_or_else(|| "none".into()),
                 environment: ctx.naming.environment.clone(),

@@ -462,7 +462,7 @@ impl ResourceType for LambdaFunction {
                     }
                     other => {
                         return Err(ProviderError::NotOwned {
-                            address: ctx.address.clone(),
+                            address: Box::new(ctx.address.clone()),
                             physical_name: name.to_string(),
                             found: other.cloned().unwrap_or_else(|| "none".into()),
                             environment: ctx.naming.environment.clone(),

@@ -168,11 +168,11 @@ async fn locked(
         if let Some(s) = stream_ref {
             s.event(e);
         }
-        if let (Some(target), ApplyEvent::Completed { address, .. }) = (&crash_after, e) {
-            if &address.to_string() == target {
-                eprintln!("{}: aborting after {address}", mantissa_aws::failpoint::ENV);
-                std::process::abort();
-            }
+        if let (Some(target), ApplyEvent::Completed { address, .. }) = (&crash_after, e)
+            && &address.to_string() == target
+        {
+            eprintln!("{}: aborting after {address}", mantissa_aws::failpoint::ENV);
+            std::process::abort();
         }
     };
     let applying = apply(

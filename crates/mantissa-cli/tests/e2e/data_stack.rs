@@ -223,7 +223,7 @@ fn the_data_side_applies_reads_back_as_configured_and_plans_empty() {
     let alarms = alarms.metric_alarms();
     assert_eq!(alarms.len(), 15, "{:?}", alarms.iter().map(|a| a.alarm_name()).collect::<Vec<_>>());
     for a in alarms {
-        assert_eq!(a.alarm_actions(), [topic_arn.clone()], "{:?}", a.alarm_name());
+        assert_eq!(a.alarm_actions(), std::slice::from_ref(&topic_arn), "{:?}", a.alarm_name());
     }
     let iterator = alarms.iter().find(|a| a.alarm_name() == Some(&format!("{PREFIX}-kinesis-iterator-age"))).unwrap();
     assert_eq!(iterator.threshold(), Some(600_000.0));
@@ -408,12 +408,13 @@ pub(super) fn percent_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;

@@ -64,6 +64,12 @@ impl std::fmt::Debug for Run {
     }
 }
 
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl World {
     pub fn new() -> Self {
         let emulator = Emulator::start().expect("moto starts");

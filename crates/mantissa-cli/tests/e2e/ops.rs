@@ -197,12 +197,12 @@ fn graph_prints_dot_with_module_clusters_and_reference_edges_without_aws() {
             module = m.strip_suffix("\" {");
         } else if line == "}" {
             module = None;
-        } else if let (Some(m), Some(rest)) = (module, line.strip_prefix('"')) {
-            if let Some((id, attrs)) = rest.split_once("\" [label=") {
-                assert!(id.starts_with(&format!("{m}.")), "{id} in cluster {m}");
-                assert!(attrs.ends_with("];"), "{line}");
-                assert!(nodes.insert(id.to_string()), "{id} declared twice");
-            }
+        } else if let (Some(m), Some(rest)) = (module, line.strip_prefix('"'))
+            && let Some((id, attrs)) = rest.split_once("\" [label=")
+        {
+            assert!(id.starts_with(&format!("{m}.")), "{id} in cluster {m}");
+            assert!(attrs.ends_with("];"), "{line}");
+            assert!(nodes.insert(id.to_string()), "{id} declared twice");
         }
     }
     assert!(nodes.contains("ingestion.firehose[cloudtrail]"), "{nodes:?}");
