@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, the emulator-backed tests (one moto server per test, started
-# by the tests themselves on free loopback ports) and the end-to-end tests, then a format check.
+# by the tests themselves on free loopback ports) and the end-to-end tests, then a format check
+# and, on a whole-suite run, clippy with warnings as errors.
 #
 #   scripts/test.sh                      everything
 #   scripts/test.sh -p mantissa-engine   one crate (extra arguments go to `cargo test`)
@@ -56,4 +57,18 @@ echo "+ cargo fmt --all -- --check"
 if ! cargo fmt --all -- --check --color "$color"; then
   echo "error: code is not formatted; run: cargo fmt --all" >&2
   exit 1
+fi
+
+# Lints, on a whole-suite run only (a narrowed run is for quick iteration). Warnings fail it: a
+# lint left standing hides the next one.
+if [ $# -eq 0 ]; then
+  if ! cargo clippy --version >/dev/null 2>&1; then
+    echo "error: clippy is missing; install it with: rustup component add clippy" >&2
+    exit 1
+  fi
+  echo "+ cargo clippy --workspace --all-targets --locked -- -D warnings"
+  if ! cargo clippy --workspace --all-targets --locked -- -D warnings; then
+    echo "error: clippy found problems (above); fix them, or run: cargo clippy --fix --workspace --all-targets" >&2
+    exit 1
+  fi
 fi
