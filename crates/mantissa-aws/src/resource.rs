@@ -50,14 +50,23 @@ pub trait ResourceType: Send + Sync + 'static {
 
     /// `prior` is `None` when the recorded document no longer fits the property struct (a state
     /// written by another version); `changed` lists the top-level properties to change.
+    ///
+    /// The default suits a type whose every property forces a replace: the engine then plans a
+    /// replace for any change, so this is reached only when a schema leaves a property out.
     async fn update(
         &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&Self::Props>,
-        props: &Self::Props,
+        _ctx: &ResourceContext,
+        _id: &str,
+        _prior: Option<&Self::Props>,
+        _props: &Self::Props,
         changed: &[String],
-    ) -> Result<Applied, ProviderError>;
+    ) -> Result<Applied, ProviderError> {
+        Err(ProviderError::Other(format!(
+            "{} cannot change {} in place: every property forces a replace",
+            self.schema().type_name,
+            changed.join(", ")
+        )))
+    }
 
     /// Deleting something already gone succeeds, so an interrupted destroy can be rerun.
     async fn delete(&self, ctx: &ResourceContext, id: &str, prior: Option<&Self::Props>) -> Result<(), ProviderError>;

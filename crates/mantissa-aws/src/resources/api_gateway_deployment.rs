@@ -282,17 +282,6 @@ impl ResourceType for ApiDeployment {
         Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(id) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        _id: &str,
-        _prior: Option<&DeploymentProps>,
-        _p: &DeploymentProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
-        Err(ProviderError::Other(format!("{TYPE_NAME} cannot change {changed:?} in place; it is replaced")))
-    }
-
     /// A deployment a stage still serves is left for that stage, which deletes it once it
     /// moves to the successor this replace creates next (AWS refuses the delete until then).
     async fn delete(

@@ -183,18 +183,6 @@ impl ResourceType for ApiResourceType {
         applied(api, &r)
     }
 
-    /// Every property forces a new resource: nothing to update in place.
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        _id: &str,
-        _prior: Option<&ResourceProps>,
-        _props: &ResourceProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
-        Err(ProviderError::Other(format!("{TYPE_NAME} cannot change {changed:?} in place; it is replaced")))
-    }
-
     /// Deletes the resource with its methods and child resources.
     async fn delete(
         &self,

@@ -186,19 +186,6 @@ impl ResourceType for LambdaPermission {
         Ok(Applied { id, attributes: Map::new() })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        _id: &str,
-        _prior: Option<&PermissionProps>,
-        _props: &PermissionProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
-        Err(ProviderError::Other(format!(
-            "{TYPE_NAME} cannot change {changed:?} in place: every property forces a replace"
-        )))
-    }
-
     async fn delete(
         &self,
         _ctx: &ResourceContext,

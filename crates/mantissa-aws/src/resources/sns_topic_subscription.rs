@@ -217,20 +217,6 @@ impl ResourceType for SnsTopicSubscription {
         Ok(Applied { id: arn.to_string(), attributes: attributes(arn, pending) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        _id: &str,
-        _prior: Option<&SubscriptionProps>,
-        _props: &SubscriptionProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
-        Err(ProviderError::Other(format!(
-            "{TYPE_NAME} cannot change {} in place: every property forces a new subscription",
-            changed.join(", ")
-        )))
-    }
-
     async fn delete(
         &self,
         _ctx: &ResourceContext,

@@ -91,7 +91,11 @@ async fn every_property_forces_a_new_subscription() {
     let new = h.provider.normalize(&ctx, &props(&topic_arn, "email", "new@example.com")).unwrap();
     let old_id = h.provider.create(&ctx, &old).await.unwrap().id;
     let err = h.provider.update(&ctx, &old_id, &old, &new, &["endpoint".to_string()]).await.unwrap_err();
-    assert!(err.to_string().contains("new subscription"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("aws_sns_topic_subscription cannot change endpoint in place: every property forces a replace"),
+        "{err}"
+    );
     h.provider.delete(&ctx, &old_id, &old).await.expect("delete");
     let new_id = h.provider.create(&ctx, &new).await.expect("create").id;
     let subs = subscriptions(&h, &topic_arn).await;
