@@ -16,6 +16,17 @@ pub struct Live<P> {
     pub attributes: Map<String, Value>,
 }
 
+/// The attributes of a type addressed by name whose ARN AWS assigns: `name`, and `arn` once
+/// known (`None` at plan time, before the create answers).
+pub fn name_and_arn(name: &str, arn: Option<&str>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    if let Some(arn) = arn {
+        m.insert("arn".into(), arn.into());
+    }
+    m
+}
+
 /// One AWS resource type. Property structs use `#[serde(deny_unknown_fields)]` and defaults, so
 /// that serializing a decoded struct gives the canonical form with every key present.
 #[async_trait]

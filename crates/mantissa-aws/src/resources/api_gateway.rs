@@ -1,12 +1,16 @@
 //! What the API Gateway resource types share: the composite ids of the parts of a REST API
 //! (everything under an API is addressed through the API's id, which AWS assigns, so each part's
-//! id carries it: `{api}/{resource}/{METHOD}`), patch operations, and the not-found test.
+//! id carries it: `{api}/{resource}/{METHOD}`), patch operations, the not-found test, and tag
+//! updates by ARN.
 
-use crate::error::error_code;
+use crate::error::{api_error, error_code};
+use crate::resources::tag_delta::TagDelta;
+use crate::sdk::AwsClients;
 use aws_sdk_apigateway::error::SdkError;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use mantissa_engine::ProviderError;
+use std::collections::BTreeMap;
 
 /// API Gateway's code for anything that does not exist (API, resource, method, stage, ...).
 pub const NOT_FOUND: &str = "NotFoundException";
@@ -91,4 +95,35 @@ mod tests {
         assert_eq!(apigateway_arn("us-east-1", "/restapis/abc"), "arn:aws:apigateway:us-east-1::/restapis/abc");
         assert_eq!(apigateway_arn("cn-north-1", "/restapis/abc"), "arn:aws-cn:apigateway:cn-north-1::/restapis/abc");
     }
+}
+
+/// Brings the tags of the API Gateway resource at `arn` (a REST API or a stage) from `live` to
+/// `desired`: one TagResource for what is added or changed, one UntagResource for what goes.
+pub async fn sync_tags(
+    clients: &AwsClients,
+    arn: &str,
+    live: &BTreeMap<String, String>,
+    desired: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let delta = TagDelta::between(live, desired);
+    let gw = clients.apigateway();
+    if !delta.set.is_empty() {
+        tracing::debug!(arn, "apigateway:TagResource");
+        gw.tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(delta.set.into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| api_error("apigateway:TagResource", e))?;
+    }
+    if !delta.remove.is_empty() {
+        tracing::debug!(arn, "apigateway:UntagResource");
+        gw.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(delta.remove))
+            .send()
+            .await
+            .map_err(|e| api_error("apigateway:UntagResource", e))?;
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ use crate::error::api_error;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{is_not_found, split_id};
 use async_trait::async_trait;
+use aws_sdk_apigateway::types::Deployment;
 use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -109,32 +110,13 @@ impl ApiDeployment {
 
     /// The API's deployments whose description is `description`.
     async fn find(&self, api: &str, description: &str) -> Result<Vec<String>, ProviderError> {
-        let mut found = Vec::new();
-        let mut position: Option<String> = None;
-        loop {
-            tracing::debug!(api, "apigateway:GetDeployments");
-            let out = self
-                .clients
-                .apigateway()
-                .get_deployments()
-                .rest_api_id(api)
-                .limit(500)
-                .set_position(position.take())
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:GetDeployments", e))?;
-            found.extend(
-                out.items()
-                    .iter()
-                    .filter(|d| d.description() == Some(description))
-                    .filter_map(|d| d.id())
-                    .map(str::to_string),
-            );
-            match out.position() {
-                Some(p) if !p.is_empty() => position = Some(p.to_string()),
-                _ => return Ok(found),
-            }
-        }
+        Ok(deployments(&self.clients, api)
+            .await?
+            .iter()
+            .filter(|d| d.description() == Some(description))
+            .filter_map(|d| d.id())
+            .map(str::to_string)
+            .collect())
     }
 
     /// The names of the API's stages that serve `deployment`.
@@ -161,9 +143,19 @@ pub async fn description_of(
     api: &str,
     deployment: &str,
 ) -> Result<Option<String>, ProviderError> {
+    Ok(deployments(clients, api)
+        .await?
+        .iter()
+        .find(|d| d.id() == Some(deployment))
+        .map(|d| d.description().unwrap_or_default().to_string()))
+}
+
+/// Every deployment of the API, page by page; none when the API is gone.
+async fn deployments(clients: &AwsClients, api: &str) -> Result<Vec<Deployment>, ProviderError> {
+    let mut all = Vec::new();
     let mut position: Option<String> = None;
     loop {
-        tracing::debug!(api, deployment, "apigateway:GetDeployments");
+        tracing::debug!(api, "apigateway:GetDeployments");
         let out = match clients
             .apigateway()
             .get_deployments()
@@ -174,15 +166,13 @@ pub async fn description_of(
             .await
         {
             Ok(out) => out,
-            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
             Err(e) => return Err(api_error("apigateway:GetDeployments", e)),
         };
-        if let Some(d) = out.items().iter().find(|d| d.id() == Some(deployment)) {
-            return Ok(Some(d.description().unwrap_or_default().to_string()));
-        }
+        all.extend(out.items().iter().cloned());
         match out.position() {
             Some(p) if !p.is_empty() => position = Some(p.to_string()),
-            _ => return Ok(None),
+            _ => return Ok(all),
         }
     }
 }

@@ -10,8 +10,8 @@ use crate::decode::is_unknown;
 use crate::error::api_error;
 use crate::resource::{Live, ResourceType};
 use crate::resources::account::AccountId;
-use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, sync_tags};
+use crate::resources::tag_delta::user_tags;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType as SdkEndpointType, RestApi};
@@ -131,35 +131,6 @@ impl RestApiType {
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(api_error("apigateway:GetRestApi", e)),
         }
-    }
-
-    async fn sync_tags(
-        &self,
-        arn: &str,
-        live: &BTreeMap<String, String>,
-        desired: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
-        let delta = TagDelta::between(live, desired);
-        let gw = self.clients.apigateway();
-        if !delta.set.is_empty() {
-            tracing::debug!(api = arn, "apigateway:TagResource");
-            gw.tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(delta.set.into_iter().collect()))
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:TagResource", e))?;
-        }
-        if !delta.remove.is_empty() {
-            tracing::debug!(api = arn, "apigateway:UntagResource");
-            gw.untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(delta.remove))
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:UntagResource", e))?;
-        }
-        Ok(())
     }
 }
 
@@ -310,7 +281,7 @@ impl ResourceType for RestApiType {
                 }
                 "tags" => {
                     let arn = apigateway_arn(&ctx.naming.region, &format!("/restapis/{id}"));
-                    self.sync_tags(&arn, &props_of(&live).tags, &props.tags).await?;
+                    sync_tags(&self.clients, &arn, &props_of(&live).tags, &props.tags).await?;
                 }
                 other => return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {other:?} to update"))),
             }

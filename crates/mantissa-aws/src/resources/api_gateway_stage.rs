@@ -10,9 +10,9 @@ use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
 use crate::resource::{Live, ResourceType};
-use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, split_id};
+use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, split_id, sync_tags};
 use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::user_tags;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
@@ -197,35 +197,6 @@ impl ApiStage {
             .map_err(|e| api_error("apigateway:UpdateStage", e))
     }
 
-    async fn sync_tags(
-        &self,
-        arn: &str,
-        live: &BTreeMap<String, String>,
-        desired: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
-        let delta = TagDelta::between(live, desired);
-        let gw = self.clients.apigateway();
-        if !delta.set.is_empty() {
-            tracing::debug!(stage = arn, "apigateway:TagResource");
-            gw.tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(delta.set.into_iter().collect()))
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:TagResource", e))?;
-        }
-        if !delta.remove.is_empty() {
-            tracing::debug!(stage = arn, "apigateway:UntagResource");
-            gw.untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(delta.remove))
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:UntagResource", e))?;
-        }
-        Ok(())
-    }
-
     /// Brings an existing stage to `p`: every settable property is compared with the live one.
     async fn converge(&self, ctx: &ResourceContext, live: &StageProps, p: &StageProps) -> Result<(), ProviderError> {
         let api = p.rest_api_id.as_str();
@@ -251,7 +222,7 @@ impl ApiStage {
         self.patch(api, stage, ops).await?;
         if live.tags != p.tags {
             let arn = apigateway_arn(&ctx.naming.region, &format!("/restapis/{api}/stages/{stage}"));
-            self.sync_tags(&arn, &live.tags, &p.tags).await?;
+            sync_tags(&self.clients, &arn, &live.tags, &p.tags).await?;
         }
         if moved && !live.deployment_id.is_empty() {
             self.retire(api, &live.deployment_id).await?;

@@ -6,6 +6,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
+use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
 use async_trait::async_trait;
@@ -103,15 +104,6 @@ pub struct CloudwatchDashboard {
     clients: AwsClients,
 }
 
-fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    if let Some(arn) = arn {
-        m.insert("arn".into(), arn.into());
-    }
-    m
-}
-
 impl CloudwatchDashboard {
     pub fn new(clients: AwsClients) -> Self {
         Self { clients }
@@ -184,7 +176,7 @@ impl ResourceType for CloudwatchDashboard {
     }
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &DashboardProps) -> Map<String, Value> {
-        attributes(&ctx.physical_name, None)
+        name_and_arn(&ctx.physical_name, None)
     }
 
     async fn read(
@@ -196,7 +188,7 @@ impl ResourceType for CloudwatchDashboard {
         let Some((body, arn)) = self.get(name).await? else { return Ok(None) };
         Ok(Some(Live {
             id: name.to_string(),
-            attributes: attributes(name, arn.as_deref()),
+            attributes: name_and_arn(name, arn.as_deref()),
             props: DashboardProps { body },
         }))
     }
@@ -204,7 +196,7 @@ impl ResourceType for CloudwatchDashboard {
     async fn create(&self, ctx: &ResourceContext, props: &DashboardProps) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let arn = self.put(name, props).await?;
-        Ok(Applied { id: name.to_string(), attributes: attributes(name, arn.as_deref()) })
+        Ok(Applied { id: name.to_string(), attributes: name_and_arn(name, arn.as_deref()) })
     }
 
     async fn update(
@@ -216,7 +208,7 @@ impl ResourceType for CloudwatchDashboard {
         _changed: &[String],
     ) -> Result<Applied, ProviderError> {
         let arn = self.put(id, props).await?;
-        Ok(Applied { id: id.to_string(), attributes: attributes(id, arn.as_deref()) })
+        Ok(Applied { id: id.to_string(), attributes: name_and_arn(id, arn.as_deref()) })
     }
 
     async fn delete(

@@ -6,6 +6,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
+use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
 use crate::resources::tag_delta::{TagDelta, user_tags};
@@ -129,15 +130,6 @@ pub fn validate(name: &str, props: &RuleProps) -> Result<(), PropertyError> {
     validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
-fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    if let Some(arn) = arn {
-        m.insert("arn".into(), arn.into());
-    }
-    m
-}
-
 fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
@@ -243,7 +235,7 @@ impl ResourceType for CloudwatchEventRule {
 
     /// The ARN holds the account id, known once EventBridge answers.
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &RuleProps) -> Map<String, Value> {
-        attributes(&ctx.physical_name, None)
+        name_and_arn(&ctx.physical_name, None)
     }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<RuleProps>>, ProviderError> {
@@ -271,14 +263,14 @@ impl ResourceType for CloudwatchEventRule {
             description: rule.description().unwrap_or_default().to_string(),
             tags,
         };
-        Ok(Some(Live { id: name.to_string(), attributes: attributes(name, Some(&arn)), props }))
+        Ok(Some(Live { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)), props }))
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &RuleProps) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         // The tags go with the PutRule that creates the rule, so it is never without its lineage.
         let arn = self.put(name, props, Some(&props.tags)).await?;
-        Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(&arn)) })
+        Ok(Applied { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)) })
     }
 
     async fn update(
@@ -293,7 +285,7 @@ impl ResourceType for CloudwatchEventRule {
         if changed.iter().any(|c| c == "tags") {
             self.sync_tags(&arn, &props.tags).await?;
         }
-        Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(&arn)) })
+        Ok(Applied { id: id.to_string(), attributes: name_and_arn(id, Some(&arn)) })
     }
 
     /// EventBridge refuses to delete a rule that still has targets: the targets, which depend on

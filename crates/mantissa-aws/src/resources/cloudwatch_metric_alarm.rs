@@ -9,6 +9,7 @@ pub use props::{AlarmProps, ComparisonOperator, Statistic, TreatMissingData, val
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
 use async_trait::async_trait;
@@ -32,15 +33,6 @@ static SCHEMA: TypeSchema = TypeSchema {
 
 pub struct CloudwatchMetricAlarm {
     clients: AwsClients,
-}
-
-fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    if let Some(arn) = arn {
-        m.insert("arn".into(), arn.into());
-    }
-    m
 }
 
 fn parse<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, live: &str, what: &str) -> Result<T, ProviderError> {
@@ -211,7 +203,7 @@ impl ResourceType for CloudwatchMetricAlarm {
 
     /// The ARN holds the account id, known once CloudWatch answers.
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &AlarmProps) -> Map<String, Value> {
-        attributes(&ctx.physical_name, None)
+        name_and_arn(&ctx.physical_name, None)
     }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<AlarmProps>>, ProviderError> {
@@ -223,14 +215,14 @@ impl ResourceType for CloudwatchMetricAlarm {
             .to_string();
         let tags = self.live_tags(&arn).await?;
         let props = from_sdk(&alarm, tags)?;
-        Ok(Some(Live { id: name.to_string(), attributes: attributes(name, Some(&arn)), props }))
+        Ok(Some(Live { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)), props }))
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &AlarmProps) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         self.put(name, props, Some(&props.tags)).await?;
         let arn = self.arn(name, "cloudwatch:PutMetricAlarm").await?;
-        Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(&arn)) })
+        Ok(Applied { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)) })
     }
 
     async fn update(
@@ -248,7 +240,7 @@ impl ResourceType for CloudwatchMetricAlarm {
         if changed.iter().any(|c| c == "tags") {
             self.sync_tags(&arn, &props.tags).await?;
         }
-        Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(&arn)) })
+        Ok(Applied { id: id.to_string(), attributes: name_and_arn(id, Some(&arn)) })
     }
 
     async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&AlarmProps>) -> Result<(), ProviderError> {

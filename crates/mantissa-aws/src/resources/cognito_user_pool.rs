@@ -18,6 +18,7 @@ pub use read::{Candidate, find_pools};
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::types::{
@@ -133,7 +134,7 @@ impl CognitoUserPool {
 
     async fn applied(&self, id: &str) -> Result<Applied, ProviderError> {
         match read_pool(self.cognito(), id).await? {
-            Some(r) => Ok(Applied { id: id.to_string(), attributes: attributes(&r.name, Some(&r.arn)) }),
+            Some(r) => Ok(Applied { id: id.to_string(), attributes: name_and_arn(&r.name, Some(&r.arn)) }),
             None => Err(ProviderError::api("cognito-idp:DescribeUserPool", format!("user pool {id} does not exist"))),
         }
     }
@@ -202,15 +203,6 @@ fn tags(props: &UserPoolProps) -> HashMap<String, String> {
     props.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
-fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    if let Some(arn) = arn {
-        m.insert("arn".into(), arn.into());
-    }
-    m
-}
-
 #[async_trait]
 impl ResourceType for CognitoUserPool {
     type Props = UserPoolProps;
@@ -229,7 +221,7 @@ impl ResourceType for CognitoUserPool {
 
     /// The id and ARN are Cognito's to assign.
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &UserPoolProps) -> Map<String, Value> {
-        attributes(&ctx.physical_name, None)
+        name_and_arn(&ctx.physical_name, None)
     }
 
     async fn read(
@@ -245,7 +237,7 @@ impl ResourceType for CognitoUserPool {
             },
         };
         Ok(read_pool(self.cognito(), &id).await?.map(|r| Live {
-            attributes: attributes(&r.name, Some(&r.arn)),
+            attributes: name_and_arn(&r.name, Some(&r.arn)),
             id,
             props: r.props,
         }))
@@ -287,7 +279,7 @@ impl ResourceType for CognitoUserPool {
         if props.mfa != "OFF" {
             self.set_mfa(&id, &props.mfa).await?;
         }
-        Ok(Applied { attributes: attributes(name, pool.and_then(|p| p.arn())), id })
+        Ok(Applied { attributes: name_and_arn(name, pool.and_then(|p| p.arn())), id })
     }
 
     async fn update(

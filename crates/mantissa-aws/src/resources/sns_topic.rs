@@ -11,6 +11,7 @@ pub use props::TopicProps;
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
 use async_trait::async_trait;
@@ -118,15 +119,6 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> 
         .collect()
 }
 
-fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    if let Some(arn) = arn {
-        m.insert("arn".into(), arn.into());
-    }
-    m
-}
-
 #[async_trait]
 impl ResourceType for SnsTopic {
     type Props = TopicProps;
@@ -145,7 +137,7 @@ impl ResourceType for SnsTopic {
 
     /// The ARN holds the account id, which is known only once SNS answers.
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &TopicProps) -> Map<String, Value> {
-        attributes(&ctx.physical_name, None)
+        name_and_arn(&ctx.physical_name, None)
     }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TopicProps>>, ProviderError> {
@@ -157,7 +149,7 @@ impl ResourceType for SnsTopic {
             },
         };
         let props = read_topic(self.clients.sns(), &arn).await?;
-        Ok(props.map(|props| Live { attributes: attributes(topic_name(&arn), Some(&arn)), id: arn, props }))
+        Ok(props.map(|props| Live { attributes: name_and_arn(topic_name(&arn), Some(&arn)), id: arn, props }))
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &TopicProps) -> Result<Applied, ProviderError> {
@@ -187,7 +179,7 @@ impl ResourceType for SnsTopic {
             .topic_arn()
             .filter(|a| !a.is_empty())
             .ok_or_else(|| ProviderError::api("sns:CreateTopic", "the response carries no topic ARN"))?;
-        Ok(Applied { id: arn.to_string(), attributes: attributes(name, Some(arn)) })
+        Ok(Applied { id: arn.to_string(), attributes: name_and_arn(name, Some(arn)) })
     }
 
     async fn update(
@@ -204,7 +196,7 @@ impl ResourceType for SnsTopic {
         for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {
             self.set(id, property, props).await?;
         }
-        Ok(Applied { id: id.to_string(), attributes: attributes(topic_name(id), Some(id)) })
+        Ok(Applied { id: id.to_string(), attributes: name_and_arn(topic_name(id), Some(id)) })
     }
 
     /// SNS deletes the topic's subscriptions with it.
