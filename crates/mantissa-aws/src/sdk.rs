@@ -138,6 +138,9 @@ struct Inner {
     cognito: OnceLock<aws_sdk_cognitoidentityprovider::Client>,
     events: OnceLock<aws_sdk_eventbridge::Client>,
     apigateway: OnceLock<aws_sdk_apigateway::Client>,
+    /// The caller's account id and ARN, asked of STS once per run: the account guard and every
+    /// type that builds an ARN AWS never returns share the answer.
+    identity: tokio::sync::OnceCell<(String, String)>,
 }
 
 /// One accessor per service: the client is built on first use from the shared configuration,
@@ -177,6 +180,7 @@ impl AwsClients {
                 cognito: OnceLock::new(),
                 events: OnceLock::new(),
                 apigateway: OnceLock::new(),
+                identity: tokio::sync::OnceCell::new(),
             }),
         }
     }
@@ -274,9 +278,14 @@ impl AwsClients {
         self
     }
 
-    /// The account and ARN of the caller (see [`caller_identity`]).
+    /// The account and ARN of the caller (see [`caller_identity`]), asked once and kept.
     pub async fn caller_identity(&self) -> Result<(String, String), ProviderError> {
-        identity(self.sts()).await
+        self.inner.identity.get_or_try_init(|| identity(self.sts())).await.cloned()
+    }
+
+    /// The caller's account id, for ARNs the APIs never return (a workgroup's, a crawler's).
+    pub async fn account_id(&self) -> Result<&str, ProviderError> {
+        Ok(self.inner.identity.get_or_try_init(|| identity(self.sts())).await?.0.as_str())
     }
 }
 

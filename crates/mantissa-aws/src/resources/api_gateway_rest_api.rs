@@ -9,7 +9,6 @@ use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::api_error;
 use crate::resource::{Live, ResourceType};
-use crate::resources::account::AccountId;
 use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, sync_tags};
 use crate::resources::tag_delta::user_tags;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
@@ -71,18 +70,17 @@ pub struct RestApiProps {
 
 pub struct RestApiType {
     clients: AwsClients,
-    account: AccountId,
 }
 
 impl RestApiType {
     pub fn new(clients: AwsClients) -> Self {
-        Self { account: AccountId::new(clients.clone()), clients }
+        Self { clients }
     }
 
     async fn attributes(&self, ctx: &ResourceContext, api: &RestApi) -> Result<Map<String, Value>, ProviderError> {
         let id = api.id().unwrap_or_default();
         let region = &ctx.naming.region;
-        let account = self.account.get().await?;
+        let account = self.clients.account_id().await?;
         let mut m = base_attributes(ctx, api);
         // What Lambda permissions name as their source: `{execution_arn}/{stage}/{METHOD}/{path}`.
         m.insert(

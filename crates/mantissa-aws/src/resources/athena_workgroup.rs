@@ -12,7 +12,6 @@ pub use validate::MIN_CUTOFF;
 use crate::AwsClients;
 use crate::partition::partition;
 use crate::resource::{Live, ResourceType};
-use crate::resources::account::AccountId;
 use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
@@ -44,12 +43,11 @@ static SCHEMA: TypeSchema = TypeSchema {
 
 pub struct AthenaWorkgroup {
     clients: AwsClients,
-    account: AccountId,
 }
 
 impl AthenaWorkgroup {
     pub fn new(clients: AwsClients) -> Self {
-        Self { account: AccountId::new(clients.clone()), clients }
+        Self { clients }
     }
 
     fn athena(&self) -> &aws_sdk_athena::Client {
@@ -57,7 +55,7 @@ impl AthenaWorkgroup {
     }
 
     async fn arn(&self, region: &str, name: &str) -> Result<String, ProviderError> {
-        Ok(format!("arn:{}:athena:{region}:{}:workgroup/{name}", partition(region), self.account.get().await?))
+        Ok(format!("arn:{}:athena:{region}:{}:workgroup/{name}", partition(region), self.clients.account_id().await?))
     }
 }
 

@@ -17,7 +17,6 @@ use crate::AwsClients;
 use crate::error::{api_error, error_code};
 use crate::partition::partition;
 use crate::resource::{Live, ResourceType};
-use crate::resources::account::AccountId;
 use crate::resources::glue_database::{glue_arn, glue_tags, set_glue_tags};
 use crate::retry::{PROPAGATION, retry_while};
 use crate::wait::{Patience, Poll, wait_until};
@@ -59,12 +58,11 @@ const STOPPED: Patience =
 
 pub struct GlueCrawler {
     clients: AwsClients,
-    account: AccountId,
 }
 
 impl GlueCrawler {
     pub fn new(clients: AwsClients) -> Self {
-        Self { account: AccountId::new(clients.clone()), clients }
+        Self { clients }
     }
 
     fn glue(&self) -> &aws_sdk_glue::Client {
@@ -72,7 +70,7 @@ impl GlueCrawler {
     }
 
     async fn arn(&self, region: &str, name: &str) -> Result<String, ProviderError> {
-        Ok(glue_arn(region, self.account.get().await?, &format!("crawler/{name}")))
+        Ok(glue_arn(region, self.clients.account_id().await?, &format!("crawler/{name}")))
     }
 
     async fn get(&self, name: &str) -> Result<Option<Crawler>, ProviderError> {
@@ -91,7 +89,7 @@ impl GlueCrawler {
         let role_arn = if role.starts_with("arn:") || role.is_empty() {
             role.to_string()
         } else {
-            format!("arn:{}:iam::{}:role/{role}", partition(region), self.account.get().await?)
+            format!("arn:{}:iam::{}:role/{role}", partition(region), self.clients.account_id().await?)
         };
         let s3_targets = c
             .targets()

@@ -9,7 +9,6 @@ use crate::AwsClients;
 use crate::error::{api_error, error_code};
 use crate::partition::partition;
 use crate::resource::{Live, ResourceType};
-use crate::resources::account::AccountId;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_glue::types::DatabaseInput;
@@ -45,12 +44,11 @@ pub struct DatabaseProps {
 
 pub struct GlueDatabase {
     clients: AwsClients,
-    account: AccountId,
 }
 
 impl GlueDatabase {
     pub fn new(clients: AwsClients) -> Self {
-        Self { account: AccountId::new(clients.clone()), clients }
+        Self { clients }
     }
 
     fn glue(&self) -> &aws_sdk_glue::Client {
@@ -131,7 +129,7 @@ impl ResourceType for GlueDatabase {
         };
         let account = match db.catalog_id() {
             Some(c) => c.to_string(),
-            None => self.account.get().await?.to_string(),
+            None => self.clients.account_id().await?.to_string(),
         };
         let arn = glue_arn(&ctx.naming.region, &account, &format!("database/{name}"));
         let tags = glue_tags(self.glue(), &arn).await?;
@@ -150,7 +148,7 @@ impl ResourceType for GlueDatabase {
             .send()
             .await
             .map_err(|e| api_error("glue:CreateDatabase", e))?;
-        let arn = glue_arn(&ctx.naming.region, self.account.get().await?, &format!("database/{name}"));
+        let arn = glue_arn(&ctx.naming.region, self.clients.account_id().await?, &format!("database/{name}"));
         Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(arn)) })
     }
 
@@ -165,7 +163,7 @@ impl ResourceType for GlueDatabase {
         if let Some(unknown) = changed.iter().find(|c| !["description", "tags"].contains(&c.as_str())) {
             return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
         }
-        let arn = glue_arn(&ctx.naming.region, self.account.get().await?, &format!("database/{id}"));
+        let arn = glue_arn(&ctx.naming.region, self.clients.account_id().await?, &format!("database/{id}"));
         if changed.iter().any(|c| c == "description") {
             tracing::debug!(database = id, "glue:UpdateDatabase");
             self.glue()

@@ -16,7 +16,6 @@ pub use validate::validate_identifier;
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
 use crate::resource::{Live, ResourceType};
-use crate::resources::account::AccountId;
 use crate::resources::glue_database::{glue_arn, glue_tags};
 use async_trait::async_trait;
 use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
@@ -51,12 +50,11 @@ static SCHEMA: TypeSchema = TypeSchema {
 
 pub struct GlueTable {
     clients: AwsClients,
-    account: AccountId,
 }
 
 impl GlueTable {
     pub fn new(clients: AwsClients) -> Self {
-        Self { account: AccountId::new(clients.clone()), clients }
+        Self { clients }
     }
 
     fn glue(&self) -> &aws_sdk_glue::Client {
@@ -72,7 +70,7 @@ impl GlueTable {
     ) -> Result<(), ProviderError> {
         let catalog = match catalog {
             Some(c) if !c.is_empty() => c,
-            _ => self.account.get().await?,
+            _ => self.clients.account_id().await?,
         };
         let arn = glue_arn(&ctx.naming.region, catalog, &format!("database/{database}"));
         let tags = glue_tags(self.glue(), &arn).await?;

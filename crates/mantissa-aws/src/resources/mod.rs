@@ -1,6 +1,5 @@
 //! The AWS resource types, one module each, and the list the provider registers.
 
-pub mod account;
 mod api_gateway;
 pub mod api_gateway_account;
 pub mod api_gateway_authorizer;
