@@ -9,6 +9,7 @@ pub use props::{AlarmProps, ComparisonOperator, Statistic, TreatMissingData, val
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::partition::partition;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
@@ -173,11 +174,11 @@ impl CloudwatchMetricAlarm {
         Ok(())
     }
 
-    async fn arn(&self, name: &str, operation: &str) -> Result<String, ProviderError> {
-        self.describe(name)
-            .await?
-            .and_then(|a| a.alarm_arn().map(str::to_string))
-            .ok_or_else(|| ProviderError::api(operation, format!("alarm {name} is not there after {operation}")))
+    /// An alarm's ARN follows from its name, region and account: no DescribeAlarms after each
+    /// write (the account id is asked of STS once per run).
+    async fn arn(&self, ctx: &ResourceContext, name: &str) -> Result<String, ProviderError> {
+        let region = &ctx.naming.region;
+        Ok(format!("arn:{}:cloudwatch:{region}:{}:alarm:{name}", partition(region), self.clients.account_id().await?))
     }
 }
 
@@ -221,13 +222,13 @@ impl ResourceType for CloudwatchMetricAlarm {
     async fn create(&self, ctx: &ResourceContext, props: &AlarmProps) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         self.put(name, props, Some(&props.tags)).await?;
-        let arn = self.arn(name, "cloudwatch:PutMetricAlarm").await?;
+        let arn = self.arn(ctx, name).await?;
         Ok(Applied { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)) })
     }
 
     async fn update(
         &self,
-        _ctx: &ResourceContext,
+        ctx: &ResourceContext,
         id: &str,
         _prior: Option<&AlarmProps>,
         props: &AlarmProps,
@@ -236,7 +237,7 @@ impl ResourceType for CloudwatchMetricAlarm {
         if changed.iter().any(|c| c != "tags") {
             self.put(id, props, None).await?;
         }
-        let arn = self.arn(id, "cloudwatch:DescribeAlarms").await?;
+        let arn = self.arn(ctx, id).await?;
         if changed.iter().any(|c| c == "tags") {
             self.sync_tags(&arn, &props.tags).await?;
         }
