@@ -14,6 +14,7 @@ pub use props::{LogGroupProps, RETENTION_DAYS, validate_group_name};
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::partition::partition;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
 use async_trait::async_trait;
@@ -306,8 +307,12 @@ impl ResourceType for CloudwatchLogGroup {
         if props.retention_days.is_some() {
             self.set_retention(&name, props.retention_days).await?;
         }
-        let arn = self.describe(&name).await?.map(|d| d.arn);
-        Ok(Applied { id: name.clone(), attributes: attributes(&name, arn.as_deref()) })
+        // The ARN follows from name, region and account (asked of STS once per run): no
+        // DescribeLogGroups after the create. It is the form tagging takes, without `:*`.
+        let region = &ctx.naming.region;
+        let arn =
+            format!("arn:{}:logs:{region}:{}:log-group:{name}", partition(region), self.clients.account_id().await?);
+        Ok(Applied { id: name.clone(), attributes: attributes(&name, Some(&arn)) })
     }
 
     async fn update(
