@@ -3,7 +3,7 @@
 //! against the emulator; it tests the engine's own logic.
 
 use crate::provider::{
-    Applied, LiveResource, NameStyle, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema,
+    Applied, LiveResource, NameStyle, Ownership, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema,
 };
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -35,8 +35,10 @@ impl Default for FakeProvider {
             name_style: NameStyle::Dashed,
             force_new,
             sensitive: &[],
+            accepts_secret: &[],
             attributes: &["arn", "name"],
             taggable,
+            ownership: if taggable { Ownership::Tags } else { Ownership::Parent },
             protected,
         };
         Self {
@@ -47,6 +49,7 @@ impl Default for FakeProvider {
                 schema("fake_function", &[], false, true),
                 TypeSchema {
                     sensitive: &["value"],
+                    accepts_secret: &["value"],
                     name_style: NameStyle::Slashed,
                     ..schema("fake_secret", &[], true, true)
                 },

@@ -38,13 +38,33 @@ pub struct TypeSchema {
     pub force_new: &'static [&'static str],
     /// Top-level properties whose values are never shown.
     pub sensitive: &'static [&'static str],
+    /// Top-level properties that may hold `${secret.NAME}`: only where the cloud keeps the value
+    /// secret and mantissa never needs to store it (a Secrets Manager value). A secret anywhere
+    /// else is a configuration error. Each must also be `sensitive`.
+    pub accepts_secret: &'static [&'static str],
     /// Attributes available to references (`${module.name.attr}`), besides the properties.
     pub attributes: &'static [&'static str],
     /// Whether the resource carries tags; the engine then adds the standard and ownership tags
     /// to the `tags` property.
     pub taggable: bool,
+    /// How a resource found under its deterministic name, but absent from state, is known to be
+    /// this state's (and so adopted after an interrupted run) rather than someone else's.
+    pub ownership: Ownership,
     /// Holds data (logs, tables, users, secrets): never destroyed or replaced unless named.
     pub protected: bool,
+}
+
+/// What proves that a resource found in the cloud belongs to this state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ownership {
+    /// Its `mantissa:lineage` tag names this state's lineage (taggable types).
+    Tags,
+    /// It can only be found under its parent (a function's permission, a REST API's method),
+    /// and the parent is owned: the reference to the parent already proved it.
+    Parent,
+    /// Neither tags nor an owned parent (a CloudWatch dashboard): only this state's intent
+    /// journal naming exactly this address and physical name proves it.
+    Journal,
 }
 
 /// The naming inputs shared by every resource of an environment.

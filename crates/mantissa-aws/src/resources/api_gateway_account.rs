@@ -12,7 +12,7 @@ use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::replace;
 use crate::retry::{PROPAGATION, retry_while};
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,8 +24,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Bare,
     force_new: &[],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["cloudwatch_role_arn_in_effect"],
     taggable: false,
+    ownership: Ownership::Parent,
     protected: false,
 };
 

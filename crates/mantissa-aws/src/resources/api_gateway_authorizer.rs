@@ -11,7 +11,7 @@ use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{add, is_not_found, remove, replace, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::{Authorizer, AuthorizerType as SdkAuthorizerType, PatchOperation};
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,8 +24,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["rest_api_id"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "authorizer_id"],
     taggable: false,
+    ownership: Ownership::Parent,
     protected: false,
 };
 

@@ -13,7 +13,7 @@ use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{is_not_found, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::Deployment;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -31,8 +31,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["rest_api_id", "description", "triggers"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["deployment_id"],
     taggable: false,
+    ownership: Ownership::Parent,
     protected: false,
 };
 

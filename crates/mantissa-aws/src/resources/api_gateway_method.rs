@@ -15,7 +15,7 @@ use crate::resources::api_gateway::{is_not_found, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
 use aws_sdk_apigateway::types::IntegrationType as SdkIntegrationType;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -30,8 +30,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["rest_api_id", "resource_id", "http_method"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["config_hash"],
     taggable: false,
+    ownership: Ownership::Parent,
     protected: false,
 };
 

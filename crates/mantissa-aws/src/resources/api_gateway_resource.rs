@@ -10,7 +10,7 @@ use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{is_not_found, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::Resource;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,8 +23,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["rest_api_id", "parent_id", "path_part"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["resource_id", "path"],
     taggable: false,
+    ownership: Ownership::Parent,
     protected: false,
 };
 

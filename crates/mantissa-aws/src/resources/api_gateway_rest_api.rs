@@ -14,7 +14,9 @@ use crate::resources::tag_delta::user_tags;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType as SdkEndpointType, RestApi};
-use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{
+    Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -27,8 +29,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["endpoint_type"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn", "root_resource_id", "execution_arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     protected: false,
 };
 

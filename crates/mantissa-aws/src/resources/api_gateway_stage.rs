@@ -17,7 +17,9 @@ use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
 use aws_sdk_apigateway::types::PatchOperation;
-use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{
+    Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -31,8 +33,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["rest_api_id", "stage_name"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["stage_name", "invoke_url", "arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     protected: false,
 };
 

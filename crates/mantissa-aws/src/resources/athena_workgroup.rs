@@ -13,7 +13,7 @@ use crate::AwsClients;
 use crate::partition::partition;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_athena_workgroup";
@@ -35,8 +35,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Bare,
     force_new: &[],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     // Saved queries and history are conveniences; results live in their own bucket.
     protected: false,
 };

@@ -10,7 +10,7 @@ use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -22,8 +22,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &[],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn"],
     taggable: false,
+    ownership: Ownership::Journal,
     protected: false,
 };
 

@@ -8,7 +8,7 @@ use crate::error::{api_error, error_code};
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::Target;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -21,8 +21,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["rule", "target_id"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &[],
     taggable: false,
+    ownership: Ownership::Parent,
     protected: false,
 };
 

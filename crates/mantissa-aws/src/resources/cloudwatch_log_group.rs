@@ -19,7 +19,9 @@ use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::Client;
-use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{
+    Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
+};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -30,10 +32,12 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::LogGroup,
     force_new: &["name"],
     sensitive: &[],
+    accepts_secret: &[],
     // Not `name`: the engine takes a `name` attribute other than the derived physical name for a
     // rename, which a group named by property would be forever. `name` is a property instead.
     attributes: &["arn", "log_group_name"],
     taggable: true,
+    ownership: Ownership::Tags,
     protected: false,
 };
 

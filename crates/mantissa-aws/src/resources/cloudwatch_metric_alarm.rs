@@ -16,7 +16,7 @@ use crate::resources::tag_delta::{TagDelta, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType, Dimension, MetricAlarm, Tag};
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -27,8 +27,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &[],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     protected: false,
 };
 

@@ -25,7 +25,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     AdminCreateUserConfigType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType, UserPoolPolicyType,
     UsernameAttributeType, VerifiedAttributeType,
 };
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use read::{NOT_FOUND, read_pool};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -37,8 +37,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["username_attributes"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     // The pool holds the users: replacing it deletes every account.
     protected: true,
 };

@@ -16,7 +16,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, TimeUnitsType, TokenValidityUnitsType, UserPoolClientType,
 };
 use mantissa_engine::Applied;
-use mantissa_engine::{LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -28,8 +28,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["user_pool_id", "generate_secret"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "client_id"],
     taggable: false,
+    ownership: Ownership::Parent,
     // Nothing is stored in a client: a new one only needs the web interface reconfigured.
     protected: false,
 };

@@ -19,7 +19,7 @@ use crate::error::{api_error, error_code};
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TableDescription;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
 use wait::{TABLE_POLL, until_active, until_deleted};
@@ -46,8 +46,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["hash_key", "range_key", "attributes"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn", "stream_arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     protected: true,
 };
 

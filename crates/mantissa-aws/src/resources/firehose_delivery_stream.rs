@@ -17,7 +17,7 @@ use crate::resource::{Live, ResourceType};
 use crate::retry::PROPAGATION;
 use crate::wait::ACTIVE;
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::{DeliveryWriter, PROPERTIES};
 
@@ -28,8 +28,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["source"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     // It buffers minutes of data at most; what it delivered is in the (protected) bucket.
     protected: false,
 };

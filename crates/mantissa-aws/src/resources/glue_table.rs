@@ -18,7 +18,9 @@ use crate::error::{api_error, error_code};
 use crate::resource::{Live, ResourceType};
 use crate::resources::glue_database::{glue_arn, glue_tags};
 use async_trait::async_trait;
-use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{
+    Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
+};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_glue_catalog_table";
@@ -43,8 +45,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Key,
     force_new: &["database_name"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "database_name"],
     taggable: false,
+    ownership: Ownership::Parent,
     protected: false,
 };
 

@@ -16,7 +16,7 @@ pub use validate::{UNSCOPED_ACTIONS, UNSCOPED_SID_PREFIX};
 use crate::AwsClients;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::{PROPERTIES, RoleWriter};
 
@@ -27,8 +27,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &[],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn", "unique_id"],
     taggable: true,
+    ownership: Ownership::Tags,
     protected: false,
 };
 

@@ -13,7 +13,7 @@ use crate::error::api_error;
 use crate::resource::{Live, ResourceType};
 use crate::wait::{ACTIVE, Patience};
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use write::{PROPERTIES, StreamWriter, mode_details};
@@ -25,8 +25,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &[],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     protected: true,
 };
 

@@ -29,7 +29,9 @@ use async_trait::async_trait;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Environment, FunctionCode, LastUpdateStatus, Runtime, State, VpcConfig};
-use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{
+    Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
+};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -41,8 +43,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &[],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn", "invoke_arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     protected: false,
 };
 

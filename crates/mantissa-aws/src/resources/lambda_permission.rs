@@ -10,7 +10,7 @@ use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -22,8 +22,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["function_name", "statement_id", "action", "principal", "source_arn"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &[],
     taggable: false,
+    ownership: Ownership::Parent,
     protected: false,
 };
 

@@ -20,7 +20,7 @@ use crate::partition::{dns_suffix, partition};
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::{BucketWriter, PROPERTIES, sdk_tags};
 
@@ -31,8 +31,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &[],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn", "domain_name", "regional_domain_name"],
     taggable: true,
+    ownership: Ownership::Tags,
     // Protection is per resource: the stack marks the log archive `protected: true`; query
     // results and configuration buckets can be rebuilt.
     protected: false,

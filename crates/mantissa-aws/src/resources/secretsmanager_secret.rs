@@ -10,7 +10,7 @@ use crate::resource::{Live, ResourceType};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::types::Tag;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -26,8 +26,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Slashed,
     force_new: &[],
     sensitive: &["value"],
+    accepts_secret: &["value"],
     attributes: &["name", "arn", "version_id"],
     taggable: true,
+    ownership: Ownership::Tags,
     protected: true,
 };
 

@@ -16,7 +16,7 @@ use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use policy::{default_policy, policy_text};
 use read::{NOT_FOUND, find_topic, read_topic, topic_name};
 use serde_json::{Map, Value};
@@ -29,8 +29,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &[],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["name", "arn"],
     taggable: true,
+    ownership: Ownership::Tags,
     // A topic holds no data: messages are delivered, not stored.
     protected: false,
 };

@@ -16,7 +16,7 @@ use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -30,8 +30,10 @@ static SCHEMA: TypeSchema = TypeSchema {
     name_style: NameStyle::Dashed,
     force_new: &["topic_arn", "protocol", "endpoint"],
     sensitive: &[],
+    accepts_secret: &[],
     attributes: &["arn", "pending_confirmation"],
     taggable: false,
+    ownership: Ownership::Parent,
     protected: false,
 };
 
