@@ -4,7 +4,7 @@
 //!
 //! Sensitive values are masked everywhere: the engine already hands over redacted values, the
 //! document masks every key the resource type calls sensitive once more, and each event line is
-//! scrubbed of the secret values read for this run before it is written.
+//! scrubbed of the secret values read for this run (the process's one scrubber) before it is written.
 
 use crate::printer::Printer;
 use crate::render::{Counts, SENSITIVE, visible};
@@ -141,8 +141,6 @@ fn without_unknowns(v: &Value) -> Value {
 pub struct EventStream {
     printer: Printer,
     operation: &'static str,
-    /// Secret values of this run: never written, whatever carries them.
-    secrets: Vec<String>,
     types: HashMap<String, String>,
     running: Mutex<BTreeMap<String, (PlanAction, Instant)>>,
     clock: fn() -> String,
@@ -155,17 +153,8 @@ fn now() -> String {
 }
 
 impl EventStream {
-    pub fn new(printer: Printer, operation: &'static str, secrets: Vec<String>) -> Self {
-        Self {
-            printer,
-            operation,
-            // Too short a value would blank out ordinary words; such a secret is no secret.
-            secrets: secrets.into_iter().filter(|s| s.len() >= 4).collect(),
-            types: HashMap::new(),
-            running: Mutex::default(),
-            clock: now,
-            captured: None,
-        }
+    pub fn new(printer: Printer, operation: &'static str) -> Self {
+        Self { printer, operation, types: HashMap::new(), running: Mutex::default(), clock: now, captured: None }
     }
 
     /// The line for one event: `type`, `timestamp`, `format_version`, then the fields.
@@ -177,20 +166,10 @@ impl EventStream {
         if let Value::Object(f) = fields {
             m.extend(f);
         }
-        let mut text = Value::Object(m).to_string();
-        for s in &self.secrets {
-            // A secret inside a JSON string is escaped the way serde_json escapes it.
-            let quoted = serde_json::to_string(s).unwrap_or_default();
-            let escaped = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')).unwrap_or(&quoted);
-            text = text.replace(escaped, SENSITIVE);
-        }
-        // Swapping string content for string content keeps the JSON valid, unless a secret
-        // straddled an escape sequence: then say so rather than print a broken line.
-        if serde_json::from_str::<Value>(&text).is_err() {
-            return json!({"type": kind, "format_version": FORMAT_VERSION, "error": "event withheld: it held a secret value"})
-                .to_string();
-        }
-        text
+        let mut event = Value::Object(m);
+        // Scrubbed string by string, so the line stays valid JSON.
+        mantissa_engine::sensitive::scrub_value(&mut event);
+        event.to_string()
     }
 
     fn emit(&self, kind: &str, fields: Value) {

@@ -31,6 +31,7 @@ fn main() {
             std::process::exit(if e.use_stderr() { 1 } else { 0 });
         }
     };
+    install_panic_hook();
     init_logging(cli.verbose);
     let use_color = printer::stderr_color();
     let _ = miette::set_hook(Box::new(move |_| {
@@ -84,21 +85,42 @@ fn main() {
 /// Configuration problems render with their source line; everything else as a chain of causes.
 fn report(e: anyhow::Error) {
     let e = match e.downcast::<mantissa_config::ConfigError>() {
-        Ok(c) => return eprintln!("{:?}", miette::Report::new(c)),
+        Ok(c) => return print_error(format!("{:?}", miette::Report::new(c))),
         Err(e) => e,
     };
     let e = match e.downcast::<mantissa_config::Diagnostics>() {
-        Ok(d) => return eprintln!("{:?}", miette::Report::new(d)),
+        Ok(d) => return print_error(format!("{:?}", miette::Report::new(d))),
         Err(e) => e,
     };
     let e = match e.downcast::<mantissa_engine::PlanError>() {
         Ok(mantissa_engine::PlanError::Config(d)) => {
-            return eprintln!("{:?}", miette::Report::new(d));
+            return print_error(format!("{:?}", miette::Report::new(d)));
         }
         Ok(other) => anyhow::Error::new(other),
         Err(e) => e,
     };
-    eprintln!("error: {e:#}");
+    print_error(format!("error: {e:#}"));
+}
+
+/// Errors go through the printer's stderr, and so through the secret scrubber.
+fn print_error(text: String) {
+    printer::write_stderr(format!("{text}\n").as_bytes());
+}
+
+/// A panic's message is scrubbed like any other output before it reaches stderr.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".into());
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        printer::write_stderr(
+            format!("mantissa panicked{at}: {message}\nThis is a bug in mantissa; please report it.\n").as_bytes(),
+        );
+    }));
 }
 
 fn init_logging(verbose: u8) {

@@ -2,6 +2,8 @@
 //! colour only on a terminal and never with NO_COLOR (anstream strips it otherwise), progress
 //! bars only when stderr is a terminal. While bars are on screen, everything else written to
 //! stderr (information, warnings, tracing logs) goes above them, so neither tears the other.
+//! Every byte written here first passes through the secret scrubber
+//! ([`mantissa_engine::sensitive::scrub`]): the last line of defence for secret values.
 
 use anstyle::{AnsiColor, Style};
 use std::io::{IsTerminal, Write};
@@ -45,6 +47,7 @@ pub fn set_bars(bars: Option<indicatif::MultiProgress>) {
 
 /// Writes to stderr (escape codes stripped off a terminal), above the progress bars if shown.
 pub fn write_stderr(bytes: &[u8]) {
+    let bytes = &*mantissa_engine::sensitive::scrub_bytes(bytes);
     let bars = BARS.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let write = || {
         let mut e = anstream::stderr();
@@ -55,6 +58,13 @@ pub fn write_stderr(bytes: &[u8]) {
         Some(b) => b.suspend(write),
         None => write(),
     }
+}
+
+/// Writes text to stdout (escape codes stripped off a terminal), scrubbed, flushed.
+pub fn write_stdout(text: &str) {
+    let mut o = anstream::stdout();
+    let _ = o.write_all(mantissa_engine::sensitive::scrub(text).as_bytes());
+    let _ = o.flush();
 }
 
 /// The tracing subscriber's writer: one log event per instance, written on drop through
@@ -95,15 +105,14 @@ impl Printer {
         if !self.human {
             return;
         }
-        let mut o = anstream::stdout();
-        let _ = writeln!(o, "{text}");
+        write_stdout(&format!("{text}\n"));
     }
 
     /// One line of machine-readable output (a JSON document or event), to stdout, flushed at
     /// once so a reader sees each event as it happens.
     pub fn json_line(&self, text: &str) {
         let mut o = std::io::stdout().lock();
-        let _ = writeln!(o, "{text}");
+        let _ = writeln!(o, "{}", mantissa_engine::sensitive::scrub(text));
         let _ = o.flush();
     }
 

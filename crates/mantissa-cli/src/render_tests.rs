@@ -226,8 +226,10 @@ async fn json_event_stream() {
     let (w, _) = World::every_action().await;
     let (plan, events, report) = w.run(true).await;
     assert!(report.success());
-    let secrets: Vec<String> = w.secrets.lock().unwrap().values().cloned().collect();
-    let mut stream = EventStream::new(Printer::new(true).for_json(), "apply", secrets)
+    for s in w.secrets.lock().unwrap().values() {
+        mantissa_engine::sensitive::register_secret(s);
+    }
+    let mut stream = EventStream::new(Printer::new(true).for_json(), "apply")
         .with_clock(|| "2025-01-01T00:00:00.000Z".into())
         .captured();
     stream.plan(&plan);

@@ -16,6 +16,8 @@ impl Secrets {
         for (name, source) in &env.secrets {
             match read_source(&source.value) {
                 Ok(Some(v)) => {
+                    // Known to the scrubber before anything else can see it.
+                    mantissa_engine::sensitive::register_secret(&v);
                     values.insert(name.clone(), v);
                 }
                 Ok(None) => printer.warn(format!(
@@ -31,13 +33,19 @@ impl Secrets {
         Self { values }
     }
 
-    pub fn get(&self, name: &str) -> Option<String> {
-        self.values.get(name).cloned()
+    /// Reads every secret source the environment names, silently, only to make the values
+    /// known to the output scrubber: commands that never use a secret's value (validate, state,
+    /// output) scrub what they write all the same.
+    pub fn register_for_scrubbing(env: &Environment) {
+        for source in env.secrets.values() {
+            if let Ok(Some(v)) = read_source(&source.value) {
+                mantissa_engine::sensitive::register_secret(&v);
+            }
+        }
     }
 
-    /// Every value read, so that output can be scrubbed of them.
-    pub fn values(&self) -> Vec<String> {
-        self.values.values().cloned().collect()
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.values.get(name).cloned()
     }
 }
 

@@ -27,6 +27,7 @@ impl Session {
     pub fn load(env: &str) -> Result<Self> {
         let cwd = std::env::current_dir().context("reading the current directory")?;
         let project = mantissa_config::load(env, &cwd)?;
+        crate::secrets::Secrets::register_for_scrubbing(&project.env);
         Ok(Self { project, cwd, clients: OnceCell::new() })
     }
 
@@ -92,12 +93,14 @@ impl Session {
     /// The environment's state backend: S3 + DynamoDB when it names `backend.s3`, else the local
     /// file `.mantissa/<environment>.state.json`.
     pub async fn backend(&self) -> Result<Box<dyn StateBackend>> {
-        match self.s3_backend_config() {
+        let backend: Box<dyn StateBackend> = match self.s3_backend_config() {
             // S3Backend applies the backend's own region (and path-style addressing for an
             // emulator) on top of the shared configuration, so credentials stay the same.
-            Some(cfg) => Ok(Box::new(mantissa_state::S3Backend::new(self.sdk().await.config(), cfg))),
-            None => Ok(Box::new(mantissa_state::LocalBackend::new(&self.cwd.join(".mantissa"), self.env_name()))),
-        }
+            Some(cfg) => Box::new(mantissa_state::S3Backend::new(self.sdk().await.config(), cfg)),
+            None => Box::new(mantissa_state::LocalBackend::new(&self.cwd.join(".mantissa"), self.env_name())),
+        };
+        // Every state and journal write passes the secret scrubber.
+        Ok(Box::new(mantissa_engine::Scrubbed(backend)))
     }
 
     pub async fn provider(&self) -> AwsProvider {

@@ -118,6 +118,9 @@ impl Evaluator<'_> {
     fn known(&self, e: &Expr) -> Result<Node, Diagnostic> {
         match self.eval(e)? {
             Val::Known(n) => Ok(n),
+            Val::Ref(Ref::Secret(name), loc) => {
+                Err(crate::secret_use::secret_not_allowed(&loc, &name, "an expression (a comparison or a condition)"))
+            }
             Val::Ref(r, loc) => Err(Diagnostic::at(
                 &loc,
                 format!("only variables and literals can be compared; `{r}` is known only at apply time"),

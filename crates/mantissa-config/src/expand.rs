@@ -150,12 +150,10 @@ pub fn expand(
         let value = to_template(&o.value, &ctx, &mut diags);
         for (r, loc) in value.references() {
             if let Ref::Secret(name) = r {
-                diags.push(Diagnostic::at(
+                diags.push(crate::secret_use::secret_not_allowed(
                     &loc,
-                    format!(
-                        "output `{}` cannot contain `secret.{name}`: outputs are stored in state, secrets never are",
-                        o.name
-                    ),
+                    &name,
+                    &format!("output `{}` (outputs are stored in state and printed)", o.name),
                 ));
             }
         }

@@ -27,6 +27,7 @@ pub mod node;
 mod refs;
 mod resolve;
 pub mod schema;
+pub mod secret_use;
 mod stack;
 mod suggest;
 

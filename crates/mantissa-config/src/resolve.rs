@@ -6,7 +6,7 @@ use crate::eval::{Ctx, Val, eval};
 use crate::expr::{self, Piece};
 use crate::node::{Entry, Node, NodeKind};
 use crate::source::Loc;
-use crate::template::{Part, Template};
+use crate::template::{Part, Ref, Template};
 use serde_json::Value;
 
 /// A string value after evaluation.
@@ -67,8 +67,9 @@ pub fn known(node: &Node, ctx: &Ctx, what: &str) -> Result<Node, Diagnostic> {
     let NodeKind::String(s) = &node.kind else {
         return Ok(node.clone());
     };
-    let apply_time = |r: &dyn std::fmt::Display, l: &Loc| {
-        Diagnostic::at(l, format!("{what} must be known before apply, but `{r}` is known only at apply time"))
+    let apply_time = |r: &Ref, l: &Loc| match r {
+        Ref::Secret(name) => crate::secret_use::secret_not_allowed(l, name, what),
+        _ => Diagnostic::at(l, format!("{what} must be known before apply, but `{r}` is known only at apply time")),
     };
     match eval_string(node, s, ctx)? {
         Evaluated::Plain(t) => Ok(Node::new(NodeKind::String(t), node.loc.clone())),

@@ -149,3 +149,42 @@ pub trait StateBackend: Send + Sync {
         Ok(false)
     }
 }
+
+/// A backend whose every write passes through the process's secret scrubber first
+/// ([`crate::sensitive`]): the last line of defence that keeps a secret value that slipped past
+/// validation out of the state and the journal. Sessions wrap every backend in it.
+pub struct Scrubbed(pub Box<dyn StateBackend>);
+
+#[async_trait]
+impl StateBackend for Scrubbed {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+
+    async fn lock(&self, info: &LockInfo, timeout: Duration) -> Result<(), BackendError> {
+        self.0.lock(info, timeout).await
+    }
+
+    async fn unlock(&self, id: &str) -> Result<(), BackendError> {
+        self.0.unlock(id).await
+    }
+
+    async fn force_unlock(&self, id: &str) -> Result<(), BackendError> {
+        self.0.force_unlock(id).await
+    }
+
+    async fn load(&self) -> Result<Option<StateDocument>, BackendError> {
+        self.0.load().await
+    }
+
+    async fn save(&self, doc: &StateDocument) -> Result<(), BackendError> {
+        let clean = crate::sensitive::scrubbed(doc).map_err(|e| BackendError::Io(format!("scrubbing state: {e}")))?;
+        self.0.save(&clean).await
+    }
+
+    async fn append(&self, batch: &JournalBatch) -> Result<bool, BackendError> {
+        let clean =
+            crate::sensitive::scrubbed(batch).map_err(|e| BackendError::Io(format!("scrubbing the journal: {e}")))?;
+        self.0.append(&clean).await
+    }
+}

@@ -3,7 +3,7 @@
 //! names every resource on it.
 
 use crate::provider::{Provider, TypeSchema};
-use mantissa_config::{Address, Diagnostic, Diagnostics, Loc, Project, Ref, ResourceDecl};
+use mantissa_config::{Address, Diagnostic, Diagnostics, Loc, Project, Ref, ResourceDecl, Template, secret_use};
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
 use std::collections::{BTreeSet, HashMap};
@@ -51,6 +51,7 @@ impl ResourceGraph {
                 errors.push(d);
                 continue;
             };
+            check_secret_uses(decl, schema, &mut errors);
             let mut dependencies = BTreeSet::new();
             for (r, loc) in decl.properties.references() {
                 if let Ref::Resource { address, attr } = &r {
@@ -80,9 +81,11 @@ impl ResourceGraph {
                     dependencies.insert(dep.value.clone());
                 }
             }
-            let protected = decl.protected.unwrap_or(schema.protected);
+            // `protected: false` cannot lift a data-holding type's protection (see plan::is_protected).
+            let protected = schema.protected || decl.protected == Some(true);
             resources.push(DesiredResource { decl: decl.clone(), schema: schema.clone(), dependencies, protected });
         }
+        check_output_references(project, provider, &decls, &mut errors);
         if !errors.is_empty() {
             return Err(Diagnostics(errors));
         }
@@ -110,7 +113,56 @@ impl ResourceGraph {
     }
 }
 
+/// A secret may appear only in the top-level properties the type says accept one (see
+/// [`TypeSchema::accepts_secret`]); anywhere else, inside a template or nested in a map or list,
+/// its value would be shown, stored or sent where it is not kept secret.
+fn check_secret_uses(decl: &ResourceDecl, schema: &TypeSchema, errors: &mut Vec<Diagnostic>) {
+    let top_level: Vec<(&str, &Template)> = match &decl.properties {
+        Template::Map(entries, _) => entries.iter().map(|(k, _, t)| (k.as_str(), t)).collect(),
+        other => vec![("", other)],
+    };
+    for (key, template) in top_level {
+        if schema.accepts_secret.contains(&key) {
+            continue;
+        }
+        for (r, loc) in template.references() {
+            if let Ref::Secret(name) = r {
+                let place = if key.is_empty() {
+                    format!("the properties of {}", schema.type_name)
+                } else {
+                    format!("property `{key}` of {} `{}`", schema.type_name, decl.address)
+                };
+                errors.push(secret_use::secret_not_allowed(&loc, &name, &place));
+            }
+        }
+    }
+}
+
+/// Outputs are stored in state and printed: the same attribute checks as resources get, the
+/// sensitive ones included.
+fn check_output_references(
+    project: &Project,
+    provider: &dyn Provider,
+    decls: &HashMap<&Address, &ResourceDecl>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for output in project.stack.outputs.values() {
+        for (r, loc) in output.value.references() {
+            if let Ref::Resource { address, attr } = &r
+                && let Some(target) = decls.get(address)
+                && let Some(ts) = provider.schema(&target.type_name.value)
+                && let Err(d) = check_attribute(ts, target, attr, &loc)
+            {
+                errors.push(d);
+            }
+        }
+    }
+}
+
 fn check_attribute(schema: &TypeSchema, target: &ResourceDecl, attr: &str, loc: &Loc) -> Result<(), Diagnostic> {
+    if schema.sensitive.contains(&attr) {
+        return Err(secret_use::sensitive_reference(loc, &format!("{}.{attr}", target.address)));
+    }
     let is_property = match &target.properties {
         mantissa_config::Template::Map(entries, _) => entries.iter().any(|(k, _, _)| k == attr),
         _ => false,

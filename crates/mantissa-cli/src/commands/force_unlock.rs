@@ -6,7 +6,7 @@ use crate::cli::ForceUnlockArgs;
 use crate::printer::Printer;
 use crate::session::Session;
 use anyhow::{Result, bail};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 pub async fn run(args: &ForceUnlockArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.env.env)?;
@@ -37,11 +37,13 @@ fn confirm(lock_id: &str, state: &str) -> Result<()> {
              to release lock {lock_id} without asking"
         );
     }
-    eprint!(
-        "\nRelease lock {lock_id} on {state}?\nIf a run still holds it, two runs could then write \
-         the state at once.\nOnly 'yes' will be accepted: "
+    crate::printer::write_stderr(
+        format!(
+            "\nRelease lock {lock_id} on {state}?\nIf a run still holds it, two runs could then write \
+             the state at once.\nOnly 'yes' will be accepted: "
+        )
+        .as_bytes(),
     );
-    let _ = std::io::stderr().flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     if line.trim() != "yes" {

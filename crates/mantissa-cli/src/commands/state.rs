@@ -61,6 +61,8 @@ async fn pull(env: &str) -> Result<ExitCode> {
     let session = Session::load(env)?;
     let backend = session.backend().await?;
     let doc = existing_state(&session, backend.as_ref(), env).await?;
+    // Scrubbed like every other write (a no-op unless a secret value slipped into the state).
+    let doc = mantissa_engine::sensitive::scrubbed(&doc).context("scrubbing the state")?;
     let mut out = std::io::stdout().lock();
     out.write_all(&doc.to_json()).and_then(|()| out.flush()).context("writing the state to standard output")?;
     Ok(0)
