@@ -1,8 +1,12 @@
 //! Saved plans (`plan --out FILE`, `apply FILE`). A saved plan records what it was made
 //! against: the state's lineage and serial and a digest of every configuration file, so that
 //! applying it after any of them changed is refused instead of doing something not reviewed.
+//! Its changes are never carried out as written: `apply` plans again under the lock with the
+//! options recorded here and refuses unless the fresh plan makes the same changes
+//! ([`mantissa_engine::verify_saved`]); then the fresh plan runs.
 
 use anyhow::{Context as _, Result, bail};
+use mantissa_config::Address;
 use mantissa_config::Project;
 use mantissa_engine::{Plan, PlanOptions, StateDocument};
 use serde::{Deserialize, Serialize};
@@ -25,7 +29,17 @@ pub struct SavedPlan {
     pub targets: Vec<String>,
     pub allow_destroy: Vec<String>,
     pub include_data: bool,
+    /// `--replace` addresses.
+    #[serde(default)]
+    pub replace: Vec<Address>,
+    /// False for `--refresh=false`.
+    #[serde(default = "yes")]
+    pub refresh: bool,
     pub plan: Plan,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl SavedPlan {
@@ -41,14 +55,32 @@ impl SavedPlan {
             targets: opts.targets.clone(),
             allow_destroy: opts.allow_destroy.clone(),
             include_data: opts.include_data,
+            replace: opts.replace.clone(),
+            refresh: opts.refresh,
             plan,
         })
+    }
+
+    /// The options the plan was made with, to plan again with exactly them.
+    pub fn options(&self, parallelism: usize) -> PlanOptions {
+        PlanOptions {
+            mode: self.plan.mode,
+            refresh: self.refresh,
+            targets: self.targets.clone(),
+            replace: self.replace.clone(),
+            allow_destroy: self.allow_destroy.clone(),
+            include_data: self.include_data,
+            parallelism,
+        }
     }
 
     pub fn write(&self, path: &Path) -> Result<()> {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing {}", path.display()))?;
-        serde_json::to_writer_pretty(&mut tmp, self)?;
+        let mut doc = serde_json::to_value(self)?;
+        // A plan holds no secret value by construction; the scrubber is the last line of defence.
+        mantissa_engine::sensitive::scrub_value(&mut doc);
+        serde_json::to_writer_pretty(&mut tmp, &doc)?;
         tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
         Ok(())
     }
@@ -76,10 +108,23 @@ impl SavedPlan {
     }
 
     /// Refuses the plan unless environment, configuration and state are what it was made from.
-    pub fn check(&self, project: &Project, state: &StateDocument) -> Result<()> {
+    /// `state_is_new`: no state was recorded for the environment before this run.
+    pub fn check(&self, project: &Project, state: &StateDocument, state_is_new: bool) -> Result<()> {
         let env = &project.env.environment.value;
         if &self.environment != env {
             bail!("this plan was made for environment `{}`, not `{env}`", self.environment);
+        }
+        if self.plan.environment != self.environment
+            || self.plan.lineage != self.lineage
+            || self.plan.serial != self.serial
+        {
+            bail!("this plan file is inconsistent (its header and its plan disagree): make a new plan");
+        }
+        if self.serial == 0 && !state_is_new {
+            bail!(
+                "this plan was made before environment `{env}` had any state, and it has one now (serial {}): make a new plan",
+                state.serial
+            );
         }
         if config_digest(project)? != self.config_digest {
             bail!("the configuration changed since this plan was made (environment file or stack): make a new plan");

@@ -287,7 +287,7 @@ async fn apply_one(
             properties: crate::sensitive::redact(&properties, r.schema.sensitive),
             attributes,
             dependencies: r.dependencies.iter().map(|d| d.to_string()).collect(),
-            protected: r.protected,
+            protected: change.protected,
         };
         persister.put(&a.to_string(), entry);
     };

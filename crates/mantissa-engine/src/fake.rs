@@ -13,6 +13,7 @@ use std::sync::Mutex;
 /// `fake_bucket`: taggable, `region` forces a replace, attribute `arn` known before apply.
 /// `fake_table`: protected. `fake_policy`: not taggable; attribute `document`.
 /// `fake_secret`: protected, `value` sensitive, named `{prefix}/{env}/{name}`.
+/// `fake_dashboard`: neither taggable nor under a parent: owned only through the intent journal.
 /// `fake_function`: `source` is unreadable (never returned by `read`), `code_hash` is what the
 /// cloud keeps of it.
 pub struct FakeProvider {
@@ -47,6 +48,7 @@ impl Default for FakeProvider {
                 schema("fake_table", &["hash_key"], true, true),
                 schema("fake_policy", &[], false, false),
                 schema("fake_function", &[], false, true),
+                TypeSchema { ownership: Ownership::Journal, ..schema("fake_dashboard", &[], false, false) },
                 TypeSchema {
                     sensitive: &["value"],
                     accepts_secret: &["value"],

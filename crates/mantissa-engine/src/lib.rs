@@ -12,15 +12,17 @@ pub mod graph;
 pub mod persist;
 pub mod plan;
 pub mod provider;
+pub mod saved;
 pub mod sensitive;
 pub mod state;
 
 pub use apply::{ApplyEvent, ApplyOptions, ApplyReport, Observer, apply};
-pub use backend::{BackendError, JournalBatch, JournalEntry, LockInfo, StateBackend, replay};
+pub use backend::{BackendError, JournalBatch, JournalEntry, LockInfo, Scrubbed, StateBackend, replay};
 pub use graph::{DesiredResource, ResourceGraph};
 pub use persist::StatePersister;
 pub use plan::{
     Context, Drift, DriftKind, Plan, PlanAction, PlanError, PlanMode, PlanOptions, PlannedOutput, ResourceChange, plan,
 };
 pub use provider::*;
+pub use saved::{SavedPlanMismatch, verify_saved};
 pub use state::*;

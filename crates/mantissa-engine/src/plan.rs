@@ -5,7 +5,8 @@
 use crate::diff::changed_keys;
 use crate::graph::{DesiredResource, ResourceGraph};
 use crate::provider::{
-    LINEAGE_TAG, LiveResource, Naming, PropertyError, Provider, ProviderError, ResourceContext, standard_tags,
+    LINEAGE_TAG, LiveResource, Naming, Ownership, PropertyError, Provider, ProviderError, ResourceContext,
+    standard_tags,
 };
 use crate::sensitive::redact;
 use crate::state::StateDocument;
@@ -437,16 +438,28 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 }
                 (Some(_), None) => (None, None, Map::new()),
                 (None, Some(l)) => {
-                    // Untagged, and this state recorded the intent to create exactly this name:
-                    // a run killed between the create and tagging or recording it.
-                    let ours_in_flight = lineage_tag(&l.properties).is_none()
-                        && state.intents.get(&a.to_string()) == Some(&ctx.physical_name);
-                    if r.schema.taggable && !owned_by(&l.properties, &cx.lineage) && !ours_in_flight {
-                        let found = l
-                            .properties
-                            .pointer(&format!("/tags/{}", LINEAGE_TAG.replace('/', "~1")))
-                            .and_then(Value::as_str)
-                            .unwrap_or("none");
+                    // This state recorded the intent to create exactly this name: a run killed
+                    // between the create and tagging or recording it.
+                    let intended = state.intents.get(&a.to_string()) == Some(&ctx.physical_name);
+                    let ours = match r.schema.ownership {
+                        Ownership::Tags => {
+                            owned_by(&l.properties, &cx.lineage) || (lineage_tag(&l.properties).is_none() && intended)
+                        }
+                        // Found under a parent that this state owns: the parent's read proved it.
+                        Ownership::Parent => true,
+                        Ownership::Journal => intended,
+                    };
+                    if !ours {
+                        let found = match r.schema.ownership {
+                            Ownership::Journal => {
+                                "none: the type cannot be tagged and no intent of this state names it"
+                            }
+                            _ => l
+                                .properties
+                                .pointer(&format!("/tags/{}", LINEAGE_TAG.replace('/', "~1")))
+                                .and_then(Value::as_str)
+                                .unwrap_or("none"),
+                        };
                         not_owned.push(
                             ProviderError::NotOwned {
                                 address: Box::new(a.clone()),
@@ -498,27 +511,31 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                     }
                 }
             };
-            if action == PlanAction::Replace && r.protected && !allowed(a) {
+            let protected = is_protected(&r.schema, Some(r), state_addrs.get(a).copied());
+            if action == PlanAction::Replace && protected && !allowed(a) {
                 protected_errors.push(protected_message(a, r.schema.type_name, "replace", &replace_because.join(", ")));
             }
             let planned = cx.provider.planned_attributes(&ctx, &desired);
+            // Other resources never see a sensitive value (references to one are refused when
+            // the graph is built; this keeps it out of everything derived from `known`).
+            let desired_known = redact(&desired, r.schema.sensitive);
             // What refresh read: an adopted resource has no recorded attributes, and apply must
             // not lose the ones only the cloud knows (a topic's ARN) when it records it.
             let refreshed_attributes = if action == PlanAction::Replace { Map::new() } else { base_attrs.clone() };
             let k = match action {
                 PlanAction::NoOp => Known {
                     id: id.clone().map(Value::String).unwrap_or_else(unknown),
-                    properties: desired.clone(),
+                    properties: desired_known,
                     attributes: base_attrs,
                 },
                 PlanAction::Update => Known {
                     id: id.clone().map(Value::String).unwrap_or_else(unknown),
-                    properties: desired.clone(),
+                    properties: desired_known,
                     attributes: merged(&base_attrs, &planned),
                 },
                 _ => Known {
                     id: planned.get("id").cloned().unwrap_or_else(unknown),
-                    properties: desired.clone(),
+                    properties: desired_known,
                     attributes: planned,
                 },
             };
@@ -535,7 +552,7 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
                 replace_because,
                 adopt,
                 attributes: refreshed_attributes,
-                protected: r.protected,
+                protected,
                 sensitive: r.schema.sensitive.iter().map(|s| s.to_string()).collect(),
                 dependencies: r.dependencies.iter().cloned().collect(),
             });
@@ -556,7 +573,7 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
             .provider
             .schema(&s.type_name)
             .ok_or_else(|| PlanError::UnknownStateType { address: a.clone(), type_name: s.type_name.clone() })?;
-        let protected = s.protected || cx.graph.get(a).is_some_and(|r| r.protected) || schema.protected;
+        let protected = is_protected(schema, cx.graph.get(a), Some(s));
         if protected && !allowed(a) {
             protected_errors.push(protected_message(
                 a,
@@ -631,6 +648,20 @@ fn protected_message(a: &Address, type_name: &str, verb: &str, why: &str) -> Str
             ""
         }
     )
+}
+
+/// The one protection rule, for deletes and replaces alike: a resource holds data, and is never
+/// destroyed or replaced unless the user names it (`--allow-destroy`, `destroy --include-data`),
+/// when its type holds data, when the stack marks it `protected: true`, or when the state
+/// recorded it as protected (so removing the flag from the YAML, or the resource from the stack,
+/// in the same change as a rename does not lift it). `protected: false` cannot lift a type's
+/// own protection.
+pub fn is_protected(
+    schema: &crate::provider::TypeSchema,
+    desired: Option<&DesiredResource>,
+    recorded: Option<&crate::state::ResourceState>,
+) -> bool {
+    schema.protected || desired.is_some_and(|r| r.protected) || recorded.is_some_and(|s| s.protected)
 }
 
 pub(crate) fn owned_by(properties: &Value, lineage: &str) -> bool {

@@ -16,8 +16,9 @@ use anyhow::{Result, bail};
 use mantissa_config::Address;
 use mantissa_engine::{
     ApplyEvent, ApplyOptions, Context, LockInfo, PlanMode, PlanOptions, StateBackend, StatePersister, apply, plan,
+    verify_saved,
 };
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -121,15 +122,19 @@ async fn locked(
         include_data: req.include_data,
         parallelism: req.run.parallelism.into(),
     };
-    // A saved plan is applied as it was reviewed, and only onto the state it was made from.
+    // A saved plan applies only onto the state it was made from, and only if planning again now,
+    // under the lock and with the options it records, makes exactly its changes: then the fresh
+    // plan is what runs, so an edited file can do nothing a fresh plan would refuse.
     let (plan, reviewed) = match saved {
         Some(saved) => {
-            saved.check(&session.project, &state)?;
-            (saved.plan, true)
+            saved.check(&session.project, &state, fresh)?;
+            let now = plan(&cx, &state, &saved.options(req.run.parallelism.into())).await?;
+            verify_saved(&saved.plan, &now)?;
+            (now, true)
         }
         None => (plan(&cx, &state, &opts).await?, false),
     };
-    let mut stream = (!printer.human).then(|| EventStream::new(printer, operation_word(plan.mode), secrets.values()));
+    let mut stream = (!printer.human).then(|| EventStream::new(printer, operation_word(plan.mode)));
     match stream.as_mut() {
         Some(s) => s.plan(&plan),
         None => printer.out(render_plan(&plan).trim_end()),
@@ -265,8 +270,9 @@ fn confirm(what: &str) -> Result<()> {
             "{what} needs confirmation, and standard input is not a terminal: pass --auto-approve to {what} without asking"
         );
     }
-    eprint!("\nDo you want to {what} these changes? Only 'yes' will be accepted: ");
-    let _ = std::io::stderr().flush();
+    crate::printer::write_stderr(
+        format!("\nDo you want to {what} these changes? Only 'yes' will be accepted: ").as_bytes(),
+    );
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     if line.trim() != "yes" {

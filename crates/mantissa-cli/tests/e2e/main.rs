@@ -29,6 +29,8 @@ mod inventory;
 mod ops;
 mod rendering;
 mod safety;
+mod saved_plans;
+mod secret_leaks;
 mod secrets;
 mod state_cmds;
 mod storage;

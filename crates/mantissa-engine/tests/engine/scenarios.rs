@@ -498,3 +498,40 @@ async fn unreadable_properties_compare_with_the_state_and_their_trace_with_the_c
     let change = &plan.changes[0];
     assert!(change.adopt && change.changed.is_empty(), "{change:?}");
 }
+
+#[tokio::test]
+async fn a_resource_that_cannot_be_tagged_and_has_no_parent_is_adopted_only_under_an_intent() {
+    let h = Harness::new(&[
+        ("environments/dev.yaml", &env_file("acme", "dev")),
+        ("stacks/test/stack.yaml", "variables: {}\n"),
+        (
+            "stacks/test/monitoring.yaml",
+            "resources:\n  board:\n    type: fake_dashboard\n    properties:\n      body: x\n",
+        ),
+    ]);
+    // Someone else's dashboard under the very name this stack would use.
+    h.provider
+        .objects
+        .lock()
+        .unwrap()
+        .insert("acme-dev-board".into(), ("fake_dashboard".into(), json!({"body": "theirs"})));
+    let err = h.plan(normal()).await.unwrap_err();
+    let PlanError::NotOwned(messages) = &err else { panic!("{err}") };
+    assert!(messages[0].contains("acme-dev-board exists but is not managed by this state"), "{err}");
+    assert!(messages[0].contains("no intent of this state names it"), "{err}");
+    assert!(messages[0].contains("mantissa import -e dev monitoring.board acme-dev-board"), "{err}");
+    assert!(h.provider.writes().is_empty());
+
+    // This state's intent for exactly that address and name: a run killed after the create.
+    let mut doc = h.state();
+    doc.intents.insert("monitoring.board".into(), "acme-dev-board".into());
+    *h.backend.doc.lock().unwrap() = Some(doc.clone());
+    let plan = h.plan(normal()).await.unwrap();
+    let c = &plan.changes[0];
+    assert!(c.adopt && c.action == PlanAction::Update, "{c:?}");
+
+    // An intent for another name proves nothing.
+    doc.intents.insert("monitoring.board".into(), "acme-dev-other".into());
+    *h.backend.doc.lock().unwrap() = Some(doc);
+    assert!(matches!(h.plan(normal()).await, Err(PlanError::NotOwned(_))));
+}
