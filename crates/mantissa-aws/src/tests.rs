@@ -171,3 +171,25 @@ fn json_schema_describes_the_properties() {
     assert!(text.contains("DEEP_ARCHIVE"), "{text}");
     assert!(AwsProvider::json_schema("aws_nope").is_none());
 }
+
+/// The engine's secret and ownership rules rest on what each type declares: a property that may
+/// hold a secret must be masked everywhere, and only taggable types may prove ownership by tags.
+#[test]
+fn every_schema_declares_secrets_and_ownership_consistently() {
+    let p = provider();
+    let mut accepting = Vec::new();
+    for name in p.type_names() {
+        let s = p.schema(name).unwrap();
+        for prop in s.accepts_secret {
+            assert!(s.sensitive.contains(prop), "{name}: `{prop}` accepts a secret but is not sensitive");
+            accepting.push(format!("{name}.{prop}"));
+        }
+        assert_eq!(
+            s.taggable,
+            s.ownership == mantissa_engine::Ownership::Tags,
+            "{name}: ownership by tags exactly when the type is taggable"
+        );
+    }
+    assert_eq!(accepting, ["aws_secretsmanager_secret.value"], "add others only where AWS keeps the value secret");
+    assert_eq!(p.schema("aws_cloudwatch_dashboard").unwrap().ownership, mantissa_engine::Ownership::Journal);
+}
