@@ -12,6 +12,9 @@ fn edited(w: &World, from: &str, to: &str, edit: impl FnOnce(&mut serde_json::Va
     std::fs::write(w.path().join(to), serde_json::to_vec_pretty(&plan).unwrap()).unwrap();
 }
 
+/// One way to tamper with a saved plan.
+type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+
 fn change_of<'a>(plan: &'a mut serde_json::Value, address: &str) -> &'a mut serde_json::Value {
     plan["plan"]["changes"]
         .as_array_mut()
@@ -31,7 +34,7 @@ fn an_edited_saved_plan_is_refused_and_the_untouched_one_applies() {
     assert_eq!(w.mantissa(&["plan", "-e", "test", "--out", "good.plan"]).code, 0);
     let serial = w.state("test")["serial"].clone();
 
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "a delete of the protected logs bucket",
             Box::new(|p| change_of(p, "storage.logs")["action"] = "delete".into()),
