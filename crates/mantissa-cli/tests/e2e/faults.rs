@@ -11,7 +11,7 @@
 use super::full_stack::ALL_MODULES;
 use super::inventory::{live, tracked};
 use super::*;
-use mantissa_testkit::RandomFaults;
+use mantissa_testkit::{Fault, FaultKind, RandomFaults};
 
 const BUCKET: &str = "mantissa-log-test-faults-tfstate";
 const KEY: &str = "test/mantissa.state.json";
@@ -77,6 +77,68 @@ fn soak(seed: u64) -> Soak {
     }
     assert_eq!(held, tracked(&state), "seed {seed}: the emulator holds exactly what the state records");
     report
+}
+
+/// Every create of the stack (and the backend's) reaches the emulator once and loses its answer:
+/// the SDK's retry, or mantissa's own for ids the server assigns, finds it by name and ownership
+/// and adopts it, so nothing exists twice.
+#[test]
+fn a_create_whose_answer_was_lost_is_adopted_not_made_twice() {
+    let w = World::new();
+    w.env_file(
+        "test",
+        "mantissa-log",
+        &format!("backend:\n  s3:\n    bucket: {BUCKET}\n    key: {KEY}\n    lock_table: {TABLE}\n{ALL_MODULES}"),
+    );
+    const CREATES: [&str; 20] = [
+        "CreateBucket",
+        "CreateTable",
+        "CreateRole",
+        "CreateStream",
+        "CreateDeliveryStream",
+        "CreateDatabase",
+        "CreateWorkGroup",
+        "CreateSecret",
+        "CreateTopic",
+        "CreateLogGroup",
+        "CreateFunction",
+        "AddPermission",
+        "PutRule",
+        "CreateUserPool",
+        "CreateUserPoolClient",
+        "CreateRestApi",
+        "CreateResource",
+        "CreateAuthorizer",
+        "CreateDeployment",
+        "CreateStage",
+    ];
+    for op in CREATES {
+        w.proxy.inject(Fault::new(op, FaultKind::LoseAnswer, 1));
+    }
+    let r = w.mantissa(&["init", "-e", "test"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let lost: Vec<String> = w
+        .proxy
+        .calls()
+        .into_iter()
+        .filter(|c| c.fault.as_deref() == Some("lost_answer"))
+        .map(|c| c.operation)
+        .collect();
+    for op in CREATES {
+        assert!(lost.iter().any(|l| l == op), "{op} lost its answer once: {lost:?}");
+    }
+    let r = w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = w.mantissa(&["state", "pull", "-e", "test"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let state: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {r:?}"));
+    let mut held = live(&w);
+    for (type_name, backend_part) in [("aws_s3_bucket", BUCKET), ("aws_dynamodb_table", TABLE)] {
+        held.get_mut(type_name).map(|ids| ids.remove(backend_part));
+    }
+    assert_eq!(held, tracked(&state), "nothing created twice");
 }
 
 #[test]
