@@ -239,7 +239,13 @@ impl ClassifyRetry for TransientClassifier {
 
     fn classify_retry_v2(&self, ctx: &InterceptorContext, previous: &RetryAction) -> RetryAction {
         // Keep an earlier verdict to retry: it may carry the server's retry-after delay.
-        if previous.should_retry() { RetryAction::NoActionIndicated } else { self.classify_retry(ctx) }
+        let ours = if previous.should_retry() { RetryAction::NoActionIndicated } else { self.classify_retry(ctx) };
+        let retried = if previous.should_retry() { previous } else { &ours };
+        if retried.should_retry() {
+            // The SDK logs its retries below what `-vv` shows; this is the line users see.
+            tracing::debug!(verdict = %retried, max_attempts = MAX_ATTEMPTS, "an AWS call failed transiently: retrying it");
+        }
+        ours
     }
 
     fn name(&self) -> &'static str {
