@@ -10,33 +10,14 @@ use mantissa_engine::ProviderError;
 // `HttpResponse` and `SdkError` are the smithy runtime's types, shared by every service crate;
 // S3's re-export is just the one at hand.
 
-/// Error codes a later attempt may get past (throttling, transient service faults).
-const RETRYABLE_CODES: [&str; 10] = [
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottled",
-    "RequestLimitExceeded",
-    "TooManyRequestsException",
-    "SlowDown",
-    "InternalError",
-    "ServiceUnavailable",
-    "OperationAborted",
-];
-
 /// `operation` is `service:Operation` (e.g. `s3:PutBucketPolicy`).
 pub fn api_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let status = http_status(&err);
-    let retryable = match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
-        SdkError::ServiceError(_) | SdkError::ResponseError(_) => {
-            status.is_some_and(|s| s >= 500 || s == 429) || err.code().is_some_and(|c| RETRYABLE_CODES.contains(&c))
-        }
-        _ => false,
-    };
+    // The same judgement as the SDK's retries: a transient error here is one the attempts ran out on.
+    let retryable = mantissa_retry::is_transient(&err);
     let message = match (err.code(), err.message()) {
         (Some(code), Some(msg)) => format!("{code}: {msg}"),
         (Some(code), None) => match status {

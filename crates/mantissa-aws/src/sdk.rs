@@ -1,8 +1,8 @@
 //! Loading the AWS SDK configuration for an environment (region, profile, credentials, endpoint,
-//! retries) and the shared, lazily built per-service clients.
+//! retries) and the shared, lazily built per-service clients, each with the retry policy the
+//! state backend uses too (`mantissa_retry`).
 
 use crate::error::api_error;
-use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use mantissa_engine::ProviderError;
@@ -31,11 +31,12 @@ impl AwsSettings {
 }
 
 /// The SDK configuration for these settings: the standard credential chain and profiles, the
-/// settings' region, standard retry mode, and the endpoint when one is set.
+/// settings' region, the shared retry policy ([`mantissa_retry::retry_config`]), and the endpoint
+/// when one is set.
 pub async fn load_sdk_config(settings: &AwsSettings) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(settings.region.clone()))
-        .retry_config(RetryConfig::standard());
+        .retry_config(mantissa_retry::retry_config());
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
@@ -144,13 +145,15 @@ struct Inner {
 }
 
 /// One accessor per service: the client is built on first use from the shared configuration,
-/// with the crash-test failpoint interceptor (a no-op unless MANTISSA_FAILPOINT is set).
+/// with the shared retry policy and the crash-test failpoint interceptor (a no-op unless
+/// MANTISSA_FAILPOINT is set).
 macro_rules! clients {
     ($($field:ident: $krate:ident),* $(,)?) => {
         $(
             pub fn $field(&self) -> &$krate::Client {
                 self.inner.$field.get_or_init(|| {
                     let conf = $krate::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint);
+                    let conf = mantissa_retry::with_retry_policy!(conf);
                     $krate::Client::from_conf(conf.build())
                 })
             }
@@ -206,7 +209,8 @@ impl AwsClients {
 
     pub fn s3(&self) -> &aws_sdk_s3::Client {
         self.inner.s3.get_or_init(|| {
-            let mut b = aws_sdk_s3::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint);
+            let b = aws_sdk_s3::config::Builder::from(&self.inner.config).interceptor(crate::failpoint::Failpoint);
+            let mut b = mantissa_retry::with_retry_policy!(b);
             // Emulators serve one host: virtual-hosted bucket names would not resolve.
             if self.has_custom_endpoint() {
                 b = b.force_path_style(true);

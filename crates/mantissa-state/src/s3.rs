@@ -10,6 +10,10 @@
 //! - the digest item `LockID = "<bucket>/<key>-md5"`, `Digest` = hex MD5 of the state bytes, so an
 //!   old copy or an object changed behind mantissa's back is refused instead of planned against.
 //!
+//! Every call retries transient faults (`mantissa_retry`). A conditional write retried after its
+//! answer was lost may be refused by its own first attempt; each one then reads back and, finding
+//! exactly what it wrote, succeeds instead of reporting a conflict.
+//!
 //! [`bootstrap`] creates (or checks and repairs) the bucket and the lock table for `mantissa init`.
 
 use async_trait::async_trait;
@@ -26,6 +30,7 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionConfiguration, ServerSideEncryptionRule, VersioningConfiguration,
 };
 use mantissa_engine::{BackendError, JournalBatch, LockInfo, StateBackend, StateDocument, replay};
+use mantissa_retry::AttemptCounter;
 use md5::{Digest, Md5};
 use std::fmt;
 use std::sync::Mutex;
@@ -235,6 +240,7 @@ impl S3Backend {
         // more attempt is not a wait. Bounded so a flapping lock cannot spin.
         for _ in 0..3 {
             tracing::debug!(table = %self.cfg.lock_table, id = %self.cfg.lock_id(), "DynamoDB PutItem (lock)");
+            let attempts = AttemptCounter::default();
             let put = self
                 .ddb
                 .put_item()
@@ -242,12 +248,23 @@ impl S3Backend {
                 .item("LockID", AttributeValue::S(self.cfg.lock_id()))
                 .item("Info", AttributeValue::S(info_json.to_string()))
                 .condition_expression("attribute_not_exists(LockID)")
+                .customize()
+                .interceptor(attempts.clone())
                 .send()
                 .await;
             match put {
                 Ok(_) => return Ok(None),
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                    if let Some((holder, _)) = self.holder().await? {
+                    if let Some((holder, raw)) = self.holder().await? {
+                        // Info names this run's unique lock ID: an item holding exactly it was
+                        // written by an earlier attempt of this PutItem whose answer was lost.
+                        if attempts.retried() && raw == info_json {
+                            tracing::info!(
+                                "the lock on {} was taken by an earlier attempt whose answer was lost; it is ours",
+                                self.cfg.url()
+                            );
+                            return Ok(None);
+                        }
                         return Ok(Some(holder));
                     }
                 }
@@ -319,6 +336,7 @@ impl S3Backend {
             },
         };
         tracing::debug!(table = %self.cfg.lock_table, id = %self.cfg.lock_id(), "DynamoDB DeleteItem (lock)");
+        let attempts = AttemptCounter::default();
         let deleted = self
             .ddb
             .delete_item()
@@ -326,12 +344,23 @@ impl S3Backend {
             .key("LockID", AttributeValue::S(self.cfg.lock_id()))
             .condition_expression("Info = :info")
             .expression_attribute_values(":info", AttributeValue::S(raw))
+            .customize()
+            .interceptor(attempts.clone())
             .send()
             .await;
         match deleted {
             Ok(_) => Ok(()),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                let now = match self.holder().await? {
+                let holder = self.holder().await?;
+                if holder.is_none() && attempts.retried() {
+                    // The first attempt deleted the item; only its answer was lost.
+                    tracing::info!(
+                        "the lock on {} was released by an earlier attempt whose answer was lost",
+                        self.cfg.url()
+                    );
+                    return Ok(());
+                }
+                let now = match holder {
                     Some((h, _)) => format!("it is now held by {} under ID {}", h.who, h.id),
                     None => "it was released by someone else".to_string(),
                 };
@@ -339,6 +368,44 @@ impl S3Backend {
             }
             Err(e) => Err(aws_error(&format!("unlocking {} in table {}", self.cfg.url(), self.cfg.lock_table), &e)),
         }
+    }
+
+    /// After a conditional state write was refused on a retry: whether the object is now exactly
+    /// what this write put (same bytes, replacing the same version), i.e. the first attempt landed
+    /// and only its answer was lost. Then its ETag, the precondition for the next write.
+    async fn landed_state_write(&self, md5: &str, prev_md5: &str) -> Result<Option<String>, BackendError> {
+        tracing::debug!(bucket = %self.cfg.bucket, key = %self.cfg.key, "S3 HeadObject (state, after a refused retry)");
+        let head = self.s3.head_object().bucket(&self.cfg.bucket).key(&self.cfg.key).send().await;
+        let out = match head {
+            Ok(out) => out,
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => return Ok(None),
+            Err(e) => return Err(aws_error(&format!("reading back {}", self.cfg.url()), &e)),
+        };
+        let meta = |k: &str| out.metadata().and_then(|m| m.get(k)).map(String::as_str);
+        if meta(META_MD5) == Some(md5) && meta(META_PREV_MD5) == Some(prev_md5) {
+            tracing::info!(
+                "the state write to {} landed on an earlier attempt whose answer was lost; keeping it",
+                self.cfg.url()
+            );
+            return Ok(out.e_tag().map(str::to_string));
+        }
+        Ok(None)
+    }
+
+    /// The bytes of an object of the state bucket, `None` when there is none.
+    async fn object_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, BackendError> {
+        tracing::debug!(%key, "S3 GetObject (read back)");
+        let out = match self.s3.get_object().bucket(&self.cfg.bucket).key(key).send().await {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => return Err(aws_error(&format!("reading back s3://{}/{key}", self.cfg.bucket), &e)),
+        };
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| BackendError::Io(format!("reading back s3://{}/{key}: {e}", self.cfg.bucket)))?;
+        Ok(Some(bytes.into_bytes().to_vec()))
     }
 
     /// Refuses a loaded object whose digest is not the recorded one, unless the only difference is
@@ -509,15 +576,21 @@ impl StateBackend for S3Backend {
             serial = doc.serial,
             "S3 PutObject (state)"
         );
-        let out = match put.send().await {
-            Ok(out) => out,
+        let attempts = AttemptCounter::default();
+        let etag = match put.customize().interceptor(attempts.clone()).send().await {
+            Ok(out) => out.e_tag().map(str::to_string),
             Err(e) if is_cas_failure(&e) => {
                 tracing::debug!(error = %sdk_error_text(&e), "S3 refused the conditional write");
-                return Err(BackendError::Conflict);
+                let prev_md5 = seen.md5.clone().unwrap_or_default();
+                let landed = if attempts.retried() { self.landed_state_write(&md5, &prev_md5).await? } else { None };
+                match landed {
+                    Some(etag) => Some(etag),
+                    None => return Err(BackendError::Conflict),
+                }
             }
             Err(e) => return Err(aws_error(&format!("writing {}", self.cfg.url()), &e)),
         };
-        let Some(etag) = out.e_tag().map(str::to_string) else {
+        let Some(etag) = etag else {
             self.set_seen(Seen::default());
             return Err(BackendError::Io(format!(
                 "S3 stored {} but returned no ETag, so the next write could not be made safely",
@@ -539,7 +612,9 @@ impl StateBackend for S3Backend {
         let key = format!("{}{seq:08}.json", self.journal_prefix(&batch.lineage, batch.base_serial));
         let body = serde_json::to_vec(batch).map_err(|e| BackendError::Io(e.to_string()))?;
         tracing::debug!(%key, entries = batch.entries.len(), "S3 PutObject (journal)");
-        self.s3
+        let attempts = AttemptCounter::default();
+        let put = self
+            .s3
             .put_object()
             .bucket(&self.cfg.bucket)
             .key(&key)
@@ -547,17 +622,22 @@ impl StateBackend for S3Backend {
             .server_side_encryption(ServerSideEncryption::Aes256)
             // Never overwrite a batch another writer put there.
             .if_none_match("*")
-            .body(ByteStream::from(body))
+            .body(ByteStream::from(body.clone()))
+            .customize()
+            .interceptor(attempts.clone())
             .send()
-            .await
-            .map_err(|e| {
-                if is_cas_failure(&e) {
-                    BackendError::Conflict
-                } else {
-                    aws_error(&format!("appending to the journal of {}", self.cfg.url()), &e)
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e) if is_cas_failure(&e) => {
+                if attempts.retried() && self.object_bytes(&key).await?.as_deref() == Some(body.as_slice()) {
+                    tracing::info!(%key, "a journal batch was stored by an earlier attempt whose answer was lost");
+                    return Ok(true);
                 }
-            })?;
-        Ok(true)
+                Err(BackendError::Conflict)
+            }
+            Err(e) => Err(aws_error(&format!("appending to the journal of {}", self.cfg.url()), &e)),
+        }
     }
 }
 
@@ -601,11 +681,12 @@ where
     BackendError::Io(format!("{what}: {}", sdk_error_text(e)))
 }
 
-/// S3 and DynamoDB clients for the backend: the environment's config, the backend's own region,
-/// and path-style addressing against a custom endpoint (emulators serve no bucket subdomains).
+/// S3 and DynamoDB clients for the backend: the environment's config, the retry policy the
+/// provider's clients share, the backend's own region, and path-style addressing against a
+/// custom endpoint (emulators serve no bucket subdomains).
 fn clients(sdk: &SdkConfig, cfg: &S3BackendConfig) -> (aws_sdk_s3::Client, aws_sdk_dynamodb::Client) {
-    let mut s3 = aws_sdk_s3::config::Builder::from(sdk);
-    let mut ddb = aws_sdk_dynamodb::config::Builder::from(sdk);
+    let mut s3 = mantissa_retry::with_retry_policy!(aws_sdk_s3::config::Builder::from(sdk));
+    let mut ddb = mantissa_retry::with_retry_policy!(aws_sdk_dynamodb::config::Builder::from(sdk));
     if let Some(region) = cfg.region.as_ref().filter(|r| !r.is_empty()) {
         s3 = s3.region(aws_sdk_s3::config::Region::new(region.clone()));
         ddb = ddb.region(aws_sdk_dynamodb::config::Region::new(region.clone()));

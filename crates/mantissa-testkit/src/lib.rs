@@ -5,4 +5,4 @@ pub mod emulator;
 pub mod proxy;
 
 pub use emulator::{Emulator, free_port, moto_server, workspace_root};
-pub use proxy::{Call, Fault, FaultKind, ProxyOptions, RecordingProxy};
+pub use proxy::{Call, Fault, FaultCounts, FaultKind, ProxyOptions, RandomFaults, RecordingProxy};

@@ -237,25 +237,34 @@ impl ResourceType for ApiAuthorizer {
             self.patch(api, id, patch_ops(&live, p)).await?;
             return Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(name, id) });
         }
-        tracing::debug!(api, authorizer = name, "apigateway:CreateAuthorizer");
-        let out = self
-            .clients
-            .apigateway()
-            .create_authorizer()
-            .rest_api_id(api)
-            .name(name)
-            .r#type(SdkAuthorizerType::CognitoUserPools)
-            .set_provider_arns(Some(p.provider_arns.clone()))
-            .identity_source(&p.identity_source)
-            .authorizer_result_ttl_in_seconds(p.result_ttl_seconds)
-            .send()
-            .await
-            .map_err(|e| api_error("apigateway:CreateAuthorizer", e))?;
-        let id = out
-            .id()
-            .filter(|i| !i.is_empty())
-            .ok_or_else(|| ProviderError::api("apigateway:CreateAuthorizer", "the response carries no id"))?;
-        Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(name, id) })
+        let create = || async {
+            tracing::debug!(api, authorizer = name, "apigateway:CreateAuthorizer");
+            let out = self
+                .clients
+                .apigateway()
+                .create_authorizer()
+                .rest_api_id(api)
+                .name(name)
+                .r#type(SdkAuthorizerType::CognitoUserPools)
+                .set_provider_arns(Some(p.provider_arns.clone()))
+                .identity_source(&p.identity_source)
+                .authorizer_result_ttl_in_seconds(p.result_ttl_seconds)
+                .customize()
+                .config_override(
+                    aws_sdk_apigateway::config::Builder::default().retry_config(mantissa_retry::single_attempt()),
+                )
+                .send()
+                .await
+                .map_err(|e| api_error("apigateway:CreateAuthorizer", e))?;
+            out.id()
+                .filter(|i| !i.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| ProviderError::api("apigateway:CreateAuthorizer", "the response carries no id"))
+        };
+        // The id is the server's: a retried create whose answer was lost would make a second one.
+        let find = || async { Ok(self.find(api, name).await?.first().and_then(|a| a.id()).map(str::to_string)) };
+        let id = crate::retry::create_unique("apigateway:CreateAuthorizer", create, find).await?;
+        Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(name, &id) })
     }
 
     async fn update(

@@ -257,21 +257,36 @@ impl ResourceType for ApiDeployment {
                 }
             }
         }
-        tracing::debug!(api, "apigateway:CreateDeployment");
-        let out = self
-            .clients
-            .apigateway()
-            .create_deployment()
-            .rest_api_id(api)
-            .description(description)
-            .send()
-            .await
-            .map_err(|e| api_error("apigateway:CreateDeployment", e))?;
-        let id = out
-            .id()
-            .filter(|i| !i.is_empty())
-            .ok_or_else(|| ProviderError::api("apigateway:CreateDeployment", "the response carries no id"))?;
-        Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(id) })
+        let create = || async {
+            tracing::debug!(api, "apigateway:CreateDeployment");
+            let out = self
+                .clients
+                .apigateway()
+                .create_deployment()
+                .rest_api_id(api)
+                .description(&description)
+                .customize()
+                .config_override(
+                    aws_sdk_apigateway::config::Builder::default().retry_config(mantissa_retry::single_attempt()),
+                )
+                .send()
+                .await
+                .map_err(|e| api_error("apigateway:CreateDeployment", e))?;
+            out.id()
+                .filter(|i| !i.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| ProviderError::api("apigateway:CreateDeployment", "the response carries no id"))
+        };
+        // The id is the server's: a retried create whose answer was lost would make a second one,
+        // found again by its digest-bearing description.
+        let find = || async {
+            if !made_by_mantissa(&description) {
+                return Ok(None);
+            }
+            Ok(self.find(api, &description).await?.into_iter().next())
+        };
+        let id = crate::retry::create_unique("apigateway:CreateDeployment", create, find).await?;
+        Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(&id) })
     }
 
     /// A deployment a stage still serves is left for that stage, which deletes it once it

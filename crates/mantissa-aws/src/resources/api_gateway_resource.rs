@@ -169,19 +169,31 @@ impl ResourceType for ApiResourceType {
             tracing::info!(api, path = r.path().unwrap_or_default(), "resource already in the API: adopted");
             return applied(api, &r);
         }
-        tracing::debug!(api, path_part = %props.path_part, "apigateway:CreateResource");
-        let out = self
-            .clients
-            .apigateway()
-            .create_resource()
-            .rest_api_id(api)
-            .parent_id(&props.parent_id)
-            .path_part(&props.path_part)
-            .send()
-            .await
-            .map_err(|e| api_error("apigateway:CreateResource", e))?;
-        let r =
-            Resource::builder().set_id(out.id().map(str::to_string)).set_path(out.path().map(str::to_string)).build();
+        let create = || async {
+            tracing::debug!(api, path_part = %props.path_part, "apigateway:CreateResource");
+            let out = self
+                .clients
+                .apigateway()
+                .create_resource()
+                .rest_api_id(api)
+                .parent_id(&props.parent_id)
+                .path_part(&props.path_part)
+                .customize()
+                .config_override(
+                    aws_sdk_apigateway::config::Builder::default().retry_config(mantissa_retry::single_attempt()),
+                )
+                .send()
+                .await
+                .map_err(|e| api_error("apigateway:CreateResource", e))?;
+            Ok(Resource::builder()
+                .set_id(out.id().map(str::to_string))
+                .set_path(out.path().map(str::to_string))
+                .build())
+        };
+        // The id is the server's (and the emulator accepts a second resource of the same path):
+        // a retried create whose answer was lost would make a second one.
+        let find = || self.find(api, &props.parent_id, &props.path_part);
+        let r = crate::retry::create_unique("apigateway:CreateResource", create, find).await?;
         applied(api, &r)
     }
 

@@ -228,27 +228,37 @@ impl ResourceType for RestApiType {
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &RestApiProps) -> Result<Applied, ProviderError> {
-        tracing::debug!(api = %ctx.physical_name, "apigateway:CreateRestApi");
-        let out = self
-            .clients
-            .apigateway()
-            .create_rest_api()
-            .name(&ctx.physical_name)
-            .set_description((!props.description.is_empty()).then(|| props.description.clone()))
-            .endpoint_configuration(EndpointConfiguration::builder().types(props.endpoint_type.sdk()).build())
-            .set_tags(Some(props.tags.clone().into_iter().collect()))
-            .send()
-            .await
-            .map_err(|e| api_error("apigateway:CreateRestApi", e))?;
-        let id = out
-            .id()
-            .filter(|i| !i.is_empty())
-            .ok_or_else(|| ProviderError::api("apigateway:CreateRestApi", "the response carries no id"))?;
-        let api = RestApi::builder()
-            .id(id)
-            .set_name(out.name().map(str::to_string))
-            .set_root_resource_id(out.root_resource_id().map(str::to_string))
-            .build();
+        let create = || async {
+            tracing::debug!(api = %ctx.physical_name, "apigateway:CreateRestApi");
+            let out = self
+                .clients
+                .apigateway()
+                .create_rest_api()
+                .name(&ctx.physical_name)
+                .set_description((!props.description.is_empty()).then(|| props.description.clone()))
+                .endpoint_configuration(EndpointConfiguration::builder().types(props.endpoint_type.sdk()).build())
+                .set_tags(Some(props.tags.clone().into_iter().collect()))
+                .customize()
+                .config_override(
+                    aws_sdk_apigateway::config::Builder::default().retry_config(mantissa_retry::single_attempt()),
+                )
+                .send()
+                .await
+                .map_err(|e| api_error("apigateway:CreateRestApi", e))?;
+            let id = out
+                .id()
+                .filter(|i| !i.is_empty())
+                .ok_or_else(|| ProviderError::api("apigateway:CreateRestApi", "the response carries no id"))?;
+            Ok(RestApi::builder()
+                .id(id)
+                .set_name(out.name().map(str::to_string))
+                .set_root_resource_id(out.root_resource_id().map(str::to_string))
+                .build())
+        };
+        // The id is the server's: a retried create whose answer was lost would make a second API.
+        let find = || async { choose(ctx, self.find_by_name(&ctx.physical_name).await?) };
+        let api = crate::retry::create_unique("apigateway:CreateRestApi", create, find).await?;
+        let id = api.id().unwrap_or_default();
         Ok(Applied { id: id.to_string(), attributes: self.attributes(ctx, &api).await? })
     }
 

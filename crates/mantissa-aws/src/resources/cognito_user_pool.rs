@@ -254,34 +254,52 @@ impl ResourceType for CognitoUserPool {
             return self.applied(&id).await;
         }
         let name = ctx.physical_name.as_str();
-        tracing::debug!(user_pool = name, "cognito-idp:CreateUserPool");
-        let out = self
-            .cognito()
-            .create_user_pool()
-            .pool_name(name)
-            .policies(policies(props)?)
-            .admin_create_user_config(admin_config(props))
-            .set_username_attributes(Some(
-                props.username_attributes.iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
-            ))
-            .set_auto_verified_attributes(Some(verified(props)))
-            // MFA needs the software token enabled first, which needs the pool.
-            .mfa_configuration(UserPoolMfaType::Off)
-            .set_user_pool_tags(Some(tags(props)))
-            .send()
-            .await
-            .map_err(|e| api_error("cognito-idp:CreateUserPool", e))?;
-        let pool = out.user_pool();
-        let id = pool
-            .and_then(|p| p.id())
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| ProviderError::api("cognito-idp:CreateUserPool", "the response carries no pool id"))?
-            .to_string();
+        let create = || async {
+            tracing::debug!(user_pool = name, "cognito-idp:CreateUserPool");
+            let out = self
+                .cognito()
+                .create_user_pool()
+                .pool_name(name)
+                .policies(policies(props)?)
+                .admin_create_user_config(admin_config(props))
+                .set_username_attributes(Some(
+                    props.username_attributes.iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
+                ))
+                .set_auto_verified_attributes(Some(verified(props)))
+                // MFA needs the software token enabled first, which needs the pool.
+                .mfa_configuration(UserPoolMfaType::Off)
+                .set_user_pool_tags(Some(tags(props)))
+                .customize()
+                .config_override(
+                    aws_sdk_cognitoidentityprovider::config::Builder::default()
+                        .retry_config(mantissa_retry::single_attempt()),
+                )
+                .send()
+                .await
+                .map_err(|e| api_error("cognito-idp:CreateUserPool", e))?;
+            let pool = out.user_pool();
+            let id = pool
+                .and_then(|p| p.id())
+                .filter(|id| !id.is_empty())
+                .ok_or_else(|| ProviderError::api("cognito-idp:CreateUserPool", "the response carries no pool id"))?;
+            Ok((id.to_string(), pool.and_then(|p| p.arn()).map(str::to_string)))
+        };
+        // The id is the server's: a retried create whose answer was lost would make a second pool.
+        let find = || async { Ok(self.find_owned(ctx).await?.map(|id| (id, None))) };
+        let (id, arn) = crate::retry::create_unique("cognito-idp:CreateUserPool", create, find).await?;
+        if arn.is_none() {
+            // Adopted after a lost answer: that attempt made the pool from these very properties;
+            // only the MFA setting, which needs the pool, remains.
+            if props.mfa != "OFF" {
+                self.set_mfa(&id, &props.mfa).await?;
+            }
+            return self.applied(&id).await;
+        }
         // SetUserPoolMfaConfig sets the pool's MFA setting itself: no UpdateUserPool needed.
         if props.mfa != "OFF" {
             self.set_mfa(&id, &props.mfa).await?;
         }
-        Ok(Applied { attributes: name_and_arn(name, pool.and_then(|p| p.arn())), id })
+        Ok(Applied { attributes: name_and_arn(name, arn.as_deref()), id })
     }
 
     async fn update(

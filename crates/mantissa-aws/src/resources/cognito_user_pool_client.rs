@@ -377,26 +377,37 @@ impl ResourceType for CognitoUserPoolClient {
                 });
             }
         }
-        tracing::debug!(user_pool = pool, client = %ctx.physical_name, "cognito-idp:CreateUserPoolClient");
-        let out = self
-            .cognito()
-            .create_user_pool_client()
-            .user_pool_id(pool)
-            .client_name(&ctx.physical_name)
-            .generate_secret(props.generate_secret)
-            .set_explicit_auth_flows(Some(flows(props)))
-            .access_token_validity(int(props.access_token_validity_minutes))
-            .id_token_validity(int(props.id_token_validity_minutes))
-            .refresh_token_validity(int(props.refresh_token_validity_days))
-            .token_validity_units(units())
-            .prevent_user_existence_errors(existence_errors(props))
-            .send()
-            .await
-            .map_err(|e| api_error("cognito-idp:CreateUserPoolClient", e))?;
-        let client = out.user_pool_client().and_then(|c| c.client_id()).filter(|c| !c.is_empty()).ok_or_else(|| {
-            ProviderError::api("cognito-idp:CreateUserPoolClient", "the response carries no client id")
-        })?;
-        Ok(Applied { id: client_key(pool, client), attributes: attributes(&ctx.physical_name, pool, client) })
+        let create = || async {
+            tracing::debug!(user_pool = pool, client = %ctx.physical_name, "cognito-idp:CreateUserPoolClient");
+            let out = self
+                .cognito()
+                .create_user_pool_client()
+                .user_pool_id(pool)
+                .client_name(&ctx.physical_name)
+                .generate_secret(props.generate_secret)
+                .set_explicit_auth_flows(Some(flows(props)))
+                .access_token_validity(int(props.access_token_validity_minutes))
+                .id_token_validity(int(props.id_token_validity_minutes))
+                .refresh_token_validity(int(props.refresh_token_validity_days))
+                .token_validity_units(units())
+                .prevent_user_existence_errors(existence_errors(props))
+                .customize()
+                .config_override(
+                    aws_sdk_cognitoidentityprovider::config::Builder::default()
+                        .retry_config(mantissa_retry::single_attempt()),
+                )
+                .send()
+                .await
+                .map_err(|e| api_error("cognito-idp:CreateUserPoolClient", e))?;
+            out.user_pool_client().and_then(|c| c.client_id()).filter(|c| !c.is_empty()).map(str::to_string).ok_or_else(
+                || ProviderError::api("cognito-idp:CreateUserPoolClient", "the response carries no client id"),
+            )
+        };
+        // The id is the server's: a retried create whose answer was lost would make a second
+        // client; the pool is this state's (checked above), so a client of this name in it is ours.
+        let find = || async { Ok(self.pick(ctx, &[pool.to_string()]).await?.map(|(_, client)| client)) };
+        let client = crate::retry::create_unique("cognito-idp:CreateUserPoolClient", create, find).await?;
+        Ok(Applied { id: client_key(pool, &client), attributes: attributes(&ctx.physical_name, pool, &client) })
     }
 
     async fn update(

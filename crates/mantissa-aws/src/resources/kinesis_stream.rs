@@ -90,15 +90,32 @@ impl ResourceType for KinesisStream {
         // Tags at creation make the stream ours from its first instant on AWS; moto drops them,
         // so AddTagsToStream follows either way.
         let tags = props.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        kinesis
+        let attempts = mantissa_retry::AttemptCounter::default();
+        let created = kinesis
             .create_stream()
             .stream_name(name)
             .set_shard_count(props.shard_count)
             .stream_mode_details(mode_details(props.stream_mode)?)
             .set_tags(Some(tags))
+            .customize()
+            .interceptor(attempts.clone())
             .send()
-            .await
-            .map_err(|e| api_error("kinesis:CreateStream", e))?;
+            .await;
+        match created {
+            Ok(_) => {}
+            // A retry refused because its first attempt made the stream, whose answer was lost.
+            // Tagged at creation, it carries this lineage (on AWS; moto drops the tags, so an
+            // untagged one is taken too, and only then: this very call was just retried).
+            Err(e) if attempts.retried() && e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => {
+                let found = read::read_stream(kinesis, name).await?.map(|(p, _)| p.tags).unwrap_or_default();
+                let lineage = found.get(mantissa_engine::LINEAGE_TAG);
+                if !(lineage == Some(&ctx.lineage) || found.is_empty()) {
+                    return Err(api_error("kinesis:CreateStream", e));
+                }
+                tracing::info!(stream = name, "the stream was created by an earlier attempt whose answer was lost");
+            }
+            Err(e) => return Err(api_error("kinesis:CreateStream", e)),
+        }
         let w = self.writer(name);
         tracing::info!(stream = name, "waiting for the new stream to be ACTIVE");
         let live = read::wait_active(kinesis, name, self.patience).await?;

@@ -7,7 +7,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::config::Credentials;
 use aws_sdk_s3::primitives::ByteStream;
-use mantissa_engine::{BackendError, LockInfo, StateBackend, StateDocument};
+use mantissa_engine::{BackendError, JournalBatch, JournalEntry, LockInfo, StateBackend, StateDocument};
 use mantissa_state::{BootstrapStep, S3Backend, S3BackendConfig, StepOutcome, bootstrap};
 use mantissa_testkit::{Emulator, Fault, FaultKind, RecordingProxy};
 use md5::{Digest, Md5};
@@ -701,4 +701,99 @@ async fn the_journal_is_replayed_by_the_next_reader_and_dropped_by_a_whole_save(
     let left = w.s3().list_objects_v2().bucket(BUCKET).prefix(format!("{KEY}.journal/")).send().await.unwrap();
     assert_eq!(left.key_count(), Some(0), "a whole save drops the journal");
     assert_eq!(w.backend().load().await.unwrap(), Some(whole));
+}
+
+/// Each conditional write of the backend (lock PutItem, state PutObject with If-None-Match and
+/// then If-Match, journal PutObject, lock DeleteItem) has its first attempt forwarded to the
+/// emulator and its answer dropped: the SDK retries, the retry is refused by the first attempt's
+/// own write, and the backend recognises that by reading back instead of failing.
+#[tokio::test(flavor = "multi_thread")]
+async fn conditional_writes_whose_answer_was_lost_are_recognised_as_landed() {
+    let w = World::ready_proxied().await;
+    let b = w.backend();
+    let info = LockInfo::new("apply", "x");
+    w.proxy().inject(Fault::new("PutItem", FaultKind::LoseAnswer, 1));
+    b.lock(&info, Duration::ZERO).await.expect("a lock whose answer was lost is ours");
+    assert_eq!(w.lock_item_info().await, Some(info.clone()));
+
+    w.proxy().inject(Fault::new("PutObject", FaultKind::LoseAnswer, 1));
+    let mut first = doc(1);
+    first.lineage = "lineage-a".into();
+    b.save(&first).await.expect("a first write (If-None-Match) whose answer was lost landed");
+    w.proxy().inject(Fault::new("PutObject", FaultKind::LoseAnswer, 1));
+    let mut second = first.clone();
+    second.serial = 2;
+    b.save(&second).await.expect("a write (If-Match) whose answer was lost landed");
+
+    w.proxy().inject(Fault::new("PutObject", FaultKind::LoseAnswer, 1));
+    let batch = JournalBatch {
+        lineage: "lineage-a".into(),
+        base_serial: 2,
+        entries: vec![JournalEntry::Intent { address: "storage.logs".into(), physical_name: "logs".into() }],
+    };
+    assert!(b.append(&batch).await.expect("a journal batch whose answer was lost landed"));
+
+    // Every lost answer was retried once, and the retry was refused by what its first attempt wrote.
+    let calls = w.proxy().calls();
+    let lost: Vec<_> = calls.iter().filter(|c| c.fault.as_deref() == Some("lost_answer")).collect();
+    assert_eq!(lost.len(), 4, "{calls:#?}");
+    for op in ["PutItem", "PutObject"] {
+        assert!(
+            calls.iter().any(|c| c.operation == op && c.attempt == 2 && matches!(c.status, 400 | 409 | 412)),
+            "{op}: a refused second attempt: {calls:#?}"
+        );
+    }
+
+    // The state and the journal are what was written, and the next write still matches its ETag.
+    let loaded = w.backend().load().await.unwrap().expect("a state");
+    assert_eq!((loaded.serial, loaded.intents.get("storage.logs").map(String::as_str)), (2, Some("logs")));
+    let mut third = second.clone();
+    third.serial = 3;
+    b.save(&third).await.expect("the ETag kept from the read-back is the object's");
+
+    w.proxy().inject(Fault::new("DeleteItem", FaultKind::LoseAnswer, 1));
+    b.unlock(&info.id).await.expect("an unlock whose answer was lost released the lock");
+    assert_eq!(w.lock_item_info().await, None);
+}
+
+/// The same refusal on a first attempt is a real conflict, not an echo: another writer's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_on_the_first_attempt_is_still_a_conflict() {
+    let w = World::ready_proxied().await;
+    let a = w.backend();
+    let b = w.backend();
+    a.save(&doc(1)).await.unwrap();
+    // `b` never read the object: its If-None-Match write is refused at once.
+    assert!(matches!(b.save(&doc(1)).await, Err(BackendError::Conflict)));
+    let holder = LockInfo::new("apply", "a");
+    a.lock(&holder, Duration::ZERO).await.unwrap();
+    assert!(matches!(b.lock(&LockInfo::new("apply", "b"), Duration::ZERO).await, Err(BackendError::Locked(_))));
+    assert!(w.proxy().calls().iter().all(|c| c.attempt == 1), "{:#?}", w.proxy().calls());
+}
+
+/// The retry policy as the backend's clients apply it, on the wire: an empty-bodied 503 (what
+/// HeadBucket gets), an HTML 502, a dropped connection and a throttle are each retried until the
+/// call succeeds; a 400 is not retried.
+#[tokio::test(flavor = "multi_thread")]
+async fn transient_faults_of_any_shape_are_retried_and_a_client_error_is_not() {
+    let w = World::start_proxied().await;
+    let p = w.proxy();
+    p.inject(Fault::new("HeadBucket", FaultKind::Raw(503, ""), 4));
+    p.inject(Fault::new("CreateBucket", FaultKind::Reset, 3));
+    p.inject(Fault::new("CreateTable", FaultKind::Raw(502, "<html><body>502 Bad Gateway</body></html>"), 3));
+    p.inject(Fault::new("DescribeTable", FaultKind::Throttle, 3));
+    bootstrap(&w.sdk, &cfg(), true).await.expect("bootstrap rides out the faults");
+    for (op, faults) in [("HeadBucket", 4), ("CreateBucket", 3), ("CreateTable", 3)] {
+        let calls: Vec<_> = p.calls().into_iter().filter(|c| c.operation == op).collect();
+        assert_eq!(calls.len(), faults + 1, "{op}: {calls:#?}");
+        assert_eq!(calls.last().map(|c| (c.attempt, c.fault.is_none())), Some((faults as u32 + 1, true)), "{op}");
+    }
+    assert_eq!(p.count("CreateBucket"), 4, "one bucket, created on the fourth attempt");
+    assert!(p.calls().iter().filter(|c| c.operation == "DescribeTable").any(|c| c.attempt == 4), "{:#?}", p.calls());
+
+    p.clear();
+    p.inject(Fault::new("GetObject", FaultKind::Raw(400, "<html>Bad Request</html>"), 1));
+    let err = w.backend().load().await.expect_err("a 400 is final");
+    assert!(err.to_string().contains("reading s3://"), "{err}");
+    assert_eq!(p.count("GetObject"), 1, "not retried: {:#?}", p.calls());
 }

@@ -10,7 +10,7 @@ mod fault;
 mod server;
 
 pub use classify::{Classified, Protocol, RequestView, classify, is_write};
-pub use fault::{Fault, FaultKind};
+pub use fault::{Fault, FaultCounts, FaultKind, RandomFaults};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -29,9 +29,19 @@ pub struct Call {
     pub method: String,
     /// The URL path, without the query string.
     pub path: String,
-    /// The status the client got; 0 when an injected Reset closed the connection.
+    /// The status the client got; 0 when an injected Reset or LoseAnswer closed the connection.
     pub status: u16,
     pub write: bool,
+    /// The SDK's attempt number for this call (`amz-sdk-request`): above 1, a retry.
+    #[serde(default = "first_attempt")]
+    pub attempt: u32,
+    /// The injected fault ([`FaultKind::label`]), if any.
+    #[serde(default)]
+    pub fault: Option<String>,
+}
+
+fn first_attempt() -> u32 {
+    1
 }
 
 /// Settings for [`RecordingProxy::start_with`].
@@ -43,6 +53,8 @@ pub struct ProxyOptions {
     pub latency: Duration,
     /// Append one JSON line per call to this file.
     pub log: Option<PathBuf>,
+    /// A seeded share of every request gets a fault (see [`RandomFaults`]).
+    pub random_faults: Option<RandomFaults>,
 }
 
 /// A running proxy. Stops (and closes its port and connections) when dropped.
@@ -89,6 +101,7 @@ impl RecordingProxy {
             .build()
             .context("starting the proxy's tokio runtime")?;
         let shared = Arc::new(Shared::new(upstream, options.latency, log));
+        *lock(&shared.random) = options.random_faults;
         {
             let _guard = runtime.enter();
             let listener = tokio::net::TcpListener::from_std(listener)?;
@@ -129,9 +142,29 @@ impl RecordingProxy {
         }
     }
 
-    /// Removes the faults not yet used up.
+    /// Removes the faults not yet used up, and switches random faults off.
     pub fn clear_faults(&self) {
         lock(&self.shared.faults).clear();
+        *lock(&self.shared.random) = None;
+    }
+
+    /// Gives a seeded share of every request from now on a fault (`None`: no more).
+    pub fn set_random_faults(&self, random: Option<RandomFaults>) {
+        *lock(&self.shared.random) = random;
+    }
+
+    /// The faults injected into the calls recorded so far, by kind.
+    pub fn fault_counts(&self) -> FaultCounts {
+        let mut counts = FaultCounts::default();
+        for label in lock(&self.shared.calls).iter().filter_map(|c| c.fault.as_deref()) {
+            counts.add(label);
+        }
+        counts
+    }
+
+    /// How many of the calls recorded so far were SDK retries (attempt 2 or later).
+    pub fn retries(&self) -> usize {
+        lock(&self.shared.calls).iter().filter(|c| c.attempt > 1).count()
     }
 }
 

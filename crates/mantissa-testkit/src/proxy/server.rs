@@ -1,10 +1,10 @@
 //! The proxy's HTTP side: accept loopback connections, buffer each request, classify and record
-//! it, apply latency and faults, and forward it to the emulator with its headers (Host included)
-//! and body intact.
+//! it, apply latency and faults (named ones first, then the seeded random ones), and forward it
+//! to the emulator with its headers (Host included) and body intact.
 
 use super::Call;
 use super::classify::{RequestView, classify};
-use super::fault::{self, ErrorAnswer, Fault, FaultKind};
+use super::fault::{self, ErrorAnswer, Fault, FaultKind, RandomFaults};
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
@@ -16,7 +16,9 @@ use hyper::{Request, Response, StatusCode, Uri, Version};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use std::collections::HashMap;
 use std::convert::Infallible;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -31,6 +33,10 @@ pub(crate) struct Shared {
     client: Client<HttpConnector, Full<Bytes>>,
     pub(crate) calls: Mutex<Vec<Call>>,
     pub(crate) faults: Mutex<Vec<Fault>>,
+    pub(crate) random: Mutex<Option<RandomFaults>>,
+    /// How many times each request identity (see [`request_identity`]) was seen: the draw of
+    /// a retry differs from the first attempt's.
+    seen: Mutex<HashMap<u64, u64>>,
     pub(crate) latency: Mutex<Duration>,
     log: Option<Mutex<std::fs::File>>,
 }
@@ -49,6 +55,8 @@ impl Shared {
             client: Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(connector),
             calls: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
+            random: Mutex::new(None),
+            seen: Mutex::new(HashMap::new()),
             latency: Mutex::new(latency),
             log: log.map(Mutex::new),
         }
@@ -66,6 +74,18 @@ impl Shared {
         Some(kind)
     }
 
+    /// The seeded fault for this sighting of a request, when random faults are on.
+    fn draw_fault(&self, identity: u64) -> Option<FaultKind> {
+        let random = (*lock(&self.random))?;
+        let occurrence = {
+            let mut seen = lock(&self.seen);
+            let n = seen.entry(identity).or_insert(0);
+            *n += 1;
+            *n - 1
+        };
+        random.draw(identity, occurrence)
+    }
+
     /// Records a call before its answer leaves, so a test that got the answer sees the call.
     fn record(&self, call: Call, started: Instant) {
         if let Some(log) = &self.log {
@@ -76,6 +96,8 @@ impl Shared {
                 "path": call.path,
                 "status": call.status,
                 "write": call.write,
+                "attempt": call.attempt,
+                "fault": call.fault,
                 "elapsed_ms": started.elapsed().as_secs_f64() * 1000.0,
                 "ts_ms": SystemTime::now()
                     .duration_since(UNIX_EPOCH)
@@ -145,7 +167,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         headers: &parts.headers,
         body: &body,
     });
-    let record = |status: u16| {
+    let attempt = sdk_attempt(&parts.headers);
+    let record = |status: u16, fault: Option<FaultKind>| {
         let call = Call {
             service: c.service.clone(),
             operation: c.operation.clone(),
@@ -153,6 +176,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             path: path.clone(),
             status,
             write: c.write,
+            attempt,
+            fault: fault.map(|f| f.label().to_string()),
         };
         shared.record(call, started);
     };
@@ -161,14 +186,23 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    match shared.take_fault(&c.operation) {
+    let fault = shared.take_fault(&c.operation).or_else(|| shared.draw_fault(request_identity(&parts, &body)));
+    match fault {
         Some(FaultKind::Reset) => {
-            record(0);
+            record(0, fault);
+            return Err(Reset);
+        }
+        Some(FaultKind::LoseAnswer) => {
+            // The emulator acts on the request; only its answer is lost.
+            if let Err(e) = forward(&shared, &parts, body).await {
+                tracing::warn!("recording-proxy: forwarding a request whose answer is to be lost failed: {e}");
+            }
+            record(0, fault);
             return Err(Reset);
         }
         Some(kind) => {
             if let Some(answer) = fault::answer(kind, c.protocol, &c.service) {
-                record(answer.status.as_u16());
+                record(answer.status.as_u16(), fault);
                 return Ok(error_response(answer));
             }
         }
@@ -179,8 +213,29 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         Ok(response) => response,
         Err(e) => bad_gateway(&shared.upstream, &e),
     };
-    record(response.status().as_u16());
+    record(response.status().as_u16(), None);
     Ok(response)
+}
+
+/// The SDK's attempt number (`amz-sdk-request: attempt=2; max=25`); 1 when absent.
+fn sdk_attempt(headers: &HeaderMap) -> u32 {
+    headers
+        .get("amz-sdk-request")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').find_map(|p| p.trim().strip_prefix("attempt=")))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(1)
+}
+
+/// What makes two requests "the same" for the random faults: method, path, query and body, and
+/// not the signature, date or attempt headers, which differ between a try and its retry.
+fn request_identity(parts: &hyper::http::request::Parts, body: &Bytes) -> u64 {
+    let mut h = DefaultHasher::new();
+    parts.method.as_str().hash(&mut h);
+    parts.uri.path().hash(&mut h);
+    parts.uri.query().unwrap_or("").hash(&mut h);
+    body.hash(&mut h);
+    h.finish()
 }
 
 async fn forward(

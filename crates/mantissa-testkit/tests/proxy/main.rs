@@ -53,6 +53,8 @@ fn records_sdk_shaped_calls_and_passes_them_through() {
             path: path.into(),
             status: 200,
             write,
+            attempt: 1,
+            fault: None,
         };
         assert_eq!(call, &want);
     }
