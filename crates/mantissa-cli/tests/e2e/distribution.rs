@@ -219,7 +219,7 @@ fn install_sh_installs_a_release_from_a_directory_and_a_file_url() {
             std::fs::read(env!("CARGO_BIN_EXE_mantissa")).unwrap(),
             "the release's binary, byte for byte"
         );
-        let v = run(&mut Command::new(&installed).arg("--version"));
+        let v = run(Command::new(&installed).arg("--version"));
         assert_eq!(v.stdout.trim(), format!("mantissa {}", release.version), "{v:?}");
     }
     // Pinning the archive's checksum independently works when it agrees.
