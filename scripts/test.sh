@@ -19,8 +19,10 @@ command -v cargo >/dev/null 2>&1 || {
   exit 1
 }
 
-# Install once up front, so parallel tests never race to create the virtualenv.
+# Install once up front, so parallel tests never race to create the virtualenv: the emulator,
+# then the workflow checkers (zizmor, check-jsonschema) beside it.
 scripts/install-moto.sh
+scripts/install-ci-tools.sh
 
 args=(test)
 # `-p/--package` before `--` narrows the run; otherwise test the whole workspace.

@@ -5,6 +5,7 @@ pub mod decode;
 pub mod error;
 pub mod failpoint;
 pub mod partition;
+pub mod reference;
 pub mod resource;
 pub mod resources;
 pub mod retry;
@@ -65,6 +66,12 @@ impl AwsProvider {
     /// Every type's properties schema, by type name.
     pub fn json_schemas() -> BTreeMap<&'static str, Value> {
         Self::offline().types.iter().map(|(name, t)| (*name, t.json_schema())).collect()
+    }
+
+    /// Every type's engine schema, reference metadata and properties schema, by type name: what
+    /// the resource reference (docs/resources/) is generated from.
+    pub fn references() -> Vec<(&'static TypeSchema, &'static reference::TypeDoc, Value)> {
+        Self::offline().types.values().map(|t| (t.schema(), t.doc(), t.json_schema())).collect()
     }
 
     fn get(&self, type_name: &str) -> Result<&dyn ErasedResource, ProviderError> {

@@ -2,6 +2,7 @@
 //! its property type so the provider can keep all types in one registry of JSON in, JSON out.
 
 use crate::decode::{decode, encode, first_unknown_path};
+use crate::reference::TypeDoc;
 use async_trait::async_trait;
 use mantissa_engine::{Applied, LiveResource, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde::Serialize;
@@ -34,6 +35,9 @@ pub trait ResourceType: Send + Sync + 'static {
     type Props: Serialize + DeserializeOwned + schemars::JsonSchema + Clone + PartialEq + std::fmt::Debug + Send + Sync;
 
     fn schema(&self) -> &'static TypeSchema;
+
+    /// What the resource reference says about the type besides its properties and schema.
+    fn doc(&self) -> &'static TypeDoc;
 
     /// Checks what AWS would reject but the type system cannot express. Values that are still
     /// placeholders (see [`crate::decode::is_unknown`]) are skipped; they are checked at apply.
@@ -87,6 +91,7 @@ pub trait ResourceType: Send + Sync + 'static {
 #[async_trait]
 pub trait ErasedResource: Send + Sync {
     fn schema(&self) -> &'static TypeSchema;
+    fn doc(&self) -> &'static TypeDoc;
     fn json_schema(&self) -> Value;
     fn unreadable(&self) -> &'static [&'static str];
     fn normalize(&self, ctx: &ResourceContext, props: &Value) -> Result<Value, PropertyError>;
@@ -142,6 +147,10 @@ impl<T: ResourceType> Erased<T> {
 impl<T: ResourceType> ErasedResource for Erased<T> {
     fn schema(&self) -> &'static TypeSchema {
         self.0.schema()
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        self.0.doc()
     }
 
     fn json_schema(&self) -> Value {

@@ -97,6 +97,14 @@ pub enum Command {
         editors using the YAML language server.\n\nExamples:\n  mantissa schema --out schemas/")]
     Schema(SchemaArgs),
 
+    /// Write the resource reference (Markdown, one page per type) and the man pages.
+    #[command(after_help = "Writes DIR/resources/<type>.md for every resource type, from the same property \
+        definitions as the JSON Schemas, and DIR/man/mantissa-<command>.1 for every command, from this \
+        command line's definition. --check writes nothing and exits 1 when a page is out of date.\n\n\
+        Examples:\n  mantissa docs --out docs/\n  mantissa docs --out docs/ --check\n  \
+        man -l docs/man/mantissa-apply.1")]
+    Docs(DocsArgs),
+
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  mantissa completions bash > ~/.local/share/bash-completion/completions/mantissa\n  \
@@ -364,6 +372,17 @@ pub struct SchemaArgs {
     /// The directory to write the schema files to (created if missing).
     #[arg(long, value_name = "DIR", default_value = "schemas")]
     pub out: std::path::PathBuf,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DocsArgs {
+    /// The directory to write resources/ and man/ into (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "docs")]
+    pub out: std::path::PathBuf,
+
+    /// Write nothing: list the pages that are missing, differ or are left over, and exit 1 if any.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args, Clone)]

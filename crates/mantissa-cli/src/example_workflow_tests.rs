@@ -108,7 +108,47 @@ fn the_workflow_serialises_applies_and_triggers_as_the_readme_says() {
     }
     let on = &wf["on"];
     assert!(on.get("pull_request").is_some() && on.get("push").is_some() && on.get("schedule").is_some(), "{on}");
-    assert_eq!(wf["permissions"]["pull-requests"], "write", "the plan comment");
+    // Least privilege, per job: only the job that comments may write to pull requests, and the
+    // workflow grants nothing by default.
+    assert_eq!(wf["permissions"], serde_json::json!({}), "no workflow-wide permissions");
+    assert_eq!(wf["jobs"]["plan"]["permissions"]["pull-requests"], "write", "the plan comment");
+    for job in ["apply", "drift"] {
+        let perms = &wf["jobs"][job]["permissions"];
+        assert!(perms.get("pull-requests").is_none(), "{job} writes no comment: {perms}");
+        assert_eq!(perms["contents"], "read", "{job}: {perms}");
+    }
+}
+
+#[test]
+fn the_workflow_applies_the_plan_its_plan_job_saved() {
+    let wf = workflow();
+    let uses = |job: &str| -> Vec<String> {
+        wf["jobs"][job]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s.get("uses").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    };
+    assert!(uses("plan").iter().any(|u| u.starts_with("actions/upload-artifact@")), "{:?}", uses("plan"));
+    assert!(uses("apply").iter().any(|u| u.starts_with("actions/download-artifact@")), "{:?}", uses("apply"));
+    assert_eq!(wf["jobs"]["apply"]["needs"], "plan");
+    let apply =
+        mantissa_commands(&wf).into_iter().find(|(job, w)| job == "apply" && w.get(1).is_some_and(|c| c == "apply"));
+    let (_, args) = apply.expect("the apply job runs mantissa apply");
+    let Ok(Cli { command: Command::Apply(a), .. }) = Cli::try_parse_from(&args) else { panic!("{args:?}") };
+    assert_eq!(a.plan_file.as_deref(), Some(std::path::Path::new("plan.bin")), "{args:?}");
+    // Every action is pinned to a full commit, with its version in a comment.
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/github-actions/mantissa.yml"),
+    )
+    .unwrap();
+    for line in text.lines().filter(|l| l.trim_start().starts_with("- uses:") || l.trim_start().starts_with("uses:")) {
+        let (_, rest) = line.split_once('@').unwrap_or_else(|| panic!("{line}"));
+        let (sha, comment) = rest.split_once(" # v").unwrap_or_else(|| panic!("a version comment: {line}"));
+        assert!(sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()), "{line}");
+        assert!(comment.chars().next().is_some_and(|c| c.is_ascii_digit()), "{line}");
+    }
 }
 
 #[test]

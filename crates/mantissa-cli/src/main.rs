@@ -68,6 +68,7 @@ fn main() {
             Command::Drift(a) => commands::drift::run(a, printer).await,
             Command::Graph(a) => commands::graph::run(a, printer),
             Command::Schema(a) => commands::schema::run(a, printer),
+            Command::Docs(a) => commands::docs::run(a, printer),
             Command::Completions(a) => commands::completions::run(a),
         }
     });

@@ -8,6 +8,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::api_error;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::replace;
 use crate::retry::{PROPAGATION, retry_while};
@@ -29,6 +30,11 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: false,
     ownership: Ownership::Parent,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the ARN of the CloudWatch role API Gateway is to use (the account-wide setting of the region)",
+    emulator: &[],
 };
 
 /// The id prefix of a role found set in the account with no record of this state.
@@ -113,6 +119,10 @@ impl ResourceType for ApiGatewayAccount {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, p: &AccountProps) -> Result<(), PropertyError> {

@@ -7,6 +7,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::api_error;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{add, is_not_found, remove, replace, split_id};
 use async_trait::async_trait;
@@ -29,6 +30,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: false,
     ownership: Ownership::Parent,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: ID_SHAPE,
+    emulator: &[
+        "moto's UpdateAuthorizer has no `providerARNs` patch: that update request is tested with `aws-smithy-mocks`.",
+    ],
 };
 
 fn default_identity_source() -> String {
@@ -163,6 +171,10 @@ impl ResourceType for ApiAuthorizer {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, p: &AuthorizerProps) -> Result<(), PropertyError> {

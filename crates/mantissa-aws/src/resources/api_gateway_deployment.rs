@@ -9,6 +9,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::api_error;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{is_not_found, split_id};
 use async_trait::async_trait;
@@ -37,6 +38,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Parent,
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 
 /// A deployment of a REST API.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -196,6 +199,10 @@ impl ResourceType for ApiDeployment {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, p: &DeploymentProps) -> Result<(), PropertyError> {

@@ -10,6 +10,7 @@
 use crate::AwsClients;
 use crate::decode::{first_unknown_path, is_unknown};
 use crate::error::api_error;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{is_not_found, split_id};
 use async_trait::async_trait;
@@ -35,6 +36,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: false,
     ownership: Ownership::Parent,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: ID_SHAPE,
+    emulator: &[
+        "moto has no UpdateMethod or UpdateIntegration: a method is changed by delete + put, which AWS accepts as well, and which the emulator tests exercise.",
+    ],
 };
 
 const HTTP_METHODS: [&str; 8] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"];
@@ -406,6 +414,10 @@ impl ResourceType for ApiMethod {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, p: &MethodProps) -> Result<(), PropertyError> {

@@ -6,6 +6,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::api_error;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{is_not_found, split_id};
 use async_trait::async_trait;
@@ -29,6 +30,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Parent,
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 
 /// A path segment of a REST API.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -123,6 +126,10 @@ impl ResourceType for ApiResourceType {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, props: &ResourceProps) -> Result<(), PropertyError> {

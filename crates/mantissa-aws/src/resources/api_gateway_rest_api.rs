@@ -8,6 +8,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::api_error;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, sync_tags};
 use crate::resources::tag_delta::user_tags;
@@ -34,6 +35,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: true,
     ownership: Ownership::Tags,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the REST API id AWS assigned (e.g. `a1b2c3d4e5`)",
+    emulator: &[
+        "moto has no API Gateway tagging calls: REST APIs are tagged at CreateRestApi, and the Resource Groups tagging API lists no REST APIs there, so an API is found by name and its own tags.",
+    ],
 };
 
 /// Where the API's endpoint lives.
@@ -195,6 +203,10 @@ impl ResourceType for RestApiType {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &RestApiProps) -> Result<(), PropertyError> {

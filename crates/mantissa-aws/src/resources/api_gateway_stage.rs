@@ -9,6 +9,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, split_id, sync_tags};
 use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
@@ -39,6 +40,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Tags,
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 
 /// AWS's account-level defaults, which a stage without method settings gets.
 const DEFAULT_RATE: f64 = 10000.0;
@@ -256,6 +259,10 @@ impl ResourceType for ApiStage {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, p: &StageProps) -> Result<(), PropertyError> {

@@ -11,6 +11,7 @@ pub use validate::MIN_CUTOFF;
 
 use crate::AwsClients;
 use crate::partition::partition;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
@@ -41,6 +42,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Tags,
     // Saved queries and history are conveniences; results live in their own bucket.
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the workgroup name (`{project_prefix}-{environment}`)",
+    emulator: &[
+        "moto has no UpdateWorkGroup: the update request is tested with `aws-smithy-mocks`; create, read and delete run against the emulator.",
+    ],
 };
 
 pub struct AthenaWorkgroup {
@@ -76,6 +84,10 @@ impl ResourceType for AthenaWorkgroup {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &WorkgroupProps) -> Result<(), PropertyError> {

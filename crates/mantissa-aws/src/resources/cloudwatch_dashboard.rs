@@ -6,6 +6,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
@@ -27,6 +28,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: false,
     ownership: Ownership::Journal,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the dashboard name",
+    emulator: &[
+        "`aws-sdk-cloudwatch` 1.100 speaks Smithy RPC v2 CBOR, which moto does not: the crate is pinned to `~1.99` (the query protocol, which AWS still serves).",
+    ],
 };
 
 /// CloudWatch's codes for a dashboard that does not exist.
@@ -161,6 +169,10 @@ impl ResourceType for CloudwatchDashboard {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &DashboardProps) -> Result<(), PropertyError> {

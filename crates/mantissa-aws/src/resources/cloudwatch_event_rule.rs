@@ -6,6 +6,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
@@ -32,6 +33,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Tags,
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: "the rule name (on the default event bus)", emulator: &[] };
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
@@ -225,6 +228,10 @@ impl ResourceType for CloudwatchEventRule {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &RuleProps) -> Result<(), PropertyError> {

@@ -5,6 +5,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::Target;
@@ -27,6 +28,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Parent,
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: "`{rule name}/{target id}`", emulator: &[] };
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
@@ -113,6 +116,10 @@ impl ResourceType for CloudwatchEventTarget {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, props: &TargetProps) -> Result<(), PropertyError> {

@@ -15,6 +15,7 @@ pub use props::{LogGroupProps, RETENTION_DAYS, validate_group_name};
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
 use crate::partition::partition;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
 use async_trait::async_trait;
@@ -39,6 +40,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: true,
     ownership: Ownership::Tags,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)",
+    emulator: &[
+        "moto accepts retention values AWS rejects (366 days, say): mantissa checks the allowed values itself, with unit tests.",
+    ],
 };
 
 /// The updatable properties, in the order update applies them.
@@ -256,6 +264,10 @@ impl ResourceType for CloudwatchLogGroup {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Result<(), PropertyError> {

@@ -10,6 +10,7 @@ pub use props::{AlarmProps, ComparisonOperator, Statistic, TreatMissingData, val
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
 use crate::partition::partition;
+use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
@@ -32,6 +33,14 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: true,
     ownership: Ownership::Tags,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the alarm name",
+    emulator: &[
+        "moto accepts periods AWS rejects (7 seconds, say): mantissa checks them itself, with unit tests.",
+        "`aws-sdk-cloudwatch` is pinned to `~1.99` (the query protocol): moto does not speak the Smithy RPC v2 CBOR protocol of 1.100 and later.",
+    ],
 };
 
 pub struct CloudwatchMetricAlarm {
@@ -194,6 +203,10 @@ impl ResourceType for CloudwatchMetricAlarm {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &AlarmProps) -> Result<(), PropertyError> {

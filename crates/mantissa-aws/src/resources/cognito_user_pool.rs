@@ -18,6 +18,7 @@ pub use read::{Candidate, find_pools};
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
@@ -43,6 +44,15 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Tags,
     // The pool holds the users: replacing it deletes every account.
     protected: true,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)",
+    emulator: &[
+        "UpdateUserPool resets the fields it is not given, in moto as on AWS: every update sends the whole configuration.",
+        "The username attributes cannot change on AWS: a change is a replace, which the type's protection refuses unless the pool is named with `--allow-destroy`.",
+        "MFA is read with GetUserPoolMfaConfig; the Resource Groups tagging API lists no user pools in moto, so a pool is found by name and its own tags.",
+    ],
 };
 
 pub struct CognitoUserPool {
@@ -211,6 +221,10 @@ impl ResourceType for CognitoUserPool {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &UserPoolProps) -> Result<(), PropertyError> {

@@ -9,6 +9,7 @@
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::cognito_user_pool::find_pools;
 use async_trait::async_trait;
@@ -35,6 +36,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     // Nothing is stored in a client: a new one only needs the web interface reconfigured.
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: "`{user pool id}/{client id}`", emulator: &[] };
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
@@ -303,6 +306,10 @@ impl ResourceType for CognitoUserPoolClient {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, props: &ClientProps) -> Result<(), PropertyError> {

@@ -16,6 +16,7 @@ pub use read::AWS_MANAGED_KEY_ALIAS;
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TableDescription;
@@ -51,6 +52,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: true,
     ownership: Ownership::Tags,
     protected: true,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the table name",
+    emulator: &[
+        "moto's UpdateTable ignores SSESpecification: changing `server_side_encryption` is tested with `aws-smithy-mocks`.",
+    ],
 };
 
 pub struct DynamodbTable {
@@ -98,6 +106,10 @@ impl ResourceType for DynamodbTable {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &TableProps) -> Result<(), PropertyError> {

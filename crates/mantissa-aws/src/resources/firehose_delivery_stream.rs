@@ -13,6 +13,7 @@ pub use props::{CloudWatchLogging, Compression, DeliveryProps, DirectPut, Kinesi
 pub use write::role_not_yet_assumable;
 
 use crate::AwsClients;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::retry::PROPAGATION;
 use crate::wait::ACTIVE;
@@ -35,6 +36,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     // It buffers minutes of data at most; what it delivered is in the (protected) bucket.
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: "the delivery stream name", emulator: &[] };
 
 pub struct FirehoseDeliveryStream {
     clients: AwsClients,
@@ -63,6 +66,10 @@ impl ResourceType for FirehoseDeliveryStream {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &DeliveryProps) -> Result<(), PropertyError> {

@@ -16,6 +16,7 @@ pub use props::{CrawlerProps, DeleteBehavior, RecrawlBehavior, S3Target, SchemaC
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
 use crate::partition::partition;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::glue_database::{glue_arn, glue_tags, set_glue_tags};
 use crate::retry::{PROPAGATION, retry_while};
@@ -52,6 +53,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: true,
     ownership: Ownership::Tags,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the crawler name",
+    emulator: &[
+        "moto has no UpdateCrawler: the update request is tested with `aws-smithy-mocks`; create, read, tags and delete run against the emulator.",
+    ],
 };
 
 /// A crawl over a day's new folders takes minutes; deleting a running crawler waits for it to stop.
@@ -206,6 +214,10 @@ impl ResourceType for GlueCrawler {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &CrawlerProps) -> Result<(), PropertyError> {

@@ -8,6 +8,7 @@
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
 use crate::partition::partition;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
@@ -31,6 +32,9 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Tags,
     protected: false,
 };
+
+pub const DOC: TypeDoc =
+    TypeDoc { import_id: "the database name (`{project_prefix}_{environment}`, `-` → `_`)", emulator: &[] };
 
 const MAX_DESCRIPTION: usize = 2048;
 
@@ -99,6 +103,10 @@ impl ResourceType for GlueDatabase {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &DatabaseProps) -> Result<(), PropertyError> {

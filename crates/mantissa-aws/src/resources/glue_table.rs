@@ -15,6 +15,7 @@ pub use validate::validate_identifier;
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::glue_database::{glue_arn, glue_tags};
 use async_trait::async_trait;
@@ -51,6 +52,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Parent,
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: "`{database name}:{table name}`", emulator: &[] };
 
 pub struct GlueTable {
     clients: AwsClients,
@@ -118,6 +121,10 @@ impl ResourceType for GlueTable {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &TableProps) -> Result<(), PropertyError> {

@@ -14,6 +14,7 @@ pub use props::RoleProps;
 pub use validate::{UNSCOPED_ACTIONS, UNSCOPED_SID_PREFIX};
 
 use crate::AwsClients;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
@@ -33,6 +34,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Tags,
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: "the role name", emulator: &[] };
 
 pub struct IamRole {
     clients: AwsClients,
@@ -63,6 +66,10 @@ impl ResourceType for IamRole {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &RoleProps) -> Result<(), PropertyError> {

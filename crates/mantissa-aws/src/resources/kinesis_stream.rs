@@ -10,6 +10,7 @@ pub use props::{AWS_MANAGED_KEY, StreamEncryption, StreamMode, StreamProps, shar
 
 use crate::AwsClients;
 use crate::error::api_error;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::wait::{ACTIVE, Patience};
 use async_trait::async_trait;
@@ -30,6 +31,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: true,
     ownership: Ownership::Tags,
     protected: true,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the stream name",
+    emulator: &[
+        "moto's CreateStream drops its Tags: mantissa tags with AddTagsToStream after the create, which AWS accepts as well.",
+    ],
 };
 
 pub struct KinesisStream {
@@ -60,6 +68,10 @@ impl ResourceType for KinesisStream {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &StreamProps) -> Result<(), PropertyError> {

@@ -21,6 +21,7 @@ pub use props::FunctionProps;
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
 use crate::partition::partition;
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
 use crate::retry::{Backoff, retry_while};
@@ -48,6 +49,14 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: true,
     ownership: Ownership::Tags,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the function name",
+    emulator: &[
+        "Invoke needs Docker in moto, which the test machines lack: functions are tested for creation, code and configuration, never run.",
+        "moto's UpdateFunctionConfiguration does not keep KMSKeyArn: that update is tested with `aws-smithy-mocks`.",
+    ],
 };
 
 /// Properties AWS cannot report back.
@@ -408,6 +417,10 @@ impl ResourceType for LambdaFunction {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &FunctionProps) -> Result<(), PropertyError> {

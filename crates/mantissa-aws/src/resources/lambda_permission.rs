@@ -8,6 +8,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
@@ -27,6 +28,14 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: false,
     ownership: Ownership::Parent,
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "`{function name}/{statement id}`",
+    emulator: &[
+        "moto's AddPermission with a statement id already in the policy appends a second statement instead of failing: mantissa reads the policy (GetPolicy) first.",
+        "moto accepts duplicate statement ids AWS rejects: mantissa checks them itself, with unit tests.",
+    ],
 };
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
@@ -112,6 +121,10 @@ impl ResourceType for LambdaPermission {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, props: &PermissionProps) -> Result<(), PropertyError> {

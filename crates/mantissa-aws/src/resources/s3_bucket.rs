@@ -17,6 +17,7 @@ pub use validate::validate_bucket_name;
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
 use crate::partition::{dns_suffix, partition};
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
@@ -38,6 +39,16 @@ static SCHEMA: TypeSchema = TypeSchema {
     // Protection is per resource: the stack marks the log archive `protected: true`; query
     // results and configuration buckets can be rebuilt.
     protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the bucket name",
+    emulator: &[
+        "moto applies a bucket policy's Deny with its Condition ignored, so a TLS-only policy denies every request: over a plain-http endpoint the state bucket's TLS statement is left out (with a warning), and destroy removes a bucket's policy before emptying it.",
+        "New buckets report no default encryption in moto, where AWS reports SSE-S3: \"none\" is read as SSE-S3.",
+        "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`s3_bucket/compat.rs`, never reached against AWS).",
+        "moto accepts a lifecycle expiry before a transition: mantissa checks it itself, with unit tests. Against an emulator endpoint S3 is addressed path-style.",
+    ],
 };
 
 /// Codes with which S3 may refuse tags on CreateBucket (no s3:TagResource permission, or a
@@ -112,6 +123,10 @@ impl ResourceType for S3Bucket {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &BucketProps) -> Result<(), PropertyError> {

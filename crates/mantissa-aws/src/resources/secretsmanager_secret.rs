@@ -6,6 +6,7 @@
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
@@ -31,6 +32,13 @@ static SCHEMA: TypeSchema = TypeSchema {
     taggable: true,
     ownership: Ownership::Tags,
     protected: true,
+};
+
+pub const DOC: TypeDoc = TypeDoc {
+    import_id: "the secret name (`{project_prefix}/{environment}/{name}`) or its ARN",
+    emulator: &[
+        "DeleteSecret keeps a recovery window, in moto as on AWS: creating a secret whose name is pending deletion restores and adopts it, and the emulator tests cover that.",
+    ],
 };
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -134,6 +142,10 @@ impl ResourceType for Secret {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &SecretProps) -> Result<(), PropertyError> {

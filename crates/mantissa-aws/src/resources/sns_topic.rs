@@ -11,6 +11,7 @@ pub use props::TopicProps;
 
 use crate::AwsClients;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagDelta, user_tags};
@@ -36,6 +37,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     // A topic holds no data: messages are delivered, not stored.
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: "the topic ARN", emulator: &[] };
 
 /// The updatable properties, in the order update applies them.
 const PROPERTIES: [&str; 4] = ["tags", "policy", "display_name", "kms_master_key_id"];
@@ -127,6 +130,10 @@ impl ResourceType for SnsTopic {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, ctx: &ResourceContext, props: &TopicProps) -> Result<(), PropertyError> {

@@ -14,6 +14,7 @@ mod mocked_tests;
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::error::{api_error, error_code};
+use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
@@ -36,6 +37,8 @@ static SCHEMA: TypeSchema = TypeSchema {
     ownership: Ownership::Parent,
     protected: false,
 };
+
+pub const DOC: TypeDoc = TypeDoc { import_id: "the subscription ARN", emulator: &[] };
 
 /// SNS's code for a subscription (or its topic) that does not exist.
 const NOT_FOUND: &str = "NotFound";
@@ -164,6 +167,10 @@ impl ResourceType for SnsTopicSubscription {
 
     fn schema(&self) -> &'static TypeSchema {
         &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
     }
 
     fn validate(&self, _ctx: &ResourceContext, props: &SubscriptionProps) -> Result<(), PropertyError> {

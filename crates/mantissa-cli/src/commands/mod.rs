@@ -2,13 +2,16 @@
 
 pub mod apply;
 pub mod completions;
+pub mod docs;
 pub mod drift;
 pub mod force_unlock;
 pub mod graph;
 pub mod import;
 pub mod init;
+pub mod man;
 pub mod output;
 pub mod plan;
+pub mod reference;
 pub mod schema;
 pub mod state;
 pub mod validate;

@@ -23,6 +23,7 @@ mod crash_full_stack;
 mod crash_points;
 mod crawlers;
 mod data_stack;
+mod distribution;
 mod examples;
 mod faults;
 mod full_stack;
