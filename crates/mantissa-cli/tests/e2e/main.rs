@@ -25,6 +25,7 @@ mod crawlers;
 mod data_stack;
 mod examples;
 mod full_stack;
+mod interrupts;
 mod inventory;
 mod ops;
 mod rendering;
