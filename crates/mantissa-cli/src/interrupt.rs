@@ -106,6 +106,11 @@ impl Interrupts {
         self.status.send_modify(|s| s.shield = Some(note));
     }
 
+    /// Where the command's messages go.
+    pub fn printer(&self) -> Printer {
+        self.printer
+    }
+
     pub fn received(&self) -> Option<Signal> {
         self.status.borrow().signal
     }

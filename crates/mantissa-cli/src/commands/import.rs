@@ -27,7 +27,7 @@ pub async fn run(args: &ImportArgs, printer: Printer) -> Result<ExitCode> {
     let backend = session.backend().await?;
     let lock = LockInfo::new("import", &backend.describe());
     let interrupts = Interrupts::install(printer)?;
-    let op = locked(&session, &graph, &provider, declared, backend.as_ref(), args, &interrupts, printer);
+    let op = locked(&session, &graph, &provider, declared, backend.as_ref(), args, &interrupts);
     interrupts.run_locked(backend.as_ref(), &lock, args.lock_timeout, &args.env.env, op).await
 }
 
@@ -55,8 +55,8 @@ async fn locked(
     backend: &dyn StateBackend,
     args: &ImportArgs,
     interrupts: &Interrupts,
-    printer: Printer,
 ) -> Result<ExitCode> {
+    let printer = interrupts.printer();
     let address = r.address().to_string();
     let (mut state, fresh) = session.state(backend).await?;
     if let Some(existing) = state.resources.get(&address) {
