@@ -53,9 +53,15 @@ impl AwsProvider {
     /// A provider for what needs the types alone (schemas, `validate`-style checks, `graph`): no
     /// credential chain is loaded, and the clients it holds are never used.
     pub fn offline() -> Self {
+        Self::offline_for_stack(None)
+    }
+
+    /// [`AwsProvider::offline`] for the stack in `stack_dir`: checks that read function sources
+    /// (a Lambda's package hash, as `graph` and `validate` need) find them, still with no AWS call.
+    pub fn offline_for_stack(stack_dir: Option<PathBuf>) -> Self {
         let unconfigured =
             aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-        Self::new(AwsClients::new(unconfigured))
+        Self::for_stack(AwsClients::new(unconfigured), stack_dir)
     }
 
     /// The JSON Schema of a type's properties (for `mantissa schema` and editors).

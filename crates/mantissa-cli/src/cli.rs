@@ -392,18 +392,32 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// `30s`, `2m`, `1h`, `500ms`, or a bare number of seconds.
+/// The longest duration a flag accepts. Past it a wait is a typo, not an intent, and deadlines
+/// computed from it (now + timeout) stay far from the clock's limits.
+pub const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// `30s`, `2m`, `1h`, `500ms`, or a bare number of seconds, at most [`MAX_DURATION`].
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (num, unit) = s.find(|c: char| !c.is_ascii_digit()).map(|i| s.split_at(i)).unwrap_or((s, "s"));
-    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a duration (examples: 30s, 2m, 1h)"))?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(n)),
-        "s" | "" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
-        "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!("`{s}` has an unknown unit `{unit}` (use ms, s, m or h)")),
+    if num.is_empty() {
+        return Err(format!("`{s}` is not a duration (examples: 30s, 2m, 1h)"));
     }
+    let too_long = || format!("`{s}` is too long: the longest duration accepted is 8784h (366 days)");
+    // Digits too many for u64 are a huge number, not a malformed one.
+    let n: u64 = num.parse().map_err(|_| too_long())?;
+    let per_unit_ms: u64 = match unit {
+        "ms" => 1,
+        "s" | "" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("`{s}` has an unknown unit `{unit}` (use ms, s, m or h)")),
+    };
+    let d = n.checked_mul(per_unit_ms).map(Duration::from_millis).ok_or_else(too_long)?;
+    if d > MAX_DURATION {
+        return Err(too_long());
+    }
+    Ok(d)
 }
 
 #[cfg(test)]
@@ -418,6 +432,22 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("3d").is_err());
+        assert!(parse_duration("").is_err());
+        assert_eq!(parse_duration("8784h"), Ok(MAX_DURATION));
+    }
+
+    #[test]
+    fn huge_durations_are_refused_not_overflowed() {
+        for huge in [
+            "8785h",
+            "18446744073709551615h",
+            "18446744073709551615m",
+            "99999999999999999999999s",
+            "307445734561825861m",
+        ] {
+            let err = parse_duration(huge).unwrap_err();
+            assert!(err.contains("too long") && err.contains(huge), "{huge}: {err}");
+        }
     }
 
     #[test]

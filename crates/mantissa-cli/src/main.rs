@@ -1,9 +1,11 @@
 //! The `mantissa` binary: parse the command line, run the command, turn the outcome into an
-//! exit code (0 success, 1 error, 2 changes present with --detailed-exitcode).
+//! exit code (0 success, 1 error, 2 changes present with --detailed-exitcode, 130 after SIGINT
+//! and 143 after SIGTERM).
 
 mod cli;
 mod commands;
 mod guard;
+mod interrupt;
 mod json;
 mod markdown;
 mod planfile;
@@ -77,8 +79,9 @@ fn main() {
     match result {
         Ok(code) => std::process::exit(code),
         Err(e) => {
+            let code = interrupt::exit_code(&e);
             report(e);
-            std::process::exit(1);
+            std::process::exit(code);
         }
     }
 }

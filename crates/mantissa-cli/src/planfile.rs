@@ -76,6 +76,7 @@ impl SavedPlan {
 
     pub fn write(&self, path: &Path) -> Result<()> {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        // A temporary file is 0600 and the rename keeps that: a plan can show account details.
         let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing {}", path.display()))?;
         let mut doc = serde_json::to_value(self)?;
         // A plan holds no secret value by construction; the scrubber is the last line of defence.
@@ -154,27 +155,51 @@ pub fn config_digest(project: &Project) -> Result<String> {
     let env = std::fs::read(&project.env.path).with_context(|| format!("reading {}", project.env.path.display()))?;
     h.update(b"environment\0");
     h.update(&env);
-    let mut files = Vec::new();
-    collect(&project.stack.dir, &project.stack.dir, &mut files)?;
-    files.sort();
-    for rel in files {
-        let bytes = std::fs::read(project.stack.dir.join(&rel))?;
-        h.update(rel.as_bytes());
-        h.update(b"\0");
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(&bytes);
-    }
+    digest_tree(&mut h, &project.stack.dir)?;
     Ok(hex::encode(h.finalize()))
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+/// Hashes every entry below `root`, in path order, each as its relative path and its bytes. A
+/// symbolic link is hashed as its target's text, plus the bytes when it names a file (a stack
+/// file may be a link); a link to a directory is not descended (the files it shows are hashed
+/// where they are, and a function package leaving its directory is refused by the provider).
+fn digest_tree(h: &mut Sha256, root: &Path) -> Result<()> {
+    let mut entries = Vec::new();
+    collect(root, root, &mut entries)?;
+    entries.sort();
+    for (rel, link) in entries {
+        let path = root.join(&rel);
+        h.update(rel.as_bytes());
+        h.update(b"\0");
+        if let Some(target) = link {
+            h.update(b"link\0");
+            h.update(target.as_bytes());
+            h.update(b"\0");
+            if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                continue;
+            }
+        }
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    Ok(())
+}
+
+/// (relative path, link target if a symbolic link) of every non-directory below `dir`.
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Option<String>)>) -> Result<()> {
     for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let e = e?;
         let p = e.path();
-        if e.file_type()?.is_dir() {
+        let kind = e.file_type().with_context(|| format!("reading {}", p.display()))?;
+        let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+        if kind.is_dir() {
             collect(root, &p, out)?;
+        } else if kind.is_symlink() {
+            let target = std::fs::read_link(&p).with_context(|| format!("reading the link {}", p.display()))?;
+            out.push((rel, Some(target.to_string_lossy().into_owned())));
         } else {
-            out.push(p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/"));
+            out.push((rel, None));
         }
     }
     Ok(())

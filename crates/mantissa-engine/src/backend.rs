@@ -20,12 +20,10 @@ pub struct LockInfo {
 
 impl LockInfo {
     pub fn new(operation: &str, path: &str) -> Self {
-        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
-        let host = hostname();
         Self {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.to_string(),
-            who: format!("{user}@{host}"),
+            who: who(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             path: path.to_string(),
@@ -33,11 +31,44 @@ impl LockInfo {
     }
 }
 
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
+/// `user@hostname`, as Terraform records a lock's holder: whoever finds a held lock can tell
+/// whose run it is and on which machine.
+pub fn who() -> String {
+    format!("{}@{}", user_name(), host_name())
+}
+
+/// `$USER`, else `$LOGNAME`, else the name of the process's uid in the user database: services,
+/// containers and CI runners often set neither variable.
+fn user_name() -> String {
+    let from_env = ["USER", "LOGNAME", "USERNAME"].iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
+    if let Some(name) = from_env {
+        return name;
+    }
+    #[cfg(unix)]
+    {
+        let uid = nix::unistd::Uid::current();
+        match nix::unistd::User::from_uid(uid) {
+            Ok(Some(user)) => user.name,
+            // A uid with no passwd entry (a container's arbitrary uid) is still someone.
+            _ => format!("uid-{uid}"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        "unknown".to_string()
+    }
+}
+
+/// The machine's host name (gethostname), else `$HOSTNAME`.
+fn host_name() -> String {
+    #[cfg(unix)]
+    if let Some(name) = nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).filter(|h| !h.is_empty()) {
+        return name;
+    }
+    std::env::var("HOSTNAME")
+        .or_else(|_| std::env::var("COMPUTERNAME"))
         .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
+        .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "unknown-host".into())
 }
 

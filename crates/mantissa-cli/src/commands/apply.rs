@@ -1,11 +1,14 @@
-//! `mantissa apply` and `mantissa destroy`: lock, plan, confirm, walk, save, unlock. The first
-//! Ctrl-C (or SIGTERM) starts nothing new, lets in-flight calls finish, saves and unlocks.
+//! `mantissa apply` and `mantissa destroy`: lock, plan, confirm, walk, save, unlock. A Ctrl-C (or
+//! SIGTERM) during the plan or at the prompt stops at once and unlocks; during the walk the first
+//! one starts nothing new, lets in-flight calls finish, saves and unlocks. Either way the exit
+//! code is the signal's (130, 143).
 
 use super::ExitCode;
 use super::plan::parse_addresses;
 use crate::cli::{ApplyArgs, DestroyArgs, Format, RunArgs};
 use crate::commands::output::render_outputs;
 use crate::guard;
+use crate::interrupt::Interrupts;
 use crate::json::EventStream;
 use crate::planfile::SavedPlan;
 use crate::printer::{BOLD, GREEN, Printer, RED, paint};
@@ -20,7 +23,6 @@ use mantissa_engine::{
 };
 use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
-use tokio::sync::watch;
 
 /// How often state is saved at most while resources complete.
 const SAVE_INTERVAL: Duration = Duration::from_millis(200);
@@ -85,12 +87,9 @@ async fn run(req: Request<'_>, printer: Printer) -> Result<ExitCode> {
     let backend = session.backend().await?;
     let operation = if req.mode == PlanMode::Destroy { "destroy" } else { "apply" };
     let lock = LockInfo::new(operation, &backend.describe());
-    backend.lock(&lock, req.lock_timeout).await?;
-    let result = locked(&session, &graph, &provider, backend.as_ref(), &req, printer).await;
-    if let Err(e) = backend.unlock(&lock.id).await {
-        printer.warn(format!("releasing the state lock: {e}"));
-    }
-    result
+    let interrupts = Interrupts::install(printer)?;
+    let op = locked(&session, &graph, &provider, backend.as_ref(), &req, &interrupts, printer);
+    interrupts.run_locked(backend.as_ref(), &lock, req.lock_timeout, &req.run.env.env, op).await
 }
 
 async fn locked(
@@ -99,6 +98,7 @@ async fn locked(
     provider: &mantissa_aws::AwsProvider,
     backend: &dyn StateBackend,
     req: &Request<'_>,
+    interrupts: &Interrupts,
     printer: Printer,
 ) -> Result<ExitCode> {
     let (mut state, fresh) = session.state(backend).await?;
@@ -149,8 +149,10 @@ async fn locked(
         return Ok(0);
     }
     if !req.auto_approve && !reviewed {
-        confirm(operation_word(plan.mode))?;
+        confirm(operation_word(plan.mode)).await?;
     }
+    // From the first write on, a signal must not drop the run halfway: it stops the walk instead.
+    interrupts.shield("starting nothing new, finishing in-flight calls, then saving state and releasing the lock");
 
     // Before the first write: the right account and region, recorded in state.
     let recorded = (state.account_id.clone(), state.region.clone());
@@ -162,8 +164,6 @@ async fn locked(
         backend.save(&state).await?;
     }
 
-    let (cancel_tx, cancel_rx) = watch::channel(false);
-    let signals = tokio::spawn(watch_signals(cancel_tx, printer));
     let persister = StatePersister::new(backend, state, SAVE_INTERVAL);
     let crash_after = crash_after_resource();
     let progress = Progress::new(printer, stream.is_none());
@@ -186,7 +186,7 @@ async fn locked(
         &persister,
         ApplyOptions {
             parallelism: req.run.parallelism.into(),
-            cancel: cancel_rx,
+            cancel: interrupts.cancel_requested(),
             observer: &observer,
             secrets: &secret_fn,
         },
@@ -206,7 +206,6 @@ async fn locked(
         }
     };
     progress.finish();
-    signals.abort();
     let state = persister.snapshot();
     if let Some(s) = &stream {
         s.summary(&plan, Some(&report), &state.outputs);
@@ -264,7 +263,9 @@ fn operation_word(mode: PlanMode) -> &'static str {
     if mode == PlanMode::Destroy { "destroy" } else { "apply" }
 }
 
-fn confirm(what: &str) -> Result<()> {
+/// Asks on the terminal. The read blocks a thread of its own, so a Ctrl-C at the prompt is
+/// seen (and the lock released) while it waits.
+async fn confirm(what: &'static str) -> Result<()> {
     if !std::io::stdin().is_terminal() {
         bail!(
             "{what} needs confirmation, and standard input is not a terminal: pass --auto-approve to {what} without asking"
@@ -273,38 +274,13 @@ fn confirm(what: &str) -> Result<()> {
     crate::printer::write_stderr(
         format!("\nDo you want to {what} these changes? Only 'yes' will be accepted: ").as_bytes(),
     );
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
+    let line = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .await??;
     if line.trim() != "yes" {
         bail!("{what} cancelled; nothing was changed");
     }
     Ok(())
-}
-
-async fn watch_signals(cancel: watch::Sender<bool>, printer: Printer) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
-            return;
-        };
-        loop {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-            if *cancel.borrow() {
-                printer.warn("already stopping: waiting for in-flight calls to finish so the state stays complete");
-            } else {
-                printer.warn("interrupted: starting nothing new, finishing in-flight calls, then saving state");
-                let _ = cancel.send(true);
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = cancel.send(true);
-        }
-    }
 }

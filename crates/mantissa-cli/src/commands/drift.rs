@@ -11,6 +11,12 @@ use anyhow::{Result, bail};
 use mantissa_engine::{Context, PlanMode, PlanOptions, plan};
 
 pub async fn run(args: &DriftArgs, printer: Printer) -> Result<ExitCode> {
+    // No lock to release, but a signal still ends it with the signal's exit code and a message.
+    let interrupts = crate::interrupt::Interrupts::install(printer)?;
+    interrupts.run(compared(args, printer)).await
+}
+
+async fn compared(args: &DriftArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.env.env)?;
     let provider = session.provider().await;
     let graph = session.check(&provider)?;

@@ -14,8 +14,9 @@ use std::fmt::Write;
 
 pub fn run(args: &EnvArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.env)?;
-    // The types' schemas are all the graph needs: no credentials are looked up.
-    let provider = mantissa_aws::AwsProvider::offline();
+    // The types' schemas and the function sources are all the graph needs: no credentials are
+    // looked up.
+    let provider = mantissa_aws::AwsProvider::offline_for_stack(Some(session.project.stack.dir.clone()));
     let graph = session.check(&provider)?;
     let env = &session.project.env;
     let name = format!("{}-{}", env.project_prefix.value, env.environment.value);

@@ -5,9 +5,9 @@
 //! tags the next apply adds with this state's lineage.
 
 use super::ExitCode;
-use super::state::release;
 use crate::cli::ImportArgs;
 use crate::guard;
+use crate::interrupt::{Interrupts, SAVING};
 use crate::printer::Printer;
 use crate::session::Session;
 use anyhow::{Result, anyhow, bail};
@@ -26,10 +26,9 @@ pub async fn run(args: &ImportArgs, printer: Printer) -> Result<ExitCode> {
     let declared = declared(&graph, &args.address)?;
     let backend = session.backend().await?;
     let lock = LockInfo::new("import", &backend.describe());
-    backend.lock(&lock, args.lock_timeout).await?;
-    let result = locked(&session, &graph, &provider, declared, backend.as_ref(), args, printer).await;
-    release(backend.as_ref(), &lock, &args.env.env, printer).await;
-    result
+    let interrupts = Interrupts::install(printer)?;
+    let op = locked(&session, &graph, &provider, declared, backend.as_ref(), args, &interrupts);
+    interrupts.run_locked(backend.as_ref(), &lock, args.lock_timeout, &args.env.env, op).await
 }
 
 /// The stack's resource at `address`, or an error naming what the stack declares.
@@ -55,8 +54,9 @@ async fn locked(
     r: &DesiredResource,
     backend: &dyn StateBackend,
     args: &ImportArgs,
-    printer: Printer,
+    interrupts: &Interrupts,
 ) -> Result<ExitCode> {
+    let printer = interrupts.printer();
     let address = r.address().to_string();
     let (mut state, fresh) = session.state(backend).await?;
     if let Some(existing) = state.resources.get(&address) {
@@ -114,6 +114,7 @@ async fn locked(
     };
     state.resources.insert(address.clone(), entry);
     state.serial += 1;
+    interrupts.shield(SAVING);
     backend.save(&state).await?;
 
     if fresh {

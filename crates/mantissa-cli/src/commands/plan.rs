@@ -12,6 +12,12 @@ use mantissa_config::Address;
 use mantissa_engine::{Context, PlanMode, PlanOptions, plan};
 
 pub async fn run(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
+    // No lock to release, but a signal still ends it with the signal's exit code and a message.
+    let interrupts = crate::interrupt::Interrupts::install(printer)?;
+    interrupts.run(planned(args, printer)).await
+}
+
+async fn planned(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.run.env.env)?;
     let provider = session.provider().await;
     let graph = session.check(&provider)?;

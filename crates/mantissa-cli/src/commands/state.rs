@@ -2,10 +2,13 @@
 //!
 //! The read-only commands (list, show, pull) take no lock, like `plan`. The ones that write (push,
 //! rm) hold the lock from before they read the state until after they saved it, and every write
-//! increments the serial, so a run that read the state earlier cannot overwrite the result.
+//! increments the serial, so a run that read the state earlier cannot overwrite the result. A
+//! signal before the save stops them with nothing written; one during the save lets it finish.
+//! Either way the lock is released.
 
 use super::ExitCode;
 use crate::cli::{StateAddrArgs, StateCommand, StatePushArgs, StateRmArgs};
+use crate::interrupt::{Interrupts, SAVING};
 use crate::printer::Printer;
 use crate::session::Session;
 use anyhow::{Context as _, Result, bail};
@@ -85,10 +88,9 @@ async fn push(args: &StatePushArgs, printer: Printer) -> Result<ExitCode> {
     }
     let backend = session.backend().await?;
     let lock = LockInfo::new("state push", &backend.describe());
-    backend.lock(&lock, args.lock_timeout).await?;
-    let result = push_locked(&session, backend.as_ref(), args, pushed, printer).await;
-    release(backend.as_ref(), &lock, &args.env.env, printer).await;
-    result
+    let interrupts = Interrupts::install(printer)?;
+    let op = push_locked(&session, backend.as_ref(), args, pushed, &interrupts, printer);
+    interrupts.run_locked(backend.as_ref(), &lock, args.lock_timeout, &args.env.env, op).await
 }
 
 async fn push_locked(
@@ -96,6 +98,7 @@ async fn push_locked(
     backend: &dyn StateBackend,
     args: &StatePushArgs,
     mut pushed: StateDocument,
+    interrupts: &Interrupts,
     printer: Printer,
 ) -> Result<ExitCode> {
     // Loading also tells the S3 backend which version its compare-and-swap write replaces.
@@ -151,6 +154,7 @@ async fn push_locked(
     // sees the push as the newest write.
     let base = if fresh { 0 } else { current.serial };
     pushed.serial = base.max(pushed.serial) + 1;
+    interrupts.shield(SAVING);
     backend.save(&pushed).await?;
     printer.out(format!(
         "Pushed {file} to {}: {} resource(s), lineage {}, now serial {}.",
@@ -166,16 +170,16 @@ async fn rm(args: &StateRmArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.env.env)?;
     let backend = session.backend().await?;
     let lock = LockInfo::new("state rm", &backend.describe());
-    backend.lock(&lock, args.lock_timeout).await?;
-    let result = rm_locked(&session, backend.as_ref(), args, printer).await;
-    release(backend.as_ref(), &lock, &args.env.env, printer).await;
-    result
+    let interrupts = Interrupts::install(printer)?;
+    let op = rm_locked(&session, backend.as_ref(), args, &interrupts, printer);
+    interrupts.run_locked(backend.as_ref(), &lock, args.lock_timeout, &args.env.env, op).await
 }
 
 async fn rm_locked(
     session: &Session,
     backend: &dyn StateBackend,
     args: &StateRmArgs,
+    interrupts: &Interrupts,
     printer: Printer,
 ) -> Result<ExitCode> {
     let mut doc = existing_state(session, backend, &args.env.env).await?;
@@ -190,6 +194,7 @@ async fn rm_locked(
         }
     }
     doc.serial += 1;
+    interrupts.shield(SAVING);
     backend.save(&doc).await?;
     for (a, r) in &removed {
         printer.out(format!("Removed {a} ({} {}) from the state.", r.type_name, r.id));
@@ -234,15 +239,4 @@ pub(crate) fn unknown_address(address: &str, doc: &StateDocument) -> anyhow::Err
         msg += &format!("\nthe state holds: {}", known.join(", "));
     }
     anyhow::anyhow!(msg)
-}
-
-/// Releases a lock this command took. A failure is reported, not returned: the command's own
-/// result (saved or refused) is what the user needs to know, and force-unlock can clean up.
-pub(crate) async fn release(backend: &dyn StateBackend, lock: &LockInfo, env_arg: &str, printer: Printer) {
-    if let Err(e) = backend.unlock(&lock.id).await {
-        printer.warn(format!(
-            "releasing the state lock {id}: {e}; if it is still held, run `mantissa force-unlock -e {env_arg} {id}`",
-            id = lock.id
-        ));
-    }
 }

@@ -90,3 +90,85 @@ fn a_usage_error_exits_1_so_2_always_means_changes() {
     assert!(r.stderr.contains("unexpected argument '--no-such-flag'"), "{r:?}");
     assert!(w.proxy.calls().is_empty());
 }
+
+#[test]
+fn a_huge_lock_timeout_is_a_clear_error_not_a_panic() {
+    let w = World::new();
+    for cmd in [
+        &["apply", "-e", "test", "--auto-approve"][..],
+        &["destroy", "-e", "test"],
+        &["state", "rm", "-e", "test", "storage.logs"],
+    ] {
+        for huge in ["18446744073709551615m", "99999999999999999999999s", "100000000h"] {
+            let args: Vec<&str> = cmd.iter().copied().chain(["--lock-timeout", huge]).collect();
+            let r = w.mantissa(&args);
+            assert_eq!(r.code, 1, "{args:?}: {r:?}");
+            assert!(r.stderr.contains("--lock-timeout") && r.stderr.contains("too long"), "{args:?}: {r:?}");
+            assert!(!r.stderr.contains("panicked"), "{args:?}: {r:?}");
+        }
+    }
+    assert!(w.proxy.calls().is_empty(), "{:?}", w.proxy.calls());
+}
+
+/// A stack whose function directory holds a link that leaves it: refused where `source` is
+/// written, naming the link, before any AWS call.
+#[cfg(unix)]
+#[test]
+fn a_function_source_with_a_link_leaving_it_is_refused_with_the_links_path() {
+    let w = World::new();
+    w.env_file("test", "mantissa-log", "modules:\n  storage: true\n");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("id_rsa"), "-----BEGIN PRIVATE KEY-----").unwrap();
+    let link = w.path().join("stacks/mantissa-log/functions/alert-router/key.pem");
+    std::os::unix::fs::symlink(outside.path().join("id_rsa"), &link).unwrap();
+    for args in [&["plan", "-e", "test"][..], &["plan", "-e", "test", "--out", "p.json"], &["validate", "-e", "test"]] {
+        let r = w.mantissa(args);
+        assert_eq!(r.code, 1, "{args:?}: {r:?}");
+        assert!(r.stderr.contains("compute.yaml:"), "{args:?}: the resource's file:line:column: {r:?}");
+        assert!(r.stderr.contains("key.pem") && r.stderr.contains("outside the function's source directory"), "{r:?}");
+        assert!(!r.stderr.contains("Is a directory") && !r.stderr.contains("panicked"), "{r:?}");
+    }
+    assert!(!w.path().join("p.json").exists());
+    assert!(w.proxy.calls().is_empty(), "{:?}", w.proxy.calls());
+}
+
+/// A link to a directory inside a function directory is followed by the package and hashed as
+/// a link by `plan --out`: no bare `Is a directory`, and the same digest every time.
+#[cfg(unix)]
+#[test]
+fn plan_out_with_a_symlinked_directory_inside_a_function_writes_a_private_plan() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let w = World::new();
+    w.env_file("test", "mantissa-log", "modules:\n  storage: true\n");
+    let f = w.path().join("stacks/mantissa-log/functions/alert-router");
+    std::fs::create_dir_all(f.join("lib")).unwrap();
+    std::fs::write(f.join("lib/util.py"), "x = 1\n").unwrap();
+    std::os::unix::fs::symlink("lib", f.join("vendor")).unwrap();
+    let mut digests = Vec::new();
+    for out in ["p1.json", "p2.json"] {
+        let r = w.mantissa(&["plan", "-e", "test", "--out", out]);
+        assert_eq!(r.code, 0, "{r:?}");
+        let path = w.path().join(out);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the saved plan is private");
+        let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        digests.push(saved["config_digest"].as_str().unwrap().to_string());
+    }
+    assert_eq!(digests[0], digests[1]);
+}
+
+/// After an apply with the local backend, `.mantissa/` is 0700 and the state in it 0600.
+#[cfg(unix)]
+#[test]
+fn the_local_state_directory_and_files_are_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let w = World::new();
+    let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let mode = |rel: &str| std::fs::metadata(w.path().join(rel)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(".mantissa"), 0o700);
+    for entry in std::fs::read_dir(w.path().join(".mantissa")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert_eq!(mode(&format!(".mantissa/{name}")), 0o600, "{name}");
+    }
+}

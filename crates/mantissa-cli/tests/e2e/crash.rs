@@ -120,7 +120,7 @@ fn killed_with_sigkill_mid_apply() {
 }
 
 #[test]
-fn interrupted_with_sigint_saves_unlocks_and_exits_non_zero() {
+fn interrupted_with_sigint_saves_unlocks_and_exits_130() {
     let w = World::new();
     w.proxy.set_latency(Duration::from_millis(150));
     let child = w
@@ -135,7 +135,7 @@ fn interrupted_with_sigint_saves_unlocks_and_exits_non_zero() {
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(130), "128 + SIGINT: {stderr}");
     assert!(stderr.contains("interrupted: starting nothing new"), "{stderr}");
     assert!(stderr.contains("not started (interrupted)"), "{stderr}");
     // The resource in flight finished and was saved; the others were not started.

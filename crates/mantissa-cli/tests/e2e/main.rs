@@ -27,6 +27,7 @@ mod distribution;
 mod examples;
 mod faults;
 mod full_stack;
+mod interrupts;
 mod inventory;
 mod ops;
 mod rendering;

@@ -403,3 +403,16 @@ fn completions_for_each_shell_name_the_commands() {
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("invalid value 'tcsh'"), "{r:?}");
 }
+
+#[test]
+fn graph_of_the_shipped_local_environment_prints_dot_with_the_functions() {
+    let w = World::new();
+    std::fs::copy(workspace_root().join("environments/local.yaml"), w.path().join("environments/local.yaml")).unwrap();
+    let r = w.mantissa(&["graph", "-e", "local"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.starts_with("digraph \"mantissa-log-local\" {\n"), "{r:?}");
+    assert!(r.stdout.contains("subgraph \"cluster_compute\""), "every module is on in local.yaml: {r:?}");
+    assert!(r.stdout.contains("\"compute.alert_router\" [label="), "{r:?}");
+    assert!(r.stdout.trim_end().ends_with('}'), "{r:?}");
+    assert!(w.proxy.calls().is_empty(), "graph makes no AWS call: {:?}", w.proxy.calls());
+}

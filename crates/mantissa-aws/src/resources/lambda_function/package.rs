@@ -7,6 +7,12 @@
 //! function), dated 1980-01-01 and made by "Unix" with mode 0644 (0755 when executable). Only
 //! files are entries. Interpreter caches (`__pycache__/`, `*.pyc`) and dotfiles are left out:
 //! they differ between machines and are no part of the source.
+//!
+//! A package holds the source directory and nothing else. A symbolic link whose target is inside
+//! the source directory is followed (the entry holds the target's bytes, under the link's name);
+//! a link that leads out of it, a dangling link, and anything that is neither a regular file nor a
+//! directory (a FIFO would block the read forever) is refused with its path. So is a source
+//! directory that is itself a link out of the stack directory.
 
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Write};
@@ -58,17 +64,33 @@ pub fn resolve_source(root: &Path, source: &str) -> Result<PathBuf, String> {
     }
     let dir = root.join(rel);
     match std::fs::metadata(&dir) {
-        Ok(m) if m.is_dir() => Ok(dir),
-        Ok(_) => Err(format!("source `{source}` is a file, not a directory ({})", dir.display())),
-        Err(e) => Err(format!("source directory `{source}` cannot be read ({}): {e}", dir.display())),
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(format!("source `{source}` is a file, not a directory ({})", dir.display())),
+        Err(e) => return Err(format!("source directory `{source}` cannot be read ({}): {e}", dir.display())),
     }
+    // `..` was checked above; a symbolic link on the way can still lead out.
+    let real = canonical(&dir)?;
+    if !real.starts_with(canonical(root)?) {
+        return Err(format!(
+            "source `{source}` ({}) is a symbolic link to {}, outside the stack directory ({}): function sources live inside it",
+            dir.display(),
+            real.display(),
+            root.display()
+        ));
+    }
+    Ok(dir)
+}
+
+fn canonical(path: &Path) -> Result<PathBuf, String> {
+    path.canonicalize().map_err(|e| format!("resolving {}: {e}", path.display()))
 }
 
 /// Packages every file below `dir` (see the module documentation for what makes it
 /// deterministic).
 pub fn package(dir: &Path) -> Result<Package, String> {
     let mut files = Vec::new();
-    collect(dir, "", 0, &mut files)?;
+    let real = canonical(dir)?;
+    collect(&Walk { root: dir, real_root: &real }, dir, "", 0, &mut files)?;
     if files.is_empty() {
         return Err(format!("{} holds no files to package", dir.display()));
     }
@@ -103,7 +125,39 @@ fn skipped(name: &str, is_dir: bool) -> bool {
     name.starts_with('.') || (is_dir && name == "__pycache__") || (!is_dir && name.ends_with(".pyc"))
 }
 
-fn collect(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<(String, PathBuf, bool)>) -> Result<(), String> {
+/// The source directory being packaged: as named (for messages) and resolved (for link checks).
+struct Walk<'a> {
+    root: &'a Path,
+    real_root: &'a Path,
+}
+
+impl Walk<'_> {
+    /// Refuses a symbolic link whose target is missing or outside the source directory.
+    fn check_link(&self, link: &Path) -> Result<(), String> {
+        let target = std::fs::read_link(link).map_err(|e| format!("reading the link {}: {e}", link.display()))?;
+        let real = link.canonicalize().map_err(|e| {
+            format!("{} is a symbolic link to {}, which cannot be read: {e}", link.display(), target.display())
+        })?;
+        if real.starts_with(self.real_root) {
+            return Ok(());
+        }
+        Err(format!(
+            "{} is a symbolic link to {}, outside the function's source directory {}: a package holds only \
+             that directory. Copy what it needs into it, or remove the link",
+            link.display(),
+            real.display(),
+            self.root.display()
+        ))
+    }
+}
+
+fn collect(
+    walk: &Walk<'_>,
+    dir: &Path,
+    prefix: &str,
+    depth: usize,
+    out: &mut Vec<(String, PathBuf, bool)>,
+) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err(format!(
             "{} is nested more than {MAX_DEPTH} directories deep (a symbolic-link loop?)",
@@ -117,16 +171,29 @@ fn collect(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<(String, PathBu
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
             return Err(format!("{} is not a UTF-8 file name", path.display()));
         };
-        // Follows symbolic links: the package holds what the link points at.
+        // Dotfiles are never packaged, whatever they are or point at.
+        if name.starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type().map_err(|e| format!("reading {}: {e}", path.display()))?;
+        if kind.is_symlink() {
+            walk.check_link(&path)?;
+        }
+        // A link that stays inside is followed: the package holds what it points at.
         let meta = std::fs::metadata(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
         if skipped(&name, meta.is_dir()) {
             continue;
         }
         let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
         if meta.is_dir() {
-            collect(&path, &rel, depth + 1, out)?;
-        } else {
+            collect(walk, &path, &rel, depth + 1, out)?;
+        } else if meta.is_file() {
             out.push((rel, path, executable(&meta)));
+        } else {
+            return Err(format!(
+                "{} is neither a regular file nor a directory: a function's source directory holds only files",
+                path.display()
+            ));
         }
     }
     Ok(())
@@ -231,5 +298,82 @@ mod tests {
         assert!(resolve_source(root.path(), "").is_err());
         let empty = tempfile::tempdir().unwrap();
         assert!(package(empty.path()).unwrap_err().contains("no files"));
+    }
+
+    #[cfg(unix)]
+    mod links {
+        use super::*;
+        use std::os::unix::fs::symlink;
+
+        #[test]
+        fn a_link_to_a_file_outside_is_refused_with_its_path() {
+            let outside = tempfile::tempdir().unwrap();
+            write(outside.path(), "credentials", "aws_secret_access_key = x");
+            let d = tempfile::tempdir().unwrap();
+            write(d.path(), "handler.py", "x");
+            symlink(outside.path().join("credentials"), d.path().join("config.ini")).unwrap();
+            let err = package(d.path()).unwrap_err();
+            assert!(err.contains(&d.path().join("config.ini").display().to_string()), "{err}");
+            assert!(err.contains("outside the function's source directory"), "{err}");
+        }
+
+        #[test]
+        fn a_link_to_a_directory_outside_or_up_the_tree_is_refused() {
+            let root = tempfile::tempdir().unwrap();
+            write(root.path(), "functions/a/handler.py", "x");
+            write(root.path(), "functions/b/other.py", "y");
+            let a = root.path().join("functions/a");
+            // Up to a sibling function, and to the parent itself: both leave `a`.
+            symlink("../b", a.join("shared")).unwrap();
+            let err = package(&a).unwrap_err();
+            assert!(err.contains(&a.join("shared").display().to_string()), "{err}");
+            std::fs::remove_file(a.join("shared")).unwrap();
+            symlink("..", a.join("up")).unwrap();
+            assert!(package(&a).unwrap_err().contains(&a.join("up").display().to_string()));
+        }
+
+        #[test]
+        fn a_link_inside_the_directory_is_followed_as_the_file_it_names() {
+            let linked = tempfile::tempdir().unwrap();
+            write(linked.path(), "handler.py", "code");
+            write(linked.path(), "lib/util.py", "util");
+            symlink("handler.py", linked.path().join("main.py")).unwrap();
+            symlink("lib", linked.path().join("vendor")).unwrap();
+            let copied = tempfile::tempdir().unwrap();
+            for (rel, text) in
+                [("handler.py", "code"), ("lib/util.py", "util"), ("main.py", "code"), ("vendor/util.py", "util")]
+            {
+                write(copied.path(), rel, text);
+            }
+            assert_eq!(package(linked.path()).unwrap().sha256, package(copied.path()).unwrap().sha256);
+        }
+
+        #[test]
+        fn a_dangling_link_and_a_fifo_are_refused_with_their_paths() {
+            let d = tempfile::tempdir().unwrap();
+            write(d.path(), "handler.py", "x");
+            symlink("missing.py", d.path().join("gone.py")).unwrap();
+            let err = package(d.path()).unwrap_err();
+            assert!(
+                err.contains(&d.path().join("gone.py").display().to_string()) && err.contains("cannot be read"),
+                "{err}"
+            );
+            std::fs::remove_file(d.path().join("gone.py")).unwrap();
+            let fifo = d.path().join("pipe");
+            assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+            let err = package(d.path()).unwrap_err();
+            assert!(err.contains(&fifo.display().to_string()) && err.contains("neither a regular file"), "{err}");
+        }
+
+        #[test]
+        fn a_source_directory_that_links_out_of_the_stack_is_refused() {
+            let root = tempfile::tempdir().unwrap();
+            let outside = tempfile::tempdir().unwrap();
+            write(outside.path(), "handler.py", "x");
+            std::fs::create_dir_all(root.path().join("functions")).unwrap();
+            symlink(outside.path(), root.path().join("functions/a")).unwrap();
+            let err = resolve_source(root.path(), "functions/a").unwrap_err();
+            assert!(err.contains("functions/a") && err.contains("outside the stack directory"), "{err}");
+        }
     }
 }
