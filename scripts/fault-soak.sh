@@ -19,7 +19,8 @@ seeds="${*:-1 2 3 4 5}"
 log="$(mktemp -t fault-soak.XXXXXX)"
 echo "fault soak: seeds $seeds (full output in $log)" >&2
 status=0
-FAULT_SOAK_SEEDS="$seeds" cargo test --locked -p mantissa-cli --test e2e -- \
+# --workspace, so the build shares the features (and the compiled SDK crates) of scripts/test.sh.
+FAULT_SOAK_SEEDS="$seeds" cargo test --locked --workspace --test e2e -- \
   --ignored --exact faults::fault_soak_over_many_seeds --nocapture >"$log" 2>&1 || status=$?
 grep '^fault-soak:' "$log" || true
 if [ "$status" -ne 0 ]; then
