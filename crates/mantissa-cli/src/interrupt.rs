@@ -22,6 +22,9 @@ use tokio::sync::watch;
 pub enum Signal {
     Interrupt,
     Terminate,
+    /// The terminal or SSH session went away: treated like SIGTERM, so a laptop lid closing on
+    /// a running apply still saves and unlocks.
+    Hangup,
 }
 
 impl Signal {
@@ -29,6 +32,7 @@ impl Signal {
         match self {
             Signal::Interrupt => "SIGINT",
             Signal::Terminate => "SIGTERM",
+            Signal::Hangup => "SIGHUP",
         }
     }
 
@@ -37,6 +41,7 @@ impl Signal {
         match self {
             Signal::Interrupt => 130,
             Signal::Terminate => 143,
+            Signal::Hangup => 129,
         }
     }
 }
@@ -212,11 +217,13 @@ fn listen(
     use tokio::signal::unix::{SignalKind, signal};
     let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
     let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut hup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
     Ok(tokio::spawn(async move {
         loop {
             let received = tokio::select! {
                 _ = int.recv() => Signal::Interrupt,
                 _ = term.recv() => Signal::Terminate,
+                _ = hup.recv() => Signal::Hangup,
             };
             let before = *status.borrow();
             status.send_modify(|s| {

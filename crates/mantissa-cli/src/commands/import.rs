@@ -107,7 +107,7 @@ async fn locked(
     let entry = ResourceState {
         type_name: r.schema.type_name.to_string(),
         id: live.id.clone(),
-        properties: redact_sensitive(live.properties, r.schema.sensitive),
+        properties: mantissa_engine::sensitive::redact(&live.properties, r.schema.sensitive),
         attributes,
         dependencies: r.dependencies.iter().map(|d| d.to_string()).collect(),
         protected: r.protected,
@@ -138,16 +138,4 @@ async fn locked(
         ));
     }
     Ok(0)
-}
-
-/// Secret values are never stored: the state keeps a marker, as apply does.
-fn redact_sensitive(mut properties: Value, sensitive: &[&str]) -> Value {
-    if let Some(obj) = properties.as_object_mut() {
-        for k in sensitive {
-            if obj.contains_key(*k) {
-                obj.insert((*k).to_string(), Value::String("(sensitive)".into()));
-            }
-        }
-    }
-    properties
 }

@@ -1,6 +1,6 @@
-//! Signals and the state lock (issue 10): SIGINT or SIGTERM while refreshing, at the
-//! confirmation prompt (under a pseudo-terminal) and while applying ends the run with 130 or
-//! 143, the lock is gone (local file lock and the S3 backend's DynamoDB item), and the next
+//! Signals and the state lock (issue 10): SIGINT, SIGTERM or SIGHUP while refreshing, at the
+//! confirmation prompt (under a pseudo-terminal) and while applying ends the run with 130, 143
+//! or 129, the lock is gone (local file lock and the S3 backend's DynamoDB item), and the next
 //! apply, which waits for no lock, completes. Also: a panic inside the locked operation releases
 //! the lock, and the lock records its holder as user@host.
 
@@ -21,6 +21,8 @@ enum Backend {
 enum Sig {
     Int,
     Term,
+    /// The terminal or SSH session closing.
+    Hup,
 }
 
 impl Sig {
@@ -28,12 +30,14 @@ impl Sig {
         match self {
             Sig::Int => "-INT",
             Sig::Term => "-TERM",
+            Sig::Hup => "-HUP",
         }
     }
     fn code(self) -> i32 {
         match self {
             Sig::Int => 130,
             Sig::Term => 143,
+            Sig::Hup => 129,
         }
     }
 }
@@ -89,7 +93,9 @@ fn finish(child: Child) -> Run {
 
 #[test]
 fn a_signal_during_refresh_exits_with_its_code_and_releases_the_lock() {
-    for (backend, sig) in [(Backend::Local, Sig::Int), (Backend::S3, Sig::Term), (Backend::S3, Sig::Int)] {
+    for (backend, sig) in
+        [(Backend::Local, Sig::Int), (Backend::S3, Sig::Term), (Backend::S3, Sig::Int), (Backend::Local, Sig::Hup)]
+    {
         let context = format!("{backend:?} {sig:?}");
         let w = world(backend);
         assert_eq!(w.mantissa(&["apply", "-e", "test", "--auto-approve"]).code, 0, "{context}");
@@ -124,7 +130,7 @@ fn is_lock_call(c: &mantissa_testkit::Call) -> bool {
 
 #[test]
 fn a_signal_while_applying_finishes_in_flight_work_saves_unlocks_and_exits_with_its_code() {
-    for (backend, sig) in [(Backend::Local, Sig::Term), (Backend::S3, Sig::Int)] {
+    for (backend, sig) in [(Backend::Local, Sig::Term), (Backend::S3, Sig::Int), (Backend::S3, Sig::Hup)] {
         let context = format!("{backend:?} {sig:?}");
         let w = world(backend);
         w.proxy.clear();
@@ -244,7 +250,7 @@ fn a_signal_at_the_confirmation_prompt_exits_with_its_code_and_releases_the_lock
         assert_eq!(who, expected, "{context}: the lock names its holder");
         match sig {
             Sig::Int => child.stdin.as_mut().unwrap().write_all(b"\x03").unwrap(),
-            Sig::Term => kill(mantissa_below(child.id()), sig),
+            Sig::Term | Sig::Hup => kill(mantissa_below(child.id()), sig),
         }
         let status = child.wait().unwrap();
         let shown = screen.lock().unwrap().clone();
