@@ -8,40 +8,42 @@ use std::collections::HashMap;
 
 pub struct Secrets {
     values: HashMap<String, String>,
+    /// Sources that gave no value, said once by [`Secrets::warn`]: names and sources, never values.
+    problems: Vec<String>,
 }
 
 impl Secrets {
-    pub fn read(env: &Environment, printer: Printer) -> Self {
+    /// Reads every source once, at session start, and makes each value known to the output
+    /// scrubber before anything else can see it: commands that never use a value (validate,
+    /// state, output) scrub what they write all the same.
+    pub fn read(env: &Environment) -> Self {
         let mut values = HashMap::new();
+        let mut problems = Vec::new();
         for (name, source) in &env.secrets {
             match read_source(&source.value) {
                 Ok(Some(v)) => {
-                    // Known to the scrubber before anything else can see it.
                     mantissa_engine::sensitive::register_secret(&v);
                     values.insert(name.clone(), v);
                 }
-                Ok(None) => printer.warn(format!(
+                Ok(None) => problems.push(format!(
                     "secret `{name}`: {} gives no value; the secret is created empty",
                     describe(&source.value)
                 )),
-                Err(e) => printer.warn(format!(
+                Err(e) => problems.push(format!(
                     "secret `{name}`: reading {}: {e}; the secret gets no value",
                     describe(&source.value)
                 )),
             }
         }
-        Self { values }
+        Self { values, problems }
     }
 
-    /// Reads every secret source the environment names, silently, only to make the values
-    /// known to the output scrubber: commands that never use a secret's value (validate, state,
-    /// output) scrub what they write all the same.
-    pub fn register_for_scrubbing(env: &Environment) {
-        for source in env.secrets.values() {
-            if let Ok(Some(v)) = read_source(&source.value) {
-                mantissa_engine::sensitive::register_secret(&v);
-            }
+    /// Warns about the sources that gave no value (for the commands that use the values).
+    pub fn warn(&self, printer: Printer) -> &Self {
+        for p in &self.problems {
+            printer.warn(p);
         }
+        self
     }
 
     pub fn get(&self, name: &str) -> Option<String> {

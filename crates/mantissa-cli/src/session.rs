@@ -17,6 +17,8 @@ use tokio::sync::OnceCell;
 pub struct Session {
     pub project: Project,
     pub cwd: PathBuf,
+    /// Secret values, read once when the session starts (and registered with the scrubber).
+    pub secrets: crate::secrets::Secrets,
     /// Loaded on first use: commands that never reach AWS (validate, a local `state list`) do not
     /// pay for the credential chain.
     clients: OnceCell<AwsClients>,
@@ -27,8 +29,8 @@ impl Session {
     pub fn load(env: &str) -> Result<Self> {
         let cwd = std::env::current_dir().context("reading the current directory")?;
         let project = mantissa_config::load(env, &cwd)?;
-        crate::secrets::Secrets::register_for_scrubbing(&project.env);
-        Ok(Self { project, cwd, clients: OnceCell::new() })
+        let secrets = crate::secrets::Secrets::read(&project.env);
+        Ok(Self { project, cwd, secrets, clients: OnceCell::new() })
     }
 
     pub fn env_name(&self) -> &str {

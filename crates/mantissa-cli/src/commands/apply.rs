@@ -110,7 +110,7 @@ async fn locked(
             state.lineage = saved.lineage.clone();
         }
     }
-    let secrets = crate::secrets::Secrets::read(&session.project.env, printer);
+    let secrets = session.secrets.warn(printer);
     let secret_fn = |name: &str| secrets.get(name);
     let cx = Context::new(&session.project, graph, provider, &state.lineage).with_secrets(&secret_fn);
     let opts = PlanOptions {

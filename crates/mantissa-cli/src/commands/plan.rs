@@ -23,7 +23,7 @@ async fn planned(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
     let graph = session.check(&provider)?;
     let backend = session.backend().await?;
     let (state, _) = session.state(backend.as_ref()).await?;
-    let secrets = crate::secrets::Secrets::read(&session.project.env, printer);
+    let secrets = session.secrets.warn(printer);
     let secret_fn = |name: &str| secrets.get(name);
     let cx = Context::new(&session.project, &graph, &provider, &state.lineage).with_secrets(&secret_fn);
     let opts = PlanOptions {
