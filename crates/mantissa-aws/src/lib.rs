@@ -2,9 +2,6 @@
 //! per resource type under [`resources`], each a typed [`resource::ResourceType`].
 
 pub mod decode;
-pub mod error;
-pub mod failpoint;
-pub mod partition;
 pub mod reference;
 pub mod resource;
 pub mod resources;
@@ -13,7 +10,10 @@ pub mod sdk;
 pub mod tags;
 pub mod wait;
 
-pub use sdk::{AwsClients, AwsSettings, caller_identity, load_sdk_config};
+pub use sdk::{AwsClients, AwsSettings, ServiceClient, caller_identity, load_sdk_config};
+// The shared plumbing, under the names the resource types have always used.
+pub use mantissa_aws_core::{call, failpoint, partition};
+pub mod error;
 
 use async_trait::async_trait;
 use mantissa_engine::{Applied, LiveResource, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema};

@@ -1,7 +1,7 @@
 //! Bounded retries for AWS's eventual consistency (a bucket not yet visible right after its
 //! creation, say), and creates of server-assigned ids that look for what a lost answer made
 //! before they try again. Throttling, 5xx and dropped connections are otherwise retried by the
-//! SDK under the shared policy (`mantissa_retry`).
+//! SDK under the shared policy (`mantissa_aws_core::retry`).
 
 use mantissa_engine::ProviderError;
 use std::future::Future;
@@ -9,9 +9,9 @@ use std::time::Duration;
 
 /// Creates something whose id the server assigns (a REST API, a user pool): a blind retry of a
 /// create whose answer was lost would make a second one. `create` sends one attempt (its SDK
-/// retries off: [`mantissa_retry::single_attempt`]); after a transient failure, `find` looks for
+/// retries off: [`mantissa_aws_core::retry::single_attempt`]); after a transient failure, `find` looks for
 /// what that attempt may have made (by name and this state's lineage) and adopts it, and only
-/// when there is none is the create sent again, up to [`mantissa_retry::MAX_ATTEMPTS`] times.
+/// when there is none is the create sent again, up to [`mantissa_aws_core::retry::MAX_ATTEMPTS`] times.
 pub async fn create_unique<T, C, CF, F, FF>(what: &str, mut create: C, mut find: F) -> Result<T, ProviderError>
 where
     C: FnMut() -> CF,
@@ -19,14 +19,11 @@ where
     F: FnMut() -> FF,
     FF: Future<Output = Result<Option<T>, ProviderError>>,
 {
-    let mut delay = mantissa_retry::INITIAL_BACKOFF;
+    let mut delay = mantissa_aws_core::retry::INITIAL_BACKOFF;
     let mut attempt = 1;
     loop {
         match create().await {
-            Err(e)
-                if matches!(e, ProviderError::Api { retryable: true, .. })
-                    && attempt < mantissa_retry::MAX_ATTEMPTS =>
-            {
+            Err(e) if e.is_retryable() && attempt < mantissa_aws_core::retry::MAX_ATTEMPTS => {
                 tracing::info!(operation = what, error = %e, retry_in = ?delay,
                     "the create failed transiently; looking for what it may have made before trying again");
                 tokio::time::sleep(delay).await;
@@ -37,7 +34,7 @@ where
                     );
                     return Ok(found);
                 }
-                delay = (delay * 2).min(mantissa_retry::MAX_BACKOFF);
+                delay = (delay * 2).min(mantissa_aws_core::retry::MAX_BACKOFF);
                 attempt += 1;
             }
             other => return other,

@@ -2,7 +2,7 @@
 //! changed them (a Kinesis stream or Firehose delivery stream reaching ACTIVE). The emulator
 //! answers at once, so the first poll is immediate; each further one is logged with its reason.
 
-use mantissa_engine::ProviderError;
+use mantissa_engine::{ApiError, ProviderError};
 use std::future::Future;
 use std::time::Duration;
 
@@ -50,11 +50,12 @@ where
                 interval = (interval * 2).min(patience.max_interval);
             }
             Poll::Pending(reason) => {
-                return Err(ProviderError::Api {
+                return Err(ProviderError::Api(ApiError {
                     operation: operation.to_string(),
+                    code: None,
                     message: format!("{what} is still {reason} after {}s; rerun apply to continue", waited.as_secs()),
                     retryable: true,
-                });
+                }));
             }
         }
     }

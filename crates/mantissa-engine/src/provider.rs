@@ -146,9 +146,9 @@ pub enum ProviderError {
         "{physical_name} exists but is not managed by this state (lineage {found}): use `mantissa import -e {environment} {address} {physical_name}`"
     )]
     NotOwned { address: Box<Address>, physical_name: String, found: String, environment: String },
-    /// The cloud refused or failed; the message is the service's, with the operation named.
-    #[error("{operation}: {message}")]
-    Api { operation: String, message: String, retryable: bool },
+    /// The cloud refused or failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
     #[error(transparent)]
     Property(#[from] PropertyError),
     #[error("{0}")]
@@ -156,8 +156,46 @@ pub enum ProviderError {
 }
 
 impl ProviderError {
+    /// A refusal the provider itself found in an answer (no service error code, not retryable).
     pub fn api(operation: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        Self::Api { operation: operation.into(), message: message.to_string(), retryable: false }
+        Self::Api(ApiError::new(operation, message))
+    }
+
+    /// The failed call, when the cloud refused or failed.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether a later attempt could succeed (throttling, a server fault the attempts ran out on).
+    pub fn is_retryable(&self) -> bool {
+        self.as_api().is_some_and(|e| e.retryable)
+    }
+}
+
+/// A failed call to a cloud API, as the provider and the state backends report it: the
+/// operation (`service:Operation`, e.g. `s3:PutBucketPolicy`), the service's error code when it
+/// answered with one, its message (or the transport failure), and whether a later attempt could
+/// succeed. Displayed as `operation: message`, where the message starts with the code.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[error("{operation}: {message}")]
+pub struct ApiError {
+    pub operation: String,
+    pub code: Option<String>,
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl ApiError {
+    pub fn new(operation: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Self { operation: operation.into(), code: None, message: message.to_string(), retryable: false }
+    }
+
+    /// Whether the service answered with this error code.
+    pub fn is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
     }
 }
 

@@ -10,7 +10,7 @@
 //! - the digest item `LockID = "<bucket>/<key>-md5"`, `Digest` = hex MD5 of the state bytes, so an
 //!   old copy or an object changed behind mantissa's back is refused instead of planned against.
 //!
-//! Every call retries transient faults (`mantissa_retry`). A conditional write retried after its
+//! Every call retries transient faults (`mantissa_aws_core::retry`). A conditional write retried after its
 //! answer was lost may be refused by its own first attempt; each one then reads back and, finding
 //! exactly what it wrote, succeeds instead of reporting a conflict.
 //!
@@ -29,8 +29,8 @@ use aws_sdk_s3::types::{
     PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
     ServerSideEncryptionConfiguration, ServerSideEncryptionRule, VersioningConfiguration,
 };
+use mantissa_aws_core::retry::AttemptCounter;
 use mantissa_engine::{BackendError, JournalBatch, LockInfo, StateBackend, StateDocument, replay};
-use mantissa_retry::AttemptCounter;
 use md5::{Digest, Md5};
 use std::fmt;
 use std::sync::Mutex;
@@ -685,8 +685,8 @@ where
 /// provider's clients share, the backend's own region, and path-style addressing against a
 /// custom endpoint (emulators serve no bucket subdomains).
 fn clients(sdk: &SdkConfig, cfg: &S3BackendConfig) -> (aws_sdk_s3::Client, aws_sdk_dynamodb::Client) {
-    let mut s3 = mantissa_retry::with_retry_policy!(aws_sdk_s3::config::Builder::from(sdk));
-    let mut ddb = mantissa_retry::with_retry_policy!(aws_sdk_dynamodb::config::Builder::from(sdk));
+    let mut s3 = mantissa_aws_core::with_retry_policy!(aws_sdk_s3::config::Builder::from(sdk));
+    let mut ddb = mantissa_aws_core::with_retry_policy!(aws_sdk_dynamodb::config::Builder::from(sdk));
     if let Some(region) = cfg.region.as_ref().filter(|r| !r.is_empty()) {
         s3 = s3.region(aws_sdk_s3::config::Region::new(region.clone()));
         ddb = ddb.region(aws_sdk_dynamodb::config::Region::new(region.clone()));

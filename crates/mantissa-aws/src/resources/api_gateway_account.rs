@@ -77,10 +77,7 @@ impl ApiGatewayAccount {
         retry_while(
             "apigateway:UpdateAccount",
             PROPAGATION,
-            |e: &ProviderError| {
-                matches!(e, ProviderError::Api { message, .. }
-                if message.starts_with("BadRequestException") && message.contains("role"))
-            },
+            |e: &ProviderError| e.as_api().is_some_and(|e| e.is("BadRequestException") && e.message.contains("role")),
             || async {
                 tracing::debug!(role = arn, "apigateway:UpdateAccount");
                 self.clients

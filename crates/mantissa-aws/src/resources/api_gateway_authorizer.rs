@@ -263,7 +263,8 @@ impl ResourceType for ApiAuthorizer {
                 .authorizer_result_ttl_in_seconds(p.result_ttl_seconds)
                 .customize()
                 .config_override(
-                    aws_sdk_apigateway::config::Builder::default().retry_config(mantissa_retry::single_attempt()),
+                    aws_sdk_apigateway::config::Builder::default()
+                        .retry_config(mantissa_aws_core::retry::single_attempt()),
                 )
                 .send()
                 .await
@@ -386,7 +387,7 @@ mod tests {
             })
             .then_output(|| UpdateAuthorizerOutput::builder().build());
         let client = mock_client!(aws_sdk_apigateway, RuleMode::MatchAny, [&get, &update]);
-        let t = ApiAuthorizer::new(testing::clients().with_apigateway_client(client));
+        let t = ApiAuthorizer::new(testing::clients().with_client(client));
         let desired = props(json!({"rest_api_id": "a1", "provider_arns": [other]}));
         let applied = t
             .update(&testing::ctx(TYPE_NAME, "authorizer"), "a1/z1", None, &desired, &["provider_arns".to_string()])

@@ -274,7 +274,8 @@ impl ResourceType for ApiDeployment {
                 .description(&description)
                 .customize()
                 .config_override(
-                    aws_sdk_apigateway::config::Builder::default().retry_config(mantissa_retry::single_attempt()),
+                    aws_sdk_apigateway::config::Builder::default()
+                        .retry_config(mantissa_aws_core::retry::single_attempt()),
                 )
                 .send()
                 .await

@@ -252,7 +252,8 @@ impl ResourceType for RestApiType {
                 .set_tags(Some(props.tags.clone().into_iter().collect()))
                 .customize()
                 .config_override(
-                    aws_sdk_apigateway::config::Builder::default().retry_config(mantissa_retry::single_attempt()),
+                    aws_sdk_apigateway::config::Builder::default()
+                        .retry_config(mantissa_aws_core::retry::single_attempt()),
                 )
                 .send()
                 .await
@@ -390,7 +391,7 @@ mod tests {
             .match_requests(|r| r.resource_arn() == Some(ARN) && r.tag_keys() == ["Stale".to_string()])
             .then_output(|| UntagResourceOutput::builder().build());
         let client = mock_client!(aws_sdk_apigateway, RuleMode::MatchAny, [&get, &tag, &untag]);
-        let t = RestApiType::new(crate::resources::api_gateway::testing::clients().with_apigateway_client(client));
+        let t = RestApiType::new(crate::resources::api_gateway::testing::clients().with_client(client));
         let desired = RestApiProps {
             tags: BTreeMap::from([(LINEAGE_TAG.to_string(), "L1".to_string()), ("Team".into(), "security".into())]),
             ..RestApiProps::default()

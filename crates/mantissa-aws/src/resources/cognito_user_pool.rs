@@ -286,7 +286,7 @@ impl ResourceType for CognitoUserPool {
                 .customize()
                 .config_override(
                     aws_sdk_cognitoidentityprovider::config::Builder::default()
-                        .retry_config(mantissa_retry::single_attempt()),
+                        .retry_config(mantissa_aws_core::retry::single_attempt()),
                 )
                 .send()
                 .await

@@ -102,7 +102,7 @@ impl ResourceType for KinesisStream {
         // Tags at creation make the stream ours from its first instant on AWS; moto drops them,
         // so AddTagsToStream follows either way.
         let tags = props.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let attempts = mantissa_retry::AttemptCounter::default();
+        let attempts = mantissa_aws_core::retry::AttemptCounter::default();
         let created = kinesis
             .create_stream()
             .stream_name(name)

@@ -108,12 +108,8 @@ fn attributes(region: &str, name: &str, arn: &str) -> Map<String, Value> {
 
 /// Whether CreateFunction refused a role IAM has not yet propagated to Lambda.
 fn role_not_ready(e: &ProviderError) -> bool {
-    match e {
-        ProviderError::Api { message, .. } => {
-            message.starts_with("InvalidParameterValueException") && message.to_ascii_lowercase().contains("role")
-        }
-        _ => false,
-    }
+    e.as_api()
+        .is_some_and(|e| e.is("InvalidParameterValueException") && e.message.to_ascii_lowercase().contains("role"))
 }
 
 impl LambdaFunction {
@@ -466,7 +462,7 @@ impl ResourceType for LambdaFunction {
         let p = self.upload(props)?;
         match self.create_function(ctx, props, &p.zip).await {
             Ok(_) => {}
-            Err(ProviderError::Api { message, .. }) if message.starts_with("ResourceConflictException") => {
+            Err(e) if e.as_api().is_some_and(|e| e.is("ResourceConflictException")) => {
                 // A function of this name exists: one an interrupted run of this state created
                 // (the engine normally finds it at plan) is brought to `props`; any other is refused.
                 let live = self.get(name).await?.ok_or_else(|| {

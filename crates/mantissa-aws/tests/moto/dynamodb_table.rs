@@ -188,7 +188,7 @@ async fn deletion_protection_blocks_delete_until_switched_off() {
     let guarded = h.desired(&ctx, props.clone());
     provider.create(&ctx, &guarded).await.expect("create");
     match provider.delete(&ctx, &id, &guarded).await {
-        Err(ProviderError::Api { operation, message, .. }) => {
+        Err(ProviderError::Api(mantissa_engine::ApiError { operation, message, .. })) => {
             assert_eq!(operation, "dynamodb:DeleteTable");
             assert!(message.contains("deletion_protection: false"), "{message}");
         }

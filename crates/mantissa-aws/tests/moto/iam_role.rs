@@ -221,7 +221,7 @@ async fn a_rerun_finds_the_role_by_name_and_lineage() {
 
     // Creating it again (a rerun that missed the read) fails with IAM's own error.
     match h.provider.create(&ctx, &desired).await {
-        Err(ProviderError::Api { operation, message, .. }) => {
+        Err(ProviderError::Api(mantissa_engine::ApiError { operation, message, .. })) => {
             assert_eq!(operation, "iam:CreateRole");
             assert!(message.starts_with("EntityAlreadyExists"), "{message}");
         }

@@ -414,7 +414,7 @@ async fn outside_us_east_1_the_location_is_set_and_duplicates_fail() {
     assert_reads_as(&h, &ctx, &desired).await;
 
     match h.provider.create(&ctx, &desired).await {
-        Err(ProviderError::Api { operation, message, .. }) => {
+        Err(ProviderError::Api(mantissa_engine::ApiError { operation, message, .. })) => {
             assert_eq!(operation, "s3:CreateBucket");
             assert!(message.starts_with("BucketAlreadyOwnedByYou"), "{message}");
         }

@@ -30,7 +30,9 @@ async fn an_unreachable_endpoint_is_an_error_not_a_hang() {
     })
     .await;
     match caller_identity(&config).await {
-        Err(mantissa_engine::ProviderError::Api { operation, message, retryable }) => {
+        Err(mantissa_engine::ProviderError::Api(mantissa_engine::ApiError {
+            operation, message, retryable, ..
+        })) => {
             assert_eq!(operation, "sts:GetCallerIdentity");
             assert!(retryable);
             assert!(!message.is_empty());

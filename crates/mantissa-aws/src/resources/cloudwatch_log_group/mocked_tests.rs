@@ -51,7 +51,7 @@ async fn the_key_changes_in_place() {
         .then_output(|| DisassociateKmsKeyOutput::builder().build());
     let logs = mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, [&describe, &associate, &disassociate]);
     let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    let p = AwsProvider::new(AwsClients::new(config).with_logs_client(logs));
+    let p = AwsProvider::new(AwsClients::new(config).with_client(logs));
     let ctx = ctx();
     let without = desired(&p, &ctx, None);
     let with = desired(&p, &ctx, Some(KEY));

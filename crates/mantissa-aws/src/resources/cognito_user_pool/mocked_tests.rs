@@ -102,7 +102,7 @@ async fn an_update_sends_everything_and_untags_what_aws_kept() {
         .then_output(|| UntagResourceOutput::builder().build());
     let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&update, &describe, &mfa, &untag]);
     let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    let p = AwsProvider::new(AwsClients::new(config).with_cognito_client(cognito));
+    let p = AwsProvider::new(AwsClients::new(config).with_client(cognito));
 
     let before = desired(&p, &ctx, &[("Team", "security")]);
     let after = desired(&p, &ctx, &[]);

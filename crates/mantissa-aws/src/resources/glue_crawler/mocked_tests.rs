@@ -64,7 +64,7 @@ fn provider(glue_rules: &[&Rule]) -> AwsProvider {
     let sts = mocked!(aws_sdk_sts, [&sts_rule]);
     let glue = mocked!(aws_sdk_glue, glue_rules.iter().copied());
     let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    AwsProvider::new(AwsClients::new(config).with_glue_client(glue).with_sts_client(sts))
+    AwsProvider::new(AwsClients::new(config).with_client(glue).with_client(sts))
 }
 
 fn desired(p: &AwsProvider, ctx: &ResourceContext, extra: Value) -> Value {

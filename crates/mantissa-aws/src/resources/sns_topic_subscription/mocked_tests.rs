@@ -30,7 +30,7 @@ fn ctx() -> ResourceContext {
 
 fn provider(sns: Client) -> AwsProvider {
     let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    AwsProvider::new(AwsClients::new(config).with_sns_client(sns))
+    AwsProvider::new(AwsClients::new(config).with_client(sns))
 }
 
 fn pending_attributes() -> GetSubscriptionAttributesOutput {

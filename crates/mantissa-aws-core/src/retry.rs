@@ -60,9 +60,9 @@ pub fn retry_partition() -> RetryPartition {
 macro_rules! with_retry_policy {
     ($builder:expr) => {
         $builder
-            .retry_config($crate::retry_config())
-            .retry_partition($crate::retry_partition())
-            .retry_classifier($crate::TransientClassifier)
+            .retry_config($crate::retry::retry_config())
+            .retry_partition($crate::retry::retry_partition())
+            .retry_classifier($crate::retry::TransientClassifier)
     };
 }
 

@@ -1,0 +1,23 @@
+//! What every AWS client of mantissa shares, the provider's (`mantissa-aws`) and the S3 state
+//! backend's, so that nothing about talking to AWS is written twice:
+//!
+//! - [`config`]: the SDK configuration of an environment (region, profile, credentials, endpoint);
+//! - [`retry`]: the retry policy of every client, applied with [`with_retry_policy!`];
+//! - [`call`]: the one way to send a request, naming its operation once (tracing, error mapping,
+//!   not-found handling, pagination);
+//! - [`error`]: SDK errors as the engine's [`mantissa_engine::ApiError`];
+//! - [`partition`]: the ARN partition and DNS suffix of a region;
+//! - [`failpoint`]: the crash-test interceptor.
+//!
+//! It depends on the engine for its error type only; the engine knows nothing of the SDK.
+
+pub mod call;
+pub mod config;
+pub mod error;
+pub mod failpoint;
+pub mod partition;
+pub mod retry;
+
+pub use call::{call, call_or_none, collect};
+pub use config::{AwsSettings, load_sdk_config};
+pub use error::api_error;
