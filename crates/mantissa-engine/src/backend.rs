@@ -80,6 +80,9 @@ pub enum BackendError {
     Conflict,
     #[error(transparent)]
     State(#[from] crate::state::StateError),
+    /// An AWS call of a remote backend failed (S3 for the state, the lock and the journal).
+    #[error(transparent)]
+    Api(#[from] crate::provider::ApiError),
     #[error("{0}")]
     Io(String),
 }
