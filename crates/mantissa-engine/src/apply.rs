@@ -4,6 +4,7 @@
 //! calls finish.
 
 use crate::diff::changed_keys;
+use crate::graph::ApplyGraph;
 use crate::persist::StatePersister;
 use crate::plan::{Context, Known, KnownScope, Plan, PlanAction, PlanMode, ResourceChange};
 use crate::provider::{Applied, ResourceContext};
@@ -62,12 +63,6 @@ impl ApplyReport {
     }
 }
 
-struct Node<'p> {
-    change: &'p ResourceChange,
-    /// Nodes that must finish first.
-    after: BTreeSet<usize>,
-}
-
 /// Applies `plan` to the cloud. `persister` holds the state document: results are recorded
 /// there as they arrive and saved by it; take the final document with `persister.snapshot()`.
 pub async fn apply(
@@ -119,16 +114,10 @@ async fn walk(cx: &Context<'_>, plan: &Plan, persister: &StatePersister<'_>, opt
         }
     }
 
-    let nodes = build_nodes(plan);
-    let mut remaining: Vec<usize> = nodes.iter().map(|n| n.after.len()).collect();
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-    for (i, n) in nodes.iter().enumerate() {
-        for &j in &n.after {
-            dependents[j].push(i);
-        }
-    }
-    let mut ready: BTreeSet<usize> = (0..nodes.len()).filter(|&i| remaining[i] == 0).collect();
-    let mut done = vec![false; nodes.len()];
+    let graph = ApplyGraph::from_plan(plan);
+    let mut remaining: Vec<usize> = graph.after.iter().map(BTreeSet::len).collect();
+    let mut ready: BTreeSet<usize> = (0..graph.len()).filter(|&i| remaining[i] == 0).collect();
+    let mut done = vec![false; graph.len()];
     let mut running = FuturesUnordered::new();
     let parallelism = opts.parallelism.max(1);
     let mut cancel = opts.cancel.clone();
@@ -142,7 +131,7 @@ async fn walk(cx: &Context<'_>, plan: &Plan, persister: &StatePersister<'_>, opt
         }
         while !report.cancelled && report.state_error.is_none() && running.len() < parallelism {
             let Some(i) = ready.pop_first() else { break };
-            let change = nodes[i].change;
+            let change = graph.changes[i];
             opts.observer.event(&ApplyEvent::Started { address: change.address.clone(), action: change.action });
             let secrets = opts.secrets;
             running.push(async move {
@@ -156,13 +145,13 @@ async fn walk(cx: &Context<'_>, plan: &Plan, persister: &StatePersister<'_>, opt
         }
         tokio::select! {
             Some((i, result, elapsed)) = running.next() => {
-                let change = nodes[i].change;
+                let change = graph.changes[i];
                 done[i] = true;
                 match result {
                     Ok(()) => {
                         report.completed.push(change.address.clone());
                         opts.observer.event(&ApplyEvent::Completed { address: change.address.clone(), action: change.action, elapsed });
-                        for &d in &dependents[i] {
+                        for &d in &graph.dependents[i] {
                             remaining[d] -= 1;
                             if remaining[d] == 0 && !done[d] {
                                 ready.insert(d);
@@ -172,16 +161,16 @@ async fn walk(cx: &Context<'_>, plan: &Plan, persister: &StatePersister<'_>, opt
                     Err(error) => {
                         opts.observer.event(&ApplyEvent::Failed { address: change.address.clone(), action: change.action, error: error.clone(), elapsed });
                         report.failed.push((change.address.clone(), error));
-                        skip_dependents(i, &nodes, &dependents, &mut done, &mut ready, &mut report, opts.observer);
+                        skip_dependents(i, &graph, &mut done, &mut ready, &mut report, opts.observer);
                     }
                 }
             }
             _ = cancel.changed(), if !report.cancelled => {}
         }
     }
-    for (i, n) in nodes.iter().enumerate() {
+    for (i, change) in graph.changes.iter().enumerate() {
         if !done[i] {
-            report.not_started.push(n.change.address.clone());
+            report.not_started.push(change.address.clone());
         }
     }
     report
@@ -189,8 +178,7 @@ async fn walk(cx: &Context<'_>, plan: &Plan, persister: &StatePersister<'_>, opt
 
 fn skip_dependents(
     failed: usize,
-    nodes: &[Node<'_>],
-    dependents: &[Vec<usize>],
+    graph: &ApplyGraph<'_>,
     done: &mut [bool],
     ready: &mut BTreeSet<usize>,
     report: &mut ApplyReport,
@@ -198,40 +186,17 @@ fn skip_dependents(
 ) {
     let mut stack = vec![failed];
     while let Some(i) = stack.pop() {
-        for &d in &dependents[i] {
+        for &d in &graph.dependents[i] {
             if !done[d] {
                 done[d] = true;
                 ready.remove(&d);
-                let because = nodes[failed].change.address.clone();
-                observer.event(&ApplyEvent::Skipped { address: nodes[d].change.address.clone(), because });
-                report.skipped.push(nodes[d].change.address.clone());
+                let because = graph.changes[failed].address.clone();
+                observer.event(&ApplyEvent::Skipped { address: graph.changes[d].address.clone(), because });
+                report.skipped.push(graph.changes[d].address.clone());
                 stack.push(d);
             }
         }
     }
-}
-
-/// Orders the work: creates and updates after what they depend on; deletes before what the
-/// deleted resource depended on (reverse order), and before a replace of a dependency.
-fn build_nodes(plan: &Plan) -> Vec<Node<'_>> {
-    let work: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != PlanAction::NoOp || c.adopt).collect();
-    let index: HashMap<&Address, usize> = work.iter().enumerate().map(|(i, c)| (&c.address, i)).collect();
-    let mut nodes: Vec<Node<'_>> = work.iter().map(|c| Node { change: c, after: BTreeSet::new() }).collect();
-    for (i, c) in work.iter().enumerate() {
-        for dep in &c.dependencies {
-            let Some(&j) = index.get(dep) else { continue };
-            let dep_action = work[j].action;
-            if c.action == PlanAction::Delete {
-                // This one goes first; the dependency's delete or replace waits for it.
-                if matches!(dep_action, PlanAction::Delete | PlanAction::Replace) {
-                    nodes[j].after.insert(i);
-                }
-            } else if dep_action != PlanAction::Delete {
-                nodes[i].after.insert(j);
-            }
-        }
-    }
-    nodes
 }
 
 fn known_from_state(doc: &StateDocument) -> HashMap<Address, Known> {

@@ -1,7 +1,9 @@
-//! The dependency graph of the desired resources: built from references and `depends_on`,
-//! checked against the provider's schemas, and ordered. A cycle is a configuration error that
-//! names every resource on it.
+//! The two graphs of a run. [`ResourceGraph`]: the desired resources, built from references and
+//! `depends_on`, checked against the provider's schemas, and ordered; a cycle is a configuration
+//! error that names every resource on it. [`ApplyGraph`]: the work of a plan, built from it with
+//! the edges a delete adds, which the one walker (`apply`) carries out.
 
+use crate::plan::{Plan, PlanAction, ResourceChange};
 use crate::provider::{Provider, TypeSchema};
 use mantissa_config::{Address, Diagnostic, Diagnostics, Loc, Project, Ref, ResourceDecl, Template, secret_use};
 use petgraph::algo::tarjan_scc;
@@ -110,6 +112,57 @@ impl ResourceGraph {
             }
         }
         out
+    }
+}
+
+/// The work of a plan: one node per change that does something (and per adoption), with the
+/// nodes each must wait for. The edges:
+/// - a create, update or replace waits for what it depends on (unless that is being deleted);
+/// - a delete goes before the delete or replace of what the deleted resource depended on (its
+///   recorded dependencies), the reverse of creation order, so nothing is deleted while a
+///   resource still uses it, and an old dependent is gone before its dependency is replaced.
+pub struct ApplyGraph<'p> {
+    pub changes: Vec<&'p ResourceChange>,
+    /// For each node, the nodes that must finish first.
+    pub after: Vec<BTreeSet<usize>>,
+    /// For each node, the nodes waiting for it.
+    pub dependents: Vec<Vec<usize>>,
+}
+
+impl<'p> ApplyGraph<'p> {
+    pub fn from_plan(plan: &'p Plan) -> Self {
+        let changes: Vec<&ResourceChange> =
+            plan.changes.iter().filter(|c| c.action != PlanAction::NoOp || c.adopt).collect();
+        let index: HashMap<&Address, usize> = changes.iter().enumerate().map(|(i, c)| (&c.address, i)).collect();
+        let mut after = vec![BTreeSet::new(); changes.len()];
+        for (i, c) in changes.iter().enumerate() {
+            for dep in &c.dependencies {
+                let Some(&j) = index.get(dep) else { continue };
+                let dep_action = changes[j].action;
+                if c.action == PlanAction::Delete {
+                    if matches!(dep_action, PlanAction::Delete | PlanAction::Replace) {
+                        after[j].insert(i);
+                    }
+                } else if dep_action != PlanAction::Delete {
+                    after[i].insert(j);
+                }
+            }
+        }
+        let mut dependents = vec![Vec::new(); changes.len()];
+        for (i, waits_for) in after.iter().enumerate() {
+            for &j in waits_for {
+                dependents[j].push(i);
+            }
+        }
+        Self { changes, after, dependents }
+    }
+
+    pub fn len(&self) -> usize {
+        self.changes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
     }
 }
 
@@ -260,4 +313,78 @@ fn levenshtein(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod apply_graph_tests {
+    use super::*;
+    use crate::plan::PlanMode;
+    use serde_json::Map;
+
+    fn change(address: &str, action: PlanAction, deps: &[&str]) -> ResourceChange {
+        ResourceChange {
+            address: Address::parse(address).unwrap(),
+            type_name: "test_thing".into(),
+            action,
+            id: None,
+            physical_name: address.into(),
+            before: None,
+            after: None,
+            changed: vec![],
+            replace_because: vec![],
+            adopt: false,
+            attributes: Map::new(),
+            protected: false,
+            sensitive: vec![],
+            dependencies: deps.iter().map(|d| Address::parse(d).unwrap()).collect(),
+        }
+    }
+
+    fn graph_of(changes: Vec<ResourceChange>) -> Plan {
+        Plan {
+            environment: "dev".into(),
+            lineage: "l".into(),
+            serial: 1,
+            mode: PlanMode::Normal,
+            changes,
+            drift: vec![],
+            refreshed: Default::default(),
+            outputs: Default::default(),
+        }
+    }
+
+    /// The position of `address` among the graph's nodes, and the addresses it waits for.
+    fn waits(graph: &ApplyGraph<'_>, address: &str) -> Vec<String> {
+        let i = graph.changes.iter().position(|c| c.address.to_string() == address).unwrap();
+        graph.after[i].iter().map(|&j| graph.changes[j].address.to_string()).collect()
+    }
+
+    #[test]
+    fn creates_and_updates_wait_for_their_dependencies_and_no_ops_are_left_out() {
+        let plan = graph_of(vec![
+            change("m.base", PlanAction::Create, &[]),
+            change("m.idle", PlanAction::NoOp, &[]),
+            change("m.user", PlanAction::Update, &["m.base", "m.idle"]),
+        ]);
+        let graph = ApplyGraph::from_plan(&plan);
+        assert_eq!(graph.len(), 2, "the no-op has no node");
+        assert_eq!(waits(&graph, "m.user"), ["m.base"]);
+        assert!(waits(&graph, "m.base").is_empty());
+        assert_eq!(graph.dependents[0], [1]);
+    }
+
+    #[test]
+    fn deletes_run_in_reverse_and_before_a_replaced_dependency() {
+        let plan = graph_of(vec![
+            change("m.replaced", PlanAction::Replace, &[]),
+            change("m.old_user", PlanAction::Delete, &["m.replaced", "m.gone"]),
+            change("m.gone", PlanAction::Delete, &[]),
+            change("m.new", PlanAction::Create, &["m.gone"]),
+        ]);
+        let graph = ApplyGraph::from_plan(&plan);
+        assert_eq!(waits(&graph, "m.replaced"), ["m.old_user"], "the old dependent goes before the replace");
+        assert_eq!(waits(&graph, "m.gone"), ["m.old_user"], "deletes in reverse dependency order");
+        assert!(waits(&graph, "m.old_user").is_empty());
+        assert!(waits(&graph, "m.new").is_empty(), "a create does not wait for the delete of what it names");
+    }
 }
