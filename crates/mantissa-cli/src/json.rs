@@ -210,7 +210,13 @@ impl EventStream {
                 running.remove(&address.to_string());
                 let mut m = self.resource(&address.to_string(), *action);
                 m.insert("elapsed_seconds".into(), json!(round(elapsed.as_secs_f64())));
-                m.insert("error".into(), json!(error));
+                m.insert("error".into(), json!(error.to_string()));
+                // What a pipeline needs to decide on a retry without parsing the message.
+                if let Some(api) = error.api() {
+                    m.insert("operation".into(), json!(api.operation));
+                    m.insert("code".into(), json!(api.code));
+                }
+                m.insert("retryable".into(), json!(error.is_retryable()));
                 self.emit("resource_error", Value::Object(m));
             }
             ApplyEvent::Skipped { address, because } => {

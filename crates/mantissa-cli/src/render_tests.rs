@@ -261,6 +261,36 @@ async fn json_event_stream() {
     insta::assert_snapshot!(text);
 }
 
+#[test]
+fn a_resource_error_event_names_the_failed_call_and_whether_to_retry() {
+    let stream = EventStream::new(Printer::new(true).for_json(), "apply").captured();
+    let address = mantissa_config::Address::parse("compute.query").unwrap();
+    let throttled = mantissa_engine::ApiError {
+        operation: "lambda:CreateFunction".into(),
+        code: Some("ThrottlingException".into()),
+        message: "ThrottlingException: Rate exceeded".into(),
+        retryable: true,
+    };
+    let refused = mantissa_engine::ProviderError::Other("no such runtime".into());
+    for error in [mantissa_engine::ProviderError::Api(throttled), refused] {
+        stream.event(&ApplyEvent::Failed {
+            address: address.clone(),
+            action: PlanAction::Create,
+            error: error.into(),
+            elapsed: Duration::from_millis(10),
+        });
+    }
+    let events: Vec<serde_json::Value> = stream.lines().iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(events[0]["type"], "resource_error");
+    assert_eq!(events[0]["operation"], "lambda:CreateFunction");
+    assert_eq!(events[0]["code"], "ThrottlingException");
+    assert_eq!(events[0]["retryable"], true);
+    assert_eq!(events[0]["error"], "lambda:CreateFunction: ThrottlingException: Rate exceeded");
+    assert_eq!(events[1]["retryable"], false);
+    assert!(events[1].get("operation").is_none() && events[1].get("code").is_none(), "{}", events[1]);
+    assert_eq!(events[1]["error"], "no such runtime");
+}
+
 /// The shipped stack, every module on, each resource replaced with a 10,000-character policy
 /// on both sides: far more than a comment holds.
 #[test]

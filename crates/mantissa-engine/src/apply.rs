@@ -5,12 +5,12 @@
 
 use crate::diff::changed_keys;
 use crate::graph::ApplyGraph;
-use crate::persist::StatePersister;
+use crate::persist::{SaveError, StatePersister};
 use crate::plan::{Context, Known, KnownScope, Plan, PlanAction, PlanMode, ResourceChange};
-use crate::provider::{Applied, ResourceContext};
+use crate::provider::{ApiError, Applied, ProviderError, ResourceContext};
 use crate::state::{OutputState, ResourceState, StateDocument};
 use futures::stream::{FuturesUnordered, StreamExt};
-use mantissa_config::Address;
+use mantissa_config::{Address, Diagnostic};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -21,8 +21,48 @@ use tokio::sync::watch;
 pub enum ApplyEvent {
     Started { address: Address, action: PlanAction },
     Completed { address: Address, action: PlanAction, elapsed: Duration },
-    Failed { address: Address, action: PlanAction, error: String, elapsed: Duration },
+    Failed { address: Address, action: PlanAction, error: ApplyError, elapsed: Duration },
     Skipped { address: Address, because: Address },
+}
+
+/// Why one resource's change failed.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The provider's call failed (the cloud refused, or a property it found wrong).
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    /// A replace's delete of the old resource failed; nothing new was created.
+    #[error("deleting for replace: {0}")]
+    DeleteForReplace(ProviderError),
+    /// The properties could not be resolved now that the dependencies are applied.
+    #[error(transparent)]
+    Config(#[from] Diagnostic),
+    /// Recording the intent to create failed, so the create was not sent.
+    #[error(transparent)]
+    State(#[from] SaveError),
+    /// The plan does not fit the configuration it is applied with (a plan made elsewhere).
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+impl ApplyError {
+    /// The failed AWS call behind the failure, if one is.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Provider(e) | Self::DeleteForReplace(e) => e.as_api(),
+            Self::State(e) => match &e.error {
+                crate::backend::BackendError::Api(api) => Some(api),
+                _ => None,
+            },
+            Self::Config(_) | Self::Mismatch(_) => None,
+        }
+    }
+
+    /// Whether running again could succeed as it is (throttling or server faults outlasted the
+    /// retries), rather than needing a change first.
+    pub fn is_retryable(&self) -> bool {
+        self.api().is_some_and(|e| e.retryable)
+    }
 }
 
 /// Receives apply events as they happen.
@@ -48,13 +88,13 @@ pub struct ApplyOptions<'a> {
 #[derive(Debug, Default)]
 pub struct ApplyReport {
     pub completed: Vec<Address>,
-    pub failed: Vec<(Address, String)>,
+    pub failed: Vec<(Address, ApplyError)>,
     pub skipped: Vec<Address>,
     /// Resources not started because of a cancel request.
     pub not_started: Vec<Address>,
     pub cancelled: bool,
     /// A state save failed: the run stopped as soon as it was seen.
-    pub state_error: Option<String>,
+    pub state_error: Option<SaveError>,
 }
 
 impl ApplyReport {
@@ -222,26 +262,26 @@ async fn apply_one(
     change: &ResourceChange,
     persister: &StatePersister<'_>,
     secrets: &(dyn Fn(&str) -> Option<String> + Send + Sync),
-) -> Result<(), String> {
+) -> Result<(), ApplyError> {
     let a = &change.address;
     let ctx = cx
         .resource_context(a, &change.type_name)
-        .ok_or_else(|| format!("unknown resource type {}", change.type_name))?;
+        .ok_or_else(|| ApplyError::Mismatch(format!("unknown resource type {}", change.type_name)))?;
     if change.action == PlanAction::Delete {
         let id = change.id.as_deref().unwrap_or(&change.physical_name);
         let before = change.before.clone().unwrap_or(Value::Null);
-        cx.provider.delete(&ctx, id, &before).await.map_err(|e| e.to_string())?;
+        cx.provider.delete(&ctx, id, &before).await?;
         persister.remove(&a.to_string());
         return Ok(());
     }
 
-    let r = cx.graph.get(a).ok_or_else(|| format!("{a} is not in the configuration"))?;
+    let r = cx.graph.get(a).ok_or_else(|| ApplyError::Mismatch(format!("{a} is not in the configuration")))?;
     // Re-resolve now: dependencies applied before this one have filled in unknown values.
     let desired = {
         let known = persister.with(known_from_state);
         let secret_fn = |name: &str| secrets(name);
         let scope = KnownScope { known: &known, secrets: Some(&secret_fn) };
-        cx.desired_properties(r, &ctx, &scope).map_err(|d| d.to_string())?
+        cx.desired_properties(r, &ctx, &scope)?
     };
     let record = |applied: Applied, ctx: &ResourceContext, properties: Value| {
         let mut attributes: Map<String, Value> = cx.provider.planned_attributes(ctx, &properties);
@@ -263,7 +303,7 @@ async fn apply_one(
             record(applied, &ctx, desired);
         }
         PlanAction::Update | PlanAction::NoOp => {
-            let id = change.id.clone().ok_or_else(|| format!("{a} has no recorded id"))?;
+            let id = change.id.clone().ok_or_else(|| ApplyError::Mismatch(format!("{a} has no recorded id")))?;
             let before = change.before.clone().unwrap_or(Value::Null);
             // The plan saw sensitive values (the recorded ones are markers): trust its verdict on them.
             let changed: Vec<String> = changed_keys(&before, &desired)
@@ -273,7 +313,7 @@ async fn apply_one(
             let applied = if changed.is_empty() {
                 Applied { id, attributes: Map::new() }
             } else {
-                cx.provider.update(&ctx, &id, &before, &desired, &changed).await.map_err(|e| e.to_string())?
+                cx.provider.update(&ctx, &id, &before, &desired, &changed).await?
             };
             // Keep attributes read at refresh (an adopted resource has no recorded ones), then
             // what the state recorded, then what the update returned.
@@ -289,7 +329,7 @@ async fn apply_one(
         PlanAction::Replace => {
             if let Some(id) = &change.id {
                 let before = change.before.clone().unwrap_or(Value::Null);
-                cx.provider.delete(&ctx, id, &before).await.map_err(|e| format!("deleting for replace: {e}"))?;
+                cx.provider.delete(&ctx, id, &before).await.map_err(ApplyError::DeleteForReplace)?;
                 persister.remove(&a.to_string());
             }
             let applied = create(cx, &ctx, &desired, persister).await?;
@@ -307,7 +347,7 @@ async fn create(
     ctx: &ResourceContext,
     desired: &Value,
     persister: &StatePersister<'_>,
-) -> Result<Applied, String> {
+) -> Result<Applied, ApplyError> {
     let address = ctx.address.to_string();
     persister.intent(&address, &ctx.physical_name).await?;
     match cx.provider.create(ctx, desired).await {
@@ -316,7 +356,7 @@ async fn create(
             Some(applied) => Ok(applied),
             None => {
                 persister.clear_intent(&address);
-                Err(e.to_string())
+                Err(e.into())
             }
         },
     }

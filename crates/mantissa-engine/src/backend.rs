@@ -72,7 +72,7 @@ fn host_name() -> String {
         .unwrap_or_else(|| "unknown-host".into())
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum BackendError {
     #[error("the state is locked by {} since {} ({}, lock ID {}){}", .0.who, .0.created, .0.operation, .0.id, held_hint())]
     Locked(Box<LockInfo>),

@@ -16,10 +16,10 @@ pub mod saved;
 pub mod sensitive;
 pub mod state;
 
-pub use apply::{ApplyEvent, ApplyOptions, ApplyReport, Observer, apply};
+pub use apply::{ApplyError, ApplyEvent, ApplyOptions, ApplyReport, Observer, apply};
 pub use backend::{BackendError, JournalBatch, JournalEntry, LockInfo, Scrubbed, StateBackend, replay};
 pub use graph::{DesiredResource, ResourceGraph};
-pub use persist::StatePersister;
+pub use persist::{SaveError, StatePersister};
 pub use plan::{
     Context, Drift, DriftKind, Plan, PlanAction, PlanError, PlanMode, PlanOptions, PlannedOutput, ResourceChange, plan,
 };

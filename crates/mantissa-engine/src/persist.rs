@@ -4,12 +4,21 @@
 //! journal in. A backend without a journal gets a whole-document save per interval instead.
 //! A failed save is reported so the walker starts nothing new.
 
-use crate::backend::{JournalBatch, JournalEntry, StateBackend};
+use crate::backend::{BackendError, JournalBatch, JournalEntry, StateBackend};
 use crate::state::{ResourceState, StateDocument};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
+
+/// A save of the state that failed, and where to.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("saving state to {backend}: {error}")]
+pub struct SaveError {
+    /// The backend, as [`StateBackend::describe`] names it.
+    pub backend: String,
+    pub error: BackendError,
+}
 
 pub struct StatePersister<'a> {
     backend: &'a dyn StateBackend,
@@ -22,7 +31,7 @@ pub struct StatePersister<'a> {
     whole: AtomicBool,
     finished: AtomicBool,
     notify: Notify,
-    failed: Mutex<Option<String>>,
+    failed: Mutex<Option<SaveError>>,
     writes: AtomicU64,
     bytes: AtomicU64,
     /// Whole saves from the walker (intents) and the writer must not interleave.
@@ -69,7 +78,7 @@ impl<'a> StatePersister<'a> {
 
     /// Records, durably and before returning, that `address` is about to be created as
     /// `physical_name`. The create call must not start before this is stored.
-    pub async fn intent(&self, address: &str, physical_name: &str) -> Result<(), String> {
+    pub async fn intent(&self, address: &str, physical_name: &str) -> Result<(), SaveError> {
         let entry = JournalEntry::Intent { address: address.to_string(), physical_name: physical_name.to_string() };
         let batch = {
             let mut d = self.doc.lock().expect("state lock");
@@ -110,7 +119,7 @@ impl<'a> StatePersister<'a> {
         self.notify.notify_one();
     }
 
-    pub fn failed(&self) -> Option<String> {
+    pub fn failed(&self) -> Option<SaveError> {
         self.failed.lock().expect("persister lock").clone()
     }
 
@@ -130,16 +139,16 @@ impl<'a> StatePersister<'a> {
         self.bytes.fetch_add(bytes as u64, Ordering::SeqCst);
     }
 
-    fn fail(&self, e: impl std::fmt::Display) -> String {
-        let msg = format!("saving state to {}: {e}", self.backend.describe());
-        tracing::error!("{msg}");
-        *self.failed.lock().expect("persister lock") = Some(msg.clone());
-        msg
+    fn fail(&self, error: BackendError) -> SaveError {
+        let e = SaveError { backend: self.backend.describe(), error };
+        tracing::error!("{e}");
+        *self.failed.lock().expect("persister lock") = Some(e.clone());
+        e
     }
 
     /// Appends what is pending to the journal, or saves whole when the backend has none or
     /// something changed outside the journal.
-    async fn flush_journal(&self) -> Result<(), String> {
+    async fn flush_journal(&self) -> Result<(), SaveError> {
         let entries = std::mem::take(&mut *self.pending.lock().expect("journal lock"));
         if entries.is_empty() && !self.whole.load(Ordering::SeqCst) {
             return Ok(());
@@ -164,7 +173,7 @@ impl<'a> StatePersister<'a> {
     }
 
     /// Saves the whole document (serial + 1); the backend drops the journal it replaces.
-    pub async fn save_whole(&self) -> Result<(), String> {
+    pub async fn save_whole(&self) -> Result<(), SaveError> {
         self.pending.lock().expect("journal lock").clear();
         self.whole.store(false, Ordering::SeqCst);
         let snapshot = {

@@ -139,7 +139,7 @@ impl PropertyError {
 }
 
 /// A failed cloud call.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ProviderError {
     /// A resource of that name exists but carries another lineage, or none.
     #[error(

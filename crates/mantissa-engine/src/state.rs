@@ -94,7 +94,7 @@ impl StateDocument {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StateError {
     #[error(
         "the state was written by a newer mantissa (state format {0}, this build reads up to {STATE_VERSION}): upgrade mantissa"

@@ -240,6 +240,10 @@ async fn locked(
     let mut msg = format!("{done} resource(s) changed");
     if !report.failed.is_empty() {
         msg += &format!(", {} failed", report.failed.len());
+        let transient = report.failed.iter().filter(|(_, e)| e.is_retryable()).count();
+        if transient > 0 {
+            msg += &format!(" ({transient} of them transient: AWS throttled or failed past every retry)");
+        }
     }
     if !report.skipped.is_empty() {
         msg += &format!(", {} skipped because a dependency failed", report.skipped.len());
