@@ -6,10 +6,10 @@
 
 use anyhow::{Context as _, Result, bail};
 use mantissa_aws::{AwsClients, AwsProvider, AwsSettings};
+use mantissa_backend_s3::S3BackendConfig;
 use mantissa_config::Backend;
 use mantissa_config::{Diagnostics, Project};
 use mantissa_engine::{Context, Provider, ResourceGraph, StateBackend, StateDocument, plan::KnownScope};
-use mantissa_state::S3BackendConfig;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use tokio::sync::OnceCell;
@@ -98,7 +98,7 @@ impl Session {
         let backend: Box<dyn StateBackend> = match self.s3_backend_config() {
             // S3Backend applies the backend's own region (and path-style addressing for an
             // emulator) on top of the shared configuration, so credentials stay the same.
-            Some(cfg) => Box::new(mantissa_state::S3Backend::new(self.sdk().await.config(), cfg)),
+            Some(cfg) => Box::new(mantissa_backend_s3::S3Backend::new(self.sdk().await.config(), cfg)),
             None => Box::new(mantissa_state::LocalBackend::new(&self.cwd.join(".mantissa"), self.env_name())),
         };
         // Every state and journal write passes the secret scrubber.

@@ -7,7 +7,7 @@ use crate::cli::EnvArgs;
 use crate::printer::{BOLD, GREEN, Printer, paint};
 use crate::session::Session;
 use anyhow::{Result, bail};
-use mantissa_state::{StepOutcome, bootstrap};
+use mantissa_backend_s3::{StepOutcome, bootstrap};
 
 pub async fn run(args: &EnvArgs, printer: Printer) -> Result<ExitCode> {
     let session = Session::load(&args.env)?;
