@@ -17,54 +17,11 @@ use aws_sdk_s3::types::{
 use mantissa_aws_core::s3::{denies_insecure_transport, tls_only_policy, versioning_status_from_raw};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::BackendError;
-use std::fmt;
+use mantissa_engine::operation::bootstrap::{BootstrapStep, StepOutcome};
 use std::time::{Duration, Instant};
 
 /// How long `bootstrap` waits for a new lock table to become ACTIVE (seconds on AWS).
 const TABLE_ACTIVE_TIMEOUT: Duration = Duration::from_secs(180);
-
-/// What `bootstrap` did about one part of the backend.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StepOutcome {
-    Created,
-    /// Already there and as it should be; nothing was changed.
-    Existed,
-    /// Already there but not as it should be; repaired. Says what was wrong.
-    Fixed(String),
-    /// Left as it is, and the user should know why.
-    Warning(String),
-}
-
-/// One line of `mantissa init`'s report.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BootstrapStep {
-    /// The part of the backend: `S3 bucket x`, `versioning on s3://x`, `DynamoDB lock table t`.
-    pub what: String,
-    pub outcome: StepOutcome,
-}
-
-impl BootstrapStep {
-    fn new(what: impl Into<String>, outcome: StepOutcome) -> Self {
-        Self { what: what.into(), outcome }
-    }
-}
-
-impl fmt::Display for StepOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StepOutcome::Created => f.write_str("created"),
-            StepOutcome::Existed => f.write_str("exists (yours)"),
-            StepOutcome::Fixed(why) => write!(f, "fixed ({why})"),
-            StepOutcome::Warning(why) => write!(f, "warning: {why}"),
-        }
-    }
-}
-
-impl fmt::Display for BootstrapStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.what, self.outcome)
-    }
-}
 
 /// Creates the state bucket and the lock table when they are missing, and checks (repairing what
 /// it safely can) those that exist. Safe to run again: a second run changes nothing.

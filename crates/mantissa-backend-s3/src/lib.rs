@@ -16,7 +16,9 @@ pub mod journal;
 pub mod lock;
 
 pub use backend::{S3Backend, S3BackendConfig};
-pub use bootstrap::{BootstrapStep, StepOutcome, bootstrap};
+pub use bootstrap::bootstrap;
+// What a bootstrap reports is the engine's vocabulary, so the command layer renders it without this crate.
+pub use mantissa_engine::operation::bootstrap::{BootstrapStep, StepOutcome};
 
 use aws_config::SdkConfig;
 use aws_sdk_s3::config::http::HttpResponse;
