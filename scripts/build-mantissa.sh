@@ -8,7 +8,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-package=mantissa-cli
+package=mantissa
 name=mantissa
 while [ $# -gt 0 ]; do
   case "$1" in

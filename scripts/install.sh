@@ -44,7 +44,7 @@ if [ -z "$target" ]; then
     Linux/aarch64 | Linux/arm64) target=aarch64-unknown-linux-gnu ;;
     Darwin/arm64 | Darwin/aarch64) target=aarch64-apple-darwin ;;
     Darwin/x86_64) target=x86_64-apple-darwin ;;
-    *) die "no release for $(uname -s) $(uname -m); build it with: cargo install --locked --git https://github.com/mantissa-log/mantissa --tag v$version mantissa-cli" ;;
+    *) die "no release for $(uname -s) $(uname -m); build it with: cargo install --locked --git https://github.com/mantissa-log/mantissa --tag v$version mantissa" ;;
   esac
 fi
 

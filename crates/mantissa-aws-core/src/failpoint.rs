@@ -11,7 +11,8 @@ use aws_smithy_types::config_bag::ConfigBag;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub const ENV: &str = "MANTISSA_FAILPOINT";
+/// The engine names the variable: its apply and the command layer read it too, without the SDK.
+pub const ENV: &str = mantissa_engine::operation::FAILPOINT_ENV;
 
 static CALLS: AtomicU64 = AtomicU64::new(0);
 

@@ -7,7 +7,9 @@
 //!   not-found handling, pagination);
 //! - [`error`]: SDK errors as the engine's [`mantissa_engine::ApiError`];
 //! - [`partition`]: the ARN partition and DNS suffix of a region;
-//! - [`failpoint`]: the crash-test interceptor.
+//! - [`failpoint`]: the crash-test interceptor;
+//! - [`s3`]: the TLS-only bucket policy and the emulator's versioning answer, for the bucket type
+//!   and the state backend.
 //!
 //! It depends on the engine for its error type only; the engine knows nothing of the SDK.
 
@@ -17,6 +19,7 @@ pub mod error;
 pub mod failpoint;
 pub mod partition;
 pub mod retry;
+pub mod s3;
 
 pub use call::{call, call_or_none, collect};
 pub use config::{AwsSettings, load_sdk_config};

@@ -135,6 +135,11 @@ impl Provider for AwsProvider {
     async fn delete(&self, ctx: &ResourceContext, id: &str, prior: &Value) -> Result<(), ProviderError> {
         self.get(&ctx.type_name)?.delete(ctx, id, prior).await
     }
+
+    async fn caller_identity(&self) -> Result<mantissa_engine::CallerIdentity, ProviderError> {
+        let (account, arn) = self.clients.caller_identity().await?;
+        Ok(mantissa_engine::CallerIdentity { account, arn })
+    }
 }
 
 #[cfg(test)]

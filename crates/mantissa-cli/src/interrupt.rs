@@ -12,6 +12,7 @@
 use crate::printer::Printer;
 use anyhow::{Context as _, Result, anyhow};
 use futures::FutureExt as _;
+use mantissa_engine::operation::FAILPOINT_ENV;
 use mantissa_engine::{LockInfo, StateBackend};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -167,8 +168,8 @@ impl Interrupts {
             }
         }
         let guarded = AssertUnwindSafe(async {
-            if std::env::var(mantissa_aws::failpoint::ENV).is_ok_and(|v| v == PANIC_FAILPOINT) {
-                panic!("{}={PANIC_FAILPOINT}", mantissa_aws::failpoint::ENV);
+            if std::env::var(FAILPOINT_ENV).is_ok_and(|v| v == PANIC_FAILPOINT) {
+                panic!("{FAILPOINT_ENV}={PANIC_FAILPOINT}");
             }
             self.abandonable(op).await
         })

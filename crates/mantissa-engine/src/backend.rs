@@ -1,4 +1,5 @@
-//! Where state lives and how it is locked. Implementations are in `mantissa-state`.
+//! Where state lives and how it is locked. Implementations: `mantissa-state` (the local file) and
+//! `mantissa-backend-s3` (S3 with a DynamoDB lock).
 
 use crate::state::{ResourceState, StateDocument};
 use async_trait::async_trait;

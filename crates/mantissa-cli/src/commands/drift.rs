@@ -4,22 +4,23 @@
 
 use super::ExitCode;
 use crate::cli::DriftArgs;
+use crate::cloud::Cloud;
 use crate::printer::Printer;
 use crate::render::render_plan;
 use crate::session::Session;
 use anyhow::{Result, bail};
 use mantissa_engine::{Context, PlanMode, PlanOptions, plan};
 
-pub async fn run(args: &DriftArgs, printer: Printer) -> Result<ExitCode> {
+pub async fn run(args: &DriftArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     // No lock to release, but a signal still ends it with the signal's exit code and a message.
     let interrupts = crate::interrupt::Interrupts::install(printer)?;
-    interrupts.run(compared(args, printer)).await
+    interrupts.run(compared(args, printer, cloud)).await
 }
 
-async fn compared(args: &DriftArgs, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(&args.env.env)?;
+async fn compared(args: &DriftArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(&args.env.env, cloud)?;
     let provider = session.provider().await;
-    let graph = session.check(&provider)?;
+    let graph = session.check(provider.as_ref())?;
     let backend = session.backend().await?;
     let (state, fresh) = session.state(backend.as_ref()).await?;
     // A job pointed at an environment never applied has nothing to watch: say so rather than
@@ -31,7 +32,7 @@ async fn compared(args: &DriftArgs, printer: Printer) -> Result<ExitCode> {
             args.env.env
         );
     }
-    let cx = Context::new(&session.project, &graph, &provider, &state.lineage);
+    let cx = Context::new(&session.project, &graph, provider.as_ref(), &state.lineage);
     let opts = PlanOptions {
         mode: PlanMode::RefreshOnly,
         refresh: true,

@@ -3,19 +3,20 @@
 
 use super::ExitCode;
 use crate::cli::ForceUnlockArgs;
+use crate::cloud::Cloud;
 use crate::printer::Printer;
 use crate::session::Session;
 use anyhow::{Result, bail};
 use std::io::{BufRead, IsTerminal};
 
-pub async fn run(args: &ForceUnlockArgs, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(&args.env.env)?;
+pub async fn run(args: &ForceUnlockArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(&args.env.env, cloud)?;
     let backend = session.backend().await?;
     if !args.force {
         confirm(&args.lock_id, &backend.describe())?;
     }
     backend.force_unlock(&args.lock_id).await?;
-    if session.s3_backend_config().is_none() {
+    if session.project.env.backend.is_none() {
         // The local lock is an OS file lock: the backend succeeds only when no process holds it,
         // so there was nothing to release.
         printer.out(format!(

@@ -4,6 +4,7 @@
 
 use super::ExitCode;
 use crate::cli::EnvArgs;
+use crate::cloud::Cloud;
 use crate::printer::Printer;
 use crate::session::Session;
 use anyhow::Result;
@@ -12,12 +13,12 @@ use mantissa_engine::ResourceGraph;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-pub fn run(args: &EnvArgs, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(&args.env)?;
+pub fn run(args: &EnvArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(&args.env, cloud)?;
     // The types' schemas and the function sources are all the graph needs: no credentials are
     // looked up.
-    let provider = mantissa_aws::AwsProvider::offline_for_stack(Some(session.project.stack.dir.clone()));
-    let graph = session.check(&provider)?;
+    let provider = session.offline_provider();
+    let graph = session.check(provider.as_ref())?;
     let env = &session.project.env;
     let name = format!("{}-{}", env.project_prefix.value, env.environment.value);
     printer.out(to_dot(&graph, &name).trim_end());

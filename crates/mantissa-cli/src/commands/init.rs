@@ -4,33 +4,33 @@
 
 use super::ExitCode;
 use crate::cli::EnvArgs;
+use crate::cloud::Cloud;
 use crate::printer::{BOLD, GREEN, Printer, paint};
 use crate::session::Session;
 use anyhow::{Result, bail};
-use mantissa_state::{StepOutcome, bootstrap};
+use mantissa_config::Backend;
+use mantissa_engine::operation::bootstrap::StepOutcome;
 
-pub async fn run(args: &EnvArgs, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(&args.env)?;
-    let Some(cfg) = session.s3_backend_config() else {
+pub async fn run(args: &EnvArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(&args.env, cloud)?;
+    let env = &session.project.env;
+    let Some(backend) = &env.backend else {
         bail!(
             "environment {env} keeps its state in {local}; init is for the S3 backend: add backend.s3 \
              (bucket, key, lock_table) to {file}",
             env = session.env_name(),
             local = session.local_state_path().display(),
-            file = session.project.env.path.display(),
+            file = env.path.display(),
         );
     };
-    // Over plain http the TLS-only bucket policy would deny mantissa's own requests (the emulator
-    // ignores the policy's Condition): bootstrap leaves it out and says so.
-    let plain_http = cfg.endpoint_url.as_deref().is_some_and(|e| e.starts_with("http://"));
+    let Backend::S3(cfg) = backend;
+    // The bucket's region defaults to the environment's.
+    let region = cfg.region.as_ref().unwrap_or(&env.region);
     printer.info(format!(
         "Bootstrapping the state backend s3://{}/{} (lock table {}, region {})...",
-        cfg.bucket,
-        cfg.key,
-        cfg.lock_table,
-        cfg.region.as_deref().unwrap_or_default()
+        cfg.bucket.value, cfg.key.value, cfg.lock_table.value, region.value
     ));
-    let steps = bootstrap(session.sdk().await.config(), &cfg, plain_http).await?;
+    let steps = cloud.bootstrap(env, backend).await?;
 
     let (mut created, mut fixed, mut warnings) = (0, 0, 0);
     for step in &steps {
@@ -60,8 +60,8 @@ pub async fn run(args: &EnvArgs, printer: Printer) -> Result<ExitCode> {
         "\n{} {summary}{caveat} `mantissa apply -e {}` keeps its state in s3://{}/{}.",
         paint(BOLD, "State backend ready."),
         args.env,
-        cfg.bucket,
-        cfg.key
+        cfg.bucket.value,
+        cfg.key.value
     ));
 
     // A state applied before the backend was configured stays behind in the local file; say how

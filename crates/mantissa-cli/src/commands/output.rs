@@ -2,14 +2,15 @@
 
 use super::ExitCode;
 use crate::cli::OutputArgs;
+use crate::cloud::Cloud;
 use crate::printer::Printer;
 use crate::render::SENSITIVE;
 use crate::session::Session;
 use anyhow::{Result, bail};
 use serde_json::{Map, Value, json};
 
-pub async fn run(args: &OutputArgs, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(&args.env.env)?;
+pub async fn run(args: &OutputArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(&args.env.env, cloud)?;
     let backend = session.backend().await?;
     let Some(state) = backend.load().await? else {
         bail!("no state for environment {}: run `mantissa apply -e {}` first", session.env_name(), args.env.env);

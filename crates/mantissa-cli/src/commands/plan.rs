@@ -3,6 +3,7 @@
 
 use super::ExitCode;
 use crate::cli::{Format, PlanArgs};
+use crate::cloud::Cloud;
 use crate::planfile::SavedPlan;
 use crate::printer::Printer;
 use crate::render::render_plan;
@@ -11,21 +12,21 @@ use anyhow::{Result, bail};
 use mantissa_config::Address;
 use mantissa_engine::{Context, PlanMode, PlanOptions, plan};
 
-pub async fn run(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
+pub async fn run(args: &PlanArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     // No lock to release, but a signal still ends it with the signal's exit code and a message.
     let interrupts = crate::interrupt::Interrupts::install(printer)?;
-    interrupts.run(planned(args, printer)).await
+    interrupts.run(planned(args, printer, cloud)).await
 }
 
-async fn planned(args: &PlanArgs, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(&args.run.env.env)?;
+async fn planned(args: &PlanArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(&args.run.env.env, cloud)?;
     let provider = session.provider().await;
-    let graph = session.check(&provider)?;
+    let graph = session.check(provider.as_ref())?;
     let backend = session.backend().await?;
     let (state, _) = session.state(backend.as_ref()).await?;
     let secrets = session.secrets.warn(printer);
     let secret_fn = |name: &str| secrets.get(name);
-    let cx = Context::new(&session.project, &graph, &provider, &state.lineage).with_secrets(&secret_fn);
+    let cx = Context::new(&session.project, &graph, provider.as_ref(), &state.lineage).with_secrets(&secret_fn);
     let opts = PlanOptions {
         mode: mode(args.destroy, args.refresh_only, args.run.refresh)?,
         refresh: args.run.refresh,

@@ -5,19 +5,19 @@
 //! [`TypeDoc`] (import id, emulator differences). Nothing here is written by hand per type, so
 //! a page cannot say something the code does not do.
 
-use mantissa_aws::reference::TypeDoc;
+use crate::cloud::{Cloud, TypeReference};
 use mantissa_config::Address;
-use mantissa_engine::{NameStyle, Naming, Ownership, TypeSchema};
+use mantissa_engine::{NameStyle, Naming, Ownership, TypeDoc, TypeSchema};
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 
 /// Every page as `(file name, Markdown)`: `README.md` (the index) and one per type.
-pub fn pages() -> Vec<(String, String)> {
-    pages_from(&mantissa_aws::AwsProvider::references())
+pub fn pages(cloud: &dyn Cloud) -> Vec<(String, String)> {
+    pages_from(&cloud.type_references())
 }
 
 /// The pages of `types` (each a type's engine schema, reference metadata and properties schema).
-pub fn pages_from(types: &[(&'static TypeSchema, &'static TypeDoc, Value)]) -> Vec<(String, String)> {
+pub fn pages_from(types: &[TypeReference]) -> Vec<(String, String)> {
     let mut out = vec![("README.md".to_string(), index(types))];
     for (schema, doc, props) in types {
         out.push((format!("{}.md", schema.type_name), page(schema, doc, props)));
@@ -25,7 +25,7 @@ pub fn pages_from(types: &[(&'static TypeSchema, &'static TypeDoc, Value)]) -> V
     out
 }
 
-fn index(types: &[(&'static TypeSchema, &'static TypeDoc, Value)]) -> String {
+fn index(types: &[TypeReference]) -> String {
     let mut s = String::from(GENERATED);
     s += "# Resource reference\n\n";
     s += "One page per resource type a stack can declare (`type:` in a module file; the format is in \

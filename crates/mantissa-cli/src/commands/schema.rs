@@ -4,14 +4,15 @@
 
 use super::ExitCode;
 use crate::cli::SchemaArgs;
+use crate::cloud::Cloud;
 use crate::printer::Printer;
 use anyhow::{Context as _, Result};
 use mantissa_config::schema::{environment_schema, module_schema, stack_schema};
 use serde_json::Value;
 
 /// The schema files by name, as written.
-pub fn schemas() -> Vec<(&'static str, String)> {
-    let types = mantissa_aws::AwsProvider::json_schemas();
+pub fn schemas(cloud: &dyn Cloud) -> Vec<(&'static str, String)> {
+    let types = cloud.json_schemas();
     let module = module_schema(types.iter().map(|(name, schema)| (*name, schema)));
     [
         ("environment.schema.json", environment_schema()),
@@ -29,9 +30,9 @@ fn pretty(v: &Value) -> String {
     text
 }
 
-pub fn run(args: &SchemaArgs, printer: Printer) -> Result<ExitCode> {
+pub fn run(args: &SchemaArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-    for (file, text) in schemas() {
+    for (file, text) in schemas(cloud) {
         let path = args.out.join(file);
         let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == text);
         if unchanged {

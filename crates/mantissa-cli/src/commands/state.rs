@@ -8,6 +8,7 @@
 
 use super::ExitCode;
 use crate::cli::{StateAddrArgs, StateCommand, StatePushArgs, StateRmArgs};
+use crate::cloud::Cloud;
 use crate::interrupt::{Interrupts, SAVING};
 use crate::printer::Printer;
 use crate::session::Session;
@@ -15,19 +16,19 @@ use anyhow::{Context as _, Result, bail};
 use mantissa_engine::{LockInfo, StateBackend, StateDocument, graph::closest};
 use std::io::Write;
 
-pub async fn run(args: &StateCommand, printer: Printer) -> Result<ExitCode> {
+pub async fn run(args: &StateCommand, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     match args {
-        StateCommand::List(a) => list(&a.env, printer).await,
-        StateCommand::Show(a) => show(a, printer).await,
-        StateCommand::Pull(a) => pull(&a.env).await,
-        StateCommand::Push(a) => push(a, printer).await,
-        StateCommand::Rm(a) => rm(a, printer).await,
+        StateCommand::List(a) => list(&a.env, printer, cloud).await,
+        StateCommand::Show(a) => show(a, printer, cloud).await,
+        StateCommand::Pull(a) => pull(&a.env, cloud).await,
+        StateCommand::Push(a) => push(a, printer, cloud).await,
+        StateCommand::Rm(a) => rm(a, printer, cloud).await,
     }
 }
 
 /// `address  type  id`, aligned, in address order.
-async fn list(env: &str, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(env)?;
+async fn list(env: &str, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(env, cloud)?;
     let backend = session.backend().await?;
     let doc = existing_state(&session, backend.as_ref(), env).await?;
     if doc.resources.is_empty() {
@@ -48,8 +49,8 @@ async fn list(env: &str, printer: Printer) -> Result<ExitCode> {
 
 /// One resource as recorded, as pretty JSON. Sensitive properties were redacted when the state
 /// was written, so nothing secret can appear here.
-async fn show(args: &StateAddrArgs, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(&args.env.env)?;
+async fn show(args: &StateAddrArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(&args.env.env, cloud)?;
     let backend = session.backend().await?;
     let doc = existing_state(&session, backend.as_ref(), &args.env.env).await?;
     let Some(r) = doc.resources.get(&args.address) else {
@@ -60,8 +61,8 @@ async fn show(args: &StateAddrArgs, printer: Printer) -> Result<ExitCode> {
 }
 
 /// The whole document, byte for byte as a save would write it, so `pull > f; push f` round-trips.
-async fn pull(env: &str) -> Result<ExitCode> {
-    let session = Session::load(env)?;
+async fn pull(env: &str, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(env, cloud)?;
     let backend = session.backend().await?;
     let doc = existing_state(&session, backend.as_ref(), env).await?;
     // Scrubbed like every other write (a no-op unless a secret value slipped into the state).
@@ -71,8 +72,8 @@ async fn pull(env: &str) -> Result<ExitCode> {
     Ok(0)
 }
 
-async fn push(args: &StatePushArgs, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(&args.env.env)?;
+async fn push(args: &StatePushArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(&args.env.env, cloud)?;
     let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let pushed =
         StateDocument::from_json(&bytes).with_context(|| format!("{} is not a state document", args.file.display()))?;
@@ -94,7 +95,7 @@ async fn push(args: &StatePushArgs, printer: Printer) -> Result<ExitCode> {
 }
 
 async fn push_locked(
-    session: &Session,
+    session: &Session<'_>,
     backend: &dyn StateBackend,
     args: &StatePushArgs,
     mut pushed: StateDocument,
@@ -166,8 +167,8 @@ async fn push_locked(
     Ok(0)
 }
 
-async fn rm(args: &StateRmArgs, printer: Printer) -> Result<ExitCode> {
-    let session = Session::load(&args.env.env)?;
+async fn rm(args: &StateRmArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
+    let session = Session::load(&args.env.env, cloud)?;
     let backend = session.backend().await?;
     let lock = LockInfo::new("state rm", &backend.describe());
     let interrupts = Interrupts::install(printer)?;
@@ -176,7 +177,7 @@ async fn rm(args: &StateRmArgs, printer: Printer) -> Result<ExitCode> {
 }
 
 async fn rm_locked(
-    session: &Session,
+    session: &Session<'_>,
     backend: &dyn StateBackend,
     args: &StateRmArgs,
     interrupts: &Interrupts,
@@ -210,7 +211,7 @@ async fn rm_locked(
 
 /// The recorded state; an error when there is none, since every state command is about one.
 pub(crate) async fn existing_state(
-    session: &Session,
+    session: &Session<'_>,
     backend: &dyn StateBackend,
     env_arg: &str,
 ) -> Result<StateDocument> {

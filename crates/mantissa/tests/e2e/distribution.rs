@@ -29,7 +29,7 @@ fn committed_docs_are_current() {
     assert_eq!(
         r.code, 0,
         "docs/resources/ or docs/man/ is out of date with the resource types or the command line: \
-         regenerate with `cargo run -p mantissa-cli -- docs --out docs/` and commit it\n{r:?}"
+         regenerate with `cargo run -p mantissa -- docs --out docs/` and commit it\n{r:?}"
     );
     let pages = std::fs::read_dir(docs.join("resources"))
         .unwrap()

@@ -1,10 +1,11 @@
-//! The `mantissa` binary: parse the command line, run the command, turn the outcome into an
-//! exit code (0 success, 1 error, 2 changes present with --detailed-exitcode, 130 after SIGINT
-//! and 143 after SIGTERM).
+//! The `mantissa` command line as a library: parse the command line, run the command over a
+//! [`Cloud`], turn the outcome into an exit code (0 success, 1 error, 2 changes present with
+//! --detailed-exitcode, 130 after SIGINT and 143 after SIGTERM). It has no AWS SDK in its
+//! dependency tree: the `mantissa` binary crate implements [`Cloud`] for AWS and calls [`main`].
 
 mod cli;
+pub mod cloud;
 mod commands;
-mod guard;
 mod interrupt;
 mod json;
 mod markdown;
@@ -17,6 +18,14 @@ mod render_tests;
 mod secrets;
 mod session;
 
+pub use cloud::{Cloud, TypeReference};
+
+/// The generated documentation (`mantissa docs`), for tests over a cloud's real types.
+pub mod docs {
+    pub use crate::commands::docs::{Drift, GeneratedDir, compare, resources_dir};
+    pub use crate::commands::reference::{pages, pages_from};
+}
+
 #[cfg(test)]
 mod example_workflow_tests;
 
@@ -24,13 +33,46 @@ use clap::Parser as _;
 use cli::{Cli, Command};
 use printer::Printer;
 
-fn main() {
-    // Usage errors exit 1 like every other error: 2 means "changes present" (--detailed-exitcode).
-    let cli = match Cli::try_parse() {
+/// Runs the process's command line over `cloud` and exits with its code.
+pub fn main(cloud: &dyn Cloud) -> ! {
+    std::process::exit(run(std::env::args_os(), cloud))
+}
+
+/// Runs the command line `args` (the program name first) over `cloud`, reports an error as the
+/// binary does, and returns the exit code.
+pub fn run<I, T>(args: I, cloud: &dyn Cloud) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    match execute(args, cloud) {
+        Ok(code) => code,
+        Err(e) => {
+            let code = exit_code(&e);
+            report(e);
+            code
+        }
+    }
+}
+
+/// The exit code an error of [`execute`] asks for: a signal's (130, 143, 129), else 1.
+pub fn exit_code(e: &anyhow::Error) -> i32 {
+    interrupt::exit_code(e)
+}
+
+/// Runs the command line `args` over `cloud`: the command's exit code, or its error unreported.
+/// A usage error prints itself and exits 1 like every other error (2 means "changes present"
+/// with --detailed-exitcode); `--help` and `--version` exit 0.
+pub fn execute<I, T>(args: I, cloud: &dyn Cloud) -> anyhow::Result<i32>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            std::process::exit(if e.use_stderr() { 1 } else { 0 });
+            return Ok(if e.use_stderr() { 1 } else { 0 });
         }
     };
     install_panic_hook();
@@ -49,41 +91,31 @@ fn main() {
         )
     }));
     let printer = Printer::new(cli.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: starting the async runtime: {e}");
-            std::process::exit(1);
-        }
-    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))?;
     let result = runtime.block_on(async {
         match &cli.command {
-            Command::Validate(a) => commands::validate::run(a, printer).await,
-            Command::Plan(a) => commands::plan::run(a, printer).await,
-            Command::Apply(a) => commands::apply::run_apply(a, printer).await,
-            Command::Destroy(a) => commands::apply::run_destroy(a, printer).await,
-            Command::Output(a) => commands::output::run(a, printer).await,
-            Command::Init(a) => commands::init::run(a, printer).await,
-            Command::State(c) => commands::state::run(c, printer).await,
-            Command::Import(a) => commands::import::run(a, printer).await,
-            Command::ForceUnlock(a) => commands::force_unlock::run(a, printer).await,
-            Command::Drift(a) => commands::drift::run(a, printer).await,
-            Command::Graph(a) => commands::graph::run(a, printer),
-            Command::Schema(a) => commands::schema::run(a, printer),
-            Command::Docs(a) => commands::docs::run(a, printer),
+            Command::Validate(a) => commands::validate::run(a, printer, cloud).await,
+            Command::Plan(a) => commands::plan::run(a, printer, cloud).await,
+            Command::Apply(a) => commands::apply::run_apply(a, printer, cloud).await,
+            Command::Destroy(a) => commands::apply::run_destroy(a, printer, cloud).await,
+            Command::Output(a) => commands::output::run(a, printer, cloud).await,
+            Command::Init(a) => commands::init::run(a, printer, cloud).await,
+            Command::State(c) => commands::state::run(c, printer, cloud).await,
+            Command::Import(a) => commands::import::run(a, printer, cloud).await,
+            Command::ForceUnlock(a) => commands::force_unlock::run(a, printer, cloud).await,
+            Command::Drift(a) => commands::drift::run(a, printer, cloud).await,
+            Command::Graph(a) => commands::graph::run(a, printer, cloud),
+            Command::Schema(a) => commands::schema::run(a, printer, cloud),
+            Command::Docs(a) => commands::docs::run(a, printer, cloud),
             Command::Completions(a) => commands::completions::run(a),
         }
     });
     // Dropping the runtime could wait on a stuck connection; the work is done.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
-    match result {
-        Ok(code) => std::process::exit(code),
-        Err(e) => {
-            let code = interrupt::exit_code(&e);
-            report(e);
-            std::process::exit(code);
-        }
-    }
+    result
 }
 
 /// Configuration problems render with their source line; everything else as a chain of causes.
@@ -136,10 +168,11 @@ fn init_logging(verbose: u8) {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     // Logs go through the printer: above any progress bars, and without escape codes off a terminal.
-    tracing_subscriber::fmt()
+    // A second run in one process (a command test) keeps the logger the first one installed.
+    let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(printer::LogWriter::default)
         .with_ansi(printer::stderr_color())
         .with_target(false)
-        .init();
+        .try_init();
 }

@@ -248,7 +248,7 @@ fn committed_schemas_are_current() {
         assert!(
             fresh == old,
             "schemas/{file} is out of date with the configuration format or the resource types: \
-             regenerate it with `cargo run -p mantissa-cli -- schema --out schemas/` and commit it"
+             regenerate it with `cargo run -p mantissa -- schema --out schemas/` and commit it"
         );
     }
     // Running it again changes nothing.
