@@ -74,3 +74,9 @@ if [ $# -eq 0 ]; then
     exit 1
   fi
 fi
+
+# The crate rules of docs/architecture.md (no AWS SDK in the engine or the command layer, ...).
+if [ $# -eq 0 ]; then
+  echo "+ scripts/check-layering.sh"
+  scripts/check-layering.sh
+fi
