@@ -105,12 +105,7 @@ pub(super) fn wait_for_writes(w: &World, n: usize) {
 fn killed_with_sigkill_mid_apply() {
     let w = World::new();
     w.proxy.set_latency(Duration::from_millis(150));
-    let mut child = w
-        .command(&[], &["apply", "-e", "test", "--auto-approve"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = w.spawn_silent(&["apply", "-e", "test", "--auto-approve"]);
     wait_for_writes(&w, 4);
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
@@ -123,12 +118,7 @@ fn killed_with_sigkill_mid_apply() {
 fn interrupted_with_sigint_saves_unlocks_and_exits_130() {
     let w = World::new();
     w.proxy.set_latency(Duration::from_millis(150));
-    let child = w
-        .command(&[], &["apply", "-e", "test", "--auto-approve", "--parallelism", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = w.spawn_apply();
     // Once the first bucket is being configured, interrupt.
     wait_for_writes(&w, 3);
     let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();

@@ -60,12 +60,7 @@ pub(super) fn kill_after_writes(world: fn() -> World, writes: &[usize], latency:
     for &n in writes {
         let w = world();
         w.proxy.set_latency(latency);
-        let mut child = w
-            .command(&[], &["apply", "-e", "test", "--auto-approve"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = w.spawn_silent(&["apply", "-e", "test", "--auto-approve"]);
         super::crash::wait_for_writes(&w, n);
         child.kill().unwrap(); // SIGKILL
         assert!(child.wait().unwrap().code().is_none(), "killed by a signal");

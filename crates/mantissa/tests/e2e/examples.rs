@@ -7,26 +7,7 @@ use super::*;
 /// `mantissa args...` run in `cwd`, isolated from the developer's AWS set-up (as `World` does).
 fn run_in(cwd: &Path, args: &[&str]) -> Run {
     let home = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_mantissa"))
-        .args(args)
-        .current_dir(cwd)
-        .env("HOME", home.path())
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("RUST_LOG")
-        .env_remove(FAILPOINT)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("mantissa runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    isolated_mantissa(cwd, home.path(), args).output().expect("mantissa runs").into()
 }
 
 /// A directory holding only a copy of the repository's `stacks/`: the environment files are then

@@ -83,12 +83,7 @@ fn assert_unlocked(w: &World, backend: Backend, context: &str) {
 }
 
 fn finish(child: Child) -> Run {
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    child.wait_with_output().unwrap().into()
 }
 
 #[test]
@@ -102,12 +97,7 @@ fn a_signal_during_refresh_exits_with_its_code_and_releases_the_lock() {
         w.proxy.clear();
         // Slow reads keep the refresh going long enough to be interrupted in the middle.
         w.proxy.set_latency(Duration::from_millis(300));
-        let child = w
-            .command(&[], &["apply", "-e", "test", "--auto-approve", "--parallelism", "1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = w.spawn_apply();
         // A table's DescribeTable is a read of the refresh, never of the state backend.
         let refresh_reads = || w.proxy.count("DescribeTable");
         wait_until("the refresh to be under way", || refresh_reads() >= 1);
@@ -135,12 +125,7 @@ fn a_signal_while_applying_finishes_in_flight_work_saves_unlocks_and_exits_with_
         let w = world(backend);
         w.proxy.clear();
         w.proxy.set_latency(Duration::from_millis(150));
-        let child = w
-            .command(&[], &["apply", "-e", "test", "--auto-approve", "--parallelism", "1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = w.spawn_apply();
         let resource_writes = || w.proxy.writes().iter().filter(|c| c.operation == "CreateBucket").count();
         wait_until("the first bucket to be created", || resource_writes() >= 1);
         kill(child.id(), sig);

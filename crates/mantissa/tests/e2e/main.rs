@@ -40,7 +40,7 @@ mod storage;
 
 use mantissa_testkit::{Emulator, RecordingProxy, workspace_root};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 pub const FAILPOINT: &str = "MANTISSA_FAILPOINT";
 
@@ -61,6 +61,35 @@ impl Run {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// `mantissa args...` in `cwd` with `home` as HOME, isolated from the developer's AWS set-up
+/// (no profile, keys, endpoint, log level or failpoint of theirs) and with no terminal.
+pub fn isolated_mantissa(cwd: &Path, home: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mantissa"));
+    c.args(args)
+        .current_dir(cwd)
+        .env("HOME", home)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("RUST_LOG")
+        .env_remove(FAILPOINT)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    c
 }
 
 impl std::fmt::Debug for Run {
@@ -115,33 +144,32 @@ impl World {
 
     /// The command as `mantissa` runs it here: isolated from the developer's AWS set-up.
     pub fn command(&self, vars: &[(&str, &str)], args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_mantissa"));
-        c.args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY")
-            .env_remove("AWS_SESSION_TOKEN")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env_remove("RUST_LOG")
-            .env_remove(FAILPOINT)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
+        let mut c = isolated_mantissa(self.path(), self.path(), args);
         for (k, v) in vars {
             c.env(k, v);
         }
         c
     }
 
+    /// `apply -e test --auto-approve --parallelism 1` started in the background, its output
+    /// piped, for a test that signals or kills it mid-run.
+    pub fn spawn_apply(&self) -> Child {
+        self.command(&[], &["apply", "-e", "test", "--auto-approve", "--parallelism", "1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// `mantissa args...` started in the background with its output discarded, for a test that
+    /// kills it.
+    pub fn spawn_silent(&self, args: &[&str]) -> Child {
+        self.command(&[], args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+    }
+
     /// Runs with extra environment variables.
     pub fn mantissa_with(&self, vars: &[(&str, &str)], args: &[&str]) -> Run {
-        let out: Output = self.command(vars, args).output().expect("mantissa runs");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        self.command(vars, args).output().expect("mantissa runs").into()
     }
 
     /// An S3 client talking to the emulator directly (not through the proxy), for checks and

@@ -276,19 +276,7 @@ fn module_schema_gives_each_type_its_properties() {
 /// Runs mantissa in a scratch directory with no environment (commands that need none).
 fn w_less(args: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_mantissa"))
-        .args(args)
-        .current_dir(dir.path())
-        .env("HOME", dir.path())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("mantissa runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    isolated_mantissa(dir.path(), dir.path(), args).output().expect("mantissa runs").into()
 }
 
 /// Every shipped YAML file names its schema on its first line, by a relative path that exists.

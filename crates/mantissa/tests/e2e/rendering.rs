@@ -9,12 +9,7 @@ const SECRET: &str = "hooks-slack-T000-json-5e6f7a";
 const MODULES: &str = "modules:\n  ingestion: false\n  catalog: false\n  compute: false\n  scheduling: false\n  api: false\n  auth: false\n  monitoring: false\n";
 
 fn run(mut c: Command) -> Run {
-    let out = c.output().expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    c.output().expect("runs").into()
 }
 
 fn addresses(w: &World) -> Vec<String> {

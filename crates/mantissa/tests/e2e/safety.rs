@@ -19,12 +19,7 @@ fn two_applies_at_once_one_waits_or_leaves_naming_the_holder() {
     s3_env(&w);
     assert_eq!(w.mantissa(&["init", "-e", "test"]).code, 0);
     w.proxy.set_latency(Duration::from_millis(100));
-    let mut first = w
-        .command(&[], &["apply", "-e", "test", "--auto-approve"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = w.spawn_silent(&["apply", "-e", "test", "--auto-approve"]);
     // The lock item is there while the first apply runs.
     wait_until("the first apply's lock", || item(&w, &lock_id()).is_some_and(|i| i.contains_key("Info")));
     let info: serde_json::Value = serde_json::from_str(&item(&w, &lock_id()).unwrap()["Info"]).unwrap();
