@@ -221,7 +221,8 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
     let mut known = desired::known_from_state(&scope, &live);
     let mut refusals = Refusals::default();
     if opts.mode == PlanMode::Normal {
-        plan.changes = desired::changes(cx, state, &scope, &live, opts, &mut known, &mut refusals);
+        let inputs = desired::Inputs { cx, state, scope: &scope, live: &live, opts };
+        plan.changes = desired::changes(&inputs, &mut known, &mut refusals);
     }
     plan.changes.extend(orphans::deletes(cx, &scope, &live, opts, &mut known, &mut refusals)?);
     refusals.into_result()?;

@@ -31,23 +31,28 @@ pub(super) fn known_from_state(scope: &PlanScope<'_>, live: &LiveReads) -> HashM
         .collect()
 }
 
+/// What the earlier phases give this one.
+pub(super) struct Inputs<'a> {
+    pub cx: &'a Context<'a>,
+    pub state: &'a StateDocument,
+    pub scope: &'a PlanScope<'a>,
+    pub live: &'a LiveReads,
+    pub opts: &'a PlanOptions,
+}
+
 /// One change per resource in play, in graph order (dependencies first), each adding what it
 /// will be after apply to `known` for the resources after it.
 pub(super) fn changes(
-    cx: &Context<'_>,
-    state: &StateDocument,
-    scope: &PlanScope<'_>,
-    live: &LiveReads,
-    opts: &PlanOptions,
+    inputs: &Inputs<'_>,
     known: &mut HashMap<Address, Known>,
     refusals: &mut Refusals,
 ) -> Vec<ResourceChange> {
     let mut changes = Vec::new();
-    for r in &cx.graph.resources {
-        if !scope.targeted.contains(r.address()) {
+    for r in &inputs.cx.graph.resources {
+        if !inputs.scope.targeted.contains(r.address()) {
             continue;
         }
-        if let Some(change) = change(cx, state, scope, live, opts, r, known, refusals) {
+        if let Some(change) = change(inputs, r, known, refusals) {
             changes.push(change);
         }
     }
@@ -63,17 +68,13 @@ struct Base {
     adopt: bool,
 }
 
-#[allow(clippy::too_many_arguments)]
 fn change(
-    cx: &Context<'_>,
-    state: &StateDocument,
-    scope: &PlanScope<'_>,
-    live: &LiveReads,
-    opts: &PlanOptions,
+    inputs: &Inputs<'_>,
     r: &DesiredResource,
     known: &mut HashMap<Address, Known>,
     refusals: &mut Refusals,
 ) -> Option<ResourceChange> {
+    let Inputs { cx, scope, opts, .. } = *inputs;
     let a = r.address();
     let ctx = cx.resource_context(a, r.schema.type_name).expect("graph types are known");
     let desired = match cx.desired_properties(r, &ctx, &KnownScope { known, secrets: cx.secrets }) {
@@ -83,7 +84,7 @@ fn change(
             return None;
         }
     };
-    let base = match base(cx, state, scope, live, opts, r, &ctx) {
+    let base = match base(inputs, r, &ctx) {
         Ok(base) => base,
         Err(not_owned) => {
             refusals.not_owned.push(not_owned.to_string());
@@ -129,15 +130,8 @@ fn change(
 
 /// The resource as it stands (`None`: to be created), or the refusal when the account holds one
 /// under its name that this state cannot prove its own.
-fn base(
-    cx: &Context<'_>,
-    state: &StateDocument,
-    scope: &PlanScope<'_>,
-    live: &LiveReads,
-    opts: &PlanOptions,
-    r: &DesiredResource,
-    ctx: &ResourceContext,
-) -> Result<Option<Base>, ProviderError> {
+fn base(inputs: &Inputs<'_>, r: &DesiredResource, ctx: &ResourceContext) -> Result<Option<Base>, ProviderError> {
+    let Inputs { cx, state, scope, live, opts } = *inputs;
     let a = r.address();
     let recorded = scope.recorded.get(a).filter(|s| s.type_name == r.schema.type_name);
     let live_now: Option<&LiveResource> = live.get(a).and_then(|l| l.as_ref());
