@@ -5,12 +5,12 @@
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
 use async_trait::async_trait;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -121,11 +121,15 @@ impl CloudwatchDashboard {
 
     /// The body and ARN, or `None` when there is no such dashboard.
     async fn get(&self, name: &str) -> Result<Option<(Map<String, Value>, Option<String>)>, ProviderError> {
-        tracing::debug!(dashboard = name, "cloudwatch:GetDashboard");
-        let out = match self.clients.cloudwatch().get_dashboard().dashboard_name(name).send().await {
+        let out = match call(
+            "cloudwatch:GetDashboard",
+            self.clients.cloudwatch().get_dashboard().dashboard_name(name).send(),
+        )
+        .await
+        {
             Ok(out) => out,
-            Err(e) if error_code(&e).is_some_and(|c| NOT_FOUND.contains(&c)) => return Ok(None),
-            Err(e) => return Err(api_error("cloudwatch:GetDashboard", e)),
+            Err(e) if e.code.as_deref().is_some_and(|c| NOT_FOUND.contains(&c)) => return Ok(None),
+            Err(e) => return Err(ProviderError::from(e)),
         };
         let body = match serde_json::from_str::<Value>(out.dashboard_body().unwrap_or("{}")) {
             Ok(Value::Object(m)) => m,
@@ -140,16 +144,16 @@ impl CloudwatchDashboard {
     }
 
     async fn put(&self, name: &str, p: &DashboardProps) -> Result<Option<String>, ProviderError> {
-        tracing::debug!(dashboard = name, "cloudwatch:PutDashboard");
-        let out = self
-            .clients
-            .cloudwatch()
-            .put_dashboard()
-            .dashboard_name(name)
-            .dashboard_body(Value::Object(p.body.clone()).to_string())
-            .send()
-            .await
-            .map_err(|e| api_error("cloudwatch:PutDashboard", e))?;
+        let out = call(
+            "cloudwatch:PutDashboard",
+            self.clients
+                .cloudwatch()
+                .put_dashboard()
+                .dashboard_name(name)
+                .dashboard_body(Value::Object(p.body.clone()).to_string())
+                .send(),
+        )
+        .await?;
         // Errors fail the call; what comes back are warnings (a metric that does not exist yet).
         for m in out.dashboard_validation_messages() {
             tracing::warn!(
@@ -231,12 +235,13 @@ impl ResourceType for CloudwatchDashboard {
         id: &str,
         _prior: Option<&DashboardProps>,
     ) -> Result<(), ProviderError> {
-        tracing::debug!(dashboard = id, "cloudwatch:DeleteDashboards");
-        match self.clients.cloudwatch().delete_dashboards().dashboard_names(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e).is_some_and(|c| NOT_FOUND.contains(&c)) => Ok(()),
-            Err(e) => Err(api_error("cloudwatch:DeleteDashboards", e)),
-        }
+        call_or_none(
+            "cloudwatch:DeleteDashboards",
+            &NOT_FOUND,
+            self.clients.cloudwatch().delete_dashboards().dashboard_names(id).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 

@@ -8,7 +8,6 @@ mod props;
 pub use props::{AlarmProps, ComparisonOperator, Statistic, TreatMissingData, valid_period};
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
@@ -17,6 +16,7 @@ use crate::resources::tag_delta::{TagDelta, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType, Dimension, MetricAlarm, Tag};
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -102,27 +102,17 @@ impl CloudwatchMetricAlarm {
     }
 
     async fn describe(&self, name: &str) -> Result<Option<MetricAlarm>, ProviderError> {
-        tracing::debug!(alarm = name, "cloudwatch:DescribeAlarms");
-        let out = self
-            .cw()
-            .describe_alarms()
-            .alarm_names(name)
-            .alarm_types(AlarmType::MetricAlarm)
-            .send()
-            .await
-            .map_err(|e| api_error("cloudwatch:DescribeAlarms", e))?;
+        let out = call(
+            "cloudwatch:DescribeAlarms",
+            self.cw().describe_alarms().alarm_names(name).alarm_types(AlarmType::MetricAlarm).send(),
+        )
+        .await?;
         Ok(out.metric_alarms().iter().find(|a| a.alarm_name() == Some(name)).cloned())
     }
 
     async fn live_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
-        tracing::debug!(alarm = arn, "cloudwatch:ListTagsForResource");
-        let out = self
-            .cw()
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .map_err(|e| api_error("cloudwatch:ListTagsForResource", e))?;
+        let out =
+            call("cloudwatch:ListTagsForResource", self.cw().list_tags_for_resource().resource_arn(arn).send()).await?;
         Ok(user_tags(out.tags().iter().map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))))
     }
 
@@ -156,31 +146,25 @@ impl CloudwatchMetricAlarm {
             .comparison_operator(cw::ComparisonOperator::from(p.comparison_operator.as_str()))
             .treat_missing_data(p.treat_missing_data.as_str())
             .set_tags(tags.map(sdk_tags).transpose()?);
-        tracing::debug!(alarm = name, "cloudwatch:PutMetricAlarm");
-        req.send().await.map(drop).map_err(|e| api_error("cloudwatch:PutMetricAlarm", e))
+        call("cloudwatch:PutMetricAlarm", req.send()).await?;
+        Ok(())
     }
 
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
         let delta = TagDelta::between(&self.live_tags(arn).await?, desired);
         if !delta.set.is_empty() {
-            tracing::debug!(alarm = arn, "cloudwatch:TagResource");
-            self.cw()
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(sdk_tags(&delta.set)?))
-                .send()
-                .await
-                .map_err(|e| api_error("cloudwatch:TagResource", e))?;
+            call(
+                "cloudwatch:TagResource",
+                self.cw().tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&delta.set)?)).send(),
+            )
+            .await?;
         }
         if !delta.remove.is_empty() {
-            tracing::debug!(alarm = arn, "cloudwatch:UntagResource");
-            self.cw()
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(delta.remove))
-                .send()
-                .await
-                .map_err(|e| api_error("cloudwatch:UntagResource", e))?;
+            call(
+                "cloudwatch:UntagResource",
+                self.cw().untag_resource().resource_arn(arn).set_tag_keys(Some(delta.remove)).send(),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -260,11 +244,12 @@ impl ResourceType for CloudwatchMetricAlarm {
     }
 
     async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&AlarmProps>) -> Result<(), ProviderError> {
-        tracing::debug!(alarm = id, "cloudwatch:DeleteAlarms");
-        match self.cw().delete_alarms().alarm_names(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("ResourceNotFound") => Ok(()),
-            Err(e) => Err(api_error("cloudwatch:DeleteAlarms", e)),
-        }
+        call_or_none(
+            "cloudwatch:DeleteAlarms",
+            &["ResourceNotFound"],
+            self.cw().delete_alarms().alarm_names(id).send(),
+        )
+        .await?;
+        Ok(())
     }
 }

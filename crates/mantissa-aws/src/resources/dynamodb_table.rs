@@ -15,11 +15,11 @@ pub use props::{Attribute, AttributeType, BillingMode, Encryption, StreamViewTyp
 pub use read::AWS_MANAGED_KEY_ALIAS;
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TableDescription;
+use mantissa_aws_core::call_or_none;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
@@ -80,12 +80,16 @@ impl DynamodbTable {
         let key = self
             .managed_key
             .get_or_try_init(|| async {
-                tracing::debug!(alias = AWS_MANAGED_KEY_ALIAS, "kms:DescribeKey");
-                match self.clients.kms().describe_key().key_id(AWS_MANAGED_KEY_ALIAS).send().await {
-                    Ok(out) => Ok(out.key_metadata.and_then(|m| m.arn)),
-                    Err(e) if error_code(&e) == Some("NotFoundException") => Ok(None),
-                    Err(e) => Err(api_error("kms:DescribeKey", e)),
-                }
+                let Some(out) = call_or_none(
+                    "kms:DescribeKey",
+                    &["NotFoundException"],
+                    self.clients.kms().describe_key().key_id(AWS_MANAGED_KEY_ALIAS).send(),
+                )
+                .await?
+                else {
+                    return Ok::<_, ProviderError>(None);
+                };
+                Ok(out.key_metadata.and_then(|m| m.arn))
             })
             .await?;
         Ok(key.clone())
@@ -202,11 +206,15 @@ impl ResourceType for DynamodbTable {
                 format!("table {id} has deletion protection on: set `deletion_protection: false` and apply first"),
             ));
         }
-        tracing::debug!(table = id, "dynamodb:DeleteTable");
-        match self.ddb().delete_table().table_name(id).send().await {
-            Ok(_) => {}
-            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => return Ok(()),
-            Err(e) => return Err(api_error("dynamodb:DeleteTable", e)),
+        if call_or_none(
+            "dynamodb:DeleteTable",
+            &["ResourceNotFoundException"],
+            self.ddb().delete_table().table_name(id).send(),
+        )
+        .await?
+        .is_none()
+        {
+            return Ok(());
         }
         until_deleted(self.ddb(), id, TABLE_POLL).await
     }

@@ -14,11 +14,11 @@ pub use props::{Column, SerDe, TableProps};
 pub use validate::validate_identifier;
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::glue_database::{glue_arn, glue_tags};
 use async_trait::async_trait;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{
     Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
 };
@@ -141,15 +141,15 @@ impl ResourceType for GlueTable {
             Some(id) => parse_id(id)?,
             None => (default_db.as_str(), ctx.physical_name.as_str()),
         };
-        tracing::debug!(database, table = name, "glue:GetTable");
-        let table = match self.glue().get_table().database_name(database).name(name).send().await {
+        let table = match call("glue:GetTable", self.glue().get_table().database_name(database).name(name).send()).await
+        {
             Ok(out) => match out.table {
                 Some(t) => t,
                 None => return Ok(None),
             },
             // Also what a missing database answers.
-            Err(e) if error_code(&e) == Some("EntityNotFoundException") => return Ok(None),
-            Err(e) => return Err(api_error("glue:GetTable", e)),
+            Err(e) if e.is("EntityNotFoundException") => return Ok(None),
+            Err(e) => return Err(ProviderError::from(e)),
         };
         if id.is_none() {
             // Found by name only: adopt it only under a database this state owns.
@@ -165,14 +165,11 @@ impl ResourceType for GlueTable {
     async fn create(&self, ctx: &ResourceContext, props: &TableProps) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let database = props.database_name.as_str();
-        tracing::debug!(database, table = name, "glue:CreateTable");
-        self.glue()
-            .create_table()
-            .database_name(database)
-            .table_input(convert::table_input(name, props)?)
-            .send()
-            .await
-            .map_err(|e| api_error("glue:CreateTable", e))?;
+        call(
+            "glue:CreateTable",
+            self.glue().create_table().database_name(database).table_input(convert::table_input(name, props)?).send(),
+        )
+        .await?;
         Ok(Applied { id: table_id(database, name), attributes: attributes(database, name) })
     }
 
@@ -193,25 +190,23 @@ impl ResourceType for GlueTable {
             )));
         }
         let (database, name) = parse_id(id)?;
-        tracing::debug!(database, table = name, "glue:UpdateTable");
-        self.glue()
-            .update_table()
-            .database_name(database)
-            .table_input(convert::table_input(name, props)?)
-            .send()
-            .await
-            .map_err(|e| api_error("glue:UpdateTable", e))?;
+        call(
+            "glue:UpdateTable",
+            self.glue().update_table().database_name(database).table_input(convert::table_input(name, props)?).send(),
+        )
+        .await?;
         Ok(Applied { id: id.to_string(), attributes: attributes(database, name) })
     }
 
     async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&TableProps>) -> Result<(), ProviderError> {
         let (database, name) = parse_id(id)?;
-        tracing::debug!(database, table = name, "glue:DeleteTable");
-        match self.glue().delete_table().database_name(database).name(name).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("EntityNotFoundException") => Ok(()),
-            Err(e) => Err(api_error("glue:DeleteTable", e)),
-        }
+        call_or_none(
+            "glue:DeleteTable",
+            &["EntityNotFoundException"],
+            self.glue().delete_table().database_name(database).name(name).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 

@@ -7,10 +7,10 @@
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -158,13 +158,13 @@ impl ResourceType for LambdaPermission {
     ) -> Result<Option<Live<PermissionProps>>, ProviderError> {
         let Some(id) = id else { return Ok(None) };
         let (function, sid) = split_id(id)?;
-        tracing::debug!(function, "lambda:GetPolicy");
-        let policy = match self.clients.lambda().get_policy().function_name(function).send().await {
-            Ok(out) => out.policy().unwrap_or_default().to_string(),
-            // No function, or a function with no policy: either way no statement.
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(api_error("lambda:GetPolicy", e)),
-        };
+        let policy =
+            match call("lambda:GetPolicy", self.clients.lambda().get_policy().function_name(function).send()).await {
+                Ok(out) => out.policy().unwrap_or_default().to_string(),
+                // No function, or a function with no policy: either way no statement.
+                Err(e) if e.is(NOT_FOUND) => return Ok(None),
+                Err(e) => return Err(ProviderError::from(e)),
+            };
         Ok(statement_props(&policy, function, sid)?.map(|props| Live {
             id: id.to_string(),
             props,
@@ -186,18 +186,19 @@ impl ResourceType for LambdaPermission {
             Some(_) => self.delete(ctx, &id, None).await?,
             None => {}
         }
-        tracing::debug!(function = %props.function_name, sid = %props.statement_id, "lambda:AddPermission");
-        self.clients
-            .lambda()
-            .add_permission()
-            .function_name(&props.function_name)
-            .statement_id(&props.statement_id)
-            .action(&props.action)
-            .principal(&props.principal)
-            .set_source_arn(props.source_arn.clone())
-            .send()
-            .await
-            .map_err(|e| api_error("lambda:AddPermission", e))?;
+        call(
+            "lambda:AddPermission",
+            self.clients
+                .lambda()
+                .add_permission()
+                .function_name(&props.function_name)
+                .statement_id(&props.statement_id)
+                .action(&props.action)
+                .principal(&props.principal)
+                .set_source_arn(props.source_arn.clone())
+                .send(),
+        )
+        .await?;
         Ok(Applied { id, attributes: Map::new() })
     }
 
@@ -208,12 +209,13 @@ impl ResourceType for LambdaPermission {
         _prior: Option<&PermissionProps>,
     ) -> Result<(), ProviderError> {
         let (function, sid) = split_id(id)?;
-        tracing::debug!(function, sid, "lambda:RemovePermission");
-        match self.clients.lambda().remove_permission().function_name(function).statement_id(sid).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("lambda:RemovePermission", e)),
-        }
+        call_or_none(
+            "lambda:RemovePermission",
+            &[NOT_FOUND],
+            self.clients.lambda().remove_permission().function_name(function).statement_id(sid).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 
