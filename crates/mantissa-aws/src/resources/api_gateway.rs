@@ -3,7 +3,7 @@
 //! id carries it: `{api}/{resource}/{METHOD}`), patch operations, the not-found code, and tag
 //! updates by ARN.
 
-use crate::resources::tag_delta::TagDelta;
+use crate::resources::tag_delta::{self, TagCalls};
 use crate::sdk::AwsClients;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 use mantissa_aws_core::call;
@@ -98,18 +98,18 @@ pub async fn sync_tags(
     live: &BTreeMap<String, String>,
     desired: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let delta = TagDelta::between(live, desired);
     let gw = clients.apigateway();
-    if !delta.set.is_empty() {
-        call(
-            "apigateway:TagResource",
-            gw.tag_resource().resource_arn(arn).set_tags(Some(delta.set.into_iter().collect())).send(),
-        )
-        .await?;
-    }
-    if !delta.remove.is_empty() {
-        call("apigateway:UntagResource", gw.untag_resource().resource_arn(arn).set_tag_keys(Some(delta.remove)).send())
-            .await?;
-    }
-    Ok(())
+    tag_delta::sync_tags(
+        live,
+        desired,
+        TagCalls::SET_THEN_REMOVE,
+        |set| {
+            call(
+                "apigateway:TagResource",
+                gw.tag_resource().resource_arn(arn).set_tags(Some(set.into_iter().collect())).send(),
+            )
+        },
+        |keys| call("apigateway:UntagResource", gw.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+    )
+    .await
 }

@@ -8,6 +8,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
+use crate::resource::no_property;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, sync_tags};
 use crate::resources::tag_delta::user_tags;
@@ -303,7 +304,7 @@ impl ResourceType for RestApiType {
                     let arn = apigateway_arn(&ctx.naming.region, &format!("/restapis/{id}"));
                     sync_tags(&self.clients, &arn, &props_of(&live).tags, &props.tags).await?;
                 }
-                other => return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {other:?} to update"))),
+                other => return Err(no_property(TYPE_NAME, other)),
             }
         }
         Ok(Applied { id: id.to_string(), attributes: base_attributes(ctx, &live) })

@@ -9,7 +9,7 @@ use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{RuleState, Tag};
@@ -201,22 +201,23 @@ impl CloudwatchEventRule {
 
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
         let live = self.tags(arn).await?.unwrap_or_default();
-        let delta = TagDelta::between(&live, desired);
-        if !delta.set.is_empty() {
-            call(
-                "events:TagResource",
-                self.events().tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&delta.set)?)).send(),
-            )
-            .await?;
-        }
-        if !delta.remove.is_empty() {
-            call(
-                "events:UntagResource",
-                self.events().untag_resource().resource_arn(arn).set_tag_keys(Some(delta.remove)).send(),
-            )
-            .await?;
-        }
-        Ok(())
+        let events = self.events();
+        sync_tags(
+            &live,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| async move {
+                let tags = sdk_tags(&set)?;
+                Ok::<_, ProviderError>(
+                    call("events:TagResource", events.tag_resource().resource_arn(arn).set_tags(Some(tags)).send())
+                        .await?,
+                )
+            },
+            |keys| {
+                call("events:UntagResource", events.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send())
+            },
+        )
+        .await
     }
 }
 

@@ -16,7 +16,7 @@ use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::Client;
 use mantissa_aws_core::{call, call_or_none};
@@ -135,22 +135,20 @@ impl CloudwatchLogGroup {
 
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
         let live = self.tags(arn).await?.unwrap_or_default();
-        let delta = TagDelta::between(&live, desired);
-        if !delta.set.is_empty() {
-            call(
-                "logs:TagResource",
-                self.logs().tag_resource().resource_arn(arn).set_tags(Some(delta.set.into_iter().collect())).send(),
-            )
-            .await?;
-        }
-        if !delta.remove.is_empty() {
-            call(
-                "logs:UntagResource",
-                self.logs().untag_resource().resource_arn(arn).set_tag_keys(Some(delta.remove)).send(),
-            )
-            .await?;
-        }
-        Ok(())
+        let logs = self.logs();
+        sync_tags(
+            &live,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| {
+                call(
+                    "logs:TagResource",
+                    logs.tag_resource().resource_arn(arn).set_tags(Some(set.into_iter().collect())).send(),
+                )
+            },
+            |keys| call("logs:UntagResource", logs.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+        )
+        .await
     }
 
     async fn set_retention(&self, name: &str, days: Option<i32>) -> Result<(), ProviderError> {
@@ -317,9 +315,6 @@ impl ResourceType for CloudwatchLogGroup {
         props: &LogGroupProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} cannot change {unknown:?} in place")));
-        }
         let found = self
             .describe(id)
             .await?

@@ -12,7 +12,7 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType, Dimension, MetricAlarm, Tag};
@@ -145,28 +145,28 @@ impl CloudwatchMetricAlarm {
             .threshold(p.threshold)
             .comparison_operator(cw::ComparisonOperator::from(p.comparison_operator.as_str()))
             .treat_missing_data(p.treat_missing_data.as_str())
-            .set_tags(tags.map(sdk_tags).transpose()?);
+            .set_tags(tags.map(sdk_tags));
         call("cloudwatch:PutMetricAlarm", req.send()).await?;
         Ok(())
     }
 
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let delta = TagDelta::between(&self.live_tags(arn).await?, desired);
-        if !delta.set.is_empty() {
-            call(
-                "cloudwatch:TagResource",
-                self.cw().tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&delta.set)?)).send(),
-            )
-            .await?;
-        }
-        if !delta.remove.is_empty() {
-            call(
-                "cloudwatch:UntagResource",
-                self.cw().untag_resource().resource_arn(arn).set_tag_keys(Some(delta.remove)).send(),
-            )
-            .await?;
-        }
-        Ok(())
+        let cw = self.cw();
+        sync_tags(
+            &self.live_tags(arn).await?,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| {
+                call(
+                    "cloudwatch:TagResource",
+                    cw.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&set))).send(),
+                )
+            },
+            |keys| {
+                call("cloudwatch:UntagResource", cw.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send())
+            },
+        )
+        .await
     }
 
     /// An alarm's ARN follows from its name, region and account: no DescribeAlarms after each
@@ -177,8 +177,8 @@ impl CloudwatchMetricAlarm {
     }
 }
 
-fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
-    Ok(tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect())
+fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
 }
 
 #[async_trait]

@@ -322,11 +322,6 @@ impl ResourceType for CognitoUserPool {
         props: &UserPoolProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(c) = changed.iter().find(|c| c.as_str() == "username_attributes") {
-            return Err(ProviderError::Other(format!(
-                "{TYPE_NAME}: {c} cannot change on an existing pool (a replace)"
-            )));
-        }
         self.configure(id, props, changed).await?;
         self.applied(id).await
     }

@@ -428,11 +428,8 @@ impl ResourceType for CognitoUserPoolClient {
         id: &str,
         _prior: Option<&ClientProps>,
         props: &ClientProps,
-        changed: &[String],
+        _changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(c) = changed.iter().find(|c| SCHEMA.force_new.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME}: {c} cannot change in place (a replace)")));
-        }
         let (pool, client) = parse_key(id)?;
         self.update_client(ctx, pool, client, props).await?;
         Ok(Applied { id: id.to_string(), attributes: attributes(&ctx.physical_name, pool, client) })

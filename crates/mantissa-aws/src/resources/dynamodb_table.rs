@@ -27,21 +27,6 @@ use wait::{TABLE_POLL, until_active, until_deleted};
 
 pub const TYPE_NAME: &str = "aws_dynamodb_table";
 
-const PROPERTIES: [&str; 12] = [
-    "hash_key",
-    "range_key",
-    "attributes",
-    "billing_mode",
-    "read_capacity",
-    "write_capacity",
-    "ttl",
-    "point_in_time_recovery",
-    "server_side_encryption",
-    "deletion_protection",
-    "stream_view_type",
-    "tags",
-];
-
 static SCHEMA: TypeSchema = TypeSchema {
     type_name: TYPE_NAME,
     name_style: NameStyle::Dashed,
@@ -163,14 +148,6 @@ impl ResourceType for DynamodbTable {
         props: &TableProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
-        if let Some(key) = changed.iter().find(|c| SCHEMA.force_new.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!(
-                "{TYPE_NAME}: {key} cannot change in place (the table is replaced)"
-            )));
-        }
         let has = |p: &str| changed.iter().any(|c| c == p);
         // What the table has now, where the recorded document cannot say.
         let live = match prior {

@@ -31,19 +31,6 @@ use std::time::Duration;
 
 pub const TYPE_NAME: &str = "aws_glue_crawler";
 
-const PROPERTIES: [&str; 10] = [
-    "role_arn",
-    "database_name",
-    "s3_targets",
-    "description",
-    "schedule",
-    "schema_change_policy",
-    "recrawl_behavior",
-    "configuration",
-    "table_prefix",
-    "tags",
-];
-
 static SCHEMA: TypeSchema = TypeSchema {
     type_name: TYPE_NAME,
     name_style: NameStyle::Dashed,
@@ -281,9 +268,6 @@ impl ResourceType for GlueCrawler {
         props: &CrawlerProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         let arn = self.arn(&ctx.naming.region, id).await?;
         if changed.iter().any(|c| c != "tags") {
             // The whole definition every time: a field left out keeps its old value, so an

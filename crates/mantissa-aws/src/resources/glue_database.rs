@@ -9,6 +9,7 @@ use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_glue::types::DatabaseInput;
@@ -174,9 +175,6 @@ impl ResourceType for GlueDatabase {
         props: &DatabaseProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !["description", "tags"].contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         let arn = glue_arn(&ctx.naming.region, self.clients.account_id().await?, &format!("database/{id}"));
         if changed.iter().any(|c| c == "description") {
             call(
@@ -220,17 +218,21 @@ pub async fn set_glue_tags(
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
-    if !removed.is_empty() {
-        call("glue:UntagResource", glue.untag_resource().resource_arn(arn).set_tags_to_remove(Some(removed)).send())
-            .await?;
-    }
-    let added: std::collections::HashMap<String, String> =
-        after.iter().filter(|(k, v)| before.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !added.is_empty() {
-        call("glue:TagResource", glue.tag_resource().resource_arn(arn).set_tags_to_add(Some(added)).send()).await?;
-    }
-    Ok(())
+    sync_tags(
+        before,
+        after,
+        TagCalls::REMOVE_THEN_SET,
+        |set| {
+            call(
+                "glue:TagResource",
+                glue.tag_resource().resource_arn(arn).set_tags_to_add(Some(set.into_iter().collect())).send(),
+            )
+        },
+        |keys| {
+            call("glue:UntagResource", glue.untag_resource().resource_arn(arn).set_tags_to_remove(Some(keys)).send())
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -26,21 +26,6 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_glue_catalog_table";
 
-/// Every top-level property; all but `database_name` change with UpdateTable.
-const PROPERTIES: [&str; 11] = [
-    "database_name",
-    "description",
-    "table_type",
-    "columns",
-    "partition_keys",
-    "location",
-    "input_format",
-    "output_format",
-    "serde",
-    "parameters",
-    "compressed",
-];
-
 static SCHEMA: TypeSchema = TypeSchema {
     type_name: TYPE_NAME,
     name_style: NameStyle::Key,
@@ -179,16 +164,8 @@ impl ResourceType for GlueTable {
         id: &str,
         _prior: Option<&TableProps>,
         props: &TableProps,
-        changed: &[String],
+        _changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
-        if changed.iter().any(|c| c == "database_name") {
-            return Err(ProviderError::Other(format!(
-                "{TYPE_NAME}: database_name cannot change in place (the table is replaced)"
-            )));
-        }
         let (database, name) = parse_id(id)?;
         call(
             "glue:UpdateTable",
@@ -224,6 +201,19 @@ mod tests {
 
     #[test]
     fn force_new_and_update_cover_every_property() {
+        const PROPERTIES: [&str; 11] = [
+            "database_name",
+            "description",
+            "table_type",
+            "columns",
+            "partition_keys",
+            "location",
+            "input_format",
+            "output_format",
+            "serde",
+            "parameters",
+            "compressed",
+        ];
         assert_eq!(SCHEMA.force_new, ["database_name"]);
         let doc = serde_json::to_value(TableProps {
             database_name: "d".into(),

@@ -149,9 +149,6 @@ impl ResourceType for KinesisStream {
         props: &StreamProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         // A stream still settling from an earlier change refuses the next one.
         let w = self.writer(id);
         let live = read::wait_active(self.clients.kinesis(), id, self.patience).await?;

@@ -22,7 +22,7 @@ use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use crate::retry::{Backoff, retry_while};
 use crate::wait::{Patience, Poll, wait_until};
 use async_trait::async_trait;
@@ -328,22 +328,20 @@ impl LambdaFunction {
         live: &std::collections::BTreeMap<String, String>,
         desired: &std::collections::BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let delta = TagDelta::between(live, desired);
-        if !delta.set.is_empty() {
-            call(
-                "lambda:TagResource",
-                self.lambda().tag_resource().resource(arn).set_tags(Some(delta.set.into_iter().collect())).send(),
-            )
-            .await?;
-        }
-        if !delta.remove.is_empty() {
-            call(
-                "lambda:UntagResource",
-                self.lambda().untag_resource().resource(arn).set_tag_keys(Some(delta.remove)).send(),
-            )
-            .await?;
-        }
-        Ok(())
+        let lambda = self.lambda();
+        sync_tags(
+            live,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| {
+                call(
+                    "lambda:TagResource",
+                    lambda.tag_resource().resource(arn).set_tags(Some(set.into_iter().collect())).send(),
+                )
+            },
+            |keys| call("lambda:UntagResource", lambda.untag_resource().resource(arn).set_tag_keys(Some(keys)).send()),
+        )
+        .await
     }
 
     /// Brings an existing function to `props`, writing only what differs.

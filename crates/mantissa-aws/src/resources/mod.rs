@@ -69,3 +69,45 @@ pub fn all(clients: &AwsClients, stack_dir: Option<PathBuf>) -> Vec<Box<dyn Eras
         erase(api_gateway_account::ApiGatewayAccount::new(clients.clone())),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::top_level_properties;
+    use serde_json::json;
+
+    /// The adapter's in-place check reads each type's top-level properties from its JSON
+    /// Schema: every type must have them, and its `force_new` must be among them.
+    #[test]
+    fn every_schema_names_its_top_level_properties() {
+        for t in all(&api_gateway::testing::clients(), None) {
+            let properties = top_level_properties(&t.json_schema());
+            let name = t.schema().type_name;
+            assert!(!properties.is_empty(), "{name} has no top-level properties");
+            for key in t.schema().force_new {
+                assert!(properties.iter().any(|p| p == key), "{name}: force_new {key} is no property");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn update_refuses_replacing_and_unknown_keys_before_any_call() {
+        let types = all(&api_gateway::testing::clients(), None);
+        let find = |n: &str| types.iter().find(|t| t.schema().type_name == n).unwrap();
+        let log_group = find("aws_cloudwatch_log_group");
+        let ctx = api_gateway::testing::ctx("aws_cloudwatch_log_group", "logs");
+        let props = json!({"name": "/x", "tags": {}});
+        let err = log_group.update(&ctx, "/x", &props, &props, &["name".into()]).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "aws_cloudwatch_log_group cannot change name in place: a change of name replaces the resource"
+        );
+        let err = log_group.update(&ctx, "/x", &props, &props, &["colour".into()]).await.unwrap_err();
+        assert_eq!(err.to_string(), "aws_cloudwatch_log_group has no property \"colour\" to update");
+        let subscription = find("aws_sns_topic_subscription");
+        let ctx = api_gateway::testing::ctx("aws_sns_topic_subscription", "sub");
+        let props = json!({"topic_arn": "arn:aws:sns:us-east-1:1:t", "protocol": "sqs", "endpoint": "arn:aws:sqs:us-east-1:1:q"});
+        let err = subscription.update(&ctx, "id", &props, &props, &["endpoint".into()]).await.unwrap_err();
+        assert!(err.to_string().ends_with("cannot change endpoint in place: every property forces a replace"), "{err}");
+    }
+}

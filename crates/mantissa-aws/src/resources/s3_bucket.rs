@@ -171,9 +171,6 @@ impl ResourceType for S3Bucket {
         props: &BucketProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         let w = self.writer(id, &ctx.naming.region, false);
         // In create's order, whatever order the engine listed them in.
         for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {

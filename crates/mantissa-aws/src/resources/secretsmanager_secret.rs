@@ -7,6 +7,7 @@
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::types::Tag;
@@ -84,27 +85,20 @@ impl Secret {
         live: &BTreeMap<String, String>,
         want: &BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let gone: Vec<String> = live.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
-        if !gone.is_empty() {
-            call(
-                "secretsmanager:UntagResource",
-                self.client().untag_resource().secret_id(id).set_tag_keys(Some(gone)).send(),
-            )
-            .await?;
-        }
-        let changed: Vec<Tag> = want
-            .iter()
-            .filter(|(k, v)| live.get(*k) != Some(v))
-            .map(|(k, v)| Tag::builder().key(k).value(v).build())
-            .collect();
-        if !changed.is_empty() {
-            call(
-                "secretsmanager:TagResource",
-                self.client().tag_resource().secret_id(id).set_tags(Some(changed)).send(),
-            )
-            .await?;
-        }
-        Ok(())
+        let sm = self.client();
+        sync_tags(
+            live,
+            want,
+            TagCalls::REMOVE_THEN_SET,
+            |set| {
+                let tags = set.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+                call("secretsmanager:TagResource", sm.tag_resource().secret_id(id).set_tags(Some(tags)).send())
+            },
+            |keys| {
+                call("secretsmanager:UntagResource", sm.untag_resource().secret_id(id).set_tag_keys(Some(keys)).send())
+            },
+        )
+        .await
     }
 
     async fn describe(

@@ -12,8 +12,9 @@ pub use props::TopicProps;
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
+use crate::resource::no_property;
 use crate::resource::{Live, ResourceType};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 use mantissa_aws_core::{call, call_or_none};
@@ -74,7 +75,7 @@ impl SnsTopic {
             "kms_master_key_id" => {
                 self.set_attribute(arn, "KmsMasterKeyId", props.kms_master_key_id.clone().unwrap_or_default()).await
             }
-            other => Err(ProviderError::Other(format!("{TYPE_NAME} has no property {other:?} to update"))),
+            other => Err(no_property(TYPE_NAME, other)),
         }
     }
 
@@ -82,16 +83,20 @@ impl SnsTopic {
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
         let sns = self.clients.sns();
         let live = call("sns:ListTagsForResource", sns.list_tags_for_resource().resource_arn(arn).send()).await?;
-        let delta = TagDelta::between(&user_tags(live.tags().iter().map(|t| (t.key(), t.value()))), desired);
-        if !delta.set.is_empty() {
-            call("sns:TagResource", sns.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&delta.set)?)).send())
-                .await?;
-        }
-        if !delta.remove.is_empty() {
-            call("sns:UntagResource", sns.untag_resource().resource_arn(arn).set_tag_keys(Some(delta.remove)).send())
-                .await?;
-        }
-        Ok(())
+        let live = user_tags(live.tags().iter().map(|t| (t.key(), t.value())));
+        sync_tags(
+            &live,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| async move {
+                let tags = sdk_tags(&set)?;
+                Ok::<_, ProviderError>(
+                    call("sns:TagResource", sns.tag_resource().resource_arn(arn).set_tags(Some(tags)).send()).await?,
+                )
+            },
+            |keys| call("sns:UntagResource", sns.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+        )
+        .await
     }
 }
 
@@ -178,9 +183,6 @@ impl ResourceType for SnsTopic {
         props: &TopicProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {
             self.set(id, property, props).await?;
         }

@@ -2,6 +2,7 @@
 //! UpdateWorkGroup with only the changed settings, TagResource/UntagResource for tags.
 
 use super::props::{ResultEncryption, WorkgroupProps, WorkgroupState};
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use aws_sdk_athena::Client;
 use aws_sdk_athena::types as athena;
 use mantissa_aws_core::call;
@@ -167,18 +168,14 @@ pub async fn retag(
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
-    if !removed.is_empty() {
-        call("athena:UntagResource", athena.untag_resource().resource_arn(arn).set_tag_keys(Some(removed)).send())
-            .await?;
-    }
-    let added: BTreeMap<String, String> =
-        after.iter().filter(|(k, v)| before.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !added.is_empty() {
-        call("athena:TagResource", athena.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&added))).send())
-            .await?;
-    }
-    Ok(())
+    sync_tags(
+        before,
+        after,
+        TagCalls::REMOVE_THEN_SET,
+        |set| call("athena:TagResource", athena.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&set))).send()),
+        |keys| call("athena:UntagResource", athena.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use super::props::{BillingMode, Encryption, StreamViewType, TableProps, Ttl};
 use super::wait::{Poll, until_active};
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::retry::{Backoff, retry_while};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types as ddb;
@@ -217,24 +218,25 @@ pub async fn retag(
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
-    if !removed.is_empty() {
-        call(
-            "dynamodb:UntagResource",
-            ddb_client.untag_resource().resource_arn(arn).set_tag_keys(Some(removed)).send(),
-        )
-        .await?;
-    }
-    let added: BTreeMap<String, String> =
-        after.iter().filter(|(k, v)| before.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !added.is_empty() {
-        call(
-            "dynamodb:TagResource",
-            ddb_client.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&added)?)).send(),
-        )
-        .await?;
-    }
-    Ok(())
+    sync_tags(
+        before,
+        after,
+        TagCalls::REMOVE_THEN_SET,
+        |set| async move {
+            let tags = sdk_tags(&set)?;
+            Ok::<_, ProviderError>(
+                call("dynamodb:TagResource", ddb_client.tag_resource().resource_arn(arn).set_tags(Some(tags)).send())
+                    .await?,
+            )
+        },
+        |keys| {
+            call(
+                "dynamodb:UntagResource",
+                ddb_client.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send(),
+            )
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::props::{DeliveryProps, S3Destination, Source};
 use super::read::{describe, wait_active, wait_gone};
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::retry::{Backoff, retry_while};
 use crate::wait::Patience;
 use aws_sdk_firehose::Client;
@@ -14,9 +15,6 @@ use aws_sdk_firehose::types::{
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
-
-/// The updatable properties (`source` forces a replacement).
-pub const PROPERTIES: [&str; 2] = ["tags", "s3"];
 
 /// TagDeliveryStream and UntagDeliveryStream take at most 50 per call.
 const TAGS_PER_CALL: usize = 50;
@@ -164,33 +162,22 @@ impl DeliveryWriter<'_> {
         prior: &BTreeMap<String, String>,
         tags: &BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let removed: Vec<String> = prior.keys().filter(|k| !tags.contains_key(*k)).cloned().collect();
-        for keys in removed.chunks(TAGS_PER_CALL) {
-            call(
-                "firehose:UntagDeliveryStream",
-                self.firehose
-                    .untag_delivery_stream()
-                    .delivery_stream_name(self.name)
-                    .set_tag_keys(Some(keys.to_vec()))
-                    .send(),
-            )
-            .await?;
-        }
-        let changed: BTreeMap<String, String> =
-            tags.iter().filter(|(k, v)| prior.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let changed = sdk_tags(&changed)?;
-        for batch in changed.chunks(TAGS_PER_CALL) {
-            call(
-                "firehose:TagDeliveryStream",
-                self.firehose
-                    .tag_delivery_stream()
-                    .delivery_stream_name(self.name)
-                    .set_tags(Some(batch.to_vec()))
-                    .send(),
-            )
-            .await?;
-        }
-        Ok(())
+        let firehose = self.firehose;
+        sync_tags(
+            prior,
+            tags,
+            TagCalls::REMOVE_THEN_SET.at_most(TAGS_PER_CALL),
+            |set| async move {
+                let batch = sdk_tags(&set)?;
+                let tag = firehose.tag_delivery_stream().delivery_stream_name(self.name).set_tags(Some(batch));
+                Ok::<_, ProviderError>(call("firehose:TagDeliveryStream", tag.send()).await?)
+            },
+            |keys| {
+                let untag = firehose.untag_delivery_stream().delivery_stream_name(self.name).set_tag_keys(Some(keys));
+                call("firehose:UntagDeliveryStream", untag.send())
+            },
+        )
+        .await
     }
 
     /// DeleteDeliveryStream, then a wait until the name is free (a replace creates it anew).

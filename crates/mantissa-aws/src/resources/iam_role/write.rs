@@ -3,6 +3,8 @@
 //! value, so unchanged members are not touched.
 
 use super::props::RoleProps;
+use crate::resource::no_property;
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::retry::{Backoff, PROPAGATION, retry_while};
 use aws_sdk_iam::Client;
 use aws_sdk_iam::config::http::HttpResponse;
@@ -97,7 +99,7 @@ impl RoleWriter<'_> {
             "managed_policy_arns" => {
                 self.managed_policies(&prior.managed_policy_arns, &props.managed_policy_arns).await
             }
-            other => Err(ProviderError::Other(format!("aws_iam_role has no property {other:?} to update"))),
+            other => Err(no_property("aws_iam_role", other)),
         }
     }
 
@@ -106,21 +108,24 @@ impl RoleWriter<'_> {
         prior: &BTreeMap<String, String>,
         tags: &BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let removed: Vec<String> = prior.keys().filter(|k| !tags.contains_key(*k)).cloned().collect();
-        for keys in removed.chunks(TAGS_PER_CALL) {
-            self.call("iam:UntagRole", || {
-                self.iam.untag_role().role_name(self.name).set_tag_keys(Some(keys.to_vec())).send()
-            })
-            .await?;
-        }
-        let changed: BTreeMap<String, String> =
-            tags.iter().filter(|(k, v)| prior.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let changed = sdk_tags(&changed)?;
-        for batch in changed.chunks(TAGS_PER_CALL) {
-            self.call("iam:TagRole", || self.iam.tag_role().role_name(self.name).set_tags(Some(batch.to_vec())).send())
-                .await?;
-        }
-        Ok(())
+        sync_tags(
+            prior,
+            tags,
+            TagCalls::REMOVE_THEN_SET.at_most(TAGS_PER_CALL),
+            |set| async move {
+                let batch = sdk_tags(&set)?;
+                self.call("iam:TagRole", || {
+                    self.iam.tag_role().role_name(self.name).set_tags(Some(batch.clone())).send()
+                })
+                .await
+            },
+            |keys| {
+                self.call("iam:UntagRole", move || {
+                    self.iam.untag_role().role_name(self.name).set_tag_keys(Some(keys.clone())).send()
+                })
+            },
+        )
+        .await
     }
 
     /// PutRolePolicy for new and changed documents first, then DeleteRolePolicy for removed

@@ -3,6 +3,8 @@
 
 use super::props::{StreamEncryption, StreamMode, StreamProps, shard_step_error};
 use super::read::wait_active;
+use crate::resource::no_property;
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::wait::Patience;
 use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::types::{EncryptionType, ScalingType, StreamDescriptionSummary, StreamModeDetails};
@@ -52,7 +54,7 @@ impl StreamWriter<'_> {
             },
             "retention_hours" => self.retention(live.retention_period_hours(), props.retention_hours).await,
             "encryption" => self.encryption(live, props.encryption.as_ref()).await,
-            other => Err(ProviderError::Other(format!("aws_kinesis_stream has no property {other:?} to update"))),
+            other => Err(no_property("aws_kinesis_stream", other)),
         }
     }
 
@@ -61,24 +63,25 @@ impl StreamWriter<'_> {
         prior: &BTreeMap<String, String>,
         tags: &BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let removed: Vec<String> = prior.keys().filter(|k| !tags.contains_key(*k)).cloned().collect();
-        for keys in removed.chunks(TAGS_PER_CALL) {
-            call(
-                "kinesis:RemoveTagsFromStream",
-                self.kinesis.remove_tags_from_stream().stream_name(self.name).set_tag_keys(Some(keys.to_vec())).send(),
-            )
-            .await?;
-        }
-        let changed: Vec<(&String, &String)> = tags.iter().filter(|(k, v)| prior.get(*k) != Some(*v)).collect();
-        for batch in changed.chunks(TAGS_PER_CALL) {
-            let map = batch.iter().map(|(k, v)| ((*k).clone(), (*v).clone())).collect();
-            call(
-                "kinesis:AddTagsToStream",
-                self.kinesis.add_tags_to_stream().stream_name(self.name).set_tags(Some(map)).send(),
-            )
-            .await?;
-        }
-        Ok(())
+        sync_tags(
+            prior,
+            tags,
+            TagCalls::REMOVE_THEN_SET.at_most(TAGS_PER_CALL),
+            |set| {
+                let set = set.into_iter().collect();
+                call(
+                    "kinesis:AddTagsToStream",
+                    self.kinesis.add_tags_to_stream().stream_name(self.name).set_tags(Some(set)).send(),
+                )
+            },
+            |keys| {
+                call(
+                    "kinesis:RemoveTagsFromStream",
+                    self.kinesis.remove_tags_from_stream().stream_name(self.name).set_tag_keys(Some(keys)).send(),
+                )
+            },
+        )
+        .await
     }
 
     async fn stream_mode(&self, live: &StreamDescriptionSummary, mode: StreamMode) -> Result<(), ProviderError> {

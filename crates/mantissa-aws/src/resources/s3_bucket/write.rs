@@ -4,6 +4,7 @@
 use super::lifecycle;
 use super::policy::tls_only_policy;
 use super::props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock};
+use crate::resource::no_property;
 use crate::retry::{Backoff, PROPAGATION, retry_while};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
@@ -42,7 +43,7 @@ impl BucketWriter<'_> {
             "versioning" => self.versioning(props.versioning).await,
             "tls_only" => self.tls_only(props.tls_only).await,
             "lifecycle_rules" => self.lifecycle(&props.lifecycle_rules).await,
-            other => Err(ProviderError::Other(format!("aws_s3_bucket has no property {other:?} to update"))),
+            other => Err(no_property("aws_s3_bucket", other)),
         }
     }
 
