@@ -3,11 +3,12 @@
 //! ListTopics, so a rerun after a crash adopts what the interrupted run created (its tags,
 //! given at CreateTopic, carry the lineage from the first instant).
 
-mod policy;
+pub(crate) mod policy;
 mod props;
 mod read;
 
 pub use props::TopicProps;
+pub(crate) use props::validate_policy;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
