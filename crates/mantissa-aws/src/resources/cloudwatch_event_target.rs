@@ -2,16 +2,17 @@
 //! The id is `<rule>/<target_id>`. PutTargets creates or overwrites the target of that id, so a
 //! rerun after a crash converges without looking anything up, and an update is the same call.
 
+mod props;
+
+pub use props::{TargetProps, validate};
+
 use crate::AwsClients;
-use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::Target;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_event_target";
@@ -32,32 +33,6 @@ static SCHEMA: TypeSchema = TypeSchema {
 pub const DOC: TypeDoc = TypeDoc { import_id: "`{rule name}/{target id}`", emulator: &[] };
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
-
-/// One target of an EventBridge rule on the default bus.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TargetProps {
-    /// The rule's name (`${scheduling.detection.name}`).
-    pub rule: String,
-    /// The target's id within the rule: 1 to 64 letters, digits or `._-`.
-    pub target_id: String,
-    /// What is invoked: a Lambda function ARN, say.
-    pub arn: String,
-}
-
-pub fn validate(props: &TargetProps) -> Result<(), PropertyError> {
-    let id = &props.target_id;
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
-        return Err(PropertyError::new("target_id", format!("{id:?} must be 1 to 64 letters, digits or ._-")));
-    }
-    if !is_unknown(&props.arn) && !props.arn.starts_with("arn:") {
-        return Err(PropertyError::new("arn", format!("{:?} is not an ARN", props.arn)));
-    }
-    if props.rule.is_empty() {
-        return Err(PropertyError::new("rule", "the rule's name is required"));
-    }
-    Ok(())
-}
 
 pub fn target_key(rule: &str, target_id: &str) -> String {
     format!("{rule}/{target_id}")

@@ -20,10 +20,10 @@
 //! - Tests: unit tests in the file they test; the type against the emulator in
 //!   `tests/moto/<type>.rs`; `<type>/mocked_tests.rs` only for calls the emulator lacks.
 //!
-//! `aws_sns_topic_policy` is the smallest example. Types written before this layout (the API
-//! Gateway parts, the Glue database, the Lambda permission, the dashboard, the EventBridge
-//! rule and target, the secret, the user pool client, the subscription: one file each; the
-//! validation of a few larger types in `<type>/validate.rs`) move to it as they are next changed.
+//! `aws_sns_topic_policy` is the smallest example. Types written before this layout move to it
+//! as they are next changed: the API Gateway parts, the Glue database, the EventBridge rule, the
+//! secret, the user pool client and the subscription are one file each, and a few larger types
+//! keep their validation in `<type>/validate.rs` beside `props.rs`.
 
 mod api_gateway;
 pub mod api_gateway_account;
