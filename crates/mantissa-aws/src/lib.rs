@@ -13,7 +13,6 @@ pub mod wait;
 pub use sdk::{AwsClients, AwsSettings, ServiceClient, caller_identity, load_sdk_config};
 // The shared plumbing, under the names the resource types have always used.
 pub use mantissa_aws_core::{call, failpoint, partition};
-pub mod error;
 
 use async_trait::async_trait;
 use mantissa_engine::{Applied, LiveResource, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema};

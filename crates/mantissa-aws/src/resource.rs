@@ -130,6 +130,28 @@ impl<T: ResourceType> Erased<T> {
         Ok(typed)
     }
 
+    /// The one check of what a type changes in place, so no type repeats it: the schema's
+    /// `force_new` properties are replaced, never updated (the engine plans a replace for them;
+    /// reaching here is a plan from another version), and a key that is no top-level property
+    /// has nothing to update.
+    fn can_update(&self, changed: &[String]) -> Result<(), ProviderError> {
+        let schema = self.0.schema();
+        let properties =
+            top_level_properties(&serde_json::to_value(schemars::schema_for!(T::Props)).unwrap_or_default());
+        if let Some(key) = changed.iter().find(|c| schema.force_new.contains(&c.as_str())) {
+            let why = if properties.iter().all(|p| schema.force_new.contains(&p.as_str())) {
+                "every property forces a replace".to_string()
+            } else {
+                format!("a change of {key} replaces the resource")
+            };
+            return Err(ProviderError::Other(format!("{} cannot change {key} in place: {why}", schema.type_name)));
+        }
+        if let Some(key) = changed.iter().find(|c| !properties.contains(c)) {
+            return Err(no_property(schema.type_name, key));
+        }
+        Ok(())
+    }
+
     /// Decodes recorded properties, which may predate the current schema.
     fn recorded(&self, ctx: &ResourceContext, prior: &Value) -> Option<T::Props> {
         match decode::<T::Props>(prior) {
@@ -204,6 +226,7 @@ impl<T: ResourceType> ErasedResource for Erased<T> {
         props: &Value,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
+        self.can_update(changed)?;
         let typed = self.resolved(ctx, props)?;
         let prior = self.recorded(ctx, prior);
         self.0.update(ctx, id, prior.as_ref(), &typed, changed).await
@@ -213,4 +236,15 @@ impl<T: ResourceType> ErasedResource for Erased<T> {
         let prior = self.recorded(ctx, prior);
         self.0.delete(ctx, id, prior.as_ref()).await
     }
+}
+
+/// The refusal of a key that is no top-level property of the type; the updates that dispatch on
+/// the key by name end in it.
+pub fn no_property(type_name: &str, key: &str) -> ProviderError {
+    ProviderError::Other(format!("{type_name} has no property {key:?} to update"))
+}
+
+/// The top-level property names of a type's JSON Schema.
+pub(crate) fn top_level_properties(schema: &Value) -> Vec<String> {
+    schema.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default()
 }

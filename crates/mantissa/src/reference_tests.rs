@@ -21,7 +21,7 @@ fn row<'p>(page: &'p str, property: &str) -> &'p str {
 fn every_registered_type_has_a_page_listing_each_property() {
     let provider = mantissa_aws::AwsProvider::offline();
     let names = provider.type_names();
-    assert_eq!(names.len(), 28, "{names:?}");
+    assert_eq!(names.len(), 29, "{names:?}");
     let pages = pages(&crate::aws::AwsCloud::default());
     assert_eq!(pages.len(), names.len() + 1, "one page per type and the index");
     let index = &pages[0].1;

@@ -1,24 +1,17 @@
 //! What the API Gateway resource types share: the composite ids of the parts of a REST API
 //! (everything under an API is addressed through the API's id, which AWS assigns, so each part's
-//! id carries it: `{api}/{resource}/{METHOD}`), patch operations, the not-found test, and tag
+//! id carries it: `{api}/{resource}/{METHOD}`), patch operations, the not-found code, and tag
 //! updates by ARN.
 
-use crate::error::{api_error, error_code};
-use crate::resources::tag_delta::TagDelta;
+use crate::resources::tag_delta::{self, TagCalls};
 use crate::sdk::AwsClients;
-use aws_sdk_apigateway::error::SdkError;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use mantissa_aws_core::call;
 use mantissa_engine::ProviderError;
 use std::collections::BTreeMap;
 
 /// API Gateway's code for anything that does not exist (API, resource, method, stage, ...).
 pub const NOT_FOUND: &str = "NotFoundException";
-
-/// Whether the error says the thing (or the API holding it) does not exist.
-pub fn is_not_found<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
-    error_code(err) == Some(NOT_FOUND)
-}
 
 /// Splits a composite id into exactly `N` non-empty parts, or says what the id should look like.
 pub fn split_id<'a, const N: usize>(id: &'a str, type_name: &str, shape: &str) -> Result<[&'a str; N], ProviderError> {
@@ -105,25 +98,18 @@ pub async fn sync_tags(
     live: &BTreeMap<String, String>,
     desired: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let delta = TagDelta::between(live, desired);
     let gw = clients.apigateway();
-    if !delta.set.is_empty() {
-        tracing::debug!(arn, "apigateway:TagResource");
-        gw.tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(delta.set.into_iter().collect()))
-            .send()
-            .await
-            .map_err(|e| api_error("apigateway:TagResource", e))?;
-    }
-    if !delta.remove.is_empty() {
-        tracing::debug!(arn, "apigateway:UntagResource");
-        gw.untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(delta.remove))
-            .send()
-            .await
-            .map_err(|e| api_error("apigateway:UntagResource", e))?;
-    }
-    Ok(())
+    tag_delta::sync_tags(
+        live,
+        desired,
+        TagCalls::SET_THEN_REMOVE,
+        |set| {
+            call(
+                "apigateway:TagResource",
+                gw.tag_resource().resource_arn(arn).set_tags(Some(set.into_iter().collect())).send(),
+            )
+        },
+        |keys| call("apigateway:UntagResource", gw.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+    )
+    .await
 }

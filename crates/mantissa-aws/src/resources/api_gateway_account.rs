@@ -7,12 +7,12 @@
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::api_error;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::replace;
 use crate::retry::{PROPAGATION, retry_while};
 use async_trait::async_trait;
+use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -66,9 +66,7 @@ impl ApiGatewayAccount {
 
     /// The role set now, `""` for none.
     async fn live_role(&self) -> Result<String, ProviderError> {
-        tracing::debug!("apigateway:GetAccount");
-        let out =
-            self.clients.apigateway().get_account().send().await.map_err(|e| api_error("apigateway:GetAccount", e))?;
+        let out = call("apigateway:GetAccount", self.clients.apigateway().get_account().send()).await?;
         Ok(out.cloudwatch_role_arn().unwrap_or_default().to_string())
     }
 
@@ -79,15 +77,16 @@ impl ApiGatewayAccount {
             PROPAGATION,
             |e: &ProviderError| e.as_api().is_some_and(|e| e.is("BadRequestException") && e.message.contains("role")),
             || async {
-                tracing::debug!(role = arn, "apigateway:UpdateAccount");
-                self.clients
-                    .apigateway()
-                    .update_account()
-                    .patch_operations(replace("/cloudwatchRoleArn", arn))
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| api_error("apigateway:UpdateAccount", e))
+                call(
+                    "apigateway:UpdateAccount",
+                    self.clients
+                        .apigateway()
+                        .update_account()
+                        .patch_operations(replace("/cloudwatchRoleArn", arn))
+                        .send(),
+                )
+                .await?;
+                Ok(())
             },
         )
         .await

@@ -6,12 +6,12 @@
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::api_error;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
-use crate::resources::api_gateway::{add, is_not_found, remove, replace, split_id};
+use crate::resources::api_gateway::{NOT_FOUND, add, remove, replace, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::{Authorizer, AuthorizerType as SdkAuthorizerType, PatchOperation};
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -73,20 +73,24 @@ impl ApiAuthorizer {
     }
 
     async fn get(&self, api: &str, authorizer: &str) -> Result<Option<Authorizer>, ProviderError> {
-        tracing::debug!(api, authorizer, "apigateway:GetAuthorizer");
-        match self.clients.apigateway().get_authorizer().rest_api_id(api).authorizer_id(authorizer).send().await {
-            Ok(a) => Ok(Some(
-                Authorizer::builder()
-                    .set_id(a.id().map(str::to_string))
-                    .set_name(a.name().map(str::to_string))
-                    .set_provider_arns(Some(a.provider_arns().to_vec()))
-                    .set_identity_source(a.identity_source().map(str::to_string))
-                    .set_authorizer_result_ttl_in_seconds(a.authorizer_result_ttl_in_seconds())
-                    .build(),
-            )),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(api_error("apigateway:GetAuthorizer", e)),
-        }
+        let Some(a) = call_or_none(
+            "apigateway:GetAuthorizer",
+            &[NOT_FOUND],
+            self.clients.apigateway().get_authorizer().rest_api_id(api).authorizer_id(authorizer).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            Authorizer::builder()
+                .set_id(a.id().map(str::to_string))
+                .set_name(a.name().map(str::to_string))
+                .set_provider_arns(Some(a.provider_arns().to_vec()))
+                .set_identity_source(a.identity_source().map(str::to_string))
+                .set_authorizer_result_ttl_in_seconds(a.authorizer_result_ttl_in_seconds())
+                .build(),
+        ))
     }
 
     /// The API's authorizers called `name`.
@@ -94,17 +98,17 @@ impl ApiAuthorizer {
         let mut found = Vec::new();
         let mut position: Option<String> = None;
         loop {
-            tracing::debug!(api, "apigateway:GetAuthorizers");
-            let out = self
-                .clients
-                .apigateway()
-                .get_authorizers()
-                .rest_api_id(api)
-                .limit(500)
-                .set_position(position.take())
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:GetAuthorizers", e))?;
+            let out = call(
+                "apigateway:GetAuthorizers",
+                self.clients
+                    .apigateway()
+                    .get_authorizers()
+                    .rest_api_id(api)
+                    .limit(500)
+                    .set_position(position.take())
+                    .send(),
+            )
+            .await?;
             found.extend(out.items().iter().filter(|a| a.name() == Some(name)).cloned());
             match out.position() {
                 Some(p) if !p.is_empty() => position = Some(p.to_string()),
@@ -117,17 +121,18 @@ impl ApiAuthorizer {
         if ops.is_empty() {
             return Ok(());
         }
-        tracing::debug!(api, authorizer, "apigateway:UpdateAuthorizer");
-        self.clients
-            .apigateway()
-            .update_authorizer()
-            .rest_api_id(api)
-            .authorizer_id(authorizer)
-            .set_patch_operations(Some(ops))
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("apigateway:UpdateAuthorizer", e))
+        call(
+            "apigateway:UpdateAuthorizer",
+            self.clients
+                .apigateway()
+                .update_authorizer()
+                .rest_api_id(api)
+                .authorizer_id(authorizer)
+                .set_patch_operations(Some(ops))
+                .send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 
@@ -250,25 +255,25 @@ impl ResourceType for ApiAuthorizer {
             return Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(name, id) });
         }
         let create = || async {
-            tracing::debug!(api, authorizer = name, "apigateway:CreateAuthorizer");
-            let out = self
-                .clients
-                .apigateway()
-                .create_authorizer()
-                .rest_api_id(api)
-                .name(name)
-                .r#type(SdkAuthorizerType::CognitoUserPools)
-                .set_provider_arns(Some(p.provider_arns.clone()))
-                .identity_source(&p.identity_source)
-                .authorizer_result_ttl_in_seconds(p.result_ttl_seconds)
-                .customize()
-                .config_override(
-                    aws_sdk_apigateway::config::Builder::default()
-                        .retry_config(mantissa_aws_core::retry::single_attempt()),
-                )
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:CreateAuthorizer", e))?;
+            let out = call(
+                "apigateway:CreateAuthorizer",
+                self.clients
+                    .apigateway()
+                    .create_authorizer()
+                    .rest_api_id(api)
+                    .name(name)
+                    .r#type(SdkAuthorizerType::CognitoUserPools)
+                    .set_provider_arns(Some(p.provider_arns.clone()))
+                    .identity_source(&p.identity_source)
+                    .authorizer_result_ttl_in_seconds(p.result_ttl_seconds)
+                    .customize()
+                    .config_override(
+                        aws_sdk_apigateway::config::Builder::default()
+                            .retry_config(mantissa_aws_core::retry::single_attempt()),
+                    )
+                    .send(),
+            )
+            .await?;
             out.id()
                 .filter(|i| !i.is_empty())
                 .map(str::to_string)
@@ -310,12 +315,13 @@ impl ResourceType for ApiAuthorizer {
         if self.get(api, authorizer).await?.is_none() {
             return Ok(());
         }
-        tracing::debug!(api, authorizer, "apigateway:DeleteAuthorizer");
-        match self.clients.apigateway().delete_authorizer().rest_api_id(api).authorizer_id(authorizer).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(api_error("apigateway:DeleteAuthorizer", e)),
-        }
+        call_or_none(
+            "apigateway:DeleteAuthorizer",
+            &[NOT_FOUND],
+            self.clients.apigateway().delete_authorizer().rest_api_id(api).authorizer_id(authorizer).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 

@@ -8,12 +8,12 @@
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::api_error;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
-use crate::resources::api_gateway::{is_not_found, split_id};
+use crate::resources::api_gateway::{NOT_FOUND, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::Deployment;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -126,8 +126,7 @@ impl ApiDeployment {
 
     /// The names of the API's stages that serve `deployment`.
     async fn stages_serving(&self, api: &str, deployment: &str) -> Result<Vec<String>, ProviderError> {
-        tracing::debug!(api, "apigateway:GetStages");
-        match self.clients.apigateway().get_stages().rest_api_id(api).send().await {
+        match call("apigateway:GetStages", self.clients.apigateway().get_stages().rest_api_id(api).send()).await {
             Ok(out) => Ok(out
                 .item()
                 .iter()
@@ -135,8 +134,8 @@ impl ApiDeployment {
                 .filter_map(|s| s.stage_name())
                 .map(str::to_string)
                 .collect()),
-            Err(e) if is_not_found(&e) => Ok(Vec::new()),
-            Err(e) => Err(api_error("apigateway:GetStages", e)),
+            Err(e) if e.is(NOT_FOUND) => Ok(Vec::new()),
+            Err(e) => Err(ProviderError::from(e)),
         }
     }
 }
@@ -160,19 +159,15 @@ async fn deployments(clients: &AwsClients, api: &str) -> Result<Vec<Deployment>,
     let mut all = Vec::new();
     let mut position: Option<String> = None;
     loop {
-        tracing::debug!(api, "apigateway:GetDeployments");
-        let out = match clients
-            .apigateway()
-            .get_deployments()
-            .rest_api_id(api)
-            .limit(500)
-            .set_position(position.take())
-            .send()
-            .await
+        let out = match call(
+            "apigateway:GetDeployments",
+            clients.apigateway().get_deployments().rest_api_id(api).limit(500).set_position(position.take()).send(),
+        )
+        .await
         {
             Ok(out) => out,
-            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(api_error("apigateway:GetDeployments", e)),
+            Err(e) if e.is(NOT_FOUND) => return Ok(Vec::new()),
+            Err(e) => return Err(ProviderError::from(e)),
         };
         all.extend(out.items().iter().cloned());
         match out.position() {
@@ -185,12 +180,13 @@ async fn deployments(clients: &AwsClients, api: &str) -> Result<Vec<Deployment>,
 /// Deletes a deployment; gone already is fine. Shared with the stage, which deletes the
 /// deployment it moves away from.
 pub async fn delete_deployment(clients: &AwsClients, api: &str, deployment: &str) -> Result<(), ProviderError> {
-    tracing::debug!(api, deployment, "apigateway:DeleteDeployment");
-    match clients.apigateway().delete_deployment().rest_api_id(api).deployment_id(deployment).send().await {
-        Ok(_) => Ok(()),
-        Err(e) if is_not_found(&e) => Ok(()),
-        Err(e) => Err(api_error("apigateway:DeleteDeployment", e)),
-    }
+    call_or_none(
+        "apigateway:DeleteDeployment",
+        &[NOT_FOUND],
+        clients.apigateway().delete_deployment().rest_api_id(api).deployment_id(deployment).send(),
+    )
+    .await?;
+    Ok(())
 }
 
 #[async_trait]
@@ -265,21 +261,21 @@ impl ResourceType for ApiDeployment {
             }
         }
         let create = || async {
-            tracing::debug!(api, "apigateway:CreateDeployment");
-            let out = self
-                .clients
-                .apigateway()
-                .create_deployment()
-                .rest_api_id(api)
-                .description(&description)
-                .customize()
-                .config_override(
-                    aws_sdk_apigateway::config::Builder::default()
-                        .retry_config(mantissa_aws_core::retry::single_attempt()),
-                )
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:CreateDeployment", e))?;
+            let out = call(
+                "apigateway:CreateDeployment",
+                self.clients
+                    .apigateway()
+                    .create_deployment()
+                    .rest_api_id(api)
+                    .description(&description)
+                    .customize()
+                    .config_override(
+                        aws_sdk_apigateway::config::Builder::default()
+                            .retry_config(mantissa_aws_core::retry::single_attempt()),
+                    )
+                    .send(),
+            )
+            .await?;
             out.id()
                 .filter(|i| !i.is_empty())
                 .map(str::to_string)

@@ -9,13 +9,13 @@
 
 use crate::AwsClients;
 use crate::decode::{first_unknown_path, is_unknown};
-use crate::error::api_error;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
-use crate::resources::api_gateway::{is_not_found, split_id};
+use crate::resources::api_gateway::{NOT_FOUND, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
 use aws_sdk_apigateway::types::IntegrationType as SdkIntegrationType;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -237,23 +237,28 @@ impl ApiMethod {
     }
 
     async fn get(&self, api: &str, resource: &str, method: &str) -> Result<Option<MethodProps>, ProviderError> {
-        tracing::debug!(api, resource, method, "apigateway:GetMethod");
         let gw = self.clients.apigateway();
-        match gw.get_method().rest_api_id(api).resource_id(resource).http_method(method).send().await {
-            Ok(m) => Ok(Some(props_of(api, resource, &m))),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(api_error("apigateway:GetMethod", e)),
-        }
+        let Some(m) = call_or_none(
+            "apigateway:GetMethod",
+            &[NOT_FOUND],
+            gw.get_method().rest_api_id(api).resource_id(resource).http_method(method).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(props_of(api, resource, &m)))
     }
 
     async fn delete_method(&self, api: &str, resource: &str, method: &str) -> Result<(), ProviderError> {
-        tracing::debug!(api, resource, method, "apigateway:DeleteMethod");
         let gw = self.clients.apigateway();
-        match gw.delete_method().rest_api_id(api).resource_id(resource).http_method(method).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(api_error("apigateway:DeleteMethod", e)),
-        }
+        call_or_none(
+            "apigateway:DeleteMethod",
+            &[NOT_FOUND],
+            gw.delete_method().rest_api_id(api).resource_id(resource).http_method(method).send(),
+        )
+        .await?;
+        Ok(())
     }
 
     /// PutMethod, its responses, PutIntegration and the integration's responses, in the order
@@ -261,67 +266,73 @@ impl ApiMethod {
     async fn put(&self, p: &MethodProps) -> Result<(), ProviderError> {
         let gw = self.clients.apigateway();
         let (api, resource, method) = (p.rest_api_id.as_str(), p.resource_id.as_str(), p.http_method.as_str());
-        tracing::debug!(api, resource, method, "apigateway:PutMethod");
-        gw.put_method()
-            .rest_api_id(api)
-            .resource_id(resource)
-            .http_method(method)
-            .authorization_type(&p.authorization)
-            .set_authorizer_id(p.authorizer_id.clone())
-            .set_authorization_scopes((!p.authorization_scopes.is_empty()).then(|| p.authorization_scopes.clone()))
-            .api_key_required(p.api_key_required)
-            .send()
-            .await
-            .map_err(|e| api_error("apigateway:PutMethod", e))?;
-        for (code, r) in &p.responses {
-            tracing::debug!(api, resource, method, code, "apigateway:PutMethodResponse");
-            gw.put_method_response()
+        call(
+            "apigateway:PutMethod",
+            gw.put_method()
                 .rest_api_id(api)
                 .resource_id(resource)
                 .http_method(method)
-                .status_code(code)
-                .set_response_parameters(
-                    (!r.response_parameters.is_empty()).then(|| r.response_parameters.clone().into_iter().collect()),
-                )
-                .set_response_models(
-                    (!r.response_models.is_empty()).then(|| r.response_models.clone().into_iter().collect()),
-                )
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:PutMethodResponse", e))?;
+                .authorization_type(&p.authorization)
+                .set_authorizer_id(p.authorizer_id.clone())
+                .set_authorization_scopes((!p.authorization_scopes.is_empty()).then(|| p.authorization_scopes.clone()))
+                .api_key_required(p.api_key_required)
+                .send(),
+        )
+        .await?;
+        for (code, r) in &p.responses {
+            call(
+                "apigateway:PutMethodResponse",
+                gw.put_method_response()
+                    .rest_api_id(api)
+                    .resource_id(resource)
+                    .http_method(method)
+                    .status_code(code)
+                    .set_response_parameters(
+                        (!r.response_parameters.is_empty())
+                            .then(|| r.response_parameters.clone().into_iter().collect()),
+                    )
+                    .set_response_models(
+                        (!r.response_models.is_empty()).then(|| r.response_models.clone().into_iter().collect()),
+                    )
+                    .send(),
+            )
+            .await?;
         }
         let i = &p.integration;
-        tracing::debug!(api, resource, method, "apigateway:PutIntegration");
-        gw.put_integration()
-            .rest_api_id(api)
-            .resource_id(resource)
-            .http_method(method)
-            .r#type(SdkIntegrationType::from(i.integration_type.as_str()))
-            .set_uri(i.uri.clone())
-            .set_integration_http_method(i.http_method.clone())
-            .set_request_templates(
-                (!i.request_templates.is_empty()).then(|| i.request_templates.clone().into_iter().collect()),
-            )
-            .send()
-            .await
-            .map_err(|e| api_error("apigateway:PutIntegration", e))?;
-        for (code, r) in &i.responses {
-            tracing::debug!(api, resource, method, code, "apigateway:PutIntegrationResponse");
-            gw.put_integration_response()
+        call(
+            "apigateway:PutIntegration",
+            gw.put_integration()
                 .rest_api_id(api)
                 .resource_id(resource)
                 .http_method(method)
-                .status_code(code)
-                .set_selection_pattern(r.selection_pattern.clone())
-                .set_response_parameters(
-                    (!r.response_parameters.is_empty()).then(|| r.response_parameters.clone().into_iter().collect()),
+                .r#type(SdkIntegrationType::from(i.integration_type.as_str()))
+                .set_uri(i.uri.clone())
+                .set_integration_http_method(i.http_method.clone())
+                .set_request_templates(
+                    (!i.request_templates.is_empty()).then(|| i.request_templates.clone().into_iter().collect()),
                 )
-                .set_response_templates(
-                    (!r.response_templates.is_empty()).then(|| r.response_templates.clone().into_iter().collect()),
-                )
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:PutIntegrationResponse", e))?;
+                .send(),
+        )
+        .await?;
+        for (code, r) in &i.responses {
+            call(
+                "apigateway:PutIntegrationResponse",
+                gw.put_integration_response()
+                    .rest_api_id(api)
+                    .resource_id(resource)
+                    .http_method(method)
+                    .status_code(code)
+                    .set_selection_pattern(r.selection_pattern.clone())
+                    .set_response_parameters(
+                        (!r.response_parameters.is_empty())
+                            .then(|| r.response_parameters.clone().into_iter().collect()),
+                    )
+                    .set_response_templates(
+                        (!r.response_templates.is_empty()).then(|| r.response_templates.clone().into_iter().collect()),
+                    )
+                    .send(),
+            )
+            .await?;
         }
         Ok(())
     }

@@ -5,12 +5,12 @@
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::api_error;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
-use crate::resources::api_gateway::{is_not_found, split_id};
+use crate::resources::api_gateway::{NOT_FOUND, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::Resource;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -55,36 +55,40 @@ impl ApiResourceType {
     }
 
     async fn get(&self, api: &str, resource: &str) -> Result<Option<Resource>, ProviderError> {
-        tracing::debug!(api, resource, "apigateway:GetResource");
-        match self.clients.apigateway().get_resource().rest_api_id(api).resource_id(resource).send().await {
-            Ok(r) => Ok(Some(
-                Resource::builder()
-                    .set_id(r.id().map(str::to_string))
-                    .set_parent_id(r.parent_id().map(str::to_string))
-                    .set_path_part(r.path_part().map(str::to_string))
-                    .set_path(r.path().map(str::to_string))
-                    .build(),
-            )),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(api_error("apigateway:GetResource", e)),
-        }
+        let Some(r) = call_or_none(
+            "apigateway:GetResource",
+            &[NOT_FOUND],
+            self.clients.apigateway().get_resource().rest_api_id(api).resource_id(resource).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            Resource::builder()
+                .set_id(r.id().map(str::to_string))
+                .set_parent_id(r.parent_id().map(str::to_string))
+                .set_path_part(r.path_part().map(str::to_string))
+                .set_path(r.path().map(str::to_string))
+                .build(),
+        ))
     }
 
     /// The resource under `parent` called `path_part`, if the API has one.
     async fn find(&self, api: &str, parent: &str, path_part: &str) -> Result<Option<Resource>, ProviderError> {
         let mut position: Option<String> = None;
         loop {
-            tracing::debug!(api, "apigateway:GetResources");
-            let out = self
-                .clients
-                .apigateway()
-                .get_resources()
-                .rest_api_id(api)
-                .limit(500)
-                .set_position(position.take())
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:GetResources", e))?;
+            let out = call(
+                "apigateway:GetResources",
+                self.clients
+                    .apigateway()
+                    .get_resources()
+                    .rest_api_id(api)
+                    .limit(500)
+                    .set_position(position.take())
+                    .send(),
+            )
+            .await?;
             if let Some(r) =
                 out.items().iter().find(|r| r.parent_id() == Some(parent) && r.path_part() == Some(path_part))
             {
@@ -177,22 +181,22 @@ impl ResourceType for ApiResourceType {
             return applied(api, &r);
         }
         let create = || async {
-            tracing::debug!(api, path_part = %props.path_part, "apigateway:CreateResource");
-            let out = self
-                .clients
-                .apigateway()
-                .create_resource()
-                .rest_api_id(api)
-                .parent_id(&props.parent_id)
-                .path_part(&props.path_part)
-                .customize()
-                .config_override(
-                    aws_sdk_apigateway::config::Builder::default()
-                        .retry_config(mantissa_aws_core::retry::single_attempt()),
-                )
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:CreateResource", e))?;
+            let out = call(
+                "apigateway:CreateResource",
+                self.clients
+                    .apigateway()
+                    .create_resource()
+                    .rest_api_id(api)
+                    .parent_id(&props.parent_id)
+                    .path_part(&props.path_part)
+                    .customize()
+                    .config_override(
+                        aws_sdk_apigateway::config::Builder::default()
+                            .retry_config(mantissa_aws_core::retry::single_attempt()),
+                    )
+                    .send(),
+            )
+            .await?;
             Ok(Resource::builder()
                 .set_id(out.id().map(str::to_string))
                 .set_path(out.path().map(str::to_string))
@@ -217,12 +221,13 @@ impl ResourceType for ApiResourceType {
         if self.get(api, resource).await?.is_none() {
             return Ok(());
         }
-        tracing::debug!(api, resource, "apigateway:DeleteResource");
-        match self.clients.apigateway().delete_resource().rest_api_id(api).resource_id(resource).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(api_error("apigateway:DeleteResource", e)),
-        }
+        call_or_none(
+            "apigateway:DeleteResource",
+            &[NOT_FOUND],
+            self.clients.apigateway().delete_resource().rest_api_id(api).resource_id(resource).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 

@@ -7,14 +7,15 @@
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::api_error;
 use crate::reference::TypeDoc;
+use crate::resource::no_property;
 use crate::resource::{Live, ResourceType};
-use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, sync_tags};
+use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, sync_tags};
 use crate::resources::tag_delta::user_tags;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType as SdkEndpointType, RestApi};
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{
     Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
 };
@@ -107,16 +108,11 @@ impl RestApiType {
         let mut found = Vec::new();
         let mut position: Option<String> = None;
         loop {
-            tracing::debug!(api = name, "apigateway:GetRestApis");
-            let out = self
-                .clients
-                .apigateway()
-                .get_rest_apis()
-                .limit(500)
-                .set_position(position.take())
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:GetRestApis", e))?;
+            let out = call(
+                "apigateway:GetRestApis",
+                self.clients.apigateway().get_rest_apis().limit(500).set_position(position.take()).send(),
+            )
+            .await?;
             found.extend(out.items().iter().filter(|a| a.name() == Some(name)).cloned());
             match out.position() {
                 Some(p) if !p.is_empty() => position = Some(p.to_string()),
@@ -126,21 +122,25 @@ impl RestApiType {
     }
 
     async fn get(&self, id: &str) -> Result<Option<RestApi>, ProviderError> {
-        tracing::debug!(api = id, "apigateway:GetRestApi");
-        match self.clients.apigateway().get_rest_api().rest_api_id(id).send().await {
-            Ok(out) => Ok(Some(
-                RestApi::builder()
-                    .set_id(out.id().map(str::to_string))
-                    .set_name(out.name().map(str::to_string))
-                    .set_description(out.description().map(str::to_string))
-                    .set_root_resource_id(out.root_resource_id().map(str::to_string))
-                    .set_endpoint_configuration(out.endpoint_configuration().cloned())
-                    .set_tags(out.tags().cloned())
-                    .build(),
-            )),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(api_error("apigateway:GetRestApi", e)),
-        }
+        let Some(out) = call_or_none(
+            "apigateway:GetRestApi",
+            &[NOT_FOUND],
+            self.clients.apigateway().get_rest_api().rest_api_id(id).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            RestApi::builder()
+                .set_id(out.id().map(str::to_string))
+                .set_name(out.name().map(str::to_string))
+                .set_description(out.description().map(str::to_string))
+                .set_root_resource_id(out.root_resource_id().map(str::to_string))
+                .set_endpoint_configuration(out.endpoint_configuration().cloned())
+                .set_tags(out.tags().cloned())
+                .build(),
+        ))
     }
 }
 
@@ -241,23 +241,23 @@ impl ResourceType for RestApiType {
 
     async fn create(&self, ctx: &ResourceContext, props: &RestApiProps) -> Result<Applied, ProviderError> {
         let create = || async {
-            tracing::debug!(api = %ctx.physical_name, "apigateway:CreateRestApi");
-            let out = self
-                .clients
-                .apigateway()
-                .create_rest_api()
-                .name(&ctx.physical_name)
-                .set_description((!props.description.is_empty()).then(|| props.description.clone()))
-                .endpoint_configuration(EndpointConfiguration::builder().types(props.endpoint_type.sdk()).build())
-                .set_tags(Some(props.tags.clone().into_iter().collect()))
-                .customize()
-                .config_override(
-                    aws_sdk_apigateway::config::Builder::default()
-                        .retry_config(mantissa_aws_core::retry::single_attempt()),
-                )
-                .send()
-                .await
-                .map_err(|e| api_error("apigateway:CreateRestApi", e))?;
+            let out = call(
+                "apigateway:CreateRestApi",
+                self.clients
+                    .apigateway()
+                    .create_rest_api()
+                    .name(&ctx.physical_name)
+                    .set_description((!props.description.is_empty()).then(|| props.description.clone()))
+                    .endpoint_configuration(EndpointConfiguration::builder().types(props.endpoint_type.sdk()).build())
+                    .set_tags(Some(props.tags.clone().into_iter().collect()))
+                    .customize()
+                    .config_override(
+                        aws_sdk_apigateway::config::Builder::default()
+                            .retry_config(mantissa_aws_core::retry::single_attempt()),
+                    )
+                    .send(),
+            )
+            .await?;
             let id = out
                 .id()
                 .filter(|i| !i.is_empty())
@@ -294,21 +294,17 @@ impl ResourceType for RestApiType {
                     } else {
                         replace("/description", props.description.clone())
                     };
-                    tracing::debug!(api = id, "apigateway:UpdateRestApi");
-                    self.clients
-                        .apigateway()
-                        .update_rest_api()
-                        .rest_api_id(id)
-                        .patch_operations(op)
-                        .send()
-                        .await
-                        .map_err(|e| api_error("apigateway:UpdateRestApi", e))?;
+                    call(
+                        "apigateway:UpdateRestApi",
+                        self.clients.apigateway().update_rest_api().rest_api_id(id).patch_operations(op).send(),
+                    )
+                    .await?;
                 }
                 "tags" => {
                     let arn = apigateway_arn(&ctx.naming.region, &format!("/restapis/{id}"));
                     sync_tags(&self.clients, &arn, &props_of(&live).tags, &props.tags).await?;
                 }
-                other => return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {other:?} to update"))),
+                other => return Err(no_property(TYPE_NAME, other)),
             }
         }
         Ok(Applied { id: id.to_string(), attributes: base_attributes(ctx, &live) })
@@ -325,12 +321,13 @@ impl ResourceType for RestApiType {
         if self.get(id).await?.is_none() {
             return Ok(());
         }
-        tracing::debug!(api = id, "apigateway:DeleteRestApi");
-        match self.clients.apigateway().delete_rest_api().rest_api_id(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(api_error("apigateway:DeleteRestApi", e)),
-        }
+        call_or_none(
+            "apigateway:DeleteRestApi",
+            &[NOT_FOUND],
+            self.clients.apigateway().delete_rest_api().rest_api_id(id).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 

@@ -8,16 +8,16 @@
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
-use crate::resources::api_gateway::{apigateway_arn, is_not_found, remove, replace, split_id, sync_tags};
+use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, split_id, sync_tags};
 use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
 use crate::resources::tag_delta::user_tags;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
 use aws_sdk_apigateway::types::PatchOperation;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{
     Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
 };
@@ -179,29 +179,34 @@ impl ApiStage {
     }
 
     async fn get(&self, api: &str, stage: &str) -> Result<Option<StageProps>, ProviderError> {
-        tracing::debug!(api, stage, "apigateway:GetStage");
-        match self.clients.apigateway().get_stage().rest_api_id(api).stage_name(stage).send().await {
-            Ok(s) => Ok(Some(props_of(api, &s))),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(api_error("apigateway:GetStage", e)),
-        }
+        let Some(s) = call_or_none(
+            "apigateway:GetStage",
+            &[NOT_FOUND],
+            self.clients.apigateway().get_stage().rest_api_id(api).stage_name(stage).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(props_of(api, &s)))
     }
 
     async fn patch(&self, api: &str, stage: &str, ops: Vec<PatchOperation>) -> Result<(), ProviderError> {
         if ops.is_empty() {
             return Ok(());
         }
-        tracing::debug!(api, stage, "apigateway:UpdateStage");
-        self.clients
-            .apigateway()
-            .update_stage()
-            .rest_api_id(api)
-            .stage_name(stage)
-            .set_patch_operations(Some(ops))
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("apigateway:UpdateStage", e))
+        call(
+            "apigateway:UpdateStage",
+            self.clients
+                .apigateway()
+                .update_stage()
+                .rest_api_id(api)
+                .stage_name(stage)
+                .set_patch_operations(Some(ops))
+                .send(),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Brings an existing stage to `p`: every settable property is compared with the live one.
@@ -244,8 +249,7 @@ impl ApiStage {
         if !made_by_mantissa(&description) {
             return Ok(());
         }
-        tracing::debug!(api, "apigateway:GetStages");
-        let stages = gw.get_stages().rest_api_id(api).send().await.map_err(|e| api_error("apigateway:GetStages", e))?;
+        let stages = call("apigateway:GetStages", gw.get_stages().rest_api_id(api).send()).await?;
         if stages.item().iter().any(|s| s.deployment_id() == Some(deployment)) {
             return Ok(());
         }
@@ -318,26 +322,27 @@ impl ResourceType for ApiStage {
     async fn create(&self, ctx: &ResourceContext, p: &StageProps) -> Result<Applied, ProviderError> {
         let api = p.rest_api_id.as_str();
         let stage = stage_name(p);
-        tracing::debug!(api, stage, "apigateway:CreateStage");
-        let created = self
-            .clients
-            .apigateway()
-            .create_stage()
-            .rest_api_id(api)
-            .stage_name(stage)
-            .deployment_id(&p.deployment_id)
-            .description(&p.description)
-            .tracing_enabled(p.tracing_enabled)
-            .set_tags(Some(p.tags.clone().into_iter().collect()))
-            .send()
-            .await;
+        let created = call(
+            "apigateway:CreateStage",
+            self.clients
+                .apigateway()
+                .create_stage()
+                .rest_api_id(api)
+                .stage_name(stage)
+                .deployment_id(&p.deployment_id)
+                .description(&p.description)
+                .tracing_enabled(p.tracing_enabled)
+                .set_tags(Some(p.tags.clone().into_iter().collect()))
+                .send(),
+        )
+        .await;
         match created {
             Ok(_) => {
                 // CreateStage takes neither method settings nor access logs.
                 self.patch(api, stage, patch_ops(p, &["throttling", "access_log"])).await?;
             }
-            Err(e) if error_code(&e) == Some("ConflictException") => {
-                let live = self.get(api, stage).await?.ok_or_else(|| api_error("apigateway:CreateStage", e))?;
+            Err(e) if e.is("ConflictException") => {
+                let live = self.get(api, stage).await?.ok_or(e)?;
                 let lineage = live.tags.get(LINEAGE_TAG).cloned();
                 if lineage.as_deref() != Some(ctx.lineage.as_str()) {
                     return Err(ProviderError::NotOwned {
@@ -350,7 +355,7 @@ impl ResourceType for ApiStage {
                 tracing::info!(api, stage, "stage of this state already in the API: adopted");
                 self.converge(ctx, &live, p).await?;
             }
-            Err(e) => return Err(api_error("apigateway:CreateStage", e)),
+            Err(e) => return Err(e.into()),
         }
         Ok(Applied { id: format!("{api}/{stage}"), attributes: attributes(&ctx.naming.region, api, stage) })
     }
@@ -374,12 +379,13 @@ impl ResourceType for ApiStage {
 
     async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&StageProps>) -> Result<(), ProviderError> {
         let [api, stage] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
-        tracing::debug!(api, stage, "apigateway:DeleteStage");
-        match self.clients.apigateway().delete_stage().rest_api_id(api).stage_name(stage).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(api_error("apigateway:DeleteStage", e)),
-        }
+        call_or_none(
+            "apigateway:DeleteStage",
+            &[NOT_FOUND],
+            self.clients.apigateway().delete_stage().rest_api_id(api).stage_name(stage).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 

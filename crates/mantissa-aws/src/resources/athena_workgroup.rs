@@ -19,18 +19,6 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_athena_workgroup";
 
-const PROPERTIES: [&str; 9] = [
-    "description",
-    "result_location",
-    "result_encryption",
-    "enforce_workgroup_configuration",
-    "publish_cloudwatch_metrics",
-    "bytes_scanned_cutoff_per_query",
-    "engine_version",
-    "state",
-    "tags",
-];
-
 static SCHEMA: TypeSchema = TypeSchema {
     type_name: TYPE_NAME,
     name_style: NameStyle::Bare,
@@ -128,9 +116,6 @@ impl ResourceType for AthenaWorkgroup {
         props: &WorkgroupProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         let arn = self.arn(&ctx.naming.region, id).await?;
         if changed.iter().any(|c| c == "tags") {
             let before = match prior {

@@ -3,17 +3,18 @@
 //! tagging API (it takes alarms and Contributor Insights rules only), so a dashboard carries no
 //! ownership tags: its name, derived from the stack's prefix and environment, is what marks it.
 
+mod props;
+
+pub use props::{DashboardProps, fill_regions, validate};
+
 use crate::AwsClients;
-use crate::decode::is_unknown;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
 use async_trait::async_trait;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_dashboard";
@@ -40,76 +41,6 @@ pub const DOC: TypeDoc = TypeDoc {
 /// CloudWatch's codes for a dashboard that does not exist.
 const NOT_FOUND: [&str; 2] = ["ResourceNotFound", "DashboardNotFoundError"];
 
-/// The widget types CloudWatch draws.
-const WIDGET_TYPES: [&str; 6] = ["metric", "text", "log", "alarm", "explorer", "custom"];
-
-/// The widget types whose `properties.region` CloudWatch requires.
-const REGIONAL_WIDGETS: [&str; 4] = ["metric", "log", "alarm", "explorer"];
-
-/// Gives every regional widget without a `region` the environment's, so a stack need not repeat
-/// it (and cannot name it: the region is the environment file's).
-pub fn fill_regions(body: &mut Map<String, Value>, region: &str) {
-    let Some(Value::Array(widgets)) = body.get_mut("widgets") else { return };
-    for w in widgets.iter_mut().filter_map(Value::as_object_mut) {
-        let regional = w.get("type").and_then(Value::as_str).is_some_and(|t| REGIONAL_WIDGETS.contains(&t));
-        if let (true, Some(Value::Object(props))) = (regional, w.get_mut("properties")) {
-            props.entry("region").or_insert_with(|| Value::String(region.to_string()));
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DashboardProps {
-    /// The dashboard body as CloudWatch documents it: `{widgets: [{type, x, y, width, height,
-    /// properties}, ...]}` plus optional `start`, `periodOverride`, ... A metric, log, alarm or
-    /// explorer widget without `properties.region` gets the environment's region.
-    pub body: Map<String, Value>,
-}
-
-pub fn validate(name: &str, p: &DashboardProps) -> Result<(), PropertyError> {
-    let name_ok = !name.is_empty()
-        && name.len() <= 255
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !name_ok {
-        return Err(PropertyError::new(
-            "@name",
-            format!("dashboard name {name:?} must be 1 to 255 letters, digits, `-` or `_`"),
-        ));
-    }
-    let widgets = match p.body.get("widgets") {
-        Some(Value::Array(w)) => w,
-        Some(Value::String(s)) if is_unknown(s) => return Ok(()),
-        _ => return Err(PropertyError::new("body.widgets", "a dashboard body needs a `widgets` list")),
-    };
-    for (i, w) in widgets.iter().enumerate() {
-        let at = |field: &str| format!("body.widgets[{i}]{field}");
-        let Some(w) = w.as_object() else {
-            return Err(PropertyError::new(at(""), "a widget is a map with `type` and `properties`"));
-        };
-        match w.get("type").and_then(Value::as_str) {
-            Some(t) if WIDGET_TYPES.contains(&t) => {}
-            other => {
-                return Err(PropertyError::new(
-                    at(".type"),
-                    format!("{other:?} is not a widget type; use one of {}", WIDGET_TYPES.join(", ")),
-                ));
-            }
-        }
-        if !w.get("properties").is_some_and(Value::is_object) {
-            return Err(PropertyError::new(at(".properties"), "every widget needs a `properties` map"));
-        }
-        // CloudWatch's grid is 24 columns wide.
-        for (field, max) in [("width", 24), ("height", 1000), ("x", 23)] {
-            let min = if field == "x" { 0 } else { 1 };
-            if w.get(field).is_some_and(|v| !v.as_i64().is_some_and(|n| (min..=max).contains(&n))) {
-                return Err(PropertyError::new(at(&format!(".{field}")), format!("must be {min} to {max}")));
-            }
-        }
-    }
-    Ok(())
-}
-
 pub struct CloudwatchDashboard {
     clients: AwsClients,
 }
@@ -121,11 +52,15 @@ impl CloudwatchDashboard {
 
     /// The body and ARN, or `None` when there is no such dashboard.
     async fn get(&self, name: &str) -> Result<Option<(Map<String, Value>, Option<String>)>, ProviderError> {
-        tracing::debug!(dashboard = name, "cloudwatch:GetDashboard");
-        let out = match self.clients.cloudwatch().get_dashboard().dashboard_name(name).send().await {
+        let out = match call(
+            "cloudwatch:GetDashboard",
+            self.clients.cloudwatch().get_dashboard().dashboard_name(name).send(),
+        )
+        .await
+        {
             Ok(out) => out,
-            Err(e) if error_code(&e).is_some_and(|c| NOT_FOUND.contains(&c)) => return Ok(None),
-            Err(e) => return Err(api_error("cloudwatch:GetDashboard", e)),
+            Err(e) if e.code.as_deref().is_some_and(|c| NOT_FOUND.contains(&c)) => return Ok(None),
+            Err(e) => return Err(ProviderError::from(e)),
         };
         let body = match serde_json::from_str::<Value>(out.dashboard_body().unwrap_or("{}")) {
             Ok(Value::Object(m)) => m,
@@ -140,16 +75,16 @@ impl CloudwatchDashboard {
     }
 
     async fn put(&self, name: &str, p: &DashboardProps) -> Result<Option<String>, ProviderError> {
-        tracing::debug!(dashboard = name, "cloudwatch:PutDashboard");
-        let out = self
-            .clients
-            .cloudwatch()
-            .put_dashboard()
-            .dashboard_name(name)
-            .dashboard_body(Value::Object(p.body.clone()).to_string())
-            .send()
-            .await
-            .map_err(|e| api_error("cloudwatch:PutDashboard", e))?;
+        let out = call(
+            "cloudwatch:PutDashboard",
+            self.clients
+                .cloudwatch()
+                .put_dashboard()
+                .dashboard_name(name)
+                .dashboard_body(Value::Object(p.body.clone()).to_string())
+                .send(),
+        )
+        .await?;
         // Errors fail the call; what comes back are warnings (a metric that does not exist yet).
         for m in out.dashboard_validation_messages() {
             tracing::warn!(
@@ -231,12 +166,13 @@ impl ResourceType for CloudwatchDashboard {
         id: &str,
         _prior: Option<&DashboardProps>,
     ) -> Result<(), ProviderError> {
-        tracing::debug!(dashboard = id, "cloudwatch:DeleteDashboards");
-        match self.clients.cloudwatch().delete_dashboards().dashboard_names(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e).is_some_and(|c| NOT_FOUND.contains(&c)) => Ok(()),
-            Err(e) => Err(api_error("cloudwatch:DeleteDashboards", e)),
-        }
+        call_or_none(
+            "cloudwatch:DeleteDashboards",
+            &NOT_FOUND,
+            self.clients.cloudwatch().delete_dashboards().dashboard_names(id).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 

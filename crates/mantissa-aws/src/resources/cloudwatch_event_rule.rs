@@ -5,15 +5,15 @@
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{RuleState, Tag};
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -167,19 +167,19 @@ impl CloudwatchEventRule {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         });
-        tracing::debug!(rule = name, "events:PutRule");
-        let out = self
-            .events()
-            .put_rule()
-            .name(name)
-            .set_schedule_expression(props.schedule_expression.clone())
-            .set_event_pattern(pattern)
-            .state(RuleState::from(props.state.as_str()))
-            .description(&props.description)
-            .set_tags(tags.map(sdk_tags).transpose()?)
-            .send()
-            .await
-            .map_err(|e| api_error("events:PutRule", e))?;
+        let out = call(
+            "events:PutRule",
+            self.events()
+                .put_rule()
+                .name(name)
+                .set_schedule_expression(props.schedule_expression.clone())
+                .set_event_pattern(pattern)
+                .state(RuleState::from(props.state.as_str()))
+                .description(&props.description)
+                .set_tags(tags.map(sdk_tags).transpose()?)
+                .send(),
+        )
+        .await?;
         out.rule_arn()
             .filter(|a| !a.is_empty())
             .map(str::to_string)
@@ -187,38 +187,37 @@ impl CloudwatchEventRule {
     }
 
     async fn tags(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
-        tracing::debug!(rule = arn, "events:ListTagsForResource");
-        match self.events().list_tags_for_resource().resource_arn(arn).send().await {
-            Ok(out) => Ok(Some(user_tags(out.tags().iter().map(|t| (t.key(), t.value()))))),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(None),
-            Err(e) => Err(api_error("events:ListTagsForResource", e)),
-        }
+        let Some(out) = call_or_none(
+            "events:ListTagsForResource",
+            &[NOT_FOUND],
+            self.events().list_tags_for_resource().resource_arn(arn).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(user_tags(out.tags().iter().map(|t| (t.key(), t.value())))))
     }
 
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
         let live = self.tags(arn).await?.unwrap_or_default();
-        let delta = TagDelta::between(&live, desired);
-        if !delta.set.is_empty() {
-            tracing::debug!(rule = arn, "events:TagResource");
-            self.events()
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(sdk_tags(&delta.set)?))
-                .send()
-                .await
-                .map_err(|e| api_error("events:TagResource", e))?;
-        }
-        if !delta.remove.is_empty() {
-            tracing::debug!(rule = arn, "events:UntagResource");
-            self.events()
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(delta.remove))
-                .send()
-                .await
-                .map_err(|e| api_error("events:UntagResource", e))?;
-        }
-        Ok(())
+        let events = self.events();
+        sync_tags(
+            &live,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| async move {
+                let tags = sdk_tags(&set)?;
+                Ok::<_, ProviderError>(
+                    call("events:TagResource", events.tag_resource().resource_arn(arn).set_tags(Some(tags)).send())
+                        .await?,
+                )
+            },
+            |keys| {
+                call("events:UntagResource", events.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send())
+            },
+        )
+        .await
     }
 }
 
@@ -249,12 +248,12 @@ impl ResourceType for CloudwatchEventRule {
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<RuleProps>>, ProviderError> {
         let name = id.unwrap_or(&ctx.physical_name);
-        tracing::debug!(rule = name, "events:DescribeRule");
-        let rule = match self.events().describe_rule().name(name).send().await {
-            Ok(out) => out,
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(api_error("events:DescribeRule", e)),
+        let Some(out) =
+            call_or_none("events:DescribeRule", &[NOT_FOUND], self.events().describe_rule().name(name).send()).await?
+        else {
+            return Ok(None);
         };
+        let rule = out;
         let arn = rule.arn().unwrap_or_default().to_string();
         let Some(tags) = self.tags(&arn).await? else {
             return Ok(None);
@@ -300,12 +299,8 @@ impl ResourceType for CloudwatchEventRule {
     /// EventBridge refuses to delete a rule that still has targets: the targets, which depend on
     /// the rule, are deleted first.
     async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&RuleProps>) -> Result<(), ProviderError> {
-        tracing::debug!(rule = id, "events:DeleteRule");
-        match self.events().delete_rule().name(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("events:DeleteRule", e)),
-        }
+        call_or_none("events:DeleteRule", &[NOT_FOUND], self.events().delete_rule().name(id).send()).await?;
+        Ok(())
     }
 }
 

@@ -2,16 +2,17 @@
 //! The id is `<rule>/<target_id>`. PutTargets creates or overwrites the target of that id, so a
 //! rerun after a crash converges without looking anything up, and an update is the same call.
 
+mod props;
+
+pub use props::{TargetProps, validate};
+
 use crate::AwsClients;
-use crate::decode::is_unknown;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::Target;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_event_target";
@@ -32,32 +33,6 @@ static SCHEMA: TypeSchema = TypeSchema {
 pub const DOC: TypeDoc = TypeDoc { import_id: "`{rule name}/{target id}`", emulator: &[] };
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
-
-/// One target of an EventBridge rule on the default bus.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TargetProps {
-    /// The rule's name (`${scheduling.detection.name}`).
-    pub rule: String,
-    /// The target's id within the rule: 1 to 64 letters, digits or `._-`.
-    pub target_id: String,
-    /// What is invoked: a Lambda function ARN, say.
-    pub arn: String,
-}
-
-pub fn validate(props: &TargetProps) -> Result<(), PropertyError> {
-    let id = &props.target_id;
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
-        return Err(PropertyError::new("target_id", format!("{id:?} must be 1 to 64 letters, digits or ._-")));
-    }
-    if !is_unknown(&props.arn) && !props.arn.starts_with("arn:") {
-        return Err(PropertyError::new("arn", format!("{:?} is not an ARN", props.arn)));
-    }
-    if props.rule.is_empty() {
-        return Err(PropertyError::new("rule", "the rule's name is required"));
-    }
-    Ok(())
-}
 
 pub fn target_key(rule: &str, target_id: &str) -> String {
     format!("{rule}/{target_id}")
@@ -85,16 +60,9 @@ impl CloudwatchEventTarget {
             .arn(&props.arn)
             .build()
             .map_err(|e| ProviderError::Other(format!("building target {:?}: {e}", props.target_id)))?;
-        tracing::debug!(rule = %props.rule, target = %props.target_id, "events:PutTargets");
-        let out = self
-            .clients
-            .events()
-            .put_targets()
-            .rule(&props.rule)
-            .targets(target)
-            .send()
-            .await
-            .map_err(|e| api_error("events:PutTargets", e))?;
+        let out =
+            call("events:PutTargets", self.clients.events().put_targets().rule(&props.rule).targets(target).send())
+                .await?;
         // PutTargets answers 200 with per-target failures.
         if let Some(f) = out.failed_entries().first() {
             return Err(ProviderError::api(
@@ -139,14 +107,15 @@ impl ResourceType for CloudwatchEventTarget {
         let (rule, target_id) = parse_key(id)?;
         let mut token: Option<String> = None;
         loop {
-            tracing::debug!(rule, "events:ListTargetsByRule");
-            let out =
-                match self.clients.events().list_targets_by_rule().rule(rule).set_next_token(token.take()).send().await
-                {
-                    Ok(out) => out,
-                    Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-                    Err(e) => return Err(api_error("events:ListTargetsByRule", e)),
-                };
+            let Some(out) = call_or_none(
+                "events:ListTargetsByRule",
+                &[NOT_FOUND],
+                self.clients.events().list_targets_by_rule().rule(rule).set_next_token(token.take()).send(),
+            )
+            .await?
+            else {
+                return Ok(None);
+            };
             if let Some(t) = out.targets().iter().find(|t| t.id() == target_id) {
                 let props =
                     TargetProps { rule: rule.to_string(), target_id: target_id.to_string(), arn: t.arn().to_string() };
@@ -181,8 +150,9 @@ impl ResourceType for CloudwatchEventTarget {
         _prior: Option<&TargetProps>,
     ) -> Result<(), ProviderError> {
         let (rule, target_id) = parse_key(id)?;
-        tracing::debug!(rule, target = target_id, "events:RemoveTargets");
-        match self.clients.events().remove_targets().rule(rule).ids(target_id).send().await {
+        match call("events:RemoveTargets", self.clients.events().remove_targets().rule(rule).ids(target_id).send())
+            .await
+        {
             Ok(out) => match out.failed_entries().first() {
                 // Removing a target the rule no longer has is not a failure: it is gone.
                 Some(f) if f.error_code() != Some(NOT_FOUND) => Err(ProviderError::api(
@@ -191,8 +161,8 @@ impl ResourceType for CloudwatchEventTarget {
                 )),
                 _ => Ok(()),
             },
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("events:RemoveTargets", e)),
+            Err(e) if e.is(NOT_FOUND) => Ok(()),
+            Err(e) => Err(ProviderError::from(e)),
         }
     }
 }

@@ -13,13 +13,13 @@ mod props;
 pub use props::{LogGroupProps, RETENTION_DAYS, validate_group_name};
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::Client;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{
     Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
 };
@@ -92,15 +92,11 @@ impl CloudwatchLogGroup {
     async fn describe(&self, name: &str) -> Result<Option<Described>, ProviderError> {
         let mut token: Option<String> = None;
         loop {
-            tracing::debug!(log_group = name, "logs:DescribeLogGroups");
-            let out = self
-                .logs()
-                .describe_log_groups()
-                .log_group_name_prefix(name)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| api_error("logs:DescribeLogGroups", e))?;
+            let out = call(
+                "logs:DescribeLogGroups",
+                self.logs().describe_log_groups().log_group_name_prefix(name).set_next_token(token.take()).send(),
+            )
+            .await?;
             if let Some(g) = out.log_groups().iter().find(|g| g.log_group_name() == Some(name)) {
                 // `logGroupArn` is the ARN tagging takes; older answers have only `arn`, which
                 // ends in `:*` (every stream of the group).
@@ -125,62 +121,50 @@ impl CloudwatchLogGroup {
     }
 
     async fn tags(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
-        tracing::debug!(log_group = arn, "logs:ListTagsForResource");
-        match self.logs().list_tags_for_resource().resource_arn(arn).send().await {
-            Ok(out) => Ok(Some(user_tags(out.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str()))))),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(None),
-            Err(e) => Err(api_error("logs:ListTagsForResource", e)),
-        }
+        let Some(out) = call_or_none(
+            "logs:ListTagsForResource",
+            &[NOT_FOUND],
+            self.logs().list_tags_for_resource().resource_arn(arn).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(user_tags(out.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())))))
     }
 
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
         let live = self.tags(arn).await?.unwrap_or_default();
-        let delta = TagDelta::between(&live, desired);
-        if !delta.set.is_empty() {
-            tracing::debug!(log_group = arn, "logs:TagResource");
-            self.logs()
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(delta.set.into_iter().collect()))
-                .send()
-                .await
-                .map_err(|e| api_error("logs:TagResource", e))?;
-        }
-        if !delta.remove.is_empty() {
-            tracing::debug!(log_group = arn, "logs:UntagResource");
-            self.logs()
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(delta.remove))
-                .send()
-                .await
-                .map_err(|e| api_error("logs:UntagResource", e))?;
-        }
-        Ok(())
+        let logs = self.logs();
+        sync_tags(
+            &live,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| {
+                call(
+                    "logs:TagResource",
+                    logs.tag_resource().resource_arn(arn).set_tags(Some(set.into_iter().collect())).send(),
+                )
+            },
+            |keys| call("logs:UntagResource", logs.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+        )
+        .await
     }
 
     async fn set_retention(&self, name: &str, days: Option<i32>) -> Result<(), ProviderError> {
         match days {
             Some(days) => {
-                tracing::debug!(log_group = name, days, "logs:PutRetentionPolicy");
-                self.logs()
-                    .put_retention_policy()
-                    .log_group_name(name)
-                    .retention_in_days(days)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| api_error("logs:PutRetentionPolicy", e))
+                call(
+                    "logs:PutRetentionPolicy",
+                    self.logs().put_retention_policy().log_group_name(name).retention_in_days(days).send(),
+                )
+                .await?;
+                Ok(())
             }
             None => {
-                tracing::debug!(log_group = name, "logs:DeleteRetentionPolicy");
-                self.logs()
-                    .delete_retention_policy()
-                    .log_group_name(name)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| api_error("logs:DeleteRetentionPolicy", e))
+                call("logs:DeleteRetentionPolicy", self.logs().delete_retention_policy().log_group_name(name).send())
+                    .await?;
+                Ok(())
             }
         }
     }
@@ -188,25 +172,16 @@ impl CloudwatchLogGroup {
     async fn set_kms_key(&self, name: &str, key: Option<&str>) -> Result<(), ProviderError> {
         match key {
             Some(key) => {
-                tracing::debug!(log_group = name, "logs:AssociateKmsKey");
-                self.logs()
-                    .associate_kms_key()
-                    .log_group_name(name)
-                    .kms_key_id(key)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| api_error("logs:AssociateKmsKey", e))
+                call(
+                    "logs:AssociateKmsKey",
+                    self.logs().associate_kms_key().log_group_name(name).kms_key_id(key).send(),
+                )
+                .await?;
+                Ok(())
             }
             None => {
-                tracing::debug!(log_group = name, "logs:DisassociateKmsKey");
-                self.logs()
-                    .disassociate_kms_key()
-                    .log_group_name(name)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| api_error("logs:DisassociateKmsKey", e))
+                call("logs:DisassociateKmsKey", self.logs().disassociate_kms_key().log_group_name(name).send()).await?;
+                Ok(())
             }
         }
     }
@@ -303,22 +278,23 @@ impl ResourceType for CloudwatchLogGroup {
 
     async fn create(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Result<Applied, ProviderError> {
         let name = group_name(ctx, props);
-        tracing::debug!(log_group = name, "logs:CreateLogGroup");
         // Tags at creation: the group is recognisably ours from its first instant.
-        let created = self
-            .logs()
-            .create_log_group()
-            .log_group_name(&name)
-            .set_kms_key_id(props.kms_key_id.clone())
-            .set_tags(Some(props.tags.clone().into_iter().collect()))
-            .send()
-            .await;
+        let created = call(
+            "logs:CreateLogGroup",
+            self.logs()
+                .create_log_group()
+                .log_group_name(&name)
+                .set_kms_key_id(props.kms_key_id.clone())
+                .set_tags(Some(props.tags.clone().into_iter().collect()))
+                .send(),
+        )
+        .await;
         match created {
             Ok(_) => {}
-            Err(e) if error_code(&e) == Some("ResourceAlreadyExistsException") => {
+            Err(e) if e.is("ResourceAlreadyExistsException") => {
                 return self.adopt_existing(ctx, &name, props).await;
             }
-            Err(e) => return Err(api_error("logs:CreateLogGroup", e)),
+            Err(e) => return Err(e.into()),
         }
         if props.retention_days.is_some() {
             self.set_retention(&name, props.retention_days).await?;
@@ -339,9 +315,6 @@ impl ResourceType for CloudwatchLogGroup {
         props: &LogGroupProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} cannot change {unknown:?} in place")));
-        }
         let found = self
             .describe(id)
             .await?
@@ -362,11 +335,8 @@ impl ResourceType for CloudwatchLogGroup {
         id: &str,
         _prior: Option<&LogGroupProps>,
     ) -> Result<(), ProviderError> {
-        tracing::debug!(log_group = id, "logs:DeleteLogGroup");
-        match self.logs().delete_log_group().log_group_name(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("logs:DeleteLogGroup", e)),
-        }
+        call_or_none("logs:DeleteLogGroup", &[NOT_FOUND], self.logs().delete_log_group().log_group_name(id).send())
+            .await?;
+        Ok(())
     }
 }

@@ -8,15 +8,15 @@ mod props;
 pub use props::{AlarmProps, ComparisonOperator, Statistic, TreatMissingData, valid_period};
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType, Dimension, MetricAlarm, Tag};
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -102,27 +102,17 @@ impl CloudwatchMetricAlarm {
     }
 
     async fn describe(&self, name: &str) -> Result<Option<MetricAlarm>, ProviderError> {
-        tracing::debug!(alarm = name, "cloudwatch:DescribeAlarms");
-        let out = self
-            .cw()
-            .describe_alarms()
-            .alarm_names(name)
-            .alarm_types(AlarmType::MetricAlarm)
-            .send()
-            .await
-            .map_err(|e| api_error("cloudwatch:DescribeAlarms", e))?;
+        let out = call(
+            "cloudwatch:DescribeAlarms",
+            self.cw().describe_alarms().alarm_names(name).alarm_types(AlarmType::MetricAlarm).send(),
+        )
+        .await?;
         Ok(out.metric_alarms().iter().find(|a| a.alarm_name() == Some(name)).cloned())
     }
 
     async fn live_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
-        tracing::debug!(alarm = arn, "cloudwatch:ListTagsForResource");
-        let out = self
-            .cw()
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .map_err(|e| api_error("cloudwatch:ListTagsForResource", e))?;
+        let out =
+            call("cloudwatch:ListTagsForResource", self.cw().list_tags_for_resource().resource_arn(arn).send()).await?;
         Ok(user_tags(out.tags().iter().map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))))
     }
 
@@ -155,34 +145,28 @@ impl CloudwatchMetricAlarm {
             .threshold(p.threshold)
             .comparison_operator(cw::ComparisonOperator::from(p.comparison_operator.as_str()))
             .treat_missing_data(p.treat_missing_data.as_str())
-            .set_tags(tags.map(sdk_tags).transpose()?);
-        tracing::debug!(alarm = name, "cloudwatch:PutMetricAlarm");
-        req.send().await.map(drop).map_err(|e| api_error("cloudwatch:PutMetricAlarm", e))
+            .set_tags(tags.map(sdk_tags));
+        call("cloudwatch:PutMetricAlarm", req.send()).await?;
+        Ok(())
     }
 
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let delta = TagDelta::between(&self.live_tags(arn).await?, desired);
-        if !delta.set.is_empty() {
-            tracing::debug!(alarm = arn, "cloudwatch:TagResource");
-            self.cw()
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(sdk_tags(&delta.set)?))
-                .send()
-                .await
-                .map_err(|e| api_error("cloudwatch:TagResource", e))?;
-        }
-        if !delta.remove.is_empty() {
-            tracing::debug!(alarm = arn, "cloudwatch:UntagResource");
-            self.cw()
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(delta.remove))
-                .send()
-                .await
-                .map_err(|e| api_error("cloudwatch:UntagResource", e))?;
-        }
-        Ok(())
+        let cw = self.cw();
+        sync_tags(
+            &self.live_tags(arn).await?,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| {
+                call(
+                    "cloudwatch:TagResource",
+                    cw.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&set))).send(),
+                )
+            },
+            |keys| {
+                call("cloudwatch:UntagResource", cw.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send())
+            },
+        )
+        .await
     }
 
     /// An alarm's ARN follows from its name, region and account: no DescribeAlarms after each
@@ -193,8 +177,8 @@ impl CloudwatchMetricAlarm {
     }
 }
 
-fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
-    Ok(tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect())
+fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
 }
 
 #[async_trait]
@@ -260,11 +244,12 @@ impl ResourceType for CloudwatchMetricAlarm {
     }
 
     async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&AlarmProps>) -> Result<(), ProviderError> {
-        tracing::debug!(alarm = id, "cloudwatch:DeleteAlarms");
-        match self.cw().delete_alarms().alarm_names(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("ResourceNotFound") => Ok(()),
-            Err(e) => Err(api_error("cloudwatch:DeleteAlarms", e)),
-        }
+        call_or_none(
+            "cloudwatch:DeleteAlarms",
+            &["ResourceNotFound"],
+            self.cw().delete_alarms().alarm_names(id).send(),
+        )
+        .await?;
+        Ok(())
     }
 }

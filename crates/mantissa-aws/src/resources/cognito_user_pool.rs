@@ -17,7 +17,6 @@ pub use props::{PasswordPolicy, UserPoolProps};
 pub use read::{Candidate, find_pools};
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Live, ResourceType};
@@ -26,6 +25,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     AdminCreateUserConfigType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType, UserPoolPolicyType,
     UsernameAttributeType, VerifiedAttributeType,
 };
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use read::{NOT_FOUND, read_pool};
 use serde_json::{Map, Value};
@@ -77,30 +77,31 @@ impl CognitoUserPool {
 
     /// Sends the pool's whole configuration (UpdateUserPool resets what it is not given).
     async fn update_pool(&self, id: &str, props: &UserPoolProps) -> Result<(), ProviderError> {
-        tracing::debug!(user_pool = id, "cognito-idp:UpdateUserPool");
-        self.cognito()
-            .update_user_pool()
-            .user_pool_id(id)
-            .policies(policies(props)?)
-            .admin_create_user_config(admin_config(props))
-            .set_auto_verified_attributes(Some(verified(props)))
-            .mfa_configuration(mfa_type(&props.mfa))
-            .set_user_pool_tags(Some(tags(props)))
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("cognito-idp:UpdateUserPool", e))
+        call(
+            "cognito-idp:UpdateUserPool",
+            self.cognito()
+                .update_user_pool()
+                .user_pool_id(id)
+                .policies(policies(props)?)
+                .admin_create_user_config(admin_config(props))
+                .set_auto_verified_attributes(Some(verified(props)))
+                .mfa_configuration(mfa_type(&props.mfa))
+                .set_user_pool_tags(Some(tags(props)))
+                .send(),
+        )
+        .await?;
+        Ok(())
     }
 
     /// `ON` and `OPTIONAL` are TOTP: the software token is enabled with them (and must be before
     /// UpdateUserPool may name them).
     async fn set_mfa(&self, id: &str, mfa: &str) -> Result<(), ProviderError> {
-        tracing::debug!(user_pool = id, mfa, "cognito-idp:SetUserPoolMfaConfig");
         let mut req = self.cognito().set_user_pool_mfa_config().user_pool_id(id).mfa_configuration(mfa_type(mfa));
         if mfa != "OFF" {
             req = req.software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build());
         }
-        req.send().await.map(drop).map_err(|e| api_error("cognito-idp:SetUserPoolMfaConfig", e))
+        call("cognito-idp:SetUserPoolMfaConfig", req.send()).await?;
+        Ok(())
     }
 
     /// Removes tags UpdateUserPool left in place (AWS adds the tags it is given; the emulator
@@ -116,15 +117,12 @@ impl CognitoUserPool {
         if stale.is_empty() {
             return Ok(());
         }
-        tracing::debug!(user_pool = id, "cognito-idp:UntagResource");
-        self.cognito()
-            .untag_resource()
-            .resource_arn(&live.arn)
-            .set_tag_keys(Some(stale))
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("cognito-idp:UntagResource", e))
+        call(
+            "cognito-idp:UntagResource",
+            self.cognito().untag_resource().resource_arn(&live.arn).set_tag_keys(Some(stale)).send(),
+        )
+        .await?;
+        Ok(())
     }
 
     async fn configure(&self, id: &str, props: &UserPoolProps, changed: &[String]) -> Result<(), ProviderError> {
@@ -269,28 +267,28 @@ impl ResourceType for CognitoUserPool {
         }
         let name = ctx.physical_name.as_str();
         let create = || async {
-            tracing::debug!(user_pool = name, "cognito-idp:CreateUserPool");
-            let out = self
-                .cognito()
-                .create_user_pool()
-                .pool_name(name)
-                .policies(policies(props)?)
-                .admin_create_user_config(admin_config(props))
-                .set_username_attributes(Some(
-                    props.username_attributes.iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
-                ))
-                .set_auto_verified_attributes(Some(verified(props)))
-                // MFA needs the software token enabled first, which needs the pool.
-                .mfa_configuration(UserPoolMfaType::Off)
-                .set_user_pool_tags(Some(tags(props)))
-                .customize()
-                .config_override(
-                    aws_sdk_cognitoidentityprovider::config::Builder::default()
-                        .retry_config(mantissa_aws_core::retry::single_attempt()),
-                )
-                .send()
-                .await
-                .map_err(|e| api_error("cognito-idp:CreateUserPool", e))?;
+            let out = call(
+                "cognito-idp:CreateUserPool",
+                self.cognito()
+                    .create_user_pool()
+                    .pool_name(name)
+                    .policies(policies(props)?)
+                    .admin_create_user_config(admin_config(props))
+                    .set_username_attributes(Some(
+                        props.username_attributes.iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
+                    ))
+                    .set_auto_verified_attributes(Some(verified(props)))
+                    // MFA needs the software token enabled first, which needs the pool.
+                    .mfa_configuration(UserPoolMfaType::Off)
+                    .set_user_pool_tags(Some(tags(props)))
+                    .customize()
+                    .config_override(
+                        aws_sdk_cognitoidentityprovider::config::Builder::default()
+                            .retry_config(mantissa_aws_core::retry::single_attempt()),
+                    )
+                    .send(),
+            )
+            .await?;
             let pool = out.user_pool();
             let id = pool
                 .and_then(|p| p.id())
@@ -324,11 +322,6 @@ impl ResourceType for CognitoUserPool {
         props: &UserPoolProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(c) = changed.iter().find(|c| c.as_str() == "username_attributes") {
-            return Err(ProviderError::Other(format!(
-                "{TYPE_NAME}: {c} cannot change on an existing pool (a replace)"
-            )));
-        }
         self.configure(id, props, changed).await?;
         self.applied(id).await
     }
@@ -339,11 +332,12 @@ impl ResourceType for CognitoUserPool {
         id: &str,
         _prior: Option<&UserPoolProps>,
     ) -> Result<(), ProviderError> {
-        tracing::debug!(user_pool = id, "cognito-idp:DeleteUserPool");
-        match self.cognito().delete_user_pool().user_pool_id(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("cognito-idp:DeleteUserPool", e)),
-        }
+        call_or_none(
+            "cognito-idp:DeleteUserPool",
+            &[NOT_FOUND],
+            self.cognito().delete_user_pool().user_pool_id(id).send(),
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -8,7 +8,6 @@
 //! configuration.
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::cognito_user_pool::find_pools;
@@ -16,6 +15,7 @@ use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::types::{
     ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, TimeUnitsType, TokenValidityUnitsType, UserPoolClientType,
 };
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::Applied;
 use mantissa_engine::{LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
@@ -217,19 +217,19 @@ impl CognitoUserPoolClient {
         let mut found = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            tracing::debug!(user_pool = pool, "cognito-idp:ListUserPoolClients");
-            let out = match self
-                .cognito()
-                .list_user_pool_clients()
-                .user_pool_id(pool)
-                .max_results(60)
-                .set_next_token(token.take())
-                .send()
-                .await
-            {
-                Ok(out) => out,
-                Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-                Err(e) => return Err(api_error("cognito-idp:ListUserPoolClients", e)),
+            let Some(out) = call_or_none(
+                "cognito-idp:ListUserPoolClients",
+                &[NOT_FOUND],
+                self.cognito()
+                    .list_user_pool_clients()
+                    .user_pool_id(pool)
+                    .max_results(60)
+                    .set_next_token(token.take())
+                    .send(),
+            )
+            .await?
+            else {
+                return Ok(None);
             };
             found.extend(
                 out.user_pool_clients()
@@ -245,12 +245,16 @@ impl CognitoUserPoolClient {
     }
 
     async fn describe(&self, pool: &str, client: &str) -> Result<Option<UserPoolClientType>, ProviderError> {
-        tracing::debug!(user_pool = pool, client, "cognito-idp:DescribeUserPoolClient");
-        match self.cognito().describe_user_pool_client().user_pool_id(pool).client_id(client).send().await {
-            Ok(out) => Ok(out.user_pool_client().cloned()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(None),
-            Err(e) => Err(api_error("cognito-idp:DescribeUserPoolClient", e)),
-        }
+        let Some(out) = call_or_none(
+            "cognito-idp:DescribeUserPoolClient",
+            &[NOT_FOUND],
+            self.cognito().describe_user_pool_client().user_pool_id(pool).client_id(client).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(out.user_pool_client().cloned())
     }
 
     /// Sends the client's whole configuration.
@@ -261,22 +265,23 @@ impl CognitoUserPoolClient {
         client: &str,
         props: &ClientProps,
     ) -> Result<(), ProviderError> {
-        tracing::debug!(user_pool = pool, client, "cognito-idp:UpdateUserPoolClient");
-        self.cognito()
-            .update_user_pool_client()
-            .user_pool_id(pool)
-            .client_id(client)
-            .client_name(&ctx.physical_name)
-            .set_explicit_auth_flows(Some(flows(props)))
-            .access_token_validity(int(props.access_token_validity_minutes))
-            .id_token_validity(int(props.id_token_validity_minutes))
-            .refresh_token_validity(int(props.refresh_token_validity_days))
-            .token_validity_units(units())
-            .prevent_user_existence_errors(existence_errors(props))
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("cognito-idp:UpdateUserPoolClient", e))
+        call(
+            "cognito-idp:UpdateUserPoolClient",
+            self.cognito()
+                .update_user_pool_client()
+                .user_pool_id(pool)
+                .client_id(client)
+                .client_name(&ctx.physical_name)
+                .set_explicit_auth_flows(Some(flows(props)))
+                .access_token_validity(int(props.access_token_validity_minutes))
+                .id_token_validity(int(props.id_token_validity_minutes))
+                .refresh_token_validity(int(props.refresh_token_validity_days))
+                .token_validity_units(units())
+                .prevent_user_existence_errors(existence_errors(props))
+                .send(),
+        )
+        .await?;
+        Ok(())
     }
 
     /// The single client of this name in `candidates` (pool ids), or an error when there are more.
@@ -385,27 +390,27 @@ impl ResourceType for CognitoUserPoolClient {
             }
         }
         let create = || async {
-            tracing::debug!(user_pool = pool, client = %ctx.physical_name, "cognito-idp:CreateUserPoolClient");
-            let out = self
-                .cognito()
-                .create_user_pool_client()
-                .user_pool_id(pool)
-                .client_name(&ctx.physical_name)
-                .generate_secret(props.generate_secret)
-                .set_explicit_auth_flows(Some(flows(props)))
-                .access_token_validity(int(props.access_token_validity_minutes))
-                .id_token_validity(int(props.id_token_validity_minutes))
-                .refresh_token_validity(int(props.refresh_token_validity_days))
-                .token_validity_units(units())
-                .prevent_user_existence_errors(existence_errors(props))
-                .customize()
-                .config_override(
-                    aws_sdk_cognitoidentityprovider::config::Builder::default()
-                        .retry_config(mantissa_aws_core::retry::single_attempt()),
-                )
-                .send()
-                .await
-                .map_err(|e| api_error("cognito-idp:CreateUserPoolClient", e))?;
+            let out = call(
+                "cognito-idp:CreateUserPoolClient",
+                self.cognito()
+                    .create_user_pool_client()
+                    .user_pool_id(pool)
+                    .client_name(&ctx.physical_name)
+                    .generate_secret(props.generate_secret)
+                    .set_explicit_auth_flows(Some(flows(props)))
+                    .access_token_validity(int(props.access_token_validity_minutes))
+                    .id_token_validity(int(props.id_token_validity_minutes))
+                    .refresh_token_validity(int(props.refresh_token_validity_days))
+                    .token_validity_units(units())
+                    .prevent_user_existence_errors(existence_errors(props))
+                    .customize()
+                    .config_override(
+                        aws_sdk_cognitoidentityprovider::config::Builder::default()
+                            .retry_config(mantissa_aws_core::retry::single_attempt()),
+                    )
+                    .send(),
+            )
+            .await?;
             out.user_pool_client().and_then(|c| c.client_id()).filter(|c| !c.is_empty()).map(str::to_string).ok_or_else(
                 || ProviderError::api("cognito-idp:CreateUserPoolClient", "the response carries no client id"),
             )
@@ -423,11 +428,8 @@ impl ResourceType for CognitoUserPoolClient {
         id: &str,
         _prior: Option<&ClientProps>,
         props: &ClientProps,
-        changed: &[String],
+        _changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(c) = changed.iter().find(|c| SCHEMA.force_new.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME}: {c} cannot change in place (a replace)")));
-        }
         let (pool, client) = parse_key(id)?;
         self.update_client(ctx, pool, client, props).await?;
         Ok(Applied { id: id.to_string(), attributes: attributes(&ctx.physical_name, pool, client) })
@@ -440,13 +442,14 @@ impl ResourceType for CognitoUserPoolClient {
         _prior: Option<&ClientProps>,
     ) -> Result<(), ProviderError> {
         let (pool, client) = parse_key(id)?;
-        tracing::debug!(user_pool = pool, client, "cognito-idp:DeleteUserPoolClient");
         // Gone with its pool, or on its own: either way, nothing left to delete.
-        match self.cognito().delete_user_pool_client().user_pool_id(pool).client_id(client).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("cognito-idp:DeleteUserPoolClient", e)),
-        }
+        call_or_none(
+            "cognito-idp:DeleteUserPoolClient",
+            &[NOT_FOUND],
+            self.cognito().delete_user_pool_client().user_pool_id(pool).client_id(client).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 

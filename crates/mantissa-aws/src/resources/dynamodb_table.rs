@@ -15,32 +15,17 @@ pub use props::{Attribute, AttributeType, BillingMode, Encryption, StreamViewTyp
 pub use read::AWS_MANAGED_KEY_ALIAS;
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TableDescription;
+use mantissa_aws_core::call_or_none;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
 use wait::{TABLE_POLL, until_active, until_deleted};
 
 pub const TYPE_NAME: &str = "aws_dynamodb_table";
-
-const PROPERTIES: [&str; 12] = [
-    "hash_key",
-    "range_key",
-    "attributes",
-    "billing_mode",
-    "read_capacity",
-    "write_capacity",
-    "ttl",
-    "point_in_time_recovery",
-    "server_side_encryption",
-    "deletion_protection",
-    "stream_view_type",
-    "tags",
-];
 
 static SCHEMA: TypeSchema = TypeSchema {
     type_name: TYPE_NAME,
@@ -80,12 +65,16 @@ impl DynamodbTable {
         let key = self
             .managed_key
             .get_or_try_init(|| async {
-                tracing::debug!(alias = AWS_MANAGED_KEY_ALIAS, "kms:DescribeKey");
-                match self.clients.kms().describe_key().key_id(AWS_MANAGED_KEY_ALIAS).send().await {
-                    Ok(out) => Ok(out.key_metadata.and_then(|m| m.arn)),
-                    Err(e) if error_code(&e) == Some("NotFoundException") => Ok(None),
-                    Err(e) => Err(api_error("kms:DescribeKey", e)),
-                }
+                let Some(out) = call_or_none(
+                    "kms:DescribeKey",
+                    &["NotFoundException"],
+                    self.clients.kms().describe_key().key_id(AWS_MANAGED_KEY_ALIAS).send(),
+                )
+                .await?
+                else {
+                    return Ok::<_, ProviderError>(None);
+                };
+                Ok(out.key_metadata.and_then(|m| m.arn))
             })
             .await?;
         Ok(key.clone())
@@ -159,14 +148,6 @@ impl ResourceType for DynamodbTable {
         props: &TableProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
-        if let Some(key) = changed.iter().find(|c| SCHEMA.force_new.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!(
-                "{TYPE_NAME}: {key} cannot change in place (the table is replaced)"
-            )));
-        }
         let has = |p: &str| changed.iter().any(|c| c == p);
         // What the table has now, where the recorded document cannot say.
         let live = match prior {
@@ -202,11 +183,15 @@ impl ResourceType for DynamodbTable {
                 format!("table {id} has deletion protection on: set `deletion_protection: false` and apply first"),
             ));
         }
-        tracing::debug!(table = id, "dynamodb:DeleteTable");
-        match self.ddb().delete_table().table_name(id).send().await {
-            Ok(_) => {}
-            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => return Ok(()),
-            Err(e) => return Err(api_error("dynamodb:DeleteTable", e)),
+        if call_or_none(
+            "dynamodb:DeleteTable",
+            &["ResourceNotFoundException"],
+            self.ddb().delete_table().table_name(id).send(),
+        )
+        .await?
+        .is_none()
+        {
+            return Ok(());
         }
         until_deleted(self.ddb(), id, TABLE_POLL).await
     }

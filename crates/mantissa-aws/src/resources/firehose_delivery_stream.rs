@@ -20,7 +20,7 @@ use crate::wait::ACTIVE;
 use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
-use write::{DeliveryWriter, PROPERTIES};
+use write::DeliveryWriter;
 
 pub const TYPE_NAME: &str = "aws_kinesis_firehose_delivery_stream";
 
@@ -107,11 +107,6 @@ impl ResourceType for FirehoseDeliveryStream {
         props: &DeliveryProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(other) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!(
-                "{TYPE_NAME} cannot change {other:?} in place (a change of source replaces the delivery stream)"
-            )));
-        }
         let w = self.writer(id);
         if changed.iter().any(|c| c == "tags") {
             let prior_tags = match prior {

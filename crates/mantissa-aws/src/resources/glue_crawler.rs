@@ -14,7 +14,6 @@ mod mocked_tests;
 pub use props::{CrawlerProps, DeleteBehavior, RecrawlBehavior, S3Target, SchemaChangePolicy, UpdateBehavior};
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
@@ -22,26 +21,15 @@ use crate::resources::glue_database::{glue_arn, glue_tags, set_glue_tags};
 use crate::retry::{PROPAGATION, retry_while};
 use crate::wait::{Patience, Poll, wait_until};
 use async_trait::async_trait;
-use aws_sdk_glue::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_glue::types::{Crawler, CrawlerState, CrawlerTargets, RecrawlPolicy};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_aws_core::{call, call_or_none};
+use mantissa_engine::{
+    ApiError, Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
+};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
 pub const TYPE_NAME: &str = "aws_glue_crawler";
-
-const PROPERTIES: [&str; 10] = [
-    "role_arn",
-    "database_name",
-    "s3_targets",
-    "description",
-    "schedule",
-    "schema_change_policy",
-    "recrawl_behavior",
-    "configuration",
-    "table_prefix",
-    "tags",
-];
 
 static SCHEMA: TypeSchema = TypeSchema {
     type_name: TYPE_NAME,
@@ -84,12 +72,13 @@ impl GlueCrawler {
     }
 
     async fn get(&self, name: &str) -> Result<Option<Crawler>, ProviderError> {
-        tracing::debug!(crawler = name, "glue:GetCrawler");
-        match self.glue().get_crawler().name(name).send().await {
-            Ok(out) => Ok(out.crawler),
-            Err(e) if error_code(&e) == Some("EntityNotFoundException") => Ok(None),
-            Err(e) => Err(api_error("glue:GetCrawler", e)),
-        }
+        let Some(out) =
+            call_or_none("glue:GetCrawler", &["EntityNotFoundException"], self.glue().get_crawler().name(name).send())
+                .await?
+        else {
+            return Ok(None);
+        };
+        Ok(out.crawler)
     }
 
     /// The crawler's properties as Glue reports them. Glue answers with the role's name (and
@@ -143,13 +132,12 @@ impl GlueCrawler {
 
     /// Stops a running crawler and waits until it is idle (or gone), so it can be deleted.
     async fn stop(&self, name: &str) -> Result<(), ProviderError> {
-        tracing::debug!(crawler = name, "glue:StopCrawler");
-        match self.glue().stop_crawler().name(name).send().await {
+        match call("glue:StopCrawler", self.glue().stop_crawler().name(name).send()).await {
             Ok(_) => {}
             // Already stopping, or finished meanwhile: either way, wait for READY.
-            Err(e) if matches!(error_code(&e), Some("CrawlerStoppingException" | "CrawlerNotRunningException")) => {}
-            Err(e) if error_code(&e) == Some("EntityNotFoundException") => return Ok(()),
-            Err(e) => return Err(api_error("glue:StopCrawler", e)),
+            Err(e) if matches!(e.code.as_deref(), Some("CrawlerStoppingException" | "CrawlerNotRunningException")) => {}
+            Err(e) if e.is("EntityNotFoundException") => return Ok(()),
+            Err(e) => return Err(ProviderError::from(e)),
         }
         wait_until("glue:GetCrawler", name, STOPPED, || async {
             Ok(match self.get(name).await? {
@@ -166,8 +154,8 @@ impl GlueCrawler {
 
 /// Glue checks at CreateCrawler that it can assume the role, which a role made moments ago in
 /// the same apply may not yet allow (IAM propagation).
-fn role_not_yet_assumable<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    e.code() == Some("InvalidInputException") && e.message().is_some_and(|m| m.to_ascii_lowercase().contains("role"))
+fn role_not_yet_assumable(e: &ApiError) -> bool {
+    e.is("InvalidInputException") && e.message.to_ascii_lowercase().contains("role")
 }
 
 fn attributes(name: &str, arn: String) -> Map<String, Value> {
@@ -246,27 +234,28 @@ impl ResourceType for GlueCrawler {
 
     async fn create(&self, ctx: &ResourceContext, props: &CrawlerProps) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
-        tracing::debug!(crawler = name, "glue:CreateCrawler");
         // Tags at create: the crawler is recognisably ours from its first instant. A role made
         // in the same apply may not be visible to Glue yet, which it reports as invalid input.
         retry_while("glue:CreateCrawler", PROPAGATION, role_not_yet_assumable, || {
-            self.glue()
-                .create_crawler()
-                .name(name)
-                .role(&props.role_arn)
-                .database_name(&props.database_name)
-                .targets(targets(props))
-                .set_description(Some(props.description.clone()).filter(|d| !d.is_empty()))
-                .set_schedule(props.schedule.clone())
-                .schema_change_policy(schema_change_policy(props))
-                .recrawl_policy(recrawl_policy(props))
-                .set_configuration(configuration_text(props))
-                .set_table_prefix(Some(props.table_prefix.clone()).filter(|p| !p.is_empty()))
-                .set_tags(Some(props.tags.clone().into_iter().collect()))
-                .send()
+            call(
+                "glue:CreateCrawler",
+                self.glue()
+                    .create_crawler()
+                    .name(name)
+                    .role(&props.role_arn)
+                    .database_name(&props.database_name)
+                    .targets(targets(props))
+                    .set_description(Some(props.description.clone()).filter(|d| !d.is_empty()))
+                    .set_schedule(props.schedule.clone())
+                    .schema_change_policy(schema_change_policy(props))
+                    .recrawl_policy(recrawl_policy(props))
+                    .set_configuration(configuration_text(props))
+                    .set_table_prefix(Some(props.table_prefix.clone()).filter(|p| !p.is_empty()))
+                    .set_tags(Some(props.tags.clone().into_iter().collect()))
+                    .send(),
+            )
         })
-        .await
-        .map_err(|e| api_error("glue:CreateCrawler", e))?;
+        .await?;
         let arn = self.arn(&ctx.naming.region, name).await?;
         Ok(Applied { id: name.to_string(), attributes: attributes(name, arn) })
     }
@@ -279,29 +268,29 @@ impl ResourceType for GlueCrawler {
         props: &CrawlerProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         let arn = self.arn(&ctx.naming.region, id).await?;
         if changed.iter().any(|c| c != "tags") {
-            tracing::debug!(crawler = id, "glue:UpdateCrawler");
             // The whole definition every time: a field left out keeps its old value, so an
             // emptied one is sent empty (and a removed configuration as the empty document).
-            self.glue()
-                .update_crawler()
-                .name(id)
-                .role(&props.role_arn)
-                .database_name(&props.database_name)
-                .targets(targets(props))
-                .description(&props.description)
-                .schedule(props.schedule.clone().unwrap_or_default())
-                .schema_change_policy(schema_change_policy(props))
-                .recrawl_policy(recrawl_policy(props))
-                .configuration(configuration_text(props).unwrap_or_else(|| props::empty_configuration().to_string()))
-                .table_prefix(&props.table_prefix)
-                .send()
-                .await
-                .map_err(|e| api_error("glue:UpdateCrawler", e))?;
+            call(
+                "glue:UpdateCrawler",
+                self.glue()
+                    .update_crawler()
+                    .name(id)
+                    .role(&props.role_arn)
+                    .database_name(&props.database_name)
+                    .targets(targets(props))
+                    .description(&props.description)
+                    .schedule(props.schedule.clone().unwrap_or_default())
+                    .schema_change_policy(schema_change_policy(props))
+                    .recrawl_policy(recrawl_policy(props))
+                    .configuration(
+                        configuration_text(props).unwrap_or_else(|| props::empty_configuration().to_string()),
+                    )
+                    .table_prefix(&props.table_prefix)
+                    .send(),
+            )
+            .await?;
         }
         if changed.iter().any(|c| c == "tags") {
             let before = match prior {
@@ -321,12 +310,11 @@ impl ResourceType for GlueCrawler {
     ) -> Result<(), ProviderError> {
         // A crawler in the middle of a crawl cannot be deleted: stop it first, then delete once.
         for stopped in [false, true] {
-            tracing::debug!(crawler = id, "glue:DeleteCrawler");
-            match self.glue().delete_crawler().name(id).send().await {
+            match call("glue:DeleteCrawler", self.glue().delete_crawler().name(id).send()).await {
                 Ok(_) => return Ok(()),
-                Err(e) if error_code(&e) == Some("EntityNotFoundException") => return Ok(()),
-                Err(e) if error_code(&e) == Some("CrawlerRunningException") && !stopped => self.stop(id).await?,
-                Err(e) => return Err(api_error("glue:DeleteCrawler", e)),
+                Err(e) if e.is("EntityNotFoundException") => return Ok(()),
+                Err(e) if e.is("CrawlerRunningException") && !stopped => self.stop(id).await?,
+                Err(e) => return Err(ProviderError::from(e)),
             }
         }
         Err(ProviderError::Other(format!("crawler {id} kept running after it was stopped")))

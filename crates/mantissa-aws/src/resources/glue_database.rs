@@ -6,13 +6,14 @@
 //! stack and rebuilt by the next apply; the data stays in the logs bucket, which is protected.
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_glue::types::DatabaseInput;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -86,8 +87,7 @@ fn database_input(name: &str, props: &DatabaseProps) -> Result<DatabaseInput, Pr
 
 /// Reads a Glue resource's tags by ARN, leaving out AWS's own (`aws:`), which no one can change.
 pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
-    tracing::debug!(arn, "glue:GetTags");
-    let out = glue.get_tags().resource_arn(arn).send().await.map_err(|e| api_error("glue:GetTags", e))?;
+    let out = call("glue:GetTags", glue.get_tags().resource_arn(arn).send()).await?;
     Ok(out
         .tags()
         .into_iter()
@@ -128,14 +128,18 @@ impl ResourceType for GlueDatabase {
         id: Option<&str>,
     ) -> Result<Option<Live<DatabaseProps>>, ProviderError> {
         let name = id.unwrap_or(&ctx.physical_name);
-        tracing::debug!(database = name, "glue:GetDatabase");
-        let db = match self.glue().get_database().name(name).send().await {
-            Ok(out) => match out.database {
-                Some(db) => db,
-                None => return Ok(None),
-            },
-            Err(e) if error_code(&e) == Some("EntityNotFoundException") => return Ok(None),
-            Err(e) => return Err(api_error("glue:GetDatabase", e)),
+        let Some(out) = call_or_none(
+            "glue:GetDatabase",
+            &["EntityNotFoundException"],
+            self.glue().get_database().name(name).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        let db = match out.database {
+            Some(db) => db,
+            None => return Ok(None),
         };
         let account = match db.catalog_id() {
             Some(c) => c.to_string(),
@@ -149,15 +153,16 @@ impl ResourceType for GlueDatabase {
 
     async fn create(&self, ctx: &ResourceContext, props: &DatabaseProps) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
-        tracing::debug!(database = name, "glue:CreateDatabase");
         // Tags at create: the database is recognisably ours from its first instant.
-        self.glue()
-            .create_database()
-            .database_input(database_input(name, props)?)
-            .set_tags(Some(props.tags.clone().into_iter().collect()))
-            .send()
-            .await
-            .map_err(|e| api_error("glue:CreateDatabase", e))?;
+        call(
+            "glue:CreateDatabase",
+            self.glue()
+                .create_database()
+                .database_input(database_input(name, props)?)
+                .set_tags(Some(props.tags.clone().into_iter().collect()))
+                .send(),
+        )
+        .await?;
         let arn = glue_arn(&ctx.naming.region, self.clients.account_id().await?, &format!("database/{name}"));
         Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(arn)) })
     }
@@ -170,19 +175,13 @@ impl ResourceType for GlueDatabase {
         props: &DatabaseProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !["description", "tags"].contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         let arn = glue_arn(&ctx.naming.region, self.clients.account_id().await?, &format!("database/{id}"));
         if changed.iter().any(|c| c == "description") {
-            tracing::debug!(database = id, "glue:UpdateDatabase");
-            self.glue()
-                .update_database()
-                .name(id)
-                .database_input(database_input(id, props)?)
-                .send()
-                .await
-                .map_err(|e| api_error("glue:UpdateDatabase", e))?;
+            call(
+                "glue:UpdateDatabase",
+                self.glue().update_database().name(id).database_input(database_input(id, props)?).send(),
+            )
+            .await?;
         }
         if changed.iter().any(|c| c == "tags") {
             // What was there before: the recorded tags, or the live ones if the record is unusable.
@@ -201,12 +200,13 @@ impl ResourceType for GlueDatabase {
         id: &str,
         _prior: Option<&DatabaseProps>,
     ) -> Result<(), ProviderError> {
-        tracing::debug!(database = id, "glue:DeleteDatabase");
-        match self.glue().delete_database().name(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("EntityNotFoundException") => Ok(()),
-            Err(e) => Err(api_error("glue:DeleteDatabase", e)),
-        }
+        call_or_none(
+            "glue:DeleteDatabase",
+            &["EntityNotFoundException"],
+            self.glue().delete_database().name(id).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 
@@ -218,28 +218,21 @@ pub async fn set_glue_tags(
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
-    if !removed.is_empty() {
-        tracing::debug!(arn, "glue:UntagResource");
-        glue.untag_resource()
-            .resource_arn(arn)
-            .set_tags_to_remove(Some(removed))
-            .send()
-            .await
-            .map_err(|e| api_error("glue:UntagResource", e))?;
-    }
-    let added: std::collections::HashMap<String, String> =
-        after.iter().filter(|(k, v)| before.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !added.is_empty() {
-        tracing::debug!(arn, "glue:TagResource");
-        glue.tag_resource()
-            .resource_arn(arn)
-            .set_tags_to_add(Some(added))
-            .send()
-            .await
-            .map_err(|e| api_error("glue:TagResource", e))?;
-    }
-    Ok(())
+    sync_tags(
+        before,
+        after,
+        TagCalls::REMOVE_THEN_SET,
+        |set| {
+            call(
+                "glue:TagResource",
+                glue.tag_resource().resource_arn(arn).set_tags_to_add(Some(set.into_iter().collect())).send(),
+            )
+        },
+        |keys| {
+            call("glue:UntagResource", glue.untag_resource().resource_arn(arn).set_tags_to_remove(Some(keys)).send())
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -14,32 +14,17 @@ pub use props::{Column, SerDe, TableProps};
 pub use validate::validate_identifier;
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::glue_database::{glue_arn, glue_tags};
 use async_trait::async_trait;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{
     Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
 };
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_glue_catalog_table";
-
-/// Every top-level property; all but `database_name` change with UpdateTable.
-const PROPERTIES: [&str; 11] = [
-    "database_name",
-    "description",
-    "table_type",
-    "columns",
-    "partition_keys",
-    "location",
-    "input_format",
-    "output_format",
-    "serde",
-    "parameters",
-    "compressed",
-];
 
 static SCHEMA: TypeSchema = TypeSchema {
     type_name: TYPE_NAME,
@@ -141,15 +126,15 @@ impl ResourceType for GlueTable {
             Some(id) => parse_id(id)?,
             None => (default_db.as_str(), ctx.physical_name.as_str()),
         };
-        tracing::debug!(database, table = name, "glue:GetTable");
-        let table = match self.glue().get_table().database_name(database).name(name).send().await {
+        let table = match call("glue:GetTable", self.glue().get_table().database_name(database).name(name).send()).await
+        {
             Ok(out) => match out.table {
                 Some(t) => t,
                 None => return Ok(None),
             },
             // Also what a missing database answers.
-            Err(e) if error_code(&e) == Some("EntityNotFoundException") => return Ok(None),
-            Err(e) => return Err(api_error("glue:GetTable", e)),
+            Err(e) if e.is("EntityNotFoundException") => return Ok(None),
+            Err(e) => return Err(ProviderError::from(e)),
         };
         if id.is_none() {
             // Found by name only: adopt it only under a database this state owns.
@@ -165,14 +150,11 @@ impl ResourceType for GlueTable {
     async fn create(&self, ctx: &ResourceContext, props: &TableProps) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let database = props.database_name.as_str();
-        tracing::debug!(database, table = name, "glue:CreateTable");
-        self.glue()
-            .create_table()
-            .database_name(database)
-            .table_input(convert::table_input(name, props)?)
-            .send()
-            .await
-            .map_err(|e| api_error("glue:CreateTable", e))?;
+        call(
+            "glue:CreateTable",
+            self.glue().create_table().database_name(database).table_input(convert::table_input(name, props)?).send(),
+        )
+        .await?;
         Ok(Applied { id: table_id(database, name), attributes: attributes(database, name) })
     }
 
@@ -182,36 +164,26 @@ impl ResourceType for GlueTable {
         id: &str,
         _prior: Option<&TableProps>,
         props: &TableProps,
-        changed: &[String],
+        _changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
-        if changed.iter().any(|c| c == "database_name") {
-            return Err(ProviderError::Other(format!(
-                "{TYPE_NAME}: database_name cannot change in place (the table is replaced)"
-            )));
-        }
         let (database, name) = parse_id(id)?;
-        tracing::debug!(database, table = name, "glue:UpdateTable");
-        self.glue()
-            .update_table()
-            .database_name(database)
-            .table_input(convert::table_input(name, props)?)
-            .send()
-            .await
-            .map_err(|e| api_error("glue:UpdateTable", e))?;
+        call(
+            "glue:UpdateTable",
+            self.glue().update_table().database_name(database).table_input(convert::table_input(name, props)?).send(),
+        )
+        .await?;
         Ok(Applied { id: id.to_string(), attributes: attributes(database, name) })
     }
 
     async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&TableProps>) -> Result<(), ProviderError> {
         let (database, name) = parse_id(id)?;
-        tracing::debug!(database, table = name, "glue:DeleteTable");
-        match self.glue().delete_table().database_name(database).name(name).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("EntityNotFoundException") => Ok(()),
-            Err(e) => Err(api_error("glue:DeleteTable", e)),
-        }
+        call_or_none(
+            "glue:DeleteTable",
+            &["EntityNotFoundException"],
+            self.glue().delete_table().database_name(database).name(name).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 
@@ -229,6 +201,19 @@ mod tests {
 
     #[test]
     fn force_new_and_update_cover_every_property() {
+        const PROPERTIES: [&str; 11] = [
+            "database_name",
+            "description",
+            "table_type",
+            "columns",
+            "partition_keys",
+            "location",
+            "input_format",
+            "output_format",
+            "serde",
+            "parameters",
+            "compressed",
+        ];
         assert_eq!(SCHEMA.force_new, ["database_name"]);
         let doc = serde_json::to_value(TableProps {
             database_name: "d".into(),

@@ -107,9 +107,6 @@ impl ResourceType for IamRole {
         props: &RoleProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         let w = self.writer(id);
         // The sets change by difference from the prior value; without a usable one (a state
         // from another version), from the live role.

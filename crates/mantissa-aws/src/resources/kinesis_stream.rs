@@ -9,11 +9,11 @@ mod write;
 pub use props::{AWS_MANAGED_KEY, StreamEncryption, StreamMode, StreamProps, shard_step_error};
 
 use crate::AwsClients;
-use crate::error::api_error;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::wait::{ACTIVE, Patience};
 use async_trait::async_trait;
+use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -98,35 +98,37 @@ impl ResourceType for KinesisStream {
     async fn create(&self, ctx: &ResourceContext, props: &StreamProps) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let kinesis = self.clients.kinesis();
-        tracing::debug!(stream = name, "kinesis:CreateStream");
         // Tags at creation make the stream ours from its first instant on AWS; moto drops them,
         // so AddTagsToStream follows either way.
         let tags = props.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let attempts = mantissa_aws_core::retry::AttemptCounter::default();
-        let created = kinesis
-            .create_stream()
-            .stream_name(name)
-            .set_shard_count(props.shard_count)
-            .stream_mode_details(mode_details(props.stream_mode)?)
-            .set_tags(Some(tags))
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await;
+        let created = call(
+            "kinesis:CreateStream",
+            kinesis
+                .create_stream()
+                .stream_name(name)
+                .set_shard_count(props.shard_count)
+                .stream_mode_details(mode_details(props.stream_mode)?)
+                .set_tags(Some(tags))
+                .customize()
+                .interceptor(attempts.clone())
+                .send(),
+        )
+        .await;
         match created {
             Ok(_) => {}
             // A retry refused because its first attempt made the stream, whose answer was lost.
             // Tagged at creation, it carries this lineage (on AWS; moto drops the tags, so an
             // untagged one is taken too, and only then: this very call was just retried).
-            Err(e) if attempts.retried() && e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => {
+            Err(e) if attempts.retried() && e.is("ResourceInUseException") => {
                 let found = read::read_stream(kinesis, name).await?.map(|(p, _)| p.tags).unwrap_or_default();
                 let lineage = found.get(mantissa_engine::LINEAGE_TAG);
                 if !(lineage == Some(&ctx.lineage) || found.is_empty()) {
-                    return Err(api_error("kinesis:CreateStream", e));
+                    return Err(e.into());
                 }
                 tracing::info!(stream = name, "the stream was created by an earlier attempt whose answer was lost");
             }
-            Err(e) => return Err(api_error("kinesis:CreateStream", e)),
+            Err(e) => return Err(e.into()),
         }
         let w = self.writer(name);
         tracing::info!(stream = name, "waiting for the new stream to be ACTIVE");
@@ -147,9 +149,6 @@ impl ResourceType for KinesisStream {
         props: &StreamProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         // A stream still settling from an earlier change refuses the next one.
         let w = self.writer(id);
         let live = read::wait_active(self.clients.kinesis(), id, self.patience).await?;

@@ -19,17 +19,17 @@ pub use package::{Package, package, resolve_source};
 pub use props::FunctionProps;
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use crate::retry::{Backoff, retry_while};
 use crate::wait::{Patience, Poll, wait_until};
 use async_trait::async_trait;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Environment, FunctionCode, LastUpdateStatus, Runtime, State, VpcConfig};
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{
     Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
 };
@@ -147,11 +147,11 @@ impl LambdaFunction {
 
     /// The function as GetFunction shows it, or None when there is none of that name.
     async fn get(&self, name: &str) -> Result<Option<Live<FunctionProps>>, ProviderError> {
-        tracing::debug!(function = name, "lambda:GetFunction");
-        let out = match self.lambda().get_function().function_name(name).send().await {
-            Ok(out) => out,
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(api_error("lambda:GetFunction", e)),
+        let Some(out) =
+            call_or_none("lambda:GetFunction", &[NOT_FOUND], self.lambda().get_function().function_name(name).send())
+                .await?
+        else {
+            return Ok(None);
         };
         let c = out.configuration().ok_or_else(|| ProviderError::api("lambda:GetFunction", "no configuration"))?;
         let arn = c.function_arn().unwrap_or_default().to_string();
@@ -185,14 +185,11 @@ impl LambdaFunction {
     /// write until then); a failed create or update is an error with Lambda's reason.
     async fn settle(&self, name: &str) -> Result<(), ProviderError> {
         wait_until("lambda:GetFunctionConfiguration", &format!("function {name}"), SETTLE, || async {
-            tracing::debug!(function = name, "lambda:GetFunctionConfiguration");
-            let c = self
-                .lambda()
-                .get_function_configuration()
-                .function_name(name)
-                .send()
-                .await
-                .map_err(|e| api_error("lambda:GetFunctionConfiguration", e))?;
+            let c = call(
+                "lambda:GetFunctionConfiguration",
+                self.lambda().get_function_configuration().function_name(name).send(),
+            )
+            .await?;
             match (c.state(), c.last_update_status()) {
                 (Some(State::Failed), _) | (_, Some(LastUpdateStatus::Failed)) => Err(ProviderError::api(
                     "lambda:GetFunctionConfiguration",
@@ -217,26 +214,26 @@ impl LambdaFunction {
     ) -> Result<String, ProviderError> {
         let name = ctx.physical_name.as_str();
         retry_while("lambda:CreateFunction", ROLE_PROPAGATION, role_not_ready, || async {
-            tracing::debug!(function = name, "lambda:CreateFunction");
-            let out = self
-                .lambda()
-                .create_function()
-                .function_name(name)
-                .role(&props.role_arn)
-                .handler(&props.handler)
-                .runtime(Runtime::from(props.runtime.as_str()))
-                .code(FunctionCode::builder().zip_file(Blob::new(zip.to_vec())).build())
-                .memory_size(props.memory_size)
-                .timeout(props.timeout)
-                .description(&props.description)
-                .environment(environment(props))
-                .set_kms_key_arn(props.kms_key_arn.clone())
-                .set_vpc_config(vpc(props))
-                // Tagged at creation: the function is recognisably ours from its first instant.
-                .set_tags(Some(props.tags.clone().into_iter().collect()))
-                .send()
-                .await
-                .map_err(|e| api_error("lambda:CreateFunction", e))?;
+            let out = call(
+                "lambda:CreateFunction",
+                self.lambda()
+                    .create_function()
+                    .function_name(name)
+                    .role(&props.role_arn)
+                    .handler(&props.handler)
+                    .runtime(Runtime::from(props.runtime.as_str()))
+                    .code(FunctionCode::builder().zip_file(Blob::new(zip.to_vec())).build())
+                    .memory_size(props.memory_size)
+                    .timeout(props.timeout)
+                    .description(&props.description)
+                    .environment(environment(props))
+                    .set_kms_key_arn(props.kms_key_arn.clone())
+                    .set_vpc_config(vpc(props))
+                    // Tagged at creation: the function is recognisably ours from its first instant.
+                    .set_tags(Some(props.tags.clone().into_iter().collect()))
+                    .send(),
+            )
+            .await?;
             Ok(out.function_arn().unwrap_or_default().to_string())
         })
         .await
@@ -244,14 +241,11 @@ impl LambdaFunction {
 
     async fn update_code(&self, name: &str, zip: Vec<u8>) -> Result<(), ProviderError> {
         self.settle(name).await?;
-        tracing::debug!(function = name, "lambda:UpdateFunctionCode");
-        self.lambda()
-            .update_function_code()
-            .function_name(name)
-            .zip_file(Blob::new(zip))
-            .send()
-            .await
-            .map_err(|e| api_error("lambda:UpdateFunctionCode", e))?;
+        call(
+            "lambda:UpdateFunctionCode",
+            self.lambda().update_function_code().function_name(name).zip_file(Blob::new(zip)).send(),
+        )
+        .await?;
         self.settle(name).await
     }
 
@@ -299,33 +293,31 @@ impl LambdaFunction {
                     .build(),
             );
         }
-        tracing::debug!(function = name, ?changed, "lambda:UpdateFunctionConfiguration");
-        req.send().await.map_err(|e| api_error("lambda:UpdateFunctionConfiguration", e))?;
+        call("lambda:UpdateFunctionConfiguration", req.send()).await?;
         self.settle(name).await
     }
 
     async fn set_concurrency(&self, name: &str, reserved: Option<i32>) -> Result<(), ProviderError> {
         match reserved {
             Some(n) => {
-                tracing::debug!(function = name, n, "lambda:PutFunctionConcurrency");
-                self.lambda()
-                    .put_function_concurrency()
-                    .function_name(name)
-                    .reserved_concurrent_executions(n)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| api_error("lambda:PutFunctionConcurrency", e))
+                call(
+                    "lambda:PutFunctionConcurrency",
+                    self.lambda()
+                        .put_function_concurrency()
+                        .function_name(name)
+                        .reserved_concurrent_executions(n)
+                        .send(),
+                )
+                .await?;
+                Ok(())
             }
             None => {
-                tracing::debug!(function = name, "lambda:DeleteFunctionConcurrency");
-                self.lambda()
-                    .delete_function_concurrency()
-                    .function_name(name)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| api_error("lambda:DeleteFunctionConcurrency", e))
+                call(
+                    "lambda:DeleteFunctionConcurrency",
+                    self.lambda().delete_function_concurrency().function_name(name).send(),
+                )
+                .await?;
+                Ok(())
             }
         }
     }
@@ -336,28 +328,20 @@ impl LambdaFunction {
         live: &std::collections::BTreeMap<String, String>,
         desired: &std::collections::BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let delta = TagDelta::between(live, desired);
-        if !delta.set.is_empty() {
-            tracing::debug!(function = arn, "lambda:TagResource");
-            self.lambda()
-                .tag_resource()
-                .resource(arn)
-                .set_tags(Some(delta.set.into_iter().collect()))
-                .send()
-                .await
-                .map_err(|e| api_error("lambda:TagResource", e))?;
-        }
-        if !delta.remove.is_empty() {
-            tracing::debug!(function = arn, "lambda:UntagResource");
-            self.lambda()
-                .untag_resource()
-                .resource(arn)
-                .set_tag_keys(Some(delta.remove))
-                .send()
-                .await
-                .map_err(|e| api_error("lambda:UntagResource", e))?;
-        }
-        Ok(())
+        let lambda = self.lambda();
+        sync_tags(
+            live,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| {
+                call(
+                    "lambda:TagResource",
+                    lambda.tag_resource().resource(arn).set_tags(Some(set.into_iter().collect())).send(),
+                )
+            },
+            |keys| call("lambda:UntagResource", lambda.untag_resource().resource(arn).set_tag_keys(Some(keys)).send()),
+        )
+        .await
     }
 
     /// Brings an existing function to `props`, writing only what differs.
@@ -519,11 +503,8 @@ impl ResourceType for LambdaFunction {
         id: &str,
         _prior: Option<&FunctionProps>,
     ) -> Result<(), ProviderError> {
-        tracing::debug!(function = id, "lambda:DeleteFunction");
-        match self.lambda().delete_function().function_name(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("lambda:DeleteFunction", e)),
-        }
+        call_or_none("lambda:DeleteFunction", &[NOT_FOUND], self.lambda().delete_function().function_name(id).send())
+            .await?;
+        Ok(())
     }
 }

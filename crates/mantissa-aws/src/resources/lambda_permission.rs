@@ -5,15 +5,16 @@
 //! no call to change a statement, so every property forces a replace (RemovePermission, then
 //! AddPermission). `read` parses the function's policy (GetPolicy) for the statement.
 
+mod props;
+
+pub use props::PermissionProps;
+
 use crate::AwsClients;
-use crate::decode::is_unknown;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_lambda_permission";
@@ -39,27 +40,6 @@ pub const DOC: TypeDoc = TypeDoc {
 };
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
-
-fn invoke() -> String {
-    "lambda:InvokeFunction".into()
-}
-
-/// Who may call what on a function.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PermissionProps {
-    /// The function's name (its ARN works too, but the name keeps the id short).
-    pub function_name: String,
-    /// The statement's id in the function's policy: letters, digits, `-` and `_`.
-    pub statement_id: String,
-    #[serde(default = "invoke")]
-    pub action: String,
-    /// A service principal (`apigateway.amazonaws.com`) or an account.
-    pub principal: String,
-    /// Only calls on behalf of this resource (an API's execution ARN, a rule's ARN).
-    #[serde(default)]
-    pub source_arn: Option<String>,
-}
 
 pub struct LambdaPermission {
     clients: AwsClients,
@@ -128,21 +108,7 @@ impl ResourceType for LambdaPermission {
     }
 
     fn validate(&self, _ctx: &ResourceContext, props: &PermissionProps) -> Result<(), PropertyError> {
-        let sid = &props.statement_id;
-        if sid.is_empty() || sid.len() > 100 || !sid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(PropertyError::new("statement_id", "1 to 100 letters, digits, `-` and `_`"));
-        }
-        if !is_unknown(&props.action) && !props.action.starts_with("lambda:") {
-            return Err(PropertyError::new("action", "a Lambda action, such as lambda:InvokeFunction"));
-        }
-        if props.principal.is_empty() {
-            return Err(PropertyError::new("principal", "`principal` must not be empty"));
-        }
-        if !is_unknown(&props.function_name) && props.function_name.contains('/') {
-            return Err(PropertyError::new("function_name", "a function name holds no `/`"));
-        }
-        Ok(())
+        props.validate()
     }
 
     fn planned_attributes(&self, _ctx: &ResourceContext, _props: &PermissionProps) -> Map<String, Value> {
@@ -158,13 +124,13 @@ impl ResourceType for LambdaPermission {
     ) -> Result<Option<Live<PermissionProps>>, ProviderError> {
         let Some(id) = id else { return Ok(None) };
         let (function, sid) = split_id(id)?;
-        tracing::debug!(function, "lambda:GetPolicy");
-        let policy = match self.clients.lambda().get_policy().function_name(function).send().await {
-            Ok(out) => out.policy().unwrap_or_default().to_string(),
-            // No function, or a function with no policy: either way no statement.
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(api_error("lambda:GetPolicy", e)),
-        };
+        let policy =
+            match call("lambda:GetPolicy", self.clients.lambda().get_policy().function_name(function).send()).await {
+                Ok(out) => out.policy().unwrap_or_default().to_string(),
+                // No function, or a function with no policy: either way no statement.
+                Err(e) if e.is(NOT_FOUND) => return Ok(None),
+                Err(e) => return Err(ProviderError::from(e)),
+            };
         Ok(statement_props(&policy, function, sid)?.map(|props| Live {
             id: id.to_string(),
             props,
@@ -186,18 +152,19 @@ impl ResourceType for LambdaPermission {
             Some(_) => self.delete(ctx, &id, None).await?,
             None => {}
         }
-        tracing::debug!(function = %props.function_name, sid = %props.statement_id, "lambda:AddPermission");
-        self.clients
-            .lambda()
-            .add_permission()
-            .function_name(&props.function_name)
-            .statement_id(&props.statement_id)
-            .action(&props.action)
-            .principal(&props.principal)
-            .set_source_arn(props.source_arn.clone())
-            .send()
-            .await
-            .map_err(|e| api_error("lambda:AddPermission", e))?;
+        call(
+            "lambda:AddPermission",
+            self.clients
+                .lambda()
+                .add_permission()
+                .function_name(&props.function_name)
+                .statement_id(&props.statement_id)
+                .action(&props.action)
+                .principal(&props.principal)
+                .set_source_arn(props.source_arn.clone())
+                .send(),
+        )
+        .await?;
         Ok(Applied { id, attributes: Map::new() })
     }
 
@@ -208,12 +175,13 @@ impl ResourceType for LambdaPermission {
         _prior: Option<&PermissionProps>,
     ) -> Result<(), ProviderError> {
         let (function, sid) = split_id(id)?;
-        tracing::debug!(function, sid, "lambda:RemovePermission");
-        match self.clients.lambda().remove_permission().function_name(function).statement_id(sid).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("lambda:RemovePermission", e)),
-        }
+        call_or_none(
+            "lambda:RemovePermission",
+            &[NOT_FOUND],
+            self.clients.lambda().remove_permission().function_name(function).statement_id(sid).send(),
+        )
+        .await?;
+        Ok(())
     }
 }
 

@@ -1,4 +1,29 @@
 //! The AWS resource types, one module each, and the list the provider registers.
+//!
+//! # Layout of a type
+//!
+//! Every type is laid out the same way, so a new simple type is its properties, its SDK mapping
+//! and its tests, and nothing else:
+//!
+//! - `resources/<type>.rs`: the module doc (what the resource is, its id, how a rerun after a
+//!   crash finds what an interrupted run made), `TYPE_NAME`, the `TypeSchema` (`force_new` is
+//!   the one statement of what cannot change in place: the adapter in [`crate::resource`]
+//!   refuses those keys, and keys that are no property, before any call), the `TypeDoc`, and
+//!   the [`crate::resource::ResourceType`] impl: the SDK mapping, every request sent through
+//!   [`mantissa_aws_core::call`] / `call_or_none` / `collect`, tags through
+//!   `tag_delta::sync_tags`.
+//! - `resources/<type>/props.rs`: the typed properties (serde + JSON Schema, documented, as the
+//!   reference shows them) and their validation.
+//! - `resources/<type>/read.rs` and `<type>/write.rs`: only for a large type, one whose
+//!   `<type>.rs` would pass about 400 lines with its reads and writes inline; other helpers of
+//!   one type (a policy document, an emulator workaround) are files of their own beside them.
+//! - Tests: unit tests in the file they test; the type against the emulator in
+//!   `tests/moto/<type>.rs`; `<type>/mocked_tests.rs` only for calls the emulator lacks.
+//!
+//! `aws_sns_topic_policy` is the smallest example. Types written before this layout move to it
+//! as they are next changed: the API Gateway parts, the Glue database, the EventBridge rule, the
+//! secret, the user pool client and the subscription are one file each, and a few larger types
+//! keep their validation in `<type>/validate.rs` beside `props.rs`.
 
 mod api_gateway;
 pub mod api_gateway_account;
@@ -29,6 +54,7 @@ pub mod lambda_permission;
 pub mod s3_bucket;
 pub mod secretsmanager_secret;
 pub mod sns_topic;
+pub mod sns_topic_policy;
 pub mod sns_topic_subscription;
 mod tag_delta;
 
@@ -51,6 +77,7 @@ pub fn all(clients: &AwsClients, stack_dir: Option<PathBuf>) -> Vec<Box<dyn Eras
         erase(dynamodb_table::DynamodbTable::new(clients.clone())),
         erase(sns_topic::SnsTopic::new(clients.clone())),
         erase(sns_topic_subscription::SnsTopicSubscription::new(clients.clone())),
+        erase(sns_topic_policy::SnsTopicPolicy::new(clients.clone())),
         erase(cloudwatch_log_group::CloudwatchLogGroup::new(clients.clone())),
         erase(cloudwatch_metric_alarm::CloudwatchMetricAlarm::new(clients.clone())),
         erase(cloudwatch_dashboard::CloudwatchDashboard::new(clients.clone())),
@@ -68,4 +95,46 @@ pub fn all(clients: &AwsClients, stack_dir: Option<PathBuf>) -> Vec<Box<dyn Eras
         erase(api_gateway_stage::ApiStage::new(clients.clone())),
         erase(api_gateway_account::ApiGatewayAccount::new(clients.clone())),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::top_level_properties;
+    use serde_json::json;
+
+    /// The adapter's in-place check reads each type's top-level properties from its JSON
+    /// Schema: every type must have them, and its `force_new` must be among them.
+    #[test]
+    fn every_schema_names_its_top_level_properties() {
+        for t in all(&api_gateway::testing::clients(), None) {
+            let properties = top_level_properties(&t.json_schema());
+            let name = t.schema().type_name;
+            assert!(!properties.is_empty(), "{name} has no top-level properties");
+            for key in t.schema().force_new {
+                assert!(properties.iter().any(|p| p == key), "{name}: force_new {key} is no property");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn update_refuses_replacing_and_unknown_keys_before_any_call() {
+        let types = all(&api_gateway::testing::clients(), None);
+        let find = |n: &str| types.iter().find(|t| t.schema().type_name == n).unwrap();
+        let log_group = find("aws_cloudwatch_log_group");
+        let ctx = api_gateway::testing::ctx("aws_cloudwatch_log_group", "logs");
+        let props = json!({"name": "/x", "tags": {}});
+        let err = log_group.update(&ctx, "/x", &props, &props, &["name".into()]).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "aws_cloudwatch_log_group cannot change name in place: a change of name replaces the resource"
+        );
+        let err = log_group.update(&ctx, "/x", &props, &props, &["colour".into()]).await.unwrap_err();
+        assert_eq!(err.to_string(), "aws_cloudwatch_log_group has no property \"colour\" to update");
+        let subscription = find("aws_sns_topic_subscription");
+        let ctx = api_gateway::testing::ctx("aws_sns_topic_subscription", "sub");
+        let props = json!({"topic_arn": "arn:aws:sns:us-east-1:1:t", "protocol": "sqs", "endpoint": "arn:aws:sqs:us-east-1:1:q"});
+        let err = subscription.update(&ctx, "id", &props, &props, &["endpoint".into()]).await.unwrap_err();
+        assert!(err.to_string().ends_with("cannot change endpoint in place: every property forces a replace"), "{err}");
+    }
 }

@@ -15,12 +15,12 @@ pub use props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock, Stora
 pub use validate::validate_bucket_name;
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::partition::{dns_suffix, partition};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::{BucketWriter, PROPERTIES, sdk_tags};
@@ -80,17 +80,20 @@ impl S3Bucket {
         // before PutBucketTagging cannot leave an orphan that no state claims.
         let tagged = config.set_tags(Some(sdk_tags(&props.tags)?)).build();
         let send = |cfg: CreateBucketConfiguration| {
-            tracing::debug!(bucket, "s3:CreateBucket");
-            self.clients.s3().create_bucket().bucket(bucket).create_bucket_configuration(cfg).send()
+            call(
+                "s3:CreateBucket",
+                self.clients.s3().create_bucket().bucket(bucket).create_bucket_configuration(cfg).send(),
+            )
         };
         match send(tagged).await {
             Ok(_) => Ok(()),
-            Err(e) if error_code(&e).is_some_and(|c| CREATE_TAGS_REFUSED.contains(&c)) => {
-                tracing::warn!(bucket, error = %api_error("s3:CreateBucket", e),
+            Err(e) if e.code.as_deref().is_some_and(|c| CREATE_TAGS_REFUSED.contains(&c)) => {
+                tracing::warn!(bucket, error = %e,
                     "S3 refused tags on CreateBucket; creating untagged and tagging right after");
-                send(untagged).await.map(drop).map_err(|e| api_error("s3:CreateBucket", e))
+                send(untagged).await?;
+                Ok(())
             }
-            Err(e) => Err(api_error("s3:CreateBucket", e)),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -168,9 +171,6 @@ impl ResourceType for S3Bucket {
         props: &BucketProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         let w = self.writer(id, &ctx.naming.region, false);
         // In create's order, whatever order the engine listed them in.
         for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {

@@ -5,12 +5,13 @@
 //! creating one whose name is pending deletion restores and adopts it.
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::types::Tag;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -70,14 +71,11 @@ impl Secret {
     }
 
     async fn put_value(&self, id: &str, value: &str) -> Result<String, ProviderError> {
-        let out = self
-            .client()
-            .put_secret_value()
-            .secret_id(id)
-            .secret_string(value)
-            .send()
-            .await
-            .map_err(|e| api_error("PutSecretValue", e))?;
+        let out = call(
+            "secretsmanager:PutSecretValue",
+            self.client().put_secret_value().secret_id(id).secret_string(value).send(),
+        )
+        .await?;
         Ok(out.version_id().unwrap_or_default().to_string())
     }
 
@@ -87,42 +85,32 @@ impl Secret {
         live: &BTreeMap<String, String>,
         want: &BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let gone: Vec<String> = live.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
-        if !gone.is_empty() {
-            self.client()
-                .untag_resource()
-                .secret_id(id)
-                .set_tag_keys(Some(gone))
-                .send()
-                .await
-                .map_err(|e| api_error("UntagResource", e))?;
-        }
-        let changed: Vec<Tag> = want
-            .iter()
-            .filter(|(k, v)| live.get(*k) != Some(v))
-            .map(|(k, v)| Tag::builder().key(k).value(v).build())
-            .collect();
-        if !changed.is_empty() {
-            self.client()
-                .tag_resource()
-                .secret_id(id)
-                .set_tags(Some(changed))
-                .send()
-                .await
-                .map_err(|e| api_error("TagResource", e))?;
-        }
-        Ok(())
+        let sm = self.client();
+        sync_tags(
+            live,
+            want,
+            TagCalls::REMOVE_THEN_SET,
+            |set| {
+                let tags = set.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+                call("secretsmanager:TagResource", sm.tag_resource().secret_id(id).set_tags(Some(tags)).send())
+            },
+            |keys| {
+                call("secretsmanager:UntagResource", sm.untag_resource().secret_id(id).set_tag_keys(Some(keys)).send())
+            },
+        )
+        .await
     }
 
     async fn describe(
         &self,
         id: &str,
     ) -> Result<Option<aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput>, ProviderError> {
-        match self.client().describe_secret().secret_id(id).send().await {
-            Ok(out) => Ok(Some(out)),
-            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => Ok(None),
-            Err(e) => Err(api_error("DescribeSecret", e)),
-        }
+        Ok(call_or_none(
+            "secretsmanager:DescribeSecret",
+            &["ResourceNotFoundException"],
+            self.client().describe_secret().secret_id(id).send(),
+        )
+        .await?)
     }
 
     fn applied(arn: &str, name: &str, version_id: Option<String>) -> Applied {
@@ -179,11 +167,16 @@ impl ResourceType for Secret {
             return Ok(None);
         }
         let arn = desc.arn().unwrap_or(id).to_string();
-        let (value, version_id) = match self.client().get_secret_value().secret_id(&arn).send().await {
+        let (value, version_id) = match call(
+            "secretsmanager:GetSecretValue",
+            self.client().get_secret_value().secret_id(&arn).send(),
+        )
+        .await
+        {
             Ok(out) => (out.secret_string().map(str::to_string), out.version_id().map(str::to_string)),
             // A secret created without a value has no AWSCURRENT version.
-            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => (None, None),
-            Err(e) => return Err(api_error("GetSecretValue", e)),
+            Err(e) if e.is("ResourceNotFoundException") => (None, None),
+            Err(e) => return Err(ProviderError::from(e)),
         };
         let tags = desc
             .tags()
@@ -211,22 +204,17 @@ impl ResourceType for Secret {
         if let Some(v) = &props.value {
             req = req.secret_string(v);
         }
-        match req.send().await {
+        match call("secretsmanager:CreateSecret", req.send()).await {
             Ok(out) => Ok(Self::applied(out.arn().unwrap_or(name), name, out.version_id().map(str::to_string))),
             // AWS answers InvalidRequestException for a name pending deletion, moto
             // ResourceExistsException: either way DescribeSecret shows the deletion date.
             Err(e)
-                if matches!(error_code(&e), Some("InvalidRequestException" | "ResourceExistsException"))
+                if matches!(e.code.as_deref(), Some("InvalidRequestException" | "ResourceExistsException"))
                     && self.describe(name).await?.is_some_and(|d| d.deleted_date().is_some()) =>
             {
                 tracing::info!("{name} is pending deletion: restoring it instead of creating a new secret");
-                let restored = self
-                    .client()
-                    .restore_secret()
-                    .secret_id(name)
-                    .send()
-                    .await
-                    .map_err(|e| api_error("RestoreSecret", e))?;
+                let restored =
+                    call("secretsmanager:RestoreSecret", self.client().restore_secret().secret_id(name).send()).await?;
                 let arn = restored.arn().unwrap_or(name).to_string();
                 let live = self
                     .read(ctx, Some(&arn))
@@ -245,7 +233,7 @@ impl ResourceType for Secret {
                     .collect();
                 self.update(ctx, &arn, Some(&live.props), props, &changed).await
             }
-            Err(e) => Err(api_error("CreateSecret", e)),
+            Err(e) => Err(ProviderError::from(e)),
         }
     }
 
@@ -263,7 +251,7 @@ impl ResourceType for Secret {
             if let Some(k) = &props.kms_key_id {
                 req = req.kms_key_id(k);
             }
-            req.send().await.map_err(|e| api_error("UpdateSecret", e))?;
+            call("secretsmanager:UpdateSecret", req.send()).await?;
         }
         if changed.iter().any(|c| c == "value") {
             match &props.value {
@@ -294,17 +282,22 @@ impl ResourceType for Secret {
         id: &str,
         _prior: Option<&SecretProps>,
     ) -> Result<(), ProviderError> {
-        match self.client().delete_secret().secret_id(id).recovery_window_in_days(RECOVERY_WINDOW_DAYS).send().await {
+        match call(
+            "secretsmanager:DeleteSecret",
+            self.client().delete_secret().secret_id(id).recovery_window_in_days(RECOVERY_WINDOW_DAYS).send(),
+        )
+        .await
+        {
             Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => Ok(()),
+            Err(e) if e.is("ResourceNotFoundException") => Ok(()),
             // Deleted already, waiting out its recovery window: nothing more to do.
             Err(e)
-                if error_code(&e) == Some("InvalidRequestException")
+                if e.is("InvalidRequestException")
                     && self.describe(id).await?.is_some_and(|d| d.deleted_date().is_some()) =>
             {
                 Ok(())
             }
-            Err(e) => Err(api_error("DeleteSecret", e)),
+            Err(e) => Err(ProviderError::from(e)),
         }
     }
 }

@@ -3,20 +3,22 @@
 //! ListTopics, so a rerun after a crash adopts what the interrupted run created (its tags,
 //! given at CreateTopic, carry the lineage from the first instant).
 
-mod policy;
+pub(crate) mod policy;
 mod props;
 mod read;
 
 pub use props::TopicProps;
+pub(crate) use props::validate_policy;
 
 use crate::AwsClients;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
+use crate::resource::no_property;
 use crate::resource::{Live, ResourceType};
-use crate::resources::tag_delta::{TagDelta, user_tags};
+use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use policy::{default_policy, policy_text};
 use read::{NOT_FOUND, find_topic, read_topic, topic_name};
@@ -53,17 +55,12 @@ impl SnsTopic {
     }
 
     async fn set_attribute(&self, arn: &str, name: &str, value: String) -> Result<(), ProviderError> {
-        tracing::debug!(topic = arn, attribute = name, "sns:SetTopicAttributes");
-        self.clients
-            .sns()
-            .set_topic_attributes()
-            .topic_arn(arn)
-            .attribute_name(name)
-            .attribute_value(value)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("sns:SetTopicAttributes", e))
+        call(
+            "sns:SetTopicAttributes",
+            self.clients.sns().set_topic_attributes().topic_arn(arn).attribute_name(name).attribute_value(value).send(),
+        )
+        .await?;
+        Ok(())
     }
 
     async fn set(&self, arn: &str, property: &str, props: &TopicProps) -> Result<(), ProviderError> {
@@ -79,40 +76,28 @@ impl SnsTopic {
             "kms_master_key_id" => {
                 self.set_attribute(arn, "KmsMasterKeyId", props.kms_master_key_id.clone().unwrap_or_default()).await
             }
-            other => Err(ProviderError::Other(format!("{TYPE_NAME} has no property {other:?} to update"))),
+            other => Err(no_property(TYPE_NAME, other)),
         }
     }
 
     /// Brings the live tags to `desired` with TagResource / UntagResource.
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
         let sns = self.clients.sns();
-        tracing::debug!(topic = arn, "sns:ListTagsForResource");
-        let live = sns
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .map_err(|e| api_error("sns:ListTagsForResource", e))?;
-        let delta = TagDelta::between(&user_tags(live.tags().iter().map(|t| (t.key(), t.value()))), desired);
-        if !delta.set.is_empty() {
-            tracing::debug!(topic = arn, "sns:TagResource");
-            sns.tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(sdk_tags(&delta.set)?))
-                .send()
-                .await
-                .map_err(|e| api_error("sns:TagResource", e))?;
-        }
-        if !delta.remove.is_empty() {
-            tracing::debug!(topic = arn, "sns:UntagResource");
-            sns.untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(delta.remove))
-                .send()
-                .await
-                .map_err(|e| api_error("sns:UntagResource", e))?;
-        }
-        Ok(())
+        let live = call("sns:ListTagsForResource", sns.list_tags_for_resource().resource_arn(arn).send()).await?;
+        let live = user_tags(live.tags().iter().map(|t| (t.key(), t.value())));
+        sync_tags(
+            &live,
+            desired,
+            TagCalls::SET_THEN_REMOVE,
+            |set| async move {
+                let tags = sdk_tags(&set)?;
+                Ok::<_, ProviderError>(
+                    call("sns:TagResource", sns.tag_resource().resource_arn(arn).set_tags(Some(tags)).send()).await?,
+                )
+            },
+            |keys| call("sns:UntagResource", sns.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+        )
+        .await
     }
 }
 
@@ -173,17 +158,17 @@ impl ResourceType for SnsTopic {
         if let Some(policy) = &props.policy {
             attrs.insert("Policy".to_string(), policy_text(policy));
         }
-        tracing::debug!(topic = name, "sns:CreateTopic");
-        let out = self
-            .clients
-            .sns()
-            .create_topic()
-            .name(name)
-            .set_attributes((!attrs.is_empty()).then_some(attrs))
-            .set_tags(Some(sdk_tags(&props.tags)?))
-            .send()
-            .await
-            .map_err(|e| api_error("sns:CreateTopic", e))?;
+        let out = call(
+            "sns:CreateTopic",
+            self.clients
+                .sns()
+                .create_topic()
+                .name(name)
+                .set_attributes((!attrs.is_empty()).then_some(attrs))
+                .set_tags(Some(sdk_tags(&props.tags)?))
+                .send(),
+        )
+        .await?;
         let arn = out
             .topic_arn()
             .filter(|a| !a.is_empty())
@@ -199,9 +184,6 @@ impl ResourceType for SnsTopic {
         props: &TopicProps,
         changed: &[String],
     ) -> Result<Applied, ProviderError> {
-        if let Some(unknown) = changed.iter().find(|c| !PROPERTIES.contains(&c.as_str())) {
-            return Err(ProviderError::Other(format!("{TYPE_NAME} has no property {unknown:?} to update")));
-        }
         for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {
             self.set(id, property, props).await?;
         }
@@ -210,11 +192,7 @@ impl ResourceType for SnsTopic {
 
     /// SNS deletes the topic's subscriptions with it.
     async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&TopicProps>) -> Result<(), ProviderError> {
-        tracing::debug!(topic = id, "sns:DeleteTopic");
-        match self.clients.sns().delete_topic().topic_arn(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("sns:DeleteTopic", e)),
-        }
+        call_or_none("sns:DeleteTopic", &[NOT_FOUND], self.clients.sns().delete_topic().topic_arn(id).send()).await?;
+        Ok(())
     }
 }

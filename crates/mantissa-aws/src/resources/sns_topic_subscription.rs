@@ -13,10 +13,10 @@ mod mocked_tests;
 
 use crate::AwsClients;
 use crate::decode::is_unknown;
-use crate::error::{api_error, error_code};
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -123,11 +123,14 @@ impl SnsTopicSubscription {
     }
 
     async fn get(&self, arn: &str) -> Result<Option<Found>, ProviderError> {
-        tracing::debug!(subscription = arn, "sns:GetSubscriptionAttributes");
-        let out = match self.clients.sns().get_subscription_attributes().subscription_arn(arn).send().await {
-            Ok(out) => out,
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(api_error("sns:GetSubscriptionAttributes", e)),
+        let Some(out) = call_or_none(
+            "sns:GetSubscriptionAttributes",
+            &[NOT_FOUND],
+            self.clients.sns().get_subscription_attributes().subscription_arn(arn).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
         };
         let attrs: HashMap<String, String> = out.attributes().cloned().unwrap_or_default();
         let field = |k: &str| attrs.get(k).cloned().unwrap_or_default();
@@ -198,20 +201,20 @@ impl ResourceType for SnsTopicSubscription {
     }
 
     async fn create(&self, _ctx: &ResourceContext, props: &SubscriptionProps) -> Result<Applied, ProviderError> {
-        tracing::debug!(topic = props.topic_arn, protocol = props.protocol.as_str(), "sns:Subscribe");
-        let out = self
-            .clients
-            .sns()
-            .subscribe()
-            .topic_arn(&props.topic_arn)
-            .protocol(props.protocol.as_str())
-            .endpoint(&props.endpoint)
-            // Without it, an unconfirmed subscription's ARN is the text "pending confirmation",
-            // and there would be no id to record.
-            .return_subscription_arn(true)
-            .send()
-            .await
-            .map_err(|e| api_error("sns:Subscribe", e))?;
+        let out = call(
+            "sns:Subscribe",
+            self.clients
+                .sns()
+                .subscribe()
+                .topic_arn(&props.topic_arn)
+                .protocol(props.protocol.as_str())
+                .endpoint(&props.endpoint)
+                // Without it, an unconfirmed subscription's ARN is the text "pending confirmation",
+                // and there would be no id to record.
+                .return_subscription_arn(true)
+                .send(),
+        )
+        .await?;
         let arn = out
             .subscription_arn()
             .filter(|a| a.starts_with("arn:"))
@@ -241,12 +244,9 @@ impl ResourceType for SnsTopicSubscription {
             );
             return Ok(());
         }
-        tracing::debug!(subscription = id, "sns:Unsubscribe");
-        match self.clients.sns().unsubscribe().subscription_arn(id).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(()),
-            Err(e) => Err(api_error("sns:Unsubscribe", e)),
-        }
+        call_or_none("sns:Unsubscribe", &[NOT_FOUND], self.clients.sns().unsubscribe().subscription_arn(id).send())
+            .await?;
+        Ok(())
     }
 }
 

@@ -21,6 +21,7 @@ mod s3_bucket;
 mod sdk;
 mod secretsmanager_secret;
 mod sns_topic;
+mod sns_topic_policy;
 mod sns_topic_subscription;
 
 use mantissa_aws::{AwsProvider, AwsSettings};

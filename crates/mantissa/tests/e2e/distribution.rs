@@ -29,7 +29,7 @@ fn committed_docs_are_current() {
     let pages = std::fs::read_dir(docs.join("resources"))
         .unwrap()
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("aws_"));
-    assert_eq!(pages.count(), 28, "one page per registered type");
+    assert_eq!(pages.count(), 29, "one page per registered type");
 }
 
 #[test]

@@ -2,44 +2,43 @@
 //! (RequesterPays, the effective engine version, ...); only the ones the properties hold are read.
 
 use super::props::{AUTO_ENGINE, EncryptionOption, ResultEncryption, WorkgroupProps, WorkgroupState};
-use crate::error::{api_error, error_code};
 use aws_sdk_athena::Client;
 use aws_sdk_athena::types::{WorkGroup, WorkGroupState as SdkState};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use mantissa_engine::ProviderError;
+use mantissa_aws_core::call;
+use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
 
 /// The workgroup, or `None`. AWS answers a missing one with InvalidRequestException ("... is not
 /// found"); the emulator with an empty answer.
 pub async fn get_workgroup(athena: &Client, name: &str) -> Result<Option<WorkGroup>, ProviderError> {
-    tracing::debug!(workgroup = name, "athena:GetWorkGroup");
-    match athena.get_work_group().work_group(name).send().await {
+    match call("athena:GetWorkGroup", athena.get_work_group().work_group(name).send()).await {
         Ok(out) => Ok(out.work_group),
         Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(api_error("athena:GetWorkGroup", e)),
+        Err(e) => Err(ProviderError::from(e)),
     }
 }
 
 /// Athena has one error code for every bad request; a missing workgroup is told by the message.
-pub fn is_not_found<E: ProvideErrorMetadata, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> bool {
-    error_code(e) == Some("InvalidRequestException")
-        && e.message().is_some_and(|m| {
-            let m = m.to_ascii_lowercase();
-            m.contains("not found") || m.contains("does not exist")
-        })
+pub fn is_not_found(e: &ApiError) -> bool {
+    let message = e.message.to_ascii_lowercase();
+    e.is("InvalidRequestException") && (message.contains("not found") || message.contains("does not exist"))
 }
 
 pub async fn list_tags(athena: &Client, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
     let mut tags = BTreeMap::new();
     let mut token: Option<String> = None;
     loop {
-        tracing::debug!(arn, "athena:ListTagsForResource");
-        let out = match athena.list_tags_for_resource().resource_arn(arn).set_next_token(token.clone()).send().await {
+        let out = match call(
+            "athena:ListTagsForResource",
+            athena.list_tags_for_resource().resource_arn(arn).set_next_token(token.clone()).send(),
+        )
+        .await
+        {
             Ok(out) => out,
             // The emulator answers a workgroup without tags as if it did not exist; the
             // workgroup was just read, so that is "no tags".
             Err(e) if is_not_found(&e) => return Ok(tags),
-            Err(e) => return Err(api_error("athena:ListTagsForResource", e)),
+            Err(e) => return Err(ProviderError::from(e)),
         };
         for t in out.tags() {
             if let (Some(k), Some(v)) = (t.key(), t.value())

@@ -2,9 +2,10 @@
 //! UpdateWorkGroup with only the changed settings, TagResource/UntagResource for tags.
 
 use super::props::{ResultEncryption, WorkgroupProps, WorkgroupState};
-use crate::error::api_error;
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use aws_sdk_athena::Client;
 use aws_sdk_athena::types as athena;
+use mantissa_aws_core::call;
 use mantissa_engine::ProviderError;
 use std::collections::BTreeMap;
 
@@ -55,17 +56,18 @@ pub fn configuration(props: &WorkgroupProps) -> Result<athena::WorkGroupConfigur
 }
 
 pub async fn create(athena: &Client, name: &str, props: &WorkgroupProps) -> Result<(), ProviderError> {
-    tracing::debug!(workgroup = name, "athena:CreateWorkGroup");
-    athena
-        .create_work_group()
-        .name(name)
-        .set_description(Some(props.description.clone()).filter(|d| !d.is_empty()))
-        .configuration(configuration(props)?)
-        // Tags at create: the workgroup is recognisably ours from its first instant.
-        .set_tags(Some(sdk_tags(&props.tags)).filter(|t| !t.is_empty()))
-        .send()
-        .await
-        .map_err(|e| api_error("athena:CreateWorkGroup", e))?;
+    call(
+        "athena:CreateWorkGroup",
+        athena
+            .create_work_group()
+            .name(name)
+            .set_description(Some(props.description.clone()).filter(|d| !d.is_empty()))
+            .configuration(configuration(props)?)
+            // Tags at create: the workgroup is recognisably ours from its first instant.
+            .set_tags(Some(sdk_tags(&props.tags)).filter(|t| !t.is_empty()))
+            .send(),
+    )
+    .await?;
     // CreateWorkGroup has no State: a disabled workgroup is created enabled, then disabled.
     if props.state == WorkgroupState::Disabled {
         update(athena, name, props, &["state".to_string()]).await?;
@@ -129,28 +131,33 @@ pub async fn update(
     if updates.is_none() && !has("description") && !has("state") {
         return Ok(());
     }
-    tracing::debug!(workgroup = name, ?changed, "athena:UpdateWorkGroup");
-    athena
-        .update_work_group()
-        .work_group(name)
-        .set_description(has("description").then(|| props.description.clone()))
-        .set_state(has("state").then(|| sdk_state(props.state)))
-        .set_configuration_updates(updates)
-        .send()
-        .await
-        .map_err(|e| api_error("athena:UpdateWorkGroup", e))?;
+    call(
+        "athena:UpdateWorkGroup",
+        athena
+            .update_work_group()
+            .work_group(name)
+            .set_description(has("description").then(|| props.description.clone()))
+            .set_state(has("state").then(|| sdk_state(props.state)))
+            .set_configuration_updates(updates)
+            .send(),
+    )
+    .await?;
     Ok(())
 }
 
 /// DeleteWorkGroup; a workgroup already gone is fine.
 pub async fn delete(athena: &Client, name: &str) -> Result<(), ProviderError> {
-    tracing::debug!(workgroup = name, "athena:DeleteWorkGroup");
     // Recursive: saved queries and prepared statements go with the workgroup (they are not data),
     // where a plain delete would refuse a workgroup that has any.
-    match athena.delete_work_group().work_group(name).recursive_delete_option(true).send().await {
+    match call(
+        "athena:DeleteWorkGroup",
+        athena.delete_work_group().work_group(name).recursive_delete_option(true).send(),
+    )
+    .await
+    {
         Ok(_) => Ok(()),
         Err(e) if super::read::is_not_found(&e) => Ok(()),
-        Err(e) => Err(api_error("athena:DeleteWorkGroup", e)),
+        Err(e) => Err(ProviderError::from(e)),
     }
 }
 
@@ -161,30 +168,14 @@ pub async fn retag(
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
-    if !removed.is_empty() {
-        tracing::debug!(arn, "athena:UntagResource");
-        athena
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| api_error("athena:UntagResource", e))?;
-    }
-    let added: BTreeMap<String, String> =
-        after.iter().filter(|(k, v)| before.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !added.is_empty() {
-        tracing::debug!(arn, "athena:TagResource");
-        athena
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(sdk_tags(&added)))
-            .send()
-            .await
-            .map_err(|e| api_error("athena:TagResource", e))?;
-    }
-    Ok(())
+    sync_tags(
+        before,
+        after,
+        TagCalls::REMOVE_THEN_SET,
+        |set| call("athena:TagResource", athena.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(&set))).send()),
+        |keys| call("athena:UntagResource", athena.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -2,10 +2,10 @@
 //! Cognito assigns the id and lets several pools share a name.
 
 use super::props::{PasswordPolicy, UserPoolProps};
-use crate::error::{api_error, error_code};
 use crate::resources::tag_delta::user_tags;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::UserPoolMfaType;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{LINEAGE_TAG, ProviderError};
 use std::collections::BTreeMap;
 
@@ -35,14 +35,11 @@ pub async fn find_pools(cognito: &Client, wanted: impl Fn(&str) -> bool) -> Resu
     let mut ids = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        tracing::debug!("cognito-idp:ListUserPools");
-        let out = cognito
-            .list_user_pools()
-            .max_results(PAGE)
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|e| api_error("cognito-idp:ListUserPools", e))?;
+        let out = call(
+            "cognito-idp:ListUserPools",
+            cognito.list_user_pools().max_results(PAGE).set_next_token(token.take()).send(),
+        )
+        .await?;
         for pool in out.user_pools() {
             if let (Some(id), Some(name)) = (pool.id(), pool.name())
                 && wanted(name)
@@ -57,8 +54,7 @@ pub async fn find_pools(cognito: &Client, wanted: impl Fn(&str) -> bool) -> Resu
     }
     let mut found = Vec::new();
     for (id, name) in ids {
-        tracing::debug!(user_pool = %id, "cognito-idp:DescribeUserPool");
-        match cognito.describe_user_pool().user_pool_id(&id).send().await {
+        match call("cognito-idp:DescribeUserPool", cognito.describe_user_pool().user_pool_id(&id).send()).await {
             Ok(out) => {
                 let tags = out
                     .user_pool()
@@ -67,8 +63,8 @@ pub async fn find_pools(cognito: &Client, wanted: impl Fn(&str) -> bool) -> Resu
                     .unwrap_or_default();
                 found.push(Candidate { id, name, tags });
             }
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => {}
-            Err(e) => return Err(api_error("cognito-idp:DescribeUserPool", e)),
+            Err(e) if e.is(NOT_FOUND) => {}
+            Err(e) => return Err(ProviderError::from(e)),
         }
     }
     Ok(found)
@@ -83,24 +79,29 @@ pub struct PoolRead {
 
 /// The pool's properties, or `None` when it does not exist.
 pub async fn read_pool(cognito: &Client, id: &str) -> Result<Option<PoolRead>, ProviderError> {
-    tracing::debug!(user_pool = id, "cognito-idp:DescribeUserPool");
-    let pool = match cognito.describe_user_pool().user_pool_id(id).send().await {
-        Ok(out) => out.user_pool().cloned(),
-        Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-        Err(e) => return Err(api_error("cognito-idp:DescribeUserPool", e)),
+    let Some(out) = call_or_none(
+        "cognito-idp:DescribeUserPool",
+        &[NOT_FOUND],
+        cognito.describe_user_pool().user_pool_id(id).send(),
+    )
+    .await?
+    else {
+        return Ok(None);
     };
+    let pool = out.user_pool().cloned();
     let Some(pool) = pool else {
         return Err(ProviderError::api("cognito-idp:DescribeUserPool", "the response carries no user pool"));
     };
-    tracing::debug!(user_pool = id, "cognito-idp:GetUserPoolMfaConfig");
-    let mfa = match cognito.get_user_pool_mfa_config().user_pool_id(id).send().await {
+    let mfa = match call("cognito-idp:GetUserPoolMfaConfig", cognito.get_user_pool_mfa_config().user_pool_id(id).send())
+        .await
+    {
         Ok(out) => {
             let config = out.mfa_configuration().cloned().unwrap_or(UserPoolMfaType::Off);
             let totp = out.software_token_mfa_configuration().is_some_and(|c| c.enabled());
             mfa_value(&config, totp)
         }
-        Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-        Err(e) => return Err(api_error("cognito-idp:GetUserPoolMfaConfig", e)),
+        Err(e) if e.is(NOT_FOUND) => return Ok(None),
+        Err(e) => return Err(ProviderError::from(e)),
     };
     let policy = pool.policies().and_then(|p| p.password_policy());
     let defaults = PasswordPolicy::default();

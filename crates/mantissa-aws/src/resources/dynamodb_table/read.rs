@@ -2,11 +2,11 @@
 //! The AWS managed key (`alias/aws/dynamodb`) reads as "no key named", as it was declared.
 
 use super::props::{Attribute, AttributeType, BillingMode, Encryption, StreamViewType, TableProps, Ttl};
-use crate::error::{api_error, error_code};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     BillingMode as SdkBilling, KeyType, PointInTimeRecoveryStatus, SseStatus, TableDescription, TimeToLiveStatus,
 };
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::ProviderError;
 use std::collections::BTreeMap;
 
@@ -17,14 +17,11 @@ pub async fn list_tags(ddb: &Client, arn: &str) -> Result<BTreeMap<String, Strin
     let mut tags = BTreeMap::new();
     let mut token: Option<String> = None;
     loop {
-        tracing::debug!(arn, "dynamodb:ListTagsOfResource");
-        let out = ddb
-            .list_tags_of_resource()
-            .resource_arn(arn)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| api_error("dynamodb:ListTagsOfResource", e))?;
+        let out = call(
+            "dynamodb:ListTagsOfResource",
+            ddb.list_tags_of_resource().resource_arn(arn).set_next_token(token.clone()).send(),
+        )
+        .await?;
         for t in out.tags() {
             if !t.key().starts_with("aws:") {
                 tags.insert(t.key().to_string(), t.value().to_string());
@@ -46,23 +43,21 @@ pub async fn read_table(
 ) -> Result<Option<TableProps>, ProviderError> {
     let name = table.table_name().unwrap_or_default();
     let arn = table.table_arn().unwrap_or_default();
-    tracing::debug!(table = name, "dynamodb:DescribeTimeToLive, DescribeContinuousBackups, ListTagsOfResource");
+    // Deleted since DescribeTable: as absent as if it had said so.
+    const GONE: &[&str] = &["ResourceNotFoundException", "TableNotFoundException"];
     let (ttl, backups, tags) = futures::join!(
-        ddb.describe_time_to_live().table_name(name).send(),
-        ddb.describe_continuous_backups().table_name(name).send(),
+        call_or_none("dynamodb:DescribeTimeToLive", GONE, ddb.describe_time_to_live().table_name(name).send()),
+        call_or_none(
+            "dynamodb:DescribeContinuousBackups",
+            GONE,
+            ddb.describe_continuous_backups().table_name(name).send()
+        ),
         list_tags(ddb, arn),
     );
-    let gone = |code: Option<&str>| matches!(code, Some("ResourceNotFoundException" | "TableNotFoundException"));
-    let ttl = match ttl {
-        Ok(out) => out.time_to_live_description,
-        Err(e) if gone(error_code(&e)) => return Ok(None),
-        Err(e) => return Err(api_error("dynamodb:DescribeTimeToLive", e)),
-    };
-    let backups = match backups {
-        Ok(out) => out.continuous_backups_description,
-        Err(e) if gone(error_code(&e)) => return Ok(None),
-        Err(e) => return Err(api_error("dynamodb:DescribeContinuousBackups", e)),
-    };
+    let Some(ttl) = ttl? else { return Ok(None) };
+    let ttl = ttl.time_to_live_description;
+    let Some(backups) = backups? else { return Ok(None) };
+    let backups = backups.continuous_backups_description;
     let tags = tags?;
 
     let key = |kind: KeyType| {

@@ -1,9 +1,9 @@
 //! Bounded waits for a table's status: AWS creates, updates and deletes tables in the background
 //! (ACTIVE after seconds to minutes), where the emulator is instant. Each wait logs why it waits.
 
-use crate::error::{api_error, error_code};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{TableDescription, TableStatus};
+use mantissa_aws_core::call_or_none;
 use mantissa_engine::ProviderError;
 use std::time::Duration;
 
@@ -19,12 +19,16 @@ pub const TABLE_POLL: Poll = Poll { interval: Duration::from_secs(2), budget: Du
 
 /// The table's description, or `None` when there is no such table.
 pub async fn describe(ddb: &Client, name: &str) -> Result<Option<TableDescription>, ProviderError> {
-    tracing::debug!(table = name, "dynamodb:DescribeTable");
-    match ddb.describe_table().table_name(name).send().await {
-        Ok(out) => Ok(out.table),
-        Err(e) if error_code(&e) == Some("ResourceNotFoundException") => Ok(None),
-        Err(e) => Err(api_error("dynamodb:DescribeTable", e)),
-    }
+    let Some(out) = call_or_none(
+        "dynamodb:DescribeTable",
+        &["ResourceNotFoundException"],
+        ddb.describe_table().table_name(name).send(),
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(out.table)
 }
 
 /// Waits until the table is ACTIVE (after create or an UpdateTable), and returns its description.

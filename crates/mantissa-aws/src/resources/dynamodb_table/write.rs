@@ -4,11 +4,12 @@
 
 use super::props::{BillingMode, Encryption, StreamViewType, TableProps, Ttl};
 use super::wait::{Poll, until_active};
-use crate::error::{api_error, error_code};
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::retry::{Backoff, retry_while};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types as ddb;
-use mantissa_engine::ProviderError;
+use mantissa_aws_core::call;
+use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -85,22 +86,23 @@ pub async fn create_table(ddb_client: &Client, name: &str, props: &TableProps) -
                 .map_err(build_err("the attribute definitions"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    tracing::debug!(table = name, "dynamodb:CreateTable");
-    ddb_client
-        .create_table()
-        .table_name(name)
-        .set_key_schema(Some(keys))
-        .set_attribute_definitions(Some(attributes))
-        .billing_mode(ddb::BillingMode::from(props.billing_mode.as_str()))
-        .set_provisioned_throughput(throughput(props)?)
-        .sse_specification(sse(&props.server_side_encryption))
-        .set_stream_specification(props.stream_view_type.map(|v| stream(Some(v))).transpose()?)
-        .deletion_protection_enabled(props.deletion_protection)
-        // Tags at create: the table is recognisably ours from its first instant.
-        .set_tags(Some(sdk_tags(&props.tags)?).filter(|t| !t.is_empty()))
-        .send()
-        .await
-        .map_err(|e| api_error("dynamodb:CreateTable", e))?;
+    call(
+        "dynamodb:CreateTable",
+        ddb_client
+            .create_table()
+            .table_name(name)
+            .set_key_schema(Some(keys))
+            .set_attribute_definitions(Some(attributes))
+            .billing_mode(ddb::BillingMode::from(props.billing_mode.as_str()))
+            .set_provisioned_throughput(throughput(props)?)
+            .sse_specification(sse(&props.server_side_encryption))
+            .set_stream_specification(props.stream_view_type.map(|v| stream(Some(v))).transpose()?)
+            .deletion_protection_enabled(props.deletion_protection)
+            // Tags at create: the table is recognisably ours from its first instant.
+            .set_tags(Some(sdk_tags(&props.tags)?).filter(|t| !t.is_empty()))
+            .send(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -115,54 +117,35 @@ pub async fn update_table(
     poll: Poll,
 ) -> Result<(), ProviderError> {
     let has = |p: &str| changed.iter().any(|c| c == p);
-    let call = || ddb_client.update_table().table_name(name);
+    let update = || ddb_client.update_table().table_name(name);
     if has("billing_mode") || has("read_capacity") || has("write_capacity") {
-        tracing::debug!(table = name, "dynamodb:UpdateTable (billing)");
-        call()
-            .billing_mode(ddb::BillingMode::from(props.billing_mode.as_str()))
-            .set_provisioned_throughput(throughput(props)?)
-            .send()
-            .await
-            .map_err(|e| api_error("dynamodb:UpdateTable", e))?;
+        call(
+            "dynamodb:UpdateTable",
+            update()
+                .billing_mode(ddb::BillingMode::from(props.billing_mode.as_str()))
+                .set_provisioned_throughput(throughput(props)?)
+                .send(),
+        )
+        .await?;
         until_active(ddb_client, name, "changing billing", poll).await?;
     }
     if has("server_side_encryption") {
-        tracing::debug!(table = name, "dynamodb:UpdateTable (encryption)");
-        call()
-            .sse_specification(sse(&props.server_side_encryption))
-            .send()
-            .await
-            .map_err(|e| api_error("dynamodb:UpdateTable", e))?;
+        call("dynamodb:UpdateTable", update().sse_specification(sse(&props.server_side_encryption)).send()).await?;
         until_active(ddb_client, name, "changing encryption", poll).await?;
     }
     if has("stream_view_type") {
         // A stream's view type cannot change while it is on: turn it off first.
         if prior_stream.is_some() {
-            tracing::debug!(table = name, "dynamodb:UpdateTable (stream off)");
-            call()
-                .stream_specification(stream(None)?)
-                .send()
-                .await
-                .map_err(|e| api_error("dynamodb:UpdateTable", e))?;
+            call("dynamodb:UpdateTable", update().stream_specification(stream(None)?).send()).await?;
             until_active(ddb_client, name, "turning the stream off", poll).await?;
         }
         if props.stream_view_type.is_some() {
-            tracing::debug!(table = name, "dynamodb:UpdateTable (stream on)");
-            call()
-                .stream_specification(stream(props.stream_view_type)?)
-                .send()
-                .await
-                .map_err(|e| api_error("dynamodb:UpdateTable", e))?;
+            call("dynamodb:UpdateTable", update().stream_specification(stream(props.stream_view_type)?).send()).await?;
             until_active(ddb_client, name, "turning the stream on", poll).await?;
         }
     }
     if has("deletion_protection") {
-        tracing::debug!(table = name, "dynamodb:UpdateTable (deletion protection)");
-        call()
-            .deletion_protection_enabled(props.deletion_protection)
-            .send()
-            .await
-            .map_err(|e| api_error("dynamodb:UpdateTable", e))?;
+        call("dynamodb:UpdateTable", update().deletion_protection_enabled(props.deletion_protection).send()).await?;
     }
     Ok(())
 }
@@ -196,15 +179,12 @@ async fn send_ttl(ddb_client: &Client, name: &str, attribute: &str, enabled: boo
         .enabled(enabled)
         .build()
         .map_err(build_err("the TTL specification"))?;
-    tracing::debug!(table = name, attribute, enabled, "dynamodb:UpdateTimeToLive");
-    ddb_client
-        .update_time_to_live()
-        .table_name(name)
-        .time_to_live_specification(spec)
-        .send()
-        .await
-        .map_err(|e| api_error("dynamodb:UpdateTimeToLive", e))
-        .map(drop)
+    call(
+        "dynamodb:UpdateTimeToLive",
+        ddb_client.update_time_to_live().table_name(name).time_to_live_specification(spec).send(),
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn set_point_in_time_recovery(ddb_client: &Client, name: &str, enabled: bool) -> Result<(), ProviderError> {
@@ -213,22 +193,23 @@ pub async fn set_point_in_time_recovery(ddb_client: &Client, name: &str, enabled
         .build()
         .map_err(build_err("the point-in-time recovery specification"))?;
     const OP: &str = "dynamodb:UpdateContinuousBackups";
-    tracing::debug!(table = name, enabled, "{OP}");
     retry_while(
         OP,
         BACKUPS_READY,
-        |e: &aws_sdk_dynamodb::error::SdkError<_, _>| error_code(e) == Some("ContinuousBackupsUnavailableException"),
+        |e: &ApiError| e.is("ContinuousBackupsUnavailableException"),
         || {
-            ddb_client
-                .update_continuous_backups()
-                .table_name(name)
-                .point_in_time_recovery_specification(spec.clone())
-                .send()
+            call(
+                OP,
+                ddb_client
+                    .update_continuous_backups()
+                    .table_name(name)
+                    .point_in_time_recovery_specification(spec.clone())
+                    .send(),
+            )
         },
     )
-    .await
-    .map(drop)
-    .map_err(|e| api_error(OP, e))
+    .await?;
+    Ok(())
 }
 
 pub async fn retag(
@@ -237,30 +218,25 @@ pub async fn retag(
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
-    if !removed.is_empty() {
-        tracing::debug!(arn, "dynamodb:UntagResource");
-        ddb_client
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| api_error("dynamodb:UntagResource", e))?;
-    }
-    let added: BTreeMap<String, String> =
-        after.iter().filter(|(k, v)| before.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !added.is_empty() {
-        tracing::debug!(arn, "dynamodb:TagResource");
-        ddb_client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(sdk_tags(&added)?))
-            .send()
-            .await
-            .map_err(|e| api_error("dynamodb:TagResource", e))?;
-    }
-    Ok(())
+    sync_tags(
+        before,
+        after,
+        TagCalls::REMOVE_THEN_SET,
+        |set| async move {
+            let tags = sdk_tags(&set)?;
+            Ok::<_, ProviderError>(
+                call("dynamodb:TagResource", ddb_client.tag_resource().resource_arn(arn).set_tags(Some(tags)).send())
+                    .await?,
+            )
+        },
+        |keys| {
+            call(
+                "dynamodb:UntagResource",
+                ddb_client.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send(),
+            )
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -2,41 +2,46 @@
 //! ACTIVE after create and for the name to be free after delete.
 
 use super::props::{CloudWatchLogging, Compression, DeliveryProps, DirectPut, KinesisSource, S3Destination, Source};
-use crate::error::{api_error, error_code};
 use crate::wait::{Patience, Poll, wait_until};
 use aws_sdk_firehose::Client;
 use aws_sdk_firehose::types::{
     BufferingHints, CloudWatchLoggingOptions, CompressionFormat, DeliveryStreamDescription, DeliveryStreamStatus,
 };
+use mantissa_aws_core::call_or_none;
 use mantissa_engine::ProviderError;
 use std::collections::BTreeMap;
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
 pub async fn describe(firehose: &Client, name: &str) -> Result<Option<DeliveryStreamDescription>, ProviderError> {
-    tracing::debug!(delivery_stream = name, "firehose:DescribeDeliveryStream");
-    match firehose.describe_delivery_stream().delivery_stream_name(name).send().await {
-        Ok(out) => Ok(out.delivery_stream_description),
-        Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(None),
-        Err(e) => Err(api_error("firehose:DescribeDeliveryStream", e)),
-    }
+    let Some(out) = call_or_none(
+        "firehose:DescribeDeliveryStream",
+        &[NOT_FOUND],
+        firehose.describe_delivery_stream().delivery_stream_name(name).send(),
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(out.delivery_stream_description)
 }
 
 pub async fn tags(firehose: &Client, name: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
     let mut tags = BTreeMap::new();
     let mut start: Option<String> = None;
     loop {
-        tracing::debug!(delivery_stream = name, "firehose:ListTagsForDeliveryStream");
-        let out = firehose
-            .list_tags_for_delivery_stream()
-            .delivery_stream_name(name)
-            .set_exclusive_start_tag_key(start)
-            .send()
-            .await;
-        let out = match out {
-            Ok(out) => out,
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(api_error("firehose:ListTagsForDeliveryStream", e)),
+        let Some(out) = call_or_none(
+            "firehose:ListTagsForDeliveryStream",
+            &[NOT_FOUND],
+            firehose
+                .list_tags_for_delivery_stream()
+                .delivery_stream_name(name)
+                .set_exclusive_start_tag_key(start)
+                .send(),
+        )
+        .await?
+        else {
+            return Ok(None);
         };
         for t in out.tags() {
             tags.insert(t.key().to_string(), t.value().unwrap_or_default().to_string());

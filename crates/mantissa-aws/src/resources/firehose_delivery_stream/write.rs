@@ -3,33 +3,27 @@
 
 use super::props::{DeliveryProps, S3Destination, Source};
 use super::read::{describe, wait_active, wait_gone};
-use crate::error::{api_error, error_code};
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::retry::{Backoff, retry_while};
 use crate::wait::Patience;
 use aws_sdk_firehose::Client;
-use aws_sdk_firehose::config::http::HttpResponse;
-use aws_sdk_firehose::error::SdkError;
 use aws_sdk_firehose::types::{
     BufferingHints, CloudWatchLoggingOptions, CompressionFormat, DeliveryStreamType, EncryptionConfiguration,
     ExtendedS3DestinationConfiguration, ExtendedS3DestinationUpdate, KinesisStreamSourceConfiguration,
     NoEncryptionConfig, Tag,
 };
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use mantissa_engine::ProviderError;
+use mantissa_aws_core::{call, call_or_none};
+use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
-
-/// The updatable properties (`source` forces a replacement).
-pub const PROPERTIES: [&str; 2] = ["tags", "s3"];
 
 /// TagDeliveryStream and UntagDeliveryStream take at most 50 per call.
 const TAGS_PER_CALL: usize = 50;
 
 /// Whether Firehose refused because it cannot (yet) assume a role: IAM is eventually
 /// consistent, and a role created seconds ago is often not assumable by the service yet.
-pub fn role_not_yet_assumable<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
-    let code = error_code(e);
-    let message = e.message().unwrap_or_default().to_ascii_lowercase();
-    matches!(code, Some("InvalidArgumentException" | "InvalidArgument" | "AccessDeniedException"))
+pub fn role_not_yet_assumable(e: &ApiError) -> bool {
+    let message = e.message.to_ascii_lowercase();
+    matches!(e.code.as_deref(), Some("InvalidArgumentException" | "InvalidArgument" | "AccessDeniedException"))
         && (message.contains("sts:assumerole")
             || message.contains("unable to assume role")
             || message.contains("is not authorized to perform"))
@@ -109,18 +103,19 @@ impl DeliveryWriter<'_> {
         let tags = sdk_tags(&props.tags)?;
         const OP: &str = "firehose:CreateDeliveryStream";
         retry_while(OP, self.assume_retry, role_not_yet_assumable, || {
-            tracing::debug!(delivery_stream = self.name, "{OP}");
-            self.firehose
-                .create_delivery_stream()
-                .delivery_stream_name(self.name)
-                .delivery_stream_type(kind.clone())
-                .set_kinesis_stream_source_configuration(source.clone())
-                .extended_s3_destination_configuration(destination.clone())
-                .set_tags(Some(tags.clone()))
-                .send()
+            call(
+                OP,
+                self.firehose
+                    .create_delivery_stream()
+                    .delivery_stream_name(self.name)
+                    .delivery_stream_type(kind.clone())
+                    .set_kinesis_stream_source_configuration(source.clone())
+                    .extended_s3_destination_configuration(destination.clone())
+                    .set_tags(Some(tags.clone()))
+                    .send(),
+            )
         })
-        .await
-        .map_err(|e| api_error(OP, e))?;
+        .await?;
         tracing::info!(delivery_stream = self.name, "waiting for the new delivery stream to be ACTIVE");
         let desc = wait_active(self.firehose, self.name, self.patience).await?;
         Ok(desc.delivery_stream_arn().to_string())
@@ -148,16 +143,17 @@ impl DeliveryWriter<'_> {
             .cloud_watch_logging_options(logging(s3))
             .encryption_configuration(no_encryption())
             .build();
-        tracing::debug!(delivery_stream = self.name, version = desc.version_id(), "firehose:UpdateDestination");
-        self.firehose
-            .update_destination()
-            .delivery_stream_name(self.name)
-            .current_delivery_stream_version_id(desc.version_id())
-            .destination_id(destination_id)
-            .extended_s3_destination_update(update)
-            .send()
-            .await
-            .map_err(|e| api_error("firehose:UpdateDestination", e))?;
+        call(
+            "firehose:UpdateDestination",
+            self.firehose
+                .update_destination()
+                .delivery_stream_name(self.name)
+                .current_delivery_stream_version_id(desc.version_id())
+                .destination_id(destination_id)
+                .extended_s3_destination_update(update)
+                .send(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -166,40 +162,35 @@ impl DeliveryWriter<'_> {
         prior: &BTreeMap<String, String>,
         tags: &BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let removed: Vec<String> = prior.keys().filter(|k| !tags.contains_key(*k)).cloned().collect();
-        for keys in removed.chunks(TAGS_PER_CALL) {
-            tracing::debug!(delivery_stream = self.name, "firehose:UntagDeliveryStream");
-            self.firehose
-                .untag_delivery_stream()
-                .delivery_stream_name(self.name)
-                .set_tag_keys(Some(keys.to_vec()))
-                .send()
-                .await
-                .map_err(|e| api_error("firehose:UntagDeliveryStream", e))?;
-        }
-        let changed: BTreeMap<String, String> =
-            tags.iter().filter(|(k, v)| prior.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let changed = sdk_tags(&changed)?;
-        for batch in changed.chunks(TAGS_PER_CALL) {
-            tracing::debug!(delivery_stream = self.name, "firehose:TagDeliveryStream");
-            self.firehose
-                .tag_delivery_stream()
-                .delivery_stream_name(self.name)
-                .set_tags(Some(batch.to_vec()))
-                .send()
-                .await
-                .map_err(|e| api_error("firehose:TagDeliveryStream", e))?;
-        }
-        Ok(())
+        let firehose = self.firehose;
+        sync_tags(
+            prior,
+            tags,
+            TagCalls::REMOVE_THEN_SET.at_most(TAGS_PER_CALL),
+            |set| async move {
+                let batch = sdk_tags(&set)?;
+                let tag = firehose.tag_delivery_stream().delivery_stream_name(self.name).set_tags(Some(batch));
+                Ok::<_, ProviderError>(call("firehose:TagDeliveryStream", tag.send()).await?)
+            },
+            |keys| {
+                let untag = firehose.untag_delivery_stream().delivery_stream_name(self.name).set_tag_keys(Some(keys));
+                call("firehose:UntagDeliveryStream", untag.send())
+            },
+        )
+        .await
     }
 
     /// DeleteDeliveryStream, then a wait until the name is free (a replace creates it anew).
     pub async fn delete(&self) -> Result<(), ProviderError> {
-        tracing::debug!(delivery_stream = self.name, "firehose:DeleteDeliveryStream");
-        match self.firehose.delete_delivery_stream().delivery_stream_name(self.name).send().await {
-            Ok(_) => {}
-            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => return Ok(()),
-            Err(e) => return Err(api_error("firehose:DeleteDeliveryStream", e)),
+        if call_or_none(
+            "firehose:DeleteDeliveryStream",
+            &["ResourceNotFoundException"],
+            self.firehose.delete_delivery_stream().delivery_stream_name(self.name).send(),
+        )
+        .await?
+        .is_none()
+        {
+            return Ok(());
         }
         wait_gone(self.firehose, self.name, self.patience).await
     }
@@ -208,14 +199,17 @@ impl DeliveryWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_firehose::config::http::HttpResponse;
+    use aws_sdk_firehose::error::SdkError;
     use aws_sdk_firehose::operation::create_delivery_stream::CreateDeliveryStreamError;
     use aws_smithy_types::body::SdkBody;
     use aws_smithy_types::error::ErrorMetadata;
 
-    fn refused(code: &str, message: &str) -> SdkError<CreateDeliveryStreamError, HttpResponse> {
+    fn refused(code: &str, message: &str) -> ApiError {
         let meta = ErrorMetadata::builder().code(code).message(message).build();
         let raw = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
-        SdkError::service_error(CreateDeliveryStreamError::generic(meta), raw)
+        let err = SdkError::service_error(CreateDeliveryStreamError::generic(meta), raw);
+        mantissa_aws_core::api_error("firehose:CreateDeliveryStream", err)
     }
 
     #[test]

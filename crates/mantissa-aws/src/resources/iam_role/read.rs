@@ -3,10 +3,10 @@
 
 use super::policy::parse_returned;
 use super::props::RoleProps;
-use crate::error::{api_error, error_code};
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::Role;
-use mantissa_engine::ProviderError;
+use mantissa_aws_core::{call, call_or_none, collect};
+use mantissa_engine::{ApiError, ProviderError};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -17,14 +17,12 @@ pub struct LiveRole {
 }
 
 async fn get_role(iam: &Client, name: &str) -> Result<Option<Role>, ProviderError> {
-    tracing::debug!(role = name, "iam:GetRole");
-    match iam.get_role().role_name(name).send().await {
-        Ok(out) => match out.role {
+    match call_or_none("iam:GetRole", &["NoSuchEntity"], iam.get_role().role_name(name).send()).await? {
+        Some(out) => match out.role {
             Some(role) => Ok(Some(role)),
             None => Err(ProviderError::api("iam:GetRole", "the response carries no role")),
         },
-        Err(e) if error_code(&e) == Some("NoSuchEntity") => Ok(None),
-        Err(e) => Err(api_error("iam:GetRole", e)),
+        None => Ok(None),
     }
 }
 
@@ -49,33 +47,31 @@ pub async fn read_role(iam: &Client, name: &str) -> Result<Option<LiveRole>, Pro
     let trust = role.assume_role_policy_document().unwrap_or_default();
     let assume_role_policy = parse_returned(trust).map_err(|e| ProviderError::api("iam:GetRole", e))?;
 
-    tracing::debug!(role = name, "iam:ListRolePolicies, iam:ListAttachedRolePolicies, iam:ListRoleTags");
     let (names, attached, tags) = futures::join!(
-        iam.list_role_policies().role_name(name).into_paginator().items().send().try_collect(),
-        iam.list_attached_role_policies().role_name(name).into_paginator().items().send().try_collect(),
-        iam.list_role_tags().role_name(name).into_paginator().items().send().try_collect(),
+        collect("iam:ListRolePolicies", iam.list_role_policies().role_name(name).into_paginator().items().send()),
+        collect(
+            "iam:ListAttachedRolePolicies",
+            iam.list_attached_role_policies().role_name(name).into_paginator().items().send()
+        ),
+        collect("iam:ListRoleTags", iam.list_role_tags().role_name(name).into_paginator().items().send()),
     );
     // Deleted since GetRole: as absent as if GetRole had said so.
-    let gone = |code: Option<&str>| code == Some("NoSuchEntity");
+    let gone = |e: &ApiError| e.is("NoSuchEntity");
     let names = match names {
-        Ok(n) => n,
-        Err(e) if gone(error_code(&e)) => return Ok(None),
-        Err(e) => return Err(api_error("iam:ListRolePolicies", e)),
+        Err(e) if gone(&e) => return Ok(None),
+        listed => listed?,
     };
     let attached = match attached {
-        Ok(a) => a,
-        Err(e) if gone(error_code(&e)) => return Ok(None),
-        Err(e) => return Err(api_error("iam:ListAttachedRolePolicies", e)),
+        Err(e) if gone(&e) => return Ok(None),
+        listed => listed?,
     };
     let tags = match tags {
-        Ok(t) => t,
-        Err(e) if gone(error_code(&e)) => return Ok(None),
-        Err(e) => return Err(api_error("iam:ListRoleTags", e)),
+        Err(e) if gone(&e) => return Ok(None),
+        listed => listed?,
     };
 
-    tracing::debug!(role = name, count = names.len(), "iam:GetRolePolicy");
     let documents = futures::future::join_all(names.iter().map(|policy| async move {
-        let out = iam.get_role_policy().role_name(name).policy_name(policy).send().await;
+        let out = call("iam:GetRolePolicy", iam.get_role_policy().role_name(name).policy_name(policy).send()).await;
         (policy.clone(), out)
     }))
     .await;
@@ -88,8 +84,8 @@ pub async fn read_role(iam: &Client, name: &str) -> Result<Option<LiveRole>, Pro
                 inline_policies.insert(policy, doc);
             }
             // Removed between the listing and now: not part of the role any more.
-            Err(e) if gone(error_code(&e)) => {}
-            Err(e) => return Err(api_error("iam:GetRolePolicy", e)),
+            Err(e) if gone(&e) => {}
+            Err(e) => return Err(e.into()),
         }
     }
 

@@ -3,14 +3,16 @@
 //! value, so unchanged members are not touched.
 
 use super::props::RoleProps;
-use crate::error::{api_error, error_code};
+use crate::resource::no_property;
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::retry::{Backoff, PROPAGATION, retry_while};
 use aws_sdk_iam::Client;
 use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::SdkError;
 use aws_sdk_iam::types::Tag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use mantissa_engine::ProviderError;
+use mantissa_aws_core::{call, call_or_none, collect};
+use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
@@ -32,19 +34,17 @@ pub struct RoleWriter<'a> {
 }
 
 impl RoleWriter<'_> {
-    async fn call<T, E, F, Fut>(&self, operation: &str, attempt: F) -> Result<T, ProviderError>
+    /// One IAM request, retried while a role created a moment ago is not yet visible to it.
+    async fn call<T, E, F, Fut>(&self, operation: &'static str, mut request: F) -> Result<T, ProviderError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        tracing::debug!(role = self.name, "{operation}");
         let backoff = if self.fresh { PROPAGATION } else { NO_RETRY };
         // Only the role itself missing is a matter of time; a missing policy ARN is not.
-        let role_not_yet_visible = |e: &SdkError<E, HttpResponse>| {
-            error_code(e) == Some("NoSuchEntity") && e.message().is_some_and(|m| m.contains(self.name))
-        };
-        retry_while(operation, backoff, role_not_yet_visible, attempt).await.map_err(|e| api_error(operation, e))
+        let role_not_yet_visible = |e: &ApiError| e.is("NoSuchEntity") && e.message.contains(self.name);
+        Ok(retry_while(operation, backoff, role_not_yet_visible, || call(operation, request())).await?)
     }
 
     /// CreateRole with the trust policy, description, session length and tags (so the role is
@@ -99,7 +99,7 @@ impl RoleWriter<'_> {
             "managed_policy_arns" => {
                 self.managed_policies(&prior.managed_policy_arns, &props.managed_policy_arns).await
             }
-            other => Err(ProviderError::Other(format!("aws_iam_role has no property {other:?} to update"))),
+            other => Err(no_property("aws_iam_role", other)),
         }
     }
 
@@ -108,21 +108,24 @@ impl RoleWriter<'_> {
         prior: &BTreeMap<String, String>,
         tags: &BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let removed: Vec<String> = prior.keys().filter(|k| !tags.contains_key(*k)).cloned().collect();
-        for keys in removed.chunks(TAGS_PER_CALL) {
-            self.call("iam:UntagRole", || {
-                self.iam.untag_role().role_name(self.name).set_tag_keys(Some(keys.to_vec())).send()
-            })
-            .await?;
-        }
-        let changed: BTreeMap<String, String> =
-            tags.iter().filter(|(k, v)| prior.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let changed = sdk_tags(&changed)?;
-        for batch in changed.chunks(TAGS_PER_CALL) {
-            self.call("iam:TagRole", || self.iam.tag_role().role_name(self.name).set_tags(Some(batch.to_vec())).send())
-                .await?;
-        }
-        Ok(())
+        sync_tags(
+            prior,
+            tags,
+            TagCalls::REMOVE_THEN_SET.at_most(TAGS_PER_CALL),
+            |set| async move {
+                let batch = sdk_tags(&set)?;
+                self.call("iam:TagRole", || {
+                    self.iam.tag_role().role_name(self.name).set_tags(Some(batch.clone())).send()
+                })
+                .await
+            },
+            |keys| {
+                self.call("iam:UntagRole", move || {
+                    self.iam.untag_role().role_name(self.name).set_tag_keys(Some(keys.clone())).send()
+                })
+            },
+        )
+        .await
     }
 
     /// PutRolePolicy for new and changed documents first, then DeleteRolePolicy for removed
@@ -160,32 +163,29 @@ impl RoleWriter<'_> {
 
     async fn delete_inline(&self, policy: &str) -> Result<(), ProviderError> {
         const OP: &str = "iam:DeleteRolePolicy";
-        tracing::debug!(role = self.name, policy, "{OP}");
-        match self.iam.delete_role_policy().role_name(self.name).policy_name(policy).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("NoSuchEntity") => Ok(()),
-            Err(e) => Err(api_error(OP, e)),
-        }
+        call_or_none(
+            OP,
+            &["NoSuchEntity"],
+            self.iam.delete_role_policy().role_name(self.name).policy_name(policy).send(),
+        )
+        .await?;
+        Ok(())
     }
 
     async fn detach(&self, arn: &str) -> Result<(), ProviderError> {
         const OP: &str = "iam:DetachRolePolicy";
-        tracing::debug!(role = self.name, policy = arn, "{OP}");
-        match self.iam.detach_role_policy().role_name(self.name).policy_arn(arn).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("NoSuchEntity") => Ok(()),
-            Err(e) => Err(api_error(OP, e)),
-        }
+        call_or_none(OP, &["NoSuchEntity"], self.iam.detach_role_policy().role_name(self.name).policy_arn(arn).send())
+            .await?;
+        Ok(())
     }
 
     /// Detaches every managed policy and deletes every inline one as IAM lists them (not as
     /// recorded: a policy added by hand would block DeleteRole), then deletes the role.
     pub async fn delete(&self) -> Result<(), ProviderError> {
         let attached = self.iam.list_attached_role_policies().role_name(self.name).into_paginator().items().send();
-        let attached: Vec<_> = match attached.try_collect().await {
-            Ok(a) => a,
-            Err(e) if error_code(&e) == Some("NoSuchEntity") => return Ok(()),
-            Err(e) => return Err(api_error("iam:ListAttachedRolePolicies", e)),
+        let attached = match collect("iam:ListAttachedRolePolicies", attached).await {
+            Err(e) if e.is("NoSuchEntity") => return Ok(()),
+            listed => listed?,
         };
         for policy in &attached {
             if let Some(arn) = policy.policy_arn() {
@@ -193,20 +193,15 @@ impl RoleWriter<'_> {
             }
         }
         let names = self.iam.list_role_policies().role_name(self.name).into_paginator().items().send();
-        let names: Vec<String> = match names.try_collect().await {
-            Ok(n) => n,
-            Err(e) if error_code(&e) == Some("NoSuchEntity") => return Ok(()),
-            Err(e) => return Err(api_error("iam:ListRolePolicies", e)),
+        let names = match collect("iam:ListRolePolicies", names).await {
+            Err(e) if e.is("NoSuchEntity") => return Ok(()),
+            listed => listed?,
         };
         for name in &names {
             self.delete_inline(name).await?;
         }
-        tracing::debug!(role = self.name, "iam:DeleteRole");
-        match self.iam.delete_role().role_name(self.name).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("NoSuchEntity") => Ok(()),
-            Err(e) => Err(api_error("iam:DeleteRole", e)),
-        }
+        call_or_none("iam:DeleteRole", &["NoSuchEntity"], self.iam.delete_role().role_name(self.name).send()).await?;
+        Ok(())
     }
 }
 

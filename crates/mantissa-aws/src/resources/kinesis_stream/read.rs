@@ -2,10 +2,10 @@
 //! that every create and update ends with.
 
 use super::props::{StreamEncryption, StreamMode, StreamProps};
-use crate::error::{api_error, error_code};
 use crate::wait::{ACTIVE, Patience, Poll, wait_until};
 use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::types::{EncryptionType, StreamDescriptionSummary, StreamModeDetails, StreamStatus};
+use mantissa_aws_core::call_or_none;
 use mantissa_engine::ProviderError;
 use std::collections::BTreeMap;
 
@@ -13,24 +13,30 @@ const NOT_FOUND: &str = "ResourceNotFoundException";
 
 /// The summary, or `None` when there is no such stream.
 pub async fn summary(kinesis: &Client, name: &str) -> Result<Option<StreamDescriptionSummary>, ProviderError> {
-    tracing::debug!(stream = name, "kinesis:DescribeStreamSummary");
-    match kinesis.describe_stream_summary().stream_name(name).send().await {
-        Ok(out) => Ok(out.stream_description_summary),
-        Err(e) if error_code(&e) == Some(NOT_FOUND) => Ok(None),
-        Err(e) => Err(api_error("kinesis:DescribeStreamSummary", e)),
-    }
+    let Some(out) = call_or_none(
+        "kinesis:DescribeStreamSummary",
+        &[NOT_FOUND],
+        kinesis.describe_stream_summary().stream_name(name).send(),
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(out.stream_description_summary)
 }
 
 async fn tags(kinesis: &Client, name: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
     let mut tags = BTreeMap::new();
     let mut start: Option<String> = None;
     loop {
-        tracing::debug!(stream = name, "kinesis:ListTagsForStream");
-        let out = match kinesis.list_tags_for_stream().stream_name(name).set_exclusive_start_tag_key(start).send().await
-        {
-            Ok(out) => out,
-            Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(api_error("kinesis:ListTagsForStream", e)),
+        let Some(out) = call_or_none(
+            "kinesis:ListTagsForStream",
+            &[NOT_FOUND],
+            kinesis.list_tags_for_stream().stream_name(name).set_exclusive_start_tag_key(start).send(),
+        )
+        .await?
+        else {
+            return Ok(None);
         };
         for t in out.tags() {
             tags.insert(t.key().to_string(), t.value().unwrap_or_default().to_string());

@@ -3,10 +3,12 @@
 
 use super::props::{StreamEncryption, StreamMode, StreamProps, shard_step_error};
 use super::read::wait_active;
-use crate::error::{api_error, error_code};
+use crate::resource::no_property;
+use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::wait::Patience;
 use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::types::{EncryptionType, ScalingType, StreamDescriptionSummary, StreamModeDetails};
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{PropertyError, ProviderError};
 use std::collections::BTreeMap;
 
@@ -52,7 +54,7 @@ impl StreamWriter<'_> {
             },
             "retention_hours" => self.retention(live.retention_period_hours(), props.retention_hours).await,
             "encryption" => self.encryption(live, props.encryption.as_ref()).await,
-            other => Err(ProviderError::Other(format!("aws_kinesis_stream has no property {other:?} to update"))),
+            other => Err(no_property("aws_kinesis_stream", other)),
         }
     }
 
@@ -61,41 +63,37 @@ impl StreamWriter<'_> {
         prior: &BTreeMap<String, String>,
         tags: &BTreeMap<String, String>,
     ) -> Result<(), ProviderError> {
-        let removed: Vec<String> = prior.keys().filter(|k| !tags.contains_key(*k)).cloned().collect();
-        for keys in removed.chunks(TAGS_PER_CALL) {
-            tracing::debug!(stream = self.name, "kinesis:RemoveTagsFromStream");
-            self.kinesis
-                .remove_tags_from_stream()
-                .stream_name(self.name)
-                .set_tag_keys(Some(keys.to_vec()))
-                .send()
-                .await
-                .map_err(|e| api_error("kinesis:RemoveTagsFromStream", e))?;
-        }
-        let changed: Vec<(&String, &String)> = tags.iter().filter(|(k, v)| prior.get(*k) != Some(*v)).collect();
-        for batch in changed.chunks(TAGS_PER_CALL) {
-            tracing::debug!(stream = self.name, "kinesis:AddTagsToStream");
-            let map = batch.iter().map(|(k, v)| ((*k).clone(), (*v).clone())).collect();
-            self.kinesis
-                .add_tags_to_stream()
-                .stream_name(self.name)
-                .set_tags(Some(map))
-                .send()
-                .await
-                .map_err(|e| api_error("kinesis:AddTagsToStream", e))?;
-        }
-        Ok(())
+        sync_tags(
+            prior,
+            tags,
+            TagCalls::REMOVE_THEN_SET.at_most(TAGS_PER_CALL),
+            |set| {
+                let set = set.into_iter().collect();
+                call(
+                    "kinesis:AddTagsToStream",
+                    self.kinesis.add_tags_to_stream().stream_name(self.name).set_tags(Some(set)).send(),
+                )
+            },
+            |keys| {
+                call(
+                    "kinesis:RemoveTagsFromStream",
+                    self.kinesis.remove_tags_from_stream().stream_name(self.name).set_tag_keys(Some(keys)).send(),
+                )
+            },
+        )
+        .await
     }
 
     async fn stream_mode(&self, live: &StreamDescriptionSummary, mode: StreamMode) -> Result<(), ProviderError> {
-        tracing::debug!(stream = self.name, mode = mode.as_str(), "kinesis:UpdateStreamMode");
-        self.kinesis
-            .update_stream_mode()
-            .stream_arn(live.stream_arn())
-            .stream_mode_details(mode_details(mode)?)
-            .send()
-            .await
-            .map_err(|e| api_error("kinesis:UpdateStreamMode", e))?;
+        call(
+            "kinesis:UpdateStreamMode",
+            self.kinesis
+                .update_stream_mode()
+                .stream_arn(live.stream_arn())
+                .stream_mode_details(mode_details(mode)?)
+                .send(),
+        )
+        .await?;
         self.active().await.map(drop)
     }
 
@@ -110,36 +108,40 @@ impl StreamWriter<'_> {
             return Err(PropertyError::new("shard_count", why).into());
         }
         tracing::info!(stream = self.name, from = current, to = target, "kinesis:UpdateShardCount (uniform scaling)");
-        self.kinesis
-            .update_shard_count()
-            .stream_name(self.name)
-            .target_shard_count(target)
-            .scaling_type(ScalingType::UniformScaling)
-            .send()
-            .await
-            .map_err(|e| api_error("kinesis:UpdateShardCount", e))?;
+        call(
+            "kinesis:UpdateShardCount",
+            self.kinesis
+                .update_shard_count()
+                .stream_name(self.name)
+                .target_shard_count(target)
+                .scaling_type(ScalingType::UniformScaling)
+                .send(),
+        )
+        .await?;
         self.active().await.map(drop)
     }
 
     pub async fn retention(&self, current: i32, hours: i32) -> Result<(), ProviderError> {
         if hours > current {
-            tracing::debug!(stream = self.name, hours, "kinesis:IncreaseStreamRetentionPeriod");
-            self.kinesis
-                .increase_stream_retention_period()
-                .stream_name(self.name)
-                .retention_period_hours(hours)
-                .send()
-                .await
-                .map_err(|e| api_error("kinesis:IncreaseStreamRetentionPeriod", e))?;
+            call(
+                "kinesis:IncreaseStreamRetentionPeriod",
+                self.kinesis
+                    .increase_stream_retention_period()
+                    .stream_name(self.name)
+                    .retention_period_hours(hours)
+                    .send(),
+            )
+            .await?;
         } else if hours < current {
-            tracing::debug!(stream = self.name, hours, "kinesis:DecreaseStreamRetentionPeriod");
-            self.kinesis
-                .decrease_stream_retention_period()
-                .stream_name(self.name)
-                .retention_period_hours(hours)
-                .send()
-                .await
-                .map_err(|e| api_error("kinesis:DecreaseStreamRetentionPeriod", e))?;
+            call(
+                "kinesis:DecreaseStreamRetentionPeriod",
+                self.kinesis
+                    .decrease_stream_retention_period()
+                    .stream_name(self.name)
+                    .retention_period_hours(hours)
+                    .send(),
+            )
+            .await?;
         } else {
             return Ok(());
         }
@@ -154,30 +156,32 @@ impl StreamWriter<'_> {
         match encryption {
             // StartStreamEncryption also switches an encrypted stream to another key.
             Some(enc) => {
-                tracing::debug!(stream = self.name, key = %enc.kms_key_id, "kinesis:StartStreamEncryption");
-                self.kinesis
-                    .start_stream_encryption()
-                    .stream_name(self.name)
-                    .encryption_type(EncryptionType::Kms)
-                    .key_id(&enc.kms_key_id)
-                    .send()
-                    .await
-                    .map_err(|e| api_error("kinesis:StartStreamEncryption", e))?;
+                call(
+                    "kinesis:StartStreamEncryption",
+                    self.kinesis
+                        .start_stream_encryption()
+                        .stream_name(self.name)
+                        .encryption_type(EncryptionType::Kms)
+                        .key_id(&enc.kms_key_id)
+                        .send(),
+                )
+                .await?;
             }
             None => {
                 let Some(key) = live.key_id().filter(|_| live.encryption_type() == Some(&EncryptionType::Kms)) else {
                     return Ok(());
                 };
-                tracing::debug!(stream = self.name, "kinesis:StopStreamEncryption");
                 // AWS wants the key being stopped named.
-                self.kinesis
-                    .stop_stream_encryption()
-                    .stream_name(self.name)
-                    .encryption_type(EncryptionType::Kms)
-                    .key_id(key)
-                    .send()
-                    .await
-                    .map_err(|e| api_error("kinesis:StopStreamEncryption", e))?;
+                call(
+                    "kinesis:StopStreamEncryption",
+                    self.kinesis
+                        .stop_stream_encryption()
+                        .stream_name(self.name)
+                        .encryption_type(EncryptionType::Kms)
+                        .key_id(key)
+                        .send(),
+                )
+                .await?;
             }
         }
         self.active().await.map(drop)
@@ -185,11 +189,15 @@ impl StreamWriter<'_> {
 
     /// DeleteStream, then a wait until the name is free again (a replace creates it anew).
     pub async fn delete(&self) -> Result<(), ProviderError> {
-        tracing::debug!(stream = self.name, "kinesis:DeleteStream");
-        match self.kinesis.delete_stream().stream_name(self.name).send().await {
-            Ok(_) => {}
-            Err(e) if error_code(&e) == Some("ResourceNotFoundException") => return Ok(()),
-            Err(e) => return Err(api_error("kinesis:DeleteStream", e)),
+        if call_or_none(
+            "kinesis:DeleteStream",
+            &["ResourceNotFoundException"],
+            self.kinesis.delete_stream().stream_name(self.name).send(),
+        )
+        .await?
+        .is_none()
+        {
+            return Ok(());
         }
         super::read::wait_gone(self.kinesis, self.name).await
     }

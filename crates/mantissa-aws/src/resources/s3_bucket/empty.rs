@@ -2,8 +2,8 @@
 //! bucket itself.
 
 use super::write::BucketWriter;
-use crate::error::{api_error, error_code};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use mantissa_aws_core::call;
 use mantissa_engine::ProviderError;
 
 /// DeleteObjects takes at most this many keys; ListObjectVersions returns at most as many.
@@ -16,23 +16,22 @@ const ATTEMPTS: usize = 3;
 pub async fn delete_bucket(w: &BucketWriter<'_>) -> Result<(), ProviderError> {
     // The TLS-only Deny first: an emulator that ignores its Condition would refuse the object
     // deletes below over plain http, and a bucket about to vanish needs no policy anyway.
-    tracing::debug!(bucket = w.bucket, "s3:DeleteBucketPolicy");
-    match w.s3.delete_bucket_policy().bucket(w.bucket).send().await {
+    match call("s3:DeleteBucketPolicy", w.s3.delete_bucket_policy().bucket(w.bucket).send()).await {
         Ok(_) => {}
-        Err(e) if error_code(&e) == Some("NoSuchBucket") => return Ok(()),
-        Err(e) if error_code(&e) == Some("NoSuchBucketPolicy") => {}
-        Err(e) => return Err(api_error("s3:DeleteBucketPolicy", e)),
+        Err(e) if e.is("NoSuchBucket") => return Ok(()),
+        Err(e) if e.is("NoSuchBucketPolicy") => {}
+        Err(e) => return Err(ProviderError::from(e)),
     }
     for attempt in 1..=ATTEMPTS {
         let removed = empty(w).await?;
-        tracing::debug!(bucket = w.bucket, removed, "s3:DeleteBucket");
-        match w.s3.delete_bucket().bucket(w.bucket).send().await {
+        tracing::debug!(bucket = w.bucket, removed, "object versions deleted");
+        match call("s3:DeleteBucket", w.s3.delete_bucket().bucket(w.bucket).send()).await {
             Ok(_) => return Ok(()),
-            Err(e) if error_code(&e) == Some("NoSuchBucket") => return Ok(()),
-            Err(e) if error_code(&e) == Some("BucketNotEmpty") && attempt < ATTEMPTS => {
+            Err(e) if e.is("NoSuchBucket") => return Ok(()),
+            Err(e) if e.is("BucketNotEmpty") && attempt < ATTEMPTS => {
                 tracing::info!(bucket = w.bucket, "objects arrived while emptying; emptying again");
             }
-            Err(e) => return Err(api_error("s3:DeleteBucket", e)),
+            Err(e) => return Err(ProviderError::from(e)),
         }
     }
     Ok(())
@@ -44,20 +43,20 @@ async fn empty(w: &BucketWriter<'_>) -> Result<usize, ProviderError> {
     let mut key_marker: Option<String> = None;
     let mut version_marker: Option<String> = None;
     loop {
-        tracing::debug!(bucket = w.bucket, "s3:ListObjectVersions");
-        let page = match w
-            .s3
-            .list_object_versions()
-            .bucket(w.bucket)
-            .max_keys(BATCH)
-            .set_key_marker(key_marker.take())
-            .set_version_id_marker(version_marker.take())
-            .send()
-            .await
+        let page = match call(
+            "s3:ListObjectVersions",
+            w.s3.list_object_versions()
+                .bucket(w.bucket)
+                .max_keys(BATCH)
+                .set_key_marker(key_marker.take())
+                .set_version_id_marker(version_marker.take())
+                .send(),
+        )
+        .await
         {
             Ok(p) => p,
-            Err(e) if error_code(&e) == Some("NoSuchBucket") => return Ok(removed),
-            Err(e) => return Err(api_error("s3:ListObjectVersions", e)),
+            Err(e) if e.is("NoSuchBucket") => return Ok(removed),
+            Err(e) => return Err(ProviderError::from(e)),
         };
         let versions = page.versions().iter().map(|v| (v.key(), v.version_id()));
         let markers = page.delete_markers().iter().map(|m| (m.key(), m.version_id()));
@@ -90,14 +89,7 @@ async fn delete_batch(w: &BucketWriter<'_>, ids: Vec<ObjectIdentifier>) -> Resul
         .quiet(true)
         .build()
         .map_err(|e| ProviderError::Other(format!("building a DeleteObjects request: {e}")))?;
-    tracing::debug!(bucket = w.bucket, objects = n, "s3:DeleteObjects");
-    let out =
-        w.s3.delete_objects()
-            .bucket(w.bucket)
-            .delete(delete)
-            .send()
-            .await
-            .map_err(|e| api_error("s3:DeleteObjects", e))?;
+    let out = call("s3:DeleteObjects", w.s3.delete_objects().bucket(w.bucket).delete(delete).send()).await?;
     // DeleteObjects answers 200 even when some keys fail; those are the real outcome.
     if let Some(first) = out.errors().first() {
         return Err(ProviderError::api(

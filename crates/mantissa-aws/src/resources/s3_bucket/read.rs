@@ -4,13 +4,15 @@
 use super::policy::is_tls_only_policy;
 use super::props::{BucketProps, Encryption, PublicAccessBlock};
 use super::{compat, lifecycle};
-use crate::error::{api_error, error_code, http_status};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::types::{BucketVersioningStatus, ServerSideEncryption};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use mantissa_engine::ProviderError;
+use mantissa_aws_core::api_error;
+use mantissa_aws_core::call;
+use mantissa_aws_core::error::{error_code, http_status};
+use mantissa_engine::{ApiError, ProviderError};
 
 /// What S3 uses when SSE-KMS is on without a key of the bucket's own.
 const AWS_MANAGED_S3_KEY: &str = "alias/aws/s3";
@@ -22,41 +24,43 @@ pub async fn read_bucket(
     region: &str,
     partition: &str,
 ) -> Result<Option<BucketProps>, ProviderError> {
-    tracing::debug!(bucket, "s3:HeadBucket");
+    // Sent directly, not through `call`: HeadBucket has no body, so the answer is its HTTP status.
+    const HEAD: &str = "s3:HeadBucket";
+    tracing::debug!("{HEAD}");
     match s3.head_bucket().bucket(bucket).send().await {
         Ok(out) => {
             // A bucket elsewhere would answer every later call with a redirect: say so plainly.
             let elsewhere = out.bucket_region().filter(|actual| !region.is_empty() && *actual != region);
             if let Some(actual) = elsewhere {
-                return Err(ProviderError::api(
-                    "s3:HeadBucket",
-                    format!("bucket {bucket} is in region {actual}, not {region}"),
-                ));
+                return Err(ProviderError::api(HEAD, format!("bucket {bucket} is in region {actual}, not {region}")));
             }
         }
         Err(e) if is_missing(&e) => return Ok(None),
         Err(e) if http_status(&e) == Some(403) => {
             return Err(ProviderError::api(
-                "s3:HeadBucket",
+                HEAD,
                 format!(
                     "access to bucket {bucket} is denied (HTTP 403): the name is taken by another account, or these credentials lack s3:ListBucket on it"
                 ),
             ));
         }
-        Err(e) => return Err(api_error("s3:HeadBucket", e)),
+        Err(e) => return Err(api_error(HEAD, e).into()),
     }
 
-    tracing::debug!(bucket, "s3:GetBucket{{Versioning,Encryption,Policy,Lifecycle,Tagging}}, s3:GetPublicAccessBlock");
+    // GetBucketVersioning is sent directly too: the emulator's answer is read from the raw body.
+    const VERSIONING: &str = "s3:GetBucketVersioning";
+    tracing::debug!("{VERSIONING}");
     let (versioning, encryption, pab, policy, rules, tags) = futures::join!(
         s3.get_bucket_versioning().bucket(bucket).send(),
-        s3.get_bucket_encryption().bucket(bucket).send(),
-        s3.get_public_access_block().bucket(bucket).send(),
-        s3.get_bucket_policy().bucket(bucket).send(),
-        s3.get_bucket_lifecycle_configuration().bucket(bucket).send(),
-        s3.get_bucket_tagging().bucket(bucket).send(),
+        call("s3:GetBucketEncryption", s3.get_bucket_encryption().bucket(bucket).send()),
+        call("s3:GetPublicAccessBlock", s3.get_public_access_block().bucket(bucket).send()),
+        call("s3:GetBucketPolicy", s3.get_bucket_policy().bucket(bucket).send()),
+        call("s3:GetBucketLifecycleConfiguration", s3.get_bucket_lifecycle_configuration().bucket(bucket).send()),
+        call("s3:GetBucketTagging", s3.get_bucket_tagging().bucket(bucket).send()),
     );
     // Deleted between HeadBucket and now: as absent as if HeadBucket had said so.
-    if [gone(&versioning), gone(&encryption), gone(&pab), gone(&policy), gone(&rules), gone(&tags)].contains(&true) {
+    let versioning_gone = matches!(&versioning, Err(e) if error_code(e) == Some(NO_SUCH_BUCKET));
+    if versioning_gone || [gone(&encryption), gone(&pab), gone(&policy), gone(&rules), gone(&tags)].contains(&true) {
         return Ok(None);
     }
 
@@ -64,14 +68,14 @@ pub async fn read_bucket(
         Ok(out) => out.status().map(|s| s.as_str().to_string()),
         Err(e) => match compat::versioning_status_from_raw(&e) {
             Some(status) => status,
-            None => return Err(api_error("s3:GetBucketVersioning", e)),
+            None => return Err(api_error(VERSIONING, e).into()),
         },
     };
-    let encryption = optional("s3:GetBucketEncryption", encryption, "ServerSideEncryptionConfigurationNotFoundError")?;
-    let pab = optional("s3:GetPublicAccessBlock", pab, "NoSuchPublicAccessBlockConfiguration")?;
-    let policy = optional("s3:GetBucketPolicy", policy, "NoSuchBucketPolicy")?;
-    let rules = optional("s3:GetBucketLifecycleConfiguration", rules, "NoSuchLifecycleConfiguration")?;
-    let tags = optional("s3:GetBucketTagging", tags, "NoSuchTagSet")?;
+    let encryption = optional(encryption, "ServerSideEncryptionConfigurationNotFoundError")?;
+    let pab = optional(pab, "NoSuchPublicAccessBlockConfiguration")?;
+    let policy = optional(policy, "NoSuchBucketPolicy")?;
+    let rules = optional(rules, "NoSuchLifecycleConfiguration")?;
+    let tags = optional(tags, "NoSuchTagSet")?;
 
     Ok(Some(BucketProps {
         versioning: versioning.as_deref() == Some(BucketVersioningStatus::Enabled.as_str()),
@@ -117,25 +121,20 @@ fn read_encryption(config: Option<&aws_sdk_s3::types::ServerSideEncryptionConfig
 
 /// HeadBucket has no body, so a missing bucket shows as a bare 404.
 fn is_missing<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
-    http_status(e) == Some(404) || error_code(e) == Some("NoSuchBucket")
+    http_status(e) == Some(404) || error_code(e) == Some(NO_SUCH_BUCKET)
 }
 
-fn gone<T, E: ProvideErrorMetadata>(r: &Result<T, SdkError<E, HttpResponse>>) -> bool {
-    matches!(r, Err(e) if error_code(e) == Some("NoSuchBucket"))
+const NO_SUCH_BUCKET: &str = "NoSuchBucket";
+
+fn gone<T>(r: &Result<T, ApiError>) -> bool {
+    matches!(r, Err(e) if e.is(NO_SUCH_BUCKET))
 }
 
 /// `Ok(None)` for the error code that means "not configured".
-fn optional<T, E>(
-    operation: &str,
-    r: Result<T, SdkError<E, HttpResponse>>,
-    absent_code: &str,
-) -> Result<Option<T>, ProviderError>
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
+fn optional<T>(r: Result<T, ApiError>, absent_code: &str) -> Result<Option<T>, ProviderError> {
     match r {
         Ok(v) => Ok(Some(v)),
-        Err(e) if error_code(&e) == Some(absent_code) => Ok(None),
-        Err(e) => Err(api_error(operation, e)),
+        Err(e) if e.is(absent_code) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }

@@ -4,14 +4,15 @@
 use super::lifecycle;
 use super::policy::tls_only_policy;
 use super::props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock};
-use crate::error::{api_error, error_code};
+use crate::resource::no_property;
 use crate::retry::{Backoff, PROPAGATION, retry_while};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::types as s3;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use mantissa_engine::ProviderError;
+use mantissa_aws_core::call;
+use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
@@ -42,30 +43,29 @@ impl BucketWriter<'_> {
             "versioning" => self.versioning(props.versioning).await,
             "tls_only" => self.tls_only(props.tls_only).await,
             "lifecycle_rules" => self.lifecycle(&props.lifecycle_rules).await,
-            other => Err(ProviderError::Other(format!("aws_s3_bucket has no property {other:?} to update"))),
+            other => Err(no_property("aws_s3_bucket", other)),
         }
     }
 
-    async fn call<T, E, F, Fut>(&self, operation: &str, attempt: F) -> Result<T, ProviderError>
+    async fn call<T, E, F, Fut>(&self, operation: &'static str, request: F) -> Result<T, ProviderError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        self.call_raw(operation, attempt).await.map_err(|e| api_error(operation, e))
+        Ok(self.call_raw(operation, request).await?)
     }
 
-    /// [`Self::call`] with the SDK error kept, for callers that accept some error codes.
-    async fn call_raw<T, E, F, Fut>(&self, operation: &str, attempt: F) -> Result<T, SdkError<E, HttpResponse>>
+    /// One S3 request, retried while a bucket created a moment ago is not yet visible to it; the
+    /// [`ApiError`] is kept for callers that accept some error codes.
+    async fn call_raw<T, E, F, Fut>(&self, operation: &'static str, mut request: F) -> Result<T, ApiError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        tracing::debug!(bucket = self.bucket, "{operation}");
         let backoff = if self.fresh { PROPAGATION } else { NO_RETRY };
-        retry_while(operation, backoff, |e: &SdkError<E, HttpResponse>| error_code(e) == Some("NoSuchBucket"), attempt)
-            .await
+        retry_while(operation, backoff, |e: &ApiError| e.is("NoSuchBucket"), || call(operation, request())).await
     }
 
     async fn tags(&self, tags: &BTreeMap<String, String>) -> Result<(), ProviderError> {
@@ -162,8 +162,8 @@ impl BucketWriter<'_> {
         const OP: &str = "s3:DeleteBucketPolicy";
         match self.call_raw(OP, || self.s3.delete_bucket_policy().bucket(self.bucket).send()).await {
             Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("NoSuchBucketPolicy") => Ok(()),
-            Err(e) => Err(api_error(OP, e)),
+            Err(e) if e.is("NoSuchBucketPolicy") => Ok(()),
+            Err(e) => Err(e.into()),
         }
     }
 

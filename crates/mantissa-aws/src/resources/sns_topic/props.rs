@@ -67,7 +67,7 @@ pub fn validate(name: &str, props: &TopicProps) -> Result<(), PropertyError> {
     validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
-fn validate_policy(policy: &Value) -> Result<(), PropertyError> {
+pub(crate) fn validate_policy(policy: &Value) -> Result<(), PropertyError> {
     let Some(doc) = policy.as_object() else {
         return Err(PropertyError::new("policy", "a policy document is a map with `Statement`"));
     };

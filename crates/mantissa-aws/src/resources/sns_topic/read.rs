@@ -2,9 +2,9 @@
 
 use super::policy::is_default_policy;
 use super::props::TopicProps;
-use crate::error::{api_error, error_code};
 use crate::resources::tag_delta::user_tags;
 use aws_sdk_sns::Client;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::ProviderError;
 use serde_json::Value;
 
@@ -17,9 +17,7 @@ pub const NOT_FOUND: &str = "NotFound";
 pub async fn find_topic(sns: &Client, name: &str) -> Result<Option<String>, ProviderError> {
     let mut token: Option<String> = None;
     loop {
-        tracing::debug!(topic = name, "sns:ListTopics");
-        let out =
-            sns.list_topics().set_next_token(token.take()).send().await.map_err(|e| api_error("sns:ListTopics", e))?;
+        let out = call("sns:ListTopics", sns.list_topics().set_next_token(token.take()).send()).await?;
         let found = out.topics().iter().filter_map(|t| t.topic_arn()).find(|arn| topic_name(arn) == name);
         if let Some(arn) = found {
             return Ok(Some(arn.to_string()));
@@ -38,24 +36,19 @@ pub fn topic_name(arn: &str) -> &str {
 
 /// The topic's properties, or `None` when it does not exist.
 pub async fn read_topic(sns: &Client, arn: &str) -> Result<Option<TopicProps>, ProviderError> {
-    tracing::debug!(topic = arn, "sns:GetTopicAttributes, sns:ListTagsForResource");
     let (attrs, tags) = futures::join!(
-        sns.get_topic_attributes().topic_arn(arn).send(),
-        sns.list_tags_for_resource().resource_arn(arn).send(),
+        call_or_none("sns:GetTopicAttributes", &[NOT_FOUND], sns.get_topic_attributes().topic_arn(arn).send()),
+        // Deleted between the two answers: ResourceNotFound.
+        call_or_none(
+            "sns:ListTagsForResource",
+            &[NOT_FOUND, "ResourceNotFound"],
+            sns.list_tags_for_resource().resource_arn(arn).send()
+        ),
     );
-    let attrs = match attrs {
-        Ok(out) => out.attributes().cloned().unwrap_or_default(),
-        Err(e) if error_code(&e) == Some(NOT_FOUND) => return Ok(None),
-        Err(e) => return Err(api_error("sns:GetTopicAttributes", e)),
-    };
-    let tags = match tags {
-        Ok(out) => user_tags(out.tags().iter().map(|t| (t.key(), t.value()))),
-        // Deleted between the two answers.
-        Err(e) if error_code(&e) == Some(NOT_FOUND) || error_code(&e) == Some("ResourceNotFound") => {
-            return Ok(None);
-        }
-        Err(e) => return Err(api_error("sns:ListTagsForResource", e)),
-    };
+    let Some(attrs) = attrs? else { return Ok(None) };
+    let attrs = attrs.attributes().cloned().unwrap_or_default();
+    let Some(tags) = tags? else { return Ok(None) };
+    let tags = user_tags(tags.tags().iter().map(|t| (t.key(), t.value())));
     let policy = match attrs.get("Policy").filter(|p| !p.is_empty()) {
         None => None,
         Some(text) => {

@@ -1,0 +1,138 @@
+//! `aws_sns_topic_policy`: the access policy of an SNS topic made elsewhere (another stack, a
+//! service), as one resource. The id is the topic ARN. Create and update set the topic's
+//! `Policy` attribute; delete puts back the default policy SNS gives every topic, as the
+//! Terraform AWS provider does, since a topic always has a policy.
+//!
+//! A topic of this stack states its policy with its own `policy` property instead: both would
+//! write the same attribute.
+
+mod props;
+
+pub use props::TopicPolicyProps;
+
+use crate::AwsClients;
+use crate::reference::TypeDoc;
+use crate::resource::{Live, ResourceType};
+use crate::resources::sns_topic::policy::{default_policy, is_default_policy, policy_text};
+use async_trait::async_trait;
+use mantissa_aws_core::{call, call_or_none};
+use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use serde_json::{Map, Value};
+
+pub const TYPE_NAME: &str = "aws_sns_topic_policy";
+
+static SCHEMA: TypeSchema = TypeSchema {
+    type_name: TYPE_NAME,
+    // No name of its own: the topic's ARN says which policy it is.
+    name_style: NameStyle::Dashed,
+    force_new: &["arn"],
+    sensitive: &[],
+    accepts_secret: &[],
+    attributes: &[],
+    taggable: false,
+    ownership: Ownership::Parent,
+    protected: false,
+};
+
+pub const DOC: TypeDoc = TypeDoc { import_id: "the topic ARN", emulator: &[] };
+
+const NOT_FOUND: &str = "NotFound";
+
+pub struct SnsTopicPolicy {
+    clients: AwsClients,
+}
+
+impl SnsTopicPolicy {
+    pub fn new(clients: AwsClients) -> Self {
+        Self { clients }
+    }
+
+    async fn set_policy(&self, arn: &str, policy: &Value) -> Result<Applied, ProviderError> {
+        let sns = self.clients.sns();
+        let request = sns.set_topic_attributes().topic_arn(arn).attribute_name("Policy");
+        call("sns:SetTopicAttributes", request.attribute_value(policy_text(policy)).send()).await?;
+        Ok(Applied { id: arn.to_string(), attributes: Map::new() })
+    }
+}
+
+#[async_trait]
+impl ResourceType for SnsTopicPolicy {
+    type Props = TopicPolicyProps;
+
+    fn schema(&self) -> &'static TypeSchema {
+        &SCHEMA
+    }
+
+    fn doc(&self) -> &'static TypeDoc {
+        &DOC
+    }
+
+    fn validate(&self, _ctx: &ResourceContext, props: &TopicPolicyProps) -> Result<(), PropertyError> {
+        props.validate()
+    }
+
+    fn canonicalize(&self, props: &mut TopicPolicyProps) {
+        props.canonicalize();
+    }
+
+    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &TopicPolicyProps) -> Map<String, Value> {
+        Map::new()
+    }
+
+    /// Without a recorded id there is nothing to look up by; a topic with SNS's default policy
+    /// has no policy of ours.
+    async fn read(
+        &self,
+        _ctx: &ResourceContext,
+        id: Option<&str>,
+    ) -> Result<Option<Live<TopicPolicyProps>>, ProviderError> {
+        let Some(arn) = id else { return Ok(None) };
+        let sns = self.clients.sns();
+        let Some(out) =
+            call_or_none("sns:GetTopicAttributes", &[NOT_FOUND], sns.get_topic_attributes().topic_arn(arn).send())
+                .await?
+        else {
+            return Ok(None);
+        };
+        let Some(text) = out.attributes().and_then(|a| a.get("Policy")).filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        let policy: Value = serde_json::from_str(text)
+            .map_err(|e| ProviderError::api("sns:GetTopicAttributes", format!("the topic policy is not JSON: {e}")))?;
+        if is_default_policy(&policy) {
+            return Ok(None);
+        }
+        let props = TopicPolicyProps { arn: arn.to_string(), policy };
+        Ok(Some(Live { id: arn.to_string(), props, attributes: Map::new() }))
+    }
+
+    async fn create(&self, _ctx: &ResourceContext, props: &TopicPolicyProps) -> Result<Applied, ProviderError> {
+        self.set_policy(&props.arn, &props.policy).await
+    }
+
+    /// Only `policy` reaches here: `arn` forces a replace.
+    async fn update(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&TopicPolicyProps>,
+        props: &TopicPolicyProps,
+        _changed: &[String],
+    ) -> Result<Applied, ProviderError> {
+        self.set_policy(id, &props.policy).await
+    }
+
+    /// A topic gone with its policy is deleted already.
+    async fn delete(
+        &self,
+        _ctx: &ResourceContext,
+        id: &str,
+        _prior: Option<&TopicPolicyProps>,
+    ) -> Result<(), ProviderError> {
+        let sns = self.clients.sns();
+        let request = sns.set_topic_attributes().topic_arn(id).attribute_name("Policy");
+        let default = policy_text(&default_policy(id));
+        call_or_none("sns:SetTopicAttributes", &[NOT_FOUND], request.attribute_value(default).send()).await?;
+        Ok(())
+    }
+}
