@@ -1,16 +1,14 @@
 //! `aws_s3_bucket`: a general-purpose S3 bucket with versioning, default encryption, a public
 //! access block, an optional TLS-only policy, lifecycle rules and tags. The id is the bucket name.
 
-mod compat;
 mod empty;
 mod lifecycle;
-mod policy;
 mod props;
 mod read;
 mod validate;
 mod write;
 
-pub use policy::tls_only_policy;
+pub use mantissa_aws_core::s3::tls_only_policy;
 pub use props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock, StorageClass, Transition};
 pub use validate::validate_bucket_name;
 
@@ -46,7 +44,7 @@ pub const DOC: TypeDoc = TypeDoc {
     emulator: &[
         "moto applies a bucket policy's Deny with its Condition ignored, so a TLS-only policy denies every request: over a plain-http endpoint the state bucket's TLS statement is left out (with a warning), and destroy removes a bucket's policy before emptying it.",
         "New buckets report no default encryption in moto, where AWS reports SSE-S3: \"none\" is read as SSE-S3.",
-        "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`s3_bucket/compat.rs`, never reached against AWS).",
+        "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`mantissa-aws-core/src/s3.rs`, never reached against AWS).",
         "moto accepts a lifecycle expiry before a transition: mantissa checks it itself, with unit tests. Against an emulator endpoint S3 is addressed path-style.",
     ],
 };

@@ -1,9 +1,8 @@
 //! Reading a bucket's configuration in one round: HeadBucket to learn whether it exists, then
 //! the six configuration reads at once. "Not configured" answers are values, not failures.
 
-use super::policy::is_tls_only_policy;
+use super::lifecycle;
 use super::props::{BucketProps, Encryption, PublicAccessBlock};
-use super::{compat, lifecycle};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::SdkError;
@@ -12,6 +11,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use mantissa_aws_core::api_error;
 use mantissa_aws_core::call;
 use mantissa_aws_core::error::{error_code, http_status};
+use mantissa_aws_core::s3::is_tls_only_policy;
 use mantissa_engine::{ApiError, ProviderError};
 
 /// What S3 uses when SSE-KMS is on without a key of the bucket's own.
@@ -66,7 +66,7 @@ pub async fn read_bucket(
 
     let versioning = match versioning {
         Ok(out) => out.status().map(|s| s.as_str().to_string()),
-        Err(e) => match compat::versioning_status_from_raw(&e) {
+        Err(e) => match mantissa_aws_core::s3::versioning_status_from_raw(&e) {
             Some(status) => status,
             None => return Err(api_error(VERSIONING, e).into()),
         },

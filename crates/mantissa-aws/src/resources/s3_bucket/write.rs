@@ -2,7 +2,6 @@
 //! only those whose property changed.
 
 use super::lifecycle;
-use super::policy::tls_only_policy;
 use super::props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock};
 use crate::resource::no_property;
 use crate::retry::{Backoff, PROPAGATION, retry_while};
@@ -12,6 +11,7 @@ use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::types as s3;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use mantissa_aws_core::call;
+use mantissa_aws_core::s3::tls_only_policy;
 use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
 use std::future::Future;
