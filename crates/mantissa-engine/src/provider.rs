@@ -54,6 +54,55 @@ pub struct TypeSchema {
     pub protected: bool,
 }
 
+/// Built as `TypeSchema::new(name, style, ownership)` and then only what differs from the
+/// defaults: nothing forces a replace, nothing is sensitive or accepts a secret, no attributes
+/// besides the properties, no tags, not protected.
+impl TypeSchema {
+    pub const fn new(type_name: &'static str, name_style: NameStyle, ownership: Ownership) -> Self {
+        Self {
+            type_name,
+            name_style,
+            force_new: &[],
+            sensitive: &[],
+            accepts_secret: &[],
+            attributes: &[],
+            taggable: false,
+            ownership,
+            protected: false,
+        }
+    }
+
+    pub const fn force_new(mut self, keys: &'static [&'static str]) -> Self {
+        self.force_new = keys;
+        self
+    }
+
+    pub const fn sensitive(mut self, keys: &'static [&'static str]) -> Self {
+        self.sensitive = keys;
+        self
+    }
+
+    pub const fn accepts_secret(mut self, keys: &'static [&'static str]) -> Self {
+        self.accepts_secret = keys;
+        self
+    }
+
+    pub const fn attributes(mut self, names: &'static [&'static str]) -> Self {
+        self.attributes = names;
+        self
+    }
+
+    pub const fn taggable(mut self) -> Self {
+        self.taggable = true;
+        self
+    }
+
+    pub const fn protected(mut self) -> Self {
+        self.protected = true;
+        self
+    }
+}
+
 /// What proves that a resource found in the cloud belongs to this state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ownership {

@@ -20,17 +20,8 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_api_gateway_account";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Bare,
-    force_new: &[],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["cloudwatch_role_arn_in_effect"],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+static SCHEMA: TypeSchema =
+    TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Parent).attributes(&["cloudwatch_role_arn_in_effect"]);
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the ARN of the CloudWatch role API Gateway is to use (the account-wide setting of the region)",

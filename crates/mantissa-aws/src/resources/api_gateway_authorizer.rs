@@ -20,17 +20,9 @@ use serde_json::{Map, Value};
 pub const TYPE_NAME: &str = "aws_api_gateway_authorizer";
 const ID_SHAPE: &str = "{rest api id}/{authorizer id}";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["rest_api_id"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "authorizer_id"],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+    .force_new(&["rest_api_id"])
+    .attributes(&["name", "authorizer_id"]);
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: ID_SHAPE,

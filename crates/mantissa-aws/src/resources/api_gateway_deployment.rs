@@ -27,17 +27,9 @@ const ID_SHAPE: &str = "{rest api id}/{deployment id}";
 const DIGEST_KEY: &str = "sha256";
 const MARKER: &str = "mantissa triggers sha256:";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["rest_api_id", "description", "triggers"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["deployment_id"],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+    .force_new(&["rest_api_id", "description", "triggers"])
+    .attributes(&["deployment_id"]);
 
 pub const DOC: TypeDoc = TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 

@@ -26,17 +26,9 @@ use std::collections::BTreeMap;
 pub const TYPE_NAME: &str = "aws_api_gateway_method";
 const ID_SHAPE: &str = "{rest api id}/{resource id}/{HTTP method}";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["rest_api_id", "resource_id", "http_method"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["config_hash"],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+    .force_new(&["rest_api_id", "resource_id", "http_method"])
+    .attributes(&["config_hash"]);
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: ID_SHAPE,

@@ -19,17 +19,9 @@ use serde_json::{Map, Value};
 pub const TYPE_NAME: &str = "aws_api_gateway_resource";
 const ID_SHAPE: &str = "{rest api id}/{resource id}";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["rest_api_id", "parent_id", "path_part"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["resource_id", "path"],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+    .force_new(&["rest_api_id", "parent_id", "path_part"])
+    .attributes(&["resource_id", "path"]);
 
 pub const DOC: TypeDoc = TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 

@@ -26,17 +26,10 @@ use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_api_gateway_rest_api";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["endpoint_type"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn", "root_resource_id", "execution_arn"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    protected: false,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+    .force_new(&["endpoint_type"])
+    .attributes(&["name", "arn", "root_resource_id", "execution_arn"])
+    .taggable();
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the REST API id AWS assigned (e.g. `a1b2c3d4e5`)",

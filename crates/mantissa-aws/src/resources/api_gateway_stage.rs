@@ -29,17 +29,10 @@ use std::collections::BTreeMap;
 pub const TYPE_NAME: &str = "aws_api_gateway_stage";
 const ID_SHAPE: &str = "{rest api id}/{stage name}";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["rest_api_id", "stage_name"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["stage_name", "invoke_url", "arn"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    protected: false,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+    .force_new(&["rest_api_id", "stage_name"])
+    .attributes(&["stage_name", "invoke_url", "arn"])
+    .taggable();
 
 pub const DOC: TypeDoc = TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 

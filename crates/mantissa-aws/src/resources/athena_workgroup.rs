@@ -19,18 +19,9 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_athena_workgroup";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Bare,
-    force_new: &[],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    // Saved queries and history are conveniences; results live in their own bucket.
-    protected: false,
-};
+// Not protected: saved queries and history are conveniences; results live in their own bucket.
+static SCHEMA: TypeSchema =
+    TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Tags).attributes(&["name", "arn"]).taggable();
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the workgroup name (`{project_prefix}-{environment}`)",

@@ -19,17 +19,8 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_dashboard";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &[],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn"],
-    taggable: false,
-    ownership: Ownership::Journal,
-    protected: false,
-};
+static SCHEMA: TypeSchema =
+    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Journal).attributes(&["name", "arn"]);
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the dashboard name",

@@ -17,18 +17,9 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_event_target";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    // Targets are named by their rule and target id, not by the address.
-    name_style: NameStyle::Dashed,
-    force_new: &["rule", "target_id"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &[],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+// The name style is unused: targets are named by their rule and target id, not by the address.
+static SCHEMA: TypeSchema =
+    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["rule", "target_id"]);
 
 pub const DOC: TypeDoc = TypeDoc { import_id: "`{rule name}/{target id}`", emulator: &[] };
 

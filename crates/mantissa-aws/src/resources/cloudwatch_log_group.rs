@@ -28,19 +28,12 @@ use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_log_group";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::LogGroup,
-    force_new: &["name"],
-    sensitive: &[],
-    accepts_secret: &[],
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::LogGroup, Ownership::Tags)
+    .force_new(&["name"])
     // Not `name`: the engine takes a `name` attribute other than the derived physical name for a
     // rename, which a group named by property would be forever. `name` is a property instead.
-    attributes: &["arn", "log_group_name"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    protected: false,
-};
+    .attributes(&["arn", "log_group_name"])
+    .taggable();
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)",

@@ -23,17 +23,8 @@ use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_metric_alarm";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &[],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    protected: false,
-};
+static SCHEMA: TypeSchema =
+    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the alarm name",

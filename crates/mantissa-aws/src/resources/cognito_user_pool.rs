@@ -33,18 +33,12 @@ use std::collections::HashMap;
 
 pub const TYPE_NAME: &str = "aws_cognito_user_pool";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["username_attributes"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn"],
-    taggable: true,
-    ownership: Ownership::Tags,
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+    .force_new(&["username_attributes"])
+    .attributes(&["name", "arn"])
+    .taggable()
     // The pool holds the users: replacing it deletes every account.
-    protected: true,
-};
+    .protected();
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)",

@@ -24,18 +24,10 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_cognito_user_pool_client";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["user_pool_id", "generate_secret"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "client_id"],
-    taggable: false,
-    ownership: Ownership::Parent,
-    // Nothing is stored in a client: a new one only needs the web interface reconfigured.
-    protected: false,
-};
+// Not protected: nothing is stored in a client; a new one only needs the web interface reconfigured.
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+    .force_new(&["user_pool_id", "generate_secret"])
+    .attributes(&["name", "client_id"]);
 
 pub const DOC: TypeDoc = TypeDoc { import_id: "`{user pool id}/{client id}`", emulator: &[] };
 

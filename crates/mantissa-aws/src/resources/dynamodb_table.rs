@@ -27,17 +27,11 @@ use wait::{TABLE_POLL, until_active, until_deleted};
 
 pub const TYPE_NAME: &str = "aws_dynamodb_table";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["hash_key", "range_key", "attributes"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn", "stream_arn"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    protected: true,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+    .force_new(&["hash_key", "range_key", "attributes"])
+    .attributes(&["name", "arn", "stream_arn"])
+    .taggable()
+    .protected();
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the table name",

@@ -24,18 +24,11 @@ use write::DeliveryWriter;
 
 pub const TYPE_NAME: &str = "aws_kinesis_firehose_delivery_stream";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["source"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    // It buffers minutes of data at most; what it delivered is in the (protected) bucket.
-    protected: false,
-};
+// Not protected: it buffers minutes of data at most; what it delivered is in the (protected) bucket.
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+    .force_new(&["source"])
+    .attributes(&["name", "arn"])
+    .taggable();
 
 pub const DOC: TypeDoc = TypeDoc { import_id: "the delivery stream name", emulator: &[] };
 

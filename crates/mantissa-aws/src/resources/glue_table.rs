@@ -26,17 +26,9 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_glue_catalog_table";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Key,
-    force_new: &["database_name"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "database_name"],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Key, Ownership::Parent)
+    .force_new(&["database_name"])
+    .attributes(&["name", "database_name"]);
 
 pub const DOC: TypeDoc = TypeDoc { import_id: "`{database name}:{table name}`", emulator: &[] };
 

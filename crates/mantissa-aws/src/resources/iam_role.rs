@@ -23,17 +23,8 @@ use write::{PROPERTIES, RoleWriter};
 
 pub const TYPE_NAME: &str = "aws_iam_role";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &[],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn", "unique_id"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    protected: false,
-};
+static SCHEMA: TypeSchema =
+    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn", "unique_id"]).taggable();
 
 pub const DOC: TypeDoc = TypeDoc { import_id: "the role name", emulator: &[] };
 

@@ -21,17 +21,8 @@ use write::{PROPERTIES, StreamWriter, mode_details};
 
 pub const TYPE_NAME: &str = "aws_kinesis_stream";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &[],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    protected: true,
-};
+static SCHEMA: TypeSchema =
+    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable().protected();
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the stream name",

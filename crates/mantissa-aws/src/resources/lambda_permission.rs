@@ -19,17 +19,13 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_lambda_permission";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &["function_name", "statement_id", "action", "principal", "source_arn"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &[],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&[
+    "function_name",
+    "statement_id",
+    "action",
+    "principal",
+    "source_arn",
+]);
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "`{function name}/{statement id}`",

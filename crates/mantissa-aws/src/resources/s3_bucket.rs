@@ -25,19 +25,11 @@ use write::{BucketWriter, PROPERTIES, sdk_tags};
 
 pub const TYPE_NAME: &str = "aws_s3_bucket";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &[],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn", "domain_name", "regional_domain_name"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    // Protection is per resource: the stack marks the log archive `protected: true`; query
-    // results and configuration buckets can be rebuilt.
-    protected: false,
-};
+// Not protected by the type: protection is per resource: the stack marks the log archive `protected: true`; query
+// results and configuration buckets can be rebuilt.
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+    .attributes(&["name", "arn", "domain_name", "regional_domain_name"])
+    .taggable();
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the bucket name",

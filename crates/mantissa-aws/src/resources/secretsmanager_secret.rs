@@ -23,17 +23,12 @@ pub const TYPE_NAME: &str = "aws_secretsmanager_secret";
 /// Days a deleted secret can still be restored; AWS's default and maximum.
 const RECOVERY_WINDOW_DAYS: i64 = 30;
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Slashed,
-    force_new: &[],
-    sensitive: &["value"],
-    accepts_secret: &["value"],
-    attributes: &["name", "arn", "version_id"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    protected: true,
-};
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Slashed, Ownership::Tags)
+    .sensitive(&["value"])
+    .accepts_secret(&["value"])
+    .attributes(&["name", "arn", "version_id"])
+    .taggable()
+    .protected();
 
 pub const DOC: TypeDoc = TypeDoc {
     import_id: "the secret name (`{project_prefix}/{environment}/{name}`) or its ARN",

@@ -27,18 +27,9 @@ use std::collections::{BTreeMap, HashMap};
 
 pub const TYPE_NAME: &str = "aws_sns_topic";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    name_style: NameStyle::Dashed,
-    force_new: &[],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["name", "arn"],
-    taggable: true,
-    ownership: Ownership::Tags,
-    // A topic holds no data: messages are delivered, not stored.
-    protected: false,
-};
+// Not protected: a topic holds no data; messages are delivered, not stored.
+static SCHEMA: TypeSchema =
+    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
 
 pub const DOC: TypeDoc = TypeDoc { import_id: "the topic ARN", emulator: &[] };
 

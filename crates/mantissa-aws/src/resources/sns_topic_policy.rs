@@ -21,18 +21,8 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_sns_topic_policy";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    // No name of its own: the topic's ARN says which policy it is.
-    name_style: NameStyle::Dashed,
-    force_new: &["arn"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &[],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+// The name style is unused: no name of its own, the topic's ARN says which policy it is.
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["arn"]);
 
 pub const DOC: TypeDoc = TypeDoc { import_id: "the topic ARN", emulator: &[] };
 

@@ -25,18 +25,10 @@ use std::collections::HashMap;
 
 pub const TYPE_NAME: &str = "aws_sns_topic_subscription";
 
-static SCHEMA: TypeSchema = TypeSchema {
-    type_name: TYPE_NAME,
-    // Unused: a subscription has no name of its own.
-    name_style: NameStyle::Dashed,
-    force_new: &["topic_arn", "protocol", "endpoint"],
-    sensitive: &[],
-    accepts_secret: &[],
-    attributes: &["arn", "pending_confirmation"],
-    taggable: false,
-    ownership: Ownership::Parent,
-    protected: false,
-};
+// The name style is unused: a subscription has no name of its own.
+static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+    .force_new(&["topic_arn", "protocol", "endpoint"])
+    .attributes(&["arn", "pending_confirmation"]);
 
 pub const DOC: TypeDoc = TypeDoc { import_id: "the subscription ARN", emulator: &[] };
 
