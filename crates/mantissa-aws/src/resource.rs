@@ -34,10 +34,10 @@ pub fn name_and_arn(name: &str, arn: Option<&str>) -> Map<String, Value> {
 pub trait ResourceType: Send + Sync + 'static {
     type Props: Serialize + DeserializeOwned + schemars::JsonSchema + Clone + PartialEq + std::fmt::Debug + Send + Sync;
 
-    fn schema(&self) -> &'static TypeSchema;
+    const SCHEMA: &'static TypeSchema;
 
     /// What the resource reference says about the type besides its properties and schema.
-    fn doc(&self) -> &'static TypeDoc;
+    const DOC: &'static TypeDoc;
 
     /// Checks what AWS would reject but the type system cannot express. Values that are still
     /// placeholders (see [`crate::decode::is_unknown`]) are skipped; they are checked at apply.
@@ -78,7 +78,7 @@ pub trait ResourceType: Send + Sync + 'static {
     ) -> Result<Applied, ProviderError> {
         Err(ProviderError::Other(format!(
             "{} cannot change {} in place: every property forces a replace",
-            self.schema().type_name,
+            Self::SCHEMA.type_name,
             changed.join(", ")
         )))
     }
@@ -135,7 +135,7 @@ impl<T: ResourceType> Erased<T> {
     /// reaching here is a plan from another version), and a key that is no top-level property
     /// has nothing to update.
     fn can_update(&self, changed: &[String]) -> Result<(), ProviderError> {
-        let schema = self.0.schema();
+        let schema = T::SCHEMA;
         let properties =
             top_level_properties(&serde_json::to_value(schemars::schema_for!(T::Props)).unwrap_or_default());
         if let Some(key) = changed.iter().find(|c| schema.force_new.contains(&c.as_str())) {
@@ -168,11 +168,11 @@ impl<T: ResourceType> Erased<T> {
 #[async_trait]
 impl<T: ResourceType> ErasedResource for Erased<T> {
     fn schema(&self) -> &'static TypeSchema {
-        self.0.schema()
+        T::SCHEMA
     }
 
     fn doc(&self) -> &'static TypeDoc {
-        self.0.doc()
+        T::DOC
     }
 
     fn json_schema(&self) -> Value {

@@ -104,13 +104,8 @@ impl ApiGatewayAccount {
 impl ResourceType for ApiGatewayAccount {
     type Props = AccountProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, p: &AccountProps) -> Result<(), PropertyError> {
         let arn = &p.cloudwatch_role_arn;

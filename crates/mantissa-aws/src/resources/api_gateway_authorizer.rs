@@ -166,13 +166,8 @@ pub fn patch_ops(live: &AuthorizerProps, desired: &AuthorizerProps) -> Vec<Patch
 impl ResourceType for ApiAuthorizer {
     type Props = AuthorizerProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, p: &AuthorizerProps) -> Result<(), PropertyError> {
         if p.provider_arns.is_empty() {

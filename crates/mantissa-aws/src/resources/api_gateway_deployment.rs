@@ -185,13 +185,8 @@ pub async fn delete_deployment(clients: &AwsClients, api: &str, deployment: &str
 impl ResourceType for ApiDeployment {
     type Props = DeploymentProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, p: &DeploymentProps) -> Result<(), PropertyError> {
         if p.description.contains(MARKER) {

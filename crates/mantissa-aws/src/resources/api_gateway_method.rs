@@ -415,13 +415,8 @@ pub fn validate(p: &MethodProps) -> Result<(), PropertyError> {
 impl ResourceType for ApiMethod {
     type Props = MethodProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, p: &MethodProps) -> Result<(), PropertyError> {
         validate(p)

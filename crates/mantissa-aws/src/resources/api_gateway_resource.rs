@@ -120,13 +120,8 @@ fn valid_path_part(p: &str) -> bool {
 impl ResourceType for ApiResourceType {
     type Props = ResourceProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, props: &ResourceProps) -> Result<(), PropertyError> {
         if !is_unknown(&props.path_part) && !valid_path_part(&props.path_part) {

@@ -194,13 +194,8 @@ fn choose(ctx: &ResourceContext, candidates: Vec<RestApi>) -> Result<Option<Rest
 impl ResourceType for RestApiType {
     type Props = RestApiProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &RestApiProps) -> Result<(), PropertyError> {
         let name = &ctx.physical_name;

@@ -254,13 +254,8 @@ impl ApiStage {
 impl ResourceType for ApiStage {
     type Props = StageProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, p: &StageProps) -> Result<(), PropertyError> {
         if let Some(name) = &p.stage_name {

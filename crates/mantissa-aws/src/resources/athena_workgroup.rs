@@ -61,13 +61,8 @@ fn attributes(name: &str, arn: Option<String>) -> Map<String, Value> {
 impl ResourceType for AthenaWorkgroup {
     type Props = WorkgroupProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &WorkgroupProps) -> Result<(), PropertyError> {
         validate::validate(&ctx.physical_name, props)

@@ -93,13 +93,8 @@ impl CloudwatchDashboard {
 impl ResourceType for CloudwatchDashboard {
     type Props = DashboardProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &DashboardProps) -> Result<(), PropertyError> {
         validate(&ctx.physical_name, props)

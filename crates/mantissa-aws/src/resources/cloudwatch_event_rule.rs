@@ -216,13 +216,8 @@ impl CloudwatchEventRule {
 impl ResourceType for CloudwatchEventRule {
     type Props = RuleProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &RuleProps) -> Result<(), PropertyError> {
         validate(&ctx.physical_name, props)

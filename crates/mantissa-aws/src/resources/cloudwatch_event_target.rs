@@ -73,13 +73,8 @@ impl CloudwatchEventTarget {
 impl ResourceType for CloudwatchEventTarget {
     type Props = TargetProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, props: &TargetProps) -> Result<(), PropertyError> {
         validate(props)

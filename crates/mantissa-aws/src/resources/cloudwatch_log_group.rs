@@ -230,13 +230,8 @@ impl CloudwatchLogGroup {
 impl ResourceType for CloudwatchLogGroup {
     type Props = LogGroupProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Result<(), PropertyError> {
         props::validate(&ctx.physical_name, props)

@@ -176,13 +176,8 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 impl ResourceType for CloudwatchMetricAlarm {
     type Props = AlarmProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &AlarmProps) -> Result<(), PropertyError> {
         props::validate(&ctx.physical_name, props)

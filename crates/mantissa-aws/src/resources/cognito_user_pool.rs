@@ -211,13 +211,8 @@ fn tags(props: &UserPoolProps) -> HashMap<String, String> {
 impl ResourceType for CognitoUserPool {
     type Props = UserPoolProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &UserPoolProps) -> Result<(), PropertyError> {
         props::validate(&ctx.physical_name, props)

@@ -301,13 +301,8 @@ impl CognitoUserPoolClient {
 impl ResourceType for CognitoUserPoolClient {
     type Props = ClientProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, props: &ClientProps) -> Result<(), PropertyError> {
         validate(props)

@@ -87,13 +87,8 @@ fn attributes(table: &TableDescription) -> Map<String, Value> {
 impl ResourceType for DynamodbTable {
     type Props = TableProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &TableProps) -> Result<(), PropertyError> {
         validate::validate(&ctx.physical_name, props)

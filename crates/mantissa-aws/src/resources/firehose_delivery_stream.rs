@@ -57,13 +57,8 @@ fn attributes(name: &str, arn: &str) -> Map<String, Value> {
 impl ResourceType for FirehoseDeliveryStream {
     type Props = DeliveryProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &DeliveryProps) -> Result<(), PropertyError> {
         props.validate(&ctx.physical_name)

@@ -191,13 +191,8 @@ fn configuration_text(props: &CrawlerProps) -> Option<String> {
 impl ResourceType for GlueCrawler {
     type Props = CrawlerProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &CrawlerProps) -> Result<(), PropertyError> {
         props::validate(&ctx.physical_name, props)

@@ -92,13 +92,8 @@ pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<BTreeMa
 impl ResourceType for GlueDatabase {
     type Props = DatabaseProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &DatabaseProps) -> Result<(), PropertyError> {
         crate::resources::glue_table::validate_identifier(&ctx.physical_name, "database")

@@ -96,13 +96,8 @@ fn attributes(database: &str, table: &str) -> Map<String, Value> {
 impl ResourceType for GlueTable {
     type Props = TableProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &TableProps) -> Result<(), PropertyError> {
         validate::validate(&ctx.physical_name, &environment_database(ctx), props)

@@ -55,13 +55,8 @@ fn attributes(name: &str, arn: &str, unique_id: &str) -> Map<String, Value> {
 impl ResourceType for IamRole {
     type Props = RoleProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &RoleProps) -> Result<(), PropertyError> {
         validate::validate(&ctx.physical_name, props)

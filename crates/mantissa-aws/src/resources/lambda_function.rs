@@ -387,13 +387,8 @@ fn vpc(props: &FunctionProps) -> Option<VpcConfig> {
 impl ResourceType for LambdaFunction {
     type Props = FunctionProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &FunctionProps) -> Result<(), PropertyError> {
         props::validate(&ctx.physical_name, props)?;

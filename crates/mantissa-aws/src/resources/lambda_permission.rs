@@ -95,13 +95,8 @@ pub fn statement_props(policy: &str, function_name: &str, sid: &str) -> Result<O
 impl ResourceType for LambdaPermission {
     type Props = PermissionProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, props: &PermissionProps) -> Result<(), PropertyError> {
         props.validate()

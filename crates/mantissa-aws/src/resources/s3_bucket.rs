@@ -114,13 +114,8 @@ fn differs_from_new_bucket(property: &str, props: &BucketProps) -> bool {
 impl ResourceType for S3Bucket {
     type Props = BucketProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &BucketProps) -> Result<(), PropertyError> {
         validate::validate(&ctx.physical_name, props)

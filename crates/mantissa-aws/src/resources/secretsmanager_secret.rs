@@ -123,13 +123,8 @@ impl Secret {
 impl ResourceType for Secret {
     type Props = SecretProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &SecretProps) -> Result<(), PropertyError> {
         let name = &ctx.physical_name;

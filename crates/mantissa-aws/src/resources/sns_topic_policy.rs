@@ -49,13 +49,8 @@ impl SnsTopicPolicy {
 impl ResourceType for SnsTopicPolicy {
     type Props = TopicPolicyProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, props: &TopicPolicyProps) -> Result<(), PropertyError> {
         props.validate()

@@ -160,13 +160,8 @@ fn log_pending(arn: &str, endpoint: &str) {
 impl ResourceType for SnsTopicSubscription {
     type Props = SubscriptionProps;
 
-    fn schema(&self) -> &'static TypeSchema {
-        &SCHEMA
-    }
-
-    fn doc(&self) -> &'static TypeDoc {
-        &DOC
-    }
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, _ctx: &ResourceContext, props: &SubscriptionProps) -> Result<(), PropertyError> {
         validate(props)
