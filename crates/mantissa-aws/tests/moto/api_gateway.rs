@@ -7,6 +7,7 @@
 //! Tagging a REST API after creation is not in moto (its tags URL only knows stages).
 
 use crate::Harness;
+use crate::support::assert_delete_repeats;
 use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -58,9 +59,7 @@ async fn rest_api_create_read_update_delete() {
     assert_eq!(after.id, id, "in place");
     assert_eq!(h.provider.read(&ctx, Some(&id)).await.unwrap().unwrap().properties, changed);
 
-    h.provider.delete(&ctx, &id, &changed).await.expect("delete");
-    assert!(h.provider.read(&ctx, Some(&id)).await.unwrap().is_none());
-    h.provider.delete(&ctx, &id, &changed).await.expect("already gone is fine");
+    assert_delete_repeats(&h, &ctx, &id, &changed).await;
     assert!(h.provider.read(&ctx, None).await.unwrap().is_none(), "nothing left to adopt");
 }
 
@@ -117,9 +116,7 @@ async fn resources_found_inside_the_api() {
     let all = h.provider.clients().apigateway().get_resources().rest_api_id(&api).send().await.unwrap();
     assert_eq!(all.items().iter().filter(|r| r.path() == Some("/query")).count(), 1);
 
-    h.provider.delete(&ctx, &applied.id, &desired).await.unwrap();
-    assert!(h.provider.read(&ctx, Some(&applied.id)).await.unwrap().is_none());
-    h.provider.delete(&ctx, &applied.id, &desired).await.expect("already gone is fine");
+    assert_delete_repeats(&h, &ctx, &applied.id, &desired).await;
 }
 
 #[tokio::test]
@@ -162,9 +159,7 @@ async fn authorizer_updates_in_place_and_is_adopted_by_name() {
     let err = h.provider.create(&ctx, &changed).await.unwrap_err().to_string();
     assert!(err.contains("2 authorizers"), "{err}");
 
-    h.provider.delete(&ctx, &applied.id, &changed).await.unwrap();
-    assert!(h.provider.read(&ctx, Some(&applied.id)).await.unwrap().is_none());
-    h.provider.delete(&ctx, &applied.id, &changed).await.expect("already gone is fine");
+    assert_delete_repeats(&h, &ctx, &applied.id, &changed).await;
 }
 
 /// The module's methods: Lambda proxies behind the authorizer, and a CORS preflight per resource.
@@ -256,9 +251,7 @@ async fn method_with_integration_read_back_and_changed_by_delete_and_put() {
     assert_eq!(h.fresh_provider().await.create(&octx, &cors).await.unwrap().id, oid);
     assert_eq!(h.provider.read(&octx, Some(&oid)).await.unwrap().unwrap().properties, cors);
 
-    h.provider.delete(&ctx, &applied.id, &changed).await.unwrap();
-    assert!(h.provider.read(&ctx, Some(&applied.id)).await.unwrap().is_none());
-    h.provider.delete(&ctx, &applied.id, &changed).await.expect("already gone is fine");
+    assert_delete_repeats(&h, &ctx, &applied.id, &changed).await;
 }
 
 #[tokio::test]
@@ -421,9 +414,7 @@ async fn deployment_and_stage_follow_method_changes() {
         other => panic!("expected NotOwned, got {other:?}"),
     }
 
-    h.provider.delete(&sctx, &st.id, &s3).await.unwrap();
-    assert!(h.provider.read(&sctx, Some(&st.id)).await.unwrap().is_none());
-    h.provider.delete(&sctx, &st.id, &s3).await.expect("already gone is fine");
+    assert_delete_repeats(&h, &sctx, &st.id, &s3).await;
     h.provider.delete(&dctx, &dep2.id, &d2).await.unwrap();
     assert!(deployment_ids(&h, &api).await.is_empty(), "no stage serves it any more: deleted");
     h.provider.delete(&dctx, &dep2.id, &d2).await.expect("already gone is fine");

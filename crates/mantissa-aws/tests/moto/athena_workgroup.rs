@@ -3,6 +3,7 @@
 //! for changed settings are tested with aws-smithy-mocks in the provider's unit tests.
 
 use crate::Harness;
+use crate::support::found_after_rerun;
 use aws_sdk_athena::types::{EncryptionOption, WorkGroupState};
 use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ResourceContext};
 use serde_json::{Value, json};
@@ -74,9 +75,7 @@ async fn create_read_back_retag_adopt_delete() {
     assert_eq!(h.provider.read(&ctx, None).await.unwrap().unwrap().properties, retagged);
 
     // A rerun with no record finds it by name with its lineage.
-    let rerun = h.fresh_provider().await;
-    let found = rerun.read(&ctx, None).await.unwrap().expect("found by name");
-    assert_eq!(found.properties["tags"][LINEAGE_TAG], json!(ctx.lineage));
+    found_after_rerun(&h, &ctx).await;
 
     h.provider.delete(&ctx, "mantissa-log-test", &retagged).await.expect("delete");
     assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);

@@ -6,6 +6,7 @@
 
 use crate::Harness;
 use crate::monitoring_common::{via_proxy, writes};
+use crate::support::create_then_delete_twice;
 use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ResourceContext};
 use serde_json::json;
 
@@ -100,11 +101,7 @@ async fn rule_delete_then_gone_and_twice_is_fine() {
     let h = Harness::start().await;
     let ctx = rule_ctx(&h, "doomed");
     let desired = h.desired(&ctx, json!({"schedule_expression": "rate(1 day)"}));
-    let id = h.provider.create(&ctx, &desired).await.unwrap().id;
-    h.provider.delete(&ctx, &id, &desired).await.expect("delete");
-    assert!(h.provider.read(&ctx, Some(&id)).await.unwrap().is_none());
-    assert!(h.provider.read(&ctx, None).await.unwrap().is_none());
-    h.provider.delete(&ctx, &id, &desired).await.expect("deleting twice");
+    create_then_delete_twice(&h, &ctx, &desired).await;
 }
 
 #[tokio::test]

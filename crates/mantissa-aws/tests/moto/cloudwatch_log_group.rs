@@ -5,7 +5,8 @@
 //! type's unit tests.
 
 use crate::Harness;
-use crate::monitoring_common::{via_proxy, writes};
+use crate::monitoring_common::{assert_updates_one_property_a_step, via_proxy};
+use crate::support::assert_reads_back_and_by_name;
 use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -57,12 +58,8 @@ async fn create_then_read_back() {
     assert_eq!(t[LINEAGE_TAG], ctx.lineage);
     assert_eq!(t[ADDRESS_TAG], "monitoring.firehose_logs");
 
-    let live = h.provider.read(&ctx, Some(&applied.id)).await.unwrap().expect("exists");
-    assert_eq!(live.properties, desired);
-    assert_eq!(live.attributes, applied.attributes);
-    // Adoption after a crash: found by its derived name, with our lineage.
-    let live = h.fresh_provider().await.read(&ctx, None).await.unwrap().expect("found by name");
-    assert_eq!(live.properties, desired);
+    // Read back by id, and adoption after a crash: found by its derived name.
+    assert_reads_back_and_by_name(&h, &ctx, &applied, &desired).await;
 }
 
 #[tokio::test]
@@ -102,9 +99,8 @@ async fn update_retention_and_tags_in_place() {
     let h = Harness::start().await;
     let (proxy, provider) = via_proxy(&h).await;
     let ctx = ctx(&h, "updates");
-    let mut props = json!({"retention_days": 30, "tags": {"Team": "security"}});
-    let mut prior = h.desired(&ctx, props.clone());
-    let id = provider.create(&ctx, &prior).await.unwrap().id;
+    let props = json!({"retention_days": 30, "tags": {"Team": "security"}});
+    let id = provider.create(&ctx, &h.desired(&ctx, props.clone())).await.unwrap().id;
 
     let steps: Vec<(&str, Value, Vec<&str>)> = vec![
         ("retention_days", json!(365), vec!["PutRetentionPolicy"]),
@@ -112,15 +108,7 @@ async fn update_retention_and_tags_in_place() {
         ("tags", json!({"Team": "detection", "CostCenter": "42"}), vec!["TagResource"]),
         ("tags", json!({"CostCenter": "42"}), vec!["UntagResource"]),
     ];
-    for (property, value, expected) in steps {
-        props[property] = value;
-        let desired = h.desired(&ctx, props.clone());
-        proxy.clear();
-        provider.update(&ctx, &id, &prior, &desired, &[property.to_string()]).await.expect(property);
-        assert_eq!(writes(&proxy), expected, "{property}");
-        assert_eq!(provider.read(&ctx, Some(&id)).await.unwrap().unwrap().properties, desired, "{property}");
-        prior = desired;
-    }
+    assert_updates_one_property_a_step(&h, (&proxy, &provider), &ctx, &id, props, steps).await;
     let g = describe(&h, &id).await.unwrap();
     assert_eq!(g.retention, None);
     let t = tags(&h, &g.arn).await;

@@ -2,7 +2,8 @@
 //! place (a re-put for alarm properties, tagging calls for tags), adoption by name, delete.
 
 use crate::Harness;
-use crate::monitoring_common::{via_proxy, writes};
+use crate::monitoring_common::{assert_updates_one_property_a_step, via_proxy};
+use crate::support::{assert_reads_back_and_by_name, create_then_delete_twice};
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
 use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ResourceContext};
 use serde_json::{Value, json};
@@ -74,11 +75,7 @@ async fn create_then_read_back() {
     assert_eq!(t["Team"], "security");
     assert_eq!(t[LINEAGE_TAG], ctx.lineage);
 
-    let live = h.provider.read(&ctx, Some(&applied.id)).await.unwrap().expect("exists");
-    assert_eq!(live.properties, desired);
-    assert_eq!(live.attributes, applied.attributes);
-    let adopted = h.fresh_provider().await.read(&ctx, None).await.unwrap().expect("found by name");
-    assert_eq!(adopted.properties, desired);
+    assert_reads_back_and_by_name(&h, &ctx, &applied, &desired).await;
 }
 
 #[tokio::test]
@@ -105,9 +102,8 @@ async fn update_puts_the_whole_alarm_and_tags_separately() {
     let h = Harness::start().await;
     let (proxy, provider) = via_proxy(&h).await;
     let ctx = ctx(&h, "updates");
-    let mut props = freshness();
-    let mut prior = h.desired(&ctx, props.clone());
-    let id = provider.create(&ctx, &prior).await.unwrap().id;
+    let props = freshness();
+    let id = provider.create(&ctx, &h.desired(&ctx, props.clone())).await.unwrap().id;
 
     let steps: Vec<(&str, Value, Vec<&str>)> = vec![
         ("threshold", json!(1800), vec!["PutMetricAlarm"]),
@@ -123,16 +119,7 @@ async fn update_puts_the_whole_alarm_and_tags_separately() {
         ("tags", json!({"Team": "detection", "CostCenter": "42"}), vec!["TagResource"]),
         ("tags", json!({"CostCenter": "42"}), vec!["UntagResource"]),
     ];
-    for (property, value, expected) in steps {
-        props[property] = value;
-        let desired = h.desired(&ctx, props.clone());
-        proxy.clear();
-        provider.update(&ctx, &id, &prior, &desired, &[property.to_string()]).await.expect(property);
-        assert_eq!(writes(&proxy), expected, "{property}");
-        let live = provider.read(&ctx, Some(&id)).await.unwrap().unwrap();
-        assert_eq!(live.properties, desired, "after {property}");
-        prior = desired;
-    }
+    assert_updates_one_property_a_step(&h, (&proxy, &provider), &ctx, &id, props, steps).await;
     let out = h.provider.clients().cloudwatch().describe_alarms().alarm_names(&id).send().await.unwrap();
     let a = &out.metric_alarms()[0];
     assert_eq!(a.threshold(), Some(1800.0));
@@ -149,11 +136,7 @@ async fn delete_then_gone_and_twice_is_fine() {
     let h = Harness::start().await;
     let ctx = ctx(&h, "doomed");
     let desired = h.desired(&ctx, freshness());
-    let id = h.provider.create(&ctx, &desired).await.unwrap().id;
-    h.provider.delete(&ctx, &id, &desired).await.expect("delete");
-    assert!(h.provider.read(&ctx, Some(&id)).await.unwrap().is_none());
-    assert!(h.provider.read(&ctx, None).await.unwrap().is_none());
-    h.provider.delete(&ctx, &id, &desired).await.expect("deleting twice");
+    create_then_delete_twice(&h, &ctx, &desired).await;
 }
 
 #[tokio::test]

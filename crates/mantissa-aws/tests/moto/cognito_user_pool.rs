@@ -10,6 +10,7 @@
 
 use crate::Harness;
 use crate::monitoring_common::{via_proxy, writes};
+use crate::support::{assert_created_and_found_by_name, create_then_delete_twice};
 use aws_sdk_cognitoidentityprovider::types::UserPoolMfaType;
 use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
 use serde_json::{Value, json};
@@ -221,8 +222,7 @@ async fn pools_past_the_first_page_are_found() {
     }
     let ctx = ctx(&h, "users");
     let desired = h.desired(&ctx, json!({}));
-    let id = h.provider.create(&ctx, &desired).await.unwrap().id;
-    assert_eq!(h.provider.read(&ctx, None).await.unwrap().expect("found on page two").id, id);
+    assert_created_and_found_by_name(&h, &ctx, &desired).await;
 }
 
 #[tokio::test]
@@ -230,9 +230,5 @@ async fn delete_then_gone_and_twice_is_fine() {
     let h = Harness::start().await;
     let ctx = ctx(&h, "users");
     let desired = h.desired(&ctx, json!({}));
-    let id = h.provider.create(&ctx, &desired).await.unwrap().id;
-    h.provider.delete(&ctx, &id, &desired).await.expect("delete");
-    assert!(h.provider.read(&ctx, Some(&id)).await.unwrap().is_none());
-    assert!(h.provider.read(&ctx, None).await.unwrap().is_none());
-    h.provider.delete(&ctx, &id, &desired).await.expect("deleting twice");
+    create_then_delete_twice(&h, &ctx, &desired).await;
 }

@@ -4,6 +4,7 @@
 //! on UpdateTable: that request is tested with aws-smithy-mocks in the provider's unit tests.
 
 use crate::Harness;
+use crate::support::{changed_properties, create_then_found_after_rerun};
 use aws_sdk_dynamodb::types::{
     BillingMode, KeyType, PointInTimeRecoveryStatus, SseStatus, StreamViewType, TableStatus, TimeToLiveStatus,
 };
@@ -126,13 +127,7 @@ async fn update_each_property_in_place() {
             props[k] = v.clone();
         }
         let desired = h.desired(&ctx, props.clone());
-        let changed: Vec<String> = desired
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter(|(k, v)| prior.get(k.as_str()) != Some(v))
-            .map(|(k, _)| k.clone())
-            .collect();
+        let changed = changed_properties(&prior, &desired);
         assert_eq!(changed, expected);
         h.provider.update(&ctx, &id, &prior, &desired, &changed).await.unwrap_or_else(|e| panic!("{changed:?}: {e}"));
         let live = h.provider.read(&ctx, None).await.unwrap().unwrap();
@@ -212,12 +207,8 @@ async fn a_rerun_finds_the_table_by_name_and_lineage() {
     let h = Harness::start().await;
     let ctx = ctx(&h, "alert_history");
     let desired = h.desired(&ctx, alert_history());
-    h.provider.create(&ctx, &desired).await.expect("create");
-    let rerun = h.fresh_provider().await;
-    let live = rerun.read(&ctx, None).await.unwrap().expect("found by name");
+    let live = create_then_found_after_rerun(&h, &ctx, &desired).await;
     assert_eq!(live.id, ctx.physical_name);
-    assert_eq!(live.properties["tags"][LINEAGE_TAG], json!(ctx.lineage));
-    assert_eq!(live.properties, desired);
 }
 
 #[tokio::test]

@@ -3,8 +3,9 @@
 //! current version, tags, replace on a source change, delete, adoption.
 
 use crate::Harness;
+use crate::support::{assert_provider_reads_as, assert_team_and_engine_tags, found_after_rerun};
 use mantissa_aws::{AwsProvider, AwsSettings};
-use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ResourceContext};
+use mantissa_engine::{NameStyle, Provider, ResourceContext};
 use mantissa_testkit::RecordingProxy;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -52,11 +53,6 @@ async fn live_tags(h: &Harness, name: &str) -> BTreeMap<String, String> {
     out.tags().iter().map(|t| (t.key().to_string(), t.value().unwrap_or_default().to_string())).collect()
 }
 
-async fn assert_reads_as(p: &AwsProvider, ctx: &ResourceContext, desired: &Value) {
-    let live = p.read(ctx, Some(&ctx.physical_name)).await.expect("read").expect("delivery stream exists");
-    assert_eq!(&live.properties, desired);
-}
-
 #[tokio::test]
 async fn create_direct_put_waits_and_reads_back() {
     let (h, proxy, provider) = start().await;
@@ -85,12 +81,9 @@ async fn create_direct_put_waits_and_reads_back() {
     assert_eq!(logging.enabled(), Some(true));
     assert_eq!(logging.log_group_name(), Some("/aws/kinesisfirehose/x"));
     let tags = live_tags(&h, &name).await;
-    assert_eq!(tags["Team"], "security");
-    assert_eq!(tags[LINEAGE_TAG], ctx.lineage);
-    assert_eq!(tags[ADDRESS_TAG], "ingestion.firehose_cloudtrail");
-    assert_eq!(tags.len(), 6);
+    assert_team_and_engine_tags(&tags, &ctx, "security", "ingestion.firehose_cloudtrail");
 
-    assert_reads_as(&provider, &ctx, &desired).await;
+    assert_provider_reads_as(&provider, &ctx, &desired).await;
     let live = h.provider.read(&ctx, None).await.unwrap().unwrap();
     assert_eq!(live.attributes, applied.attributes);
 }
@@ -130,7 +123,7 @@ async fn update_destination_and_tags_in_place() {
             "s3" => assert_eq!(writes, vec!["UpdateDestination"]),
             _ => assert_eq!(writes, vec!["TagDeliveryStream"]),
         }
-        assert_reads_as(&provider, &ctx, &desired).await;
+        assert_provider_reads_as(&provider, &ctx, &desired).await;
         prior = desired;
     }
     let out = firehose(&h).describe_delivery_stream().delivery_stream_name(&name).send().await.unwrap();
@@ -160,7 +153,7 @@ async fn a_kinesis_fed_stream_and_a_source_change_replaces() {
     let src = desc.source().and_then(|s| s.kinesis_stream_source_description()).unwrap();
     assert_eq!(src.kinesis_stream_arn(), Some(stream_arn));
     assert_eq!(src.role_arn(), Some(ROLE));
-    assert_reads_as(&provider, &ctx, &desired).await;
+    assert_provider_reads_as(&provider, &ctx, &desired).await;
 
     let schema = provider.schema(TYPE).unwrap();
     assert_eq!(schema.force_new, &["source"]);
@@ -171,7 +164,7 @@ async fn a_kinesis_fed_stream_and_a_source_change_replaces() {
     // The engine's replace: delete, then create under the same name.
     provider.delete(&ctx, &ctx.physical_name, &desired).await.expect("delete");
     provider.create(&ctx, &direct).await.expect("create again");
-    assert_reads_as(&provider, &ctx, &direct).await;
+    assert_provider_reads_as(&provider, &ctx, &direct).await;
 }
 
 #[tokio::test]
@@ -182,9 +175,7 @@ async fn delete_twice_absence_and_adoption() {
     let desired = h.desired(&ctx, props());
     provider.create(&ctx, &desired).await.expect("create");
 
-    let rerun = h.fresh_provider().await;
-    let live = rerun.read(&ctx, None).await.unwrap().expect("found by name");
-    assert_eq!(live.properties["tags"][LINEAGE_TAG], json!(ctx.lineage));
+    let live = found_after_rerun(&h, &ctx).await;
     assert_eq!(live.properties, desired);
 
     proxy.clear();

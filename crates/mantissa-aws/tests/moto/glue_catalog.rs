@@ -3,7 +3,8 @@
 //! lineage tag, a table by its database's), refusal of a foreign database's table, delete.
 
 use crate::Harness;
-use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
+use crate::support::{assert_team_and_engine_tags, found_after_rerun};
+use mantissa_engine::{NameStyle, Provider, ProviderError, ResourceContext};
 use serde_json::{Value, json};
 
 const DB: &str = "aws_glue_catalog_database";
@@ -14,10 +15,7 @@ fn db_ctx(h: &Harness) -> ResourceContext {
 }
 
 fn table_ctx(h: &Harness, key: &str) -> ResourceContext {
-    let mut ctx = h.ctx(TABLE, NameStyle::Key, "catalog", "table");
-    ctx.address = ctx.address.with_key(key);
-    ctx.physical_name = ctx.naming.physical_name(NameStyle::Key, &ctx.address);
-    ctx
+    h.keyed_ctx(TABLE, NameStyle::Key, "catalog", "table", key)
 }
 
 fn vpc_flow_props() -> Value {
@@ -78,10 +76,7 @@ async fn database_create_read_update_adopt_delete() {
     let db = glue.get_database().name("mantissa_log_test").send().await.unwrap().database.unwrap();
     assert_eq!(db.description(), Some("security logs"));
     let tags = glue.get_tags().resource_arn(arn).send().await.unwrap().tags.unwrap();
-    assert_eq!(tags["Team"], "security");
-    assert_eq!(tags[LINEAGE_TAG], ctx.lineage);
-    assert_eq!(tags[ADDRESS_TAG], "catalog.database");
-    assert_eq!(tags.len(), 6);
+    assert_team_and_engine_tags(&tags.into_iter().collect(), &ctx, "security", "catalog.database");
 
     let live = h.provider.read(&ctx, Some("mantissa_log_test")).await.unwrap().unwrap();
     assert_eq!(live.properties, desired);
@@ -98,10 +93,8 @@ async fn database_create_read_update_adopt_delete() {
     assert_eq!(tags["CostCenter"], "42");
 
     // A rerun with no record finds it by name, with its lineage.
-    let rerun = h.fresh_provider().await;
-    let found = rerun.read(&ctx, None).await.unwrap().expect("found by name");
+    let found = found_after_rerun(&h, &ctx).await;
     assert_eq!(found.properties, updated);
-    assert_eq!(found.properties["tags"][LINEAGE_TAG], json!(ctx.lineage));
 
     h.provider.delete(&ctx, "mantissa_log_test", &updated).await.expect("delete");
     assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);

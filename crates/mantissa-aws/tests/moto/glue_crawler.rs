@@ -5,6 +5,7 @@
 //! crawler and Glue's role-name answer are tested with mocked responses in the type's unit tests.
 
 use crate::Harness;
+use crate::support::create_then_found_after_rerun;
 use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ResourceContext};
 use serde_json::{Value, json};
 
@@ -12,10 +13,7 @@ const TYPE: &str = "aws_glue_crawler";
 const ROLE: &str = "arn:aws:iam::123456789012:role/mantissa-log-test-crawler-role-cloudtrail";
 
 fn ctx(h: &Harness, key: &str) -> ResourceContext {
-    let mut ctx = h.ctx(TYPE, NameStyle::Dashed, "catalog", "crawler");
-    ctx.address = ctx.address.with_key(key);
-    ctx.physical_name = ctx.naming.physical_name(NameStyle::Dashed, &ctx.address);
-    ctx
+    h.keyed_ctx(TYPE, NameStyle::Dashed, "catalog", "crawler", key)
 }
 
 fn props() -> Value {
@@ -94,13 +92,9 @@ async fn a_rerun_adopts_its_own_crawler_by_name_and_sees_a_foreign_one_as_foreig
     let ctx = ctx(&h, "vpc_flow");
     assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None, "nothing yet");
     let desired = h.desired(&ctx, props());
-    h.provider.create(&ctx, &desired).await.expect("create");
     // A run killed after CreateCrawler: the next one finds it by name, with this lineage.
-    let rerun = h.fresh_provider().await;
-    let live = rerun.read(&ctx, None).await.unwrap().expect("found by name");
+    let live = create_then_found_after_rerun(&h, &ctx, &desired).await;
     assert_eq!(live.id, "mantissa-log-test-crawler-vpc-flow");
-    assert_eq!(live.properties, desired);
-    assert_eq!(live.properties["tags"][LINEAGE_TAG], json!(ctx.lineage));
 
     // Someone else's crawler where ours would go: read shows its tags, without our lineage,
     // which the plan refuses to adopt (NotOwned) rather than taking it over.
@@ -121,7 +115,7 @@ async fn a_rerun_adopts_its_own_crawler_by_name_and_sees_a_foreign_one_as_foreig
         .send()
         .await
         .unwrap();
-    let theirs = rerun.read(&other, None).await.unwrap().expect("exists");
+    let theirs = h.fresh_provider().await.read(&other, None).await.unwrap().expect("exists");
     assert_eq!(theirs.properties["tags"], json!({"owner": "someone-else"}));
     assert_eq!(theirs.properties["database_name"], "theirs");
     // Made without policies: Glue's own defaults, which this stack would have to change.

@@ -2,8 +2,11 @@
 //! place, delete with policies attached (and again), absence, adoption by name and lineage.
 
 use crate::Harness;
+use crate::support::{
+    assert_aws_error, assert_team_and_engine_tags, changed_properties, create_then_found_after_rerun,
+};
 use mantissa_aws::resources::iam_role::parse_returned;
-use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
+use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -98,10 +101,7 @@ async fn create_then_read_back() {
     assert_eq!(doc["Statement"][0]["Resource"], json!(["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"]));
     assert_eq!(attached(&h, &role).await, vec![LOGS_READ]);
     let t = tags(&h, &role).await;
-    assert_eq!(t["Team"], "security");
-    assert_eq!(t[LINEAGE_TAG], ctx.lineage);
-    assert_eq!(t[ADDRESS_TAG], "ingestion.firehose_role");
-    assert_eq!(t.len(), 6);
+    assert_team_and_engine_tags(&t, &ctx, "security", "ingestion.firehose_role");
 
     assert_reads_as(&h, &ctx, &desired).await;
     let live = h.provider.read(&ctx, None).await.unwrap().unwrap();
@@ -139,13 +139,7 @@ async fn update_each_property_in_place() {
     for (property, value) in steps {
         p[property] = value;
         let desired = h.desired(&ctx, p.clone());
-        let changed: Vec<String> = desired
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter(|(k, v)| prior.get(k.as_str()) != Some(v))
-            .map(|(k, _)| k.clone())
-            .collect();
+        let changed = changed_properties(&prior, &desired);
         assert_eq!(changed, vec![property.to_string()], "one property per step");
         let applied = h
             .provider
@@ -212,21 +206,11 @@ async fn a_rerun_finds_the_role_by_name_and_lineage() {
     let h = start().await;
     let ctx = ctx(&h, "adopted");
     let desired = h.desired(&ctx, props());
-    h.provider.create(&ctx, &desired).await.expect("create");
-    let rerun = h.fresh_provider().await;
-    let live = rerun.read(&ctx, None).await.unwrap().expect("found by name");
+    let live = create_then_found_after_rerun(&h, &ctx, &desired).await;
     assert_eq!(live.id, ctx.physical_name);
-    assert_eq!(live.properties["tags"][LINEAGE_TAG], json!(ctx.lineage));
-    assert_eq!(live.properties, desired);
 
     // Creating it again (a rerun that missed the read) fails with IAM's own error.
-    match h.provider.create(&ctx, &desired).await {
-        Err(ProviderError::Api(mantissa_engine::ApiError { operation, message, .. })) => {
-            assert_eq!(operation, "iam:CreateRole");
-            assert!(message.starts_with("EntityAlreadyExists"), "{message}");
-        }
-        other => panic!("expected the IAM error, got {other:?}"),
-    }
+    assert_aws_error(h.provider.create(&ctx, &desired).await, "iam:CreateRole", "EntityAlreadyExists");
 }
 
 #[tokio::test]

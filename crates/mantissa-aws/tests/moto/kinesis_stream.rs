@@ -3,8 +3,11 @@
 //! property in place, a shard change too big for one call, delete, adoption.
 
 use crate::Harness;
+use crate::support::{
+    assert_provider_reads_as, assert_team_and_engine_tags, changed_properties, create_then_found_after_rerun,
+};
 use mantissa_aws::{AwsProvider, AwsSettings};
-use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
+use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
 use mantissa_testkit::RecordingProxy;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -45,11 +48,6 @@ async fn live_tags(h: &Harness, name: &str) -> BTreeMap<String, String> {
     out.tags().iter().map(|t| (t.key().to_string(), t.value().unwrap_or_default().to_string())).collect()
 }
 
-async fn assert_reads_as(p: &AwsProvider, ctx: &ResourceContext, desired: &Value) {
-    let live = p.read(ctx, Some(&ctx.physical_name)).await.expect("read").expect("stream exists");
-    assert_eq!(&live.properties, desired);
-}
-
 #[tokio::test]
 async fn create_waits_for_active_tags_and_reads_back() {
     let Proxied { h, proxy, provider } = start().await;
@@ -75,12 +73,9 @@ async fn create_waits_for_active_tags_and_reads_back() {
     assert_eq!(s.key_id(), Some("alias/aws/kinesis"));
     assert_eq!(s.stream_mode_details().map(|m| m.stream_mode().as_str()), Some("PROVISIONED"));
     let tags = live_tags(&h, &name).await;
-    assert_eq!(tags["Team"], "security");
-    assert_eq!(tags[LINEAGE_TAG], ctx.lineage);
-    assert_eq!(tags[ADDRESS_TAG], "ingestion.stream");
-    assert_eq!(tags.len(), 6);
+    assert_team_and_engine_tags(&tags, &ctx, "security", "ingestion.stream");
 
-    assert_reads_as(&provider, &ctx, &desired).await;
+    assert_provider_reads_as(&provider, &ctx, &desired).await;
     let live = h.provider.read(&ctx, None).await.unwrap().unwrap();
     assert_eq!(live.attributes, applied.attributes);
     let schema = h.provider.schema(TYPE).unwrap();
@@ -126,13 +121,7 @@ async fn update_each_property_in_place() {
     for (properties, value, operation) in steps {
         p = value;
         let desired = h.desired(&ctx, p.clone());
-        let mut changed: Vec<String> = desired
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter(|(k, v)| prior.get(k.as_str()) != Some(v))
-            .map(|(k, _)| k.clone())
-            .collect();
+        let mut changed = changed_properties(&prior, &desired);
         changed.sort();
         let mut expected: Vec<String> = properties.iter().map(|s| s.to_string()).collect();
         expected.sort();
@@ -142,7 +131,7 @@ async fn update_each_property_in_place() {
         assert_eq!(proxy.count(operation), 1, "{operation}: {:?}", proxy.writes());
         assert_eq!(proxy.writes().len(), 1, "only {operation} was called: {:?}", proxy.writes());
         assert!(proxy.count("DescribeStreamSummary") >= 1);
-        assert_reads_as(&provider, &ctx, &desired).await;
+        assert_provider_reads_as(&provider, &ctx, &desired).await;
         prior = desired;
     }
 
@@ -197,11 +186,7 @@ async fn a_rerun_finds_the_stream_by_name_and_lineage() {
     let h = Harness::start().await;
     let ctx = ctx(&h, "adopted");
     let desired = h.desired(&ctx, json!({"encryption": null}));
-    h.provider.create(&ctx, &desired).await.expect("create");
-    let rerun = h.fresh_provider().await;
-    let live = rerun.read(&ctx, None).await.unwrap().expect("found by name");
-    assert_eq!(live.properties["tags"][LINEAGE_TAG], json!(ctx.lineage));
-    assert_eq!(live.properties, desired);
+    create_then_found_after_rerun(&h, &ctx, &desired).await;
 
     // One made by hand (moto keeps no tags from CreateStream) carries no lineage: not adoptable.
     let other = crate::kinesis_stream::ctx(&h, "foreign");

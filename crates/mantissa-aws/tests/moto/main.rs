@@ -23,6 +23,7 @@ mod secretsmanager_secret;
 mod sns_topic;
 mod sns_topic_policy;
 mod sns_topic_subscription;
+mod support;
 
 use mantissa_aws::{AwsProvider, AwsSettings};
 use mantissa_config::Address;
@@ -97,6 +98,14 @@ impl Harness {
             naming,
             lineage: "0b7c4c1e-5a3f-4e2a-9d55-3f1f0c6a2b10".into(),
         }
+    }
+
+    /// The context of one instance, `module.name["key"]`, of a `for_each` resource.
+    pub fn keyed_ctx(&self, type_name: &str, style: NameStyle, module: &str, name: &str, key: &str) -> ResourceContext {
+        let mut ctx = self.ctx(type_name, style, module, name);
+        ctx.address = ctx.address.with_key(key);
+        ctx.physical_name = ctx.naming.physical_name(style, &ctx.address);
+        ctx
     }
 
     /// Desired properties as the engine hands them over: standard tags merged into `tags`,

@@ -3,8 +3,9 @@
 //! adoption by name and lineage, drift from a hand-edited policy.
 
 use crate::Harness;
+use crate::support::{assert_aws_error, changed_properties, create_then_found_after_rerun};
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{ExpirationStatus, ServerSideEncryption};
+use aws_sdk_s3::types::{ExpirationStatus, ServerSideEncryption, ServerSideEncryptionByDefault};
 use futures::StreamExt;
 use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
 use serde_json::{Value, json};
@@ -44,6 +45,14 @@ async fn assert_reads_as(h: &Harness, ctx: &ResourceContext, desired: &Value) {
     let live = h.provider.read(ctx, Some(&ctx.physical_name)).await.expect("read").expect("bucket exists");
     assert_eq!(live.id, ctx.physical_name);
     assert_eq!(&live.properties, desired);
+}
+
+/// The bucket's default encryption as S3 answers it (its first rule), and whether that rule has
+/// the bucket key on.
+async fn default_encryption(h: &Harness, bucket: &str) -> (ServerSideEncryptionByDefault, Option<bool>) {
+    let enc = h.s3().get_bucket_encryption().bucket(bucket).send().await.unwrap();
+    let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
+    (rule.apply_server_side_encryption_by_default().unwrap().clone(), rule.bucket_key_enabled())
 }
 
 /// The versioning status as S3 answers it. Read raw because moto 5.2.5 misnames the answer's root
@@ -95,9 +104,7 @@ async fn create_then_read_back() {
     let s3 = h.s3();
     assert_eq!(versioning_status(&h, &bucket).as_deref(), Some("Enabled"));
 
-    let enc = s3.get_bucket_encryption().bucket(&bucket).send().await.unwrap();
-    let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
-    let by_default = rule.apply_server_side_encryption_by_default().unwrap();
+    let (by_default, _) = default_encryption(&h, &bucket).await;
     assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::Aes256);
     assert_eq!(by_default.kms_master_key_id(), None);
 
@@ -204,13 +211,7 @@ async fn update_each_property_in_place() {
     for (property, value) in steps {
         props[property] = value;
         let desired = h.desired(&ctx, props.clone());
-        let changed: Vec<String> = desired
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter(|(k, v)| prior.get(k.as_str()) != Some(v))
-            .map(|(k, _)| k.clone())
-            .collect();
+        let changed = changed_properties(&prior, &desired);
         assert_eq!(changed, vec![property.to_string()], "one property per step");
         let applied = h
             .provider
@@ -225,12 +226,10 @@ async fn update_each_property_in_place() {
     // And the SDK's own view of the end state.
     let s3 = h.s3();
     assert_eq!(versioning_status(&h, &bucket).as_deref(), Some("Suspended"));
-    let enc = s3.get_bucket_encryption().bucket(&bucket).send().await.unwrap();
-    let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
-    let by_default = rule.apply_server_side_encryption_by_default().unwrap();
+    let (by_default, bucket_key_enabled) = default_encryption(&h, &bucket).await;
     assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::AwsKms);
     assert_eq!(by_default.kms_master_key_id(), Some(KMS_KEY));
-    assert_eq!(rule.bucket_key_enabled(), Some(true));
+    assert_eq!(bucket_key_enabled, Some(true));
     let pab = s3.get_public_access_block().bucket(&bucket).send().await.unwrap();
     let pab = pab.public_access_block_configuration().unwrap();
     assert_eq!(pab.block_public_acls(), Some(true));
@@ -355,15 +354,11 @@ async fn a_rerun_finds_the_bucket_by_name_and_lineage() {
     let h = Harness::start().await;
     let ctx = ctx(&h, "adopted");
     let desired = h.desired(&ctx, full_props());
-    h.provider.create(&ctx, &desired).await.expect("create");
 
     // A new process with no record of the id: it looks the bucket up by its physical name.
-    let rerun = h.fresh_provider().await;
-    let live = rerun.read(&ctx, None).await.unwrap().expect("found by name");
+    let live = create_then_found_after_rerun(&h, &ctx, &desired).await;
     assert_eq!(live.id, ctx.physical_name);
-    assert_eq!(live.properties["tags"][LINEAGE_TAG], json!(ctx.lineage));
     assert_eq!(live.properties["tags"][ADDRESS_TAG], "storage.adopted");
-    assert_eq!(live.properties, desired);
 }
 
 #[tokio::test]
@@ -413,13 +408,7 @@ async fn outside_us_east_1_the_location_is_set_and_duplicates_fail() {
     assert_eq!(loc.location_constraint().map(|c| c.as_str()), Some("eu-west-1"));
     assert_reads_as(&h, &ctx, &desired).await;
 
-    match h.provider.create(&ctx, &desired).await {
-        Err(ProviderError::Api(mantissa_engine::ApiError { operation, message, .. })) => {
-            assert_eq!(operation, "s3:CreateBucket");
-            assert!(message.starts_with("BucketAlreadyOwnedByYou"), "{message}");
-        }
-        other => panic!("expected the AWS error, got {other:?}"),
-    }
+    assert_aws_error(h.provider.create(&ctx, &desired).await, "s3:CreateBucket", "BucketAlreadyOwnedByYou");
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 
 use crate::Harness;
 use crate::monitoring_common::{via_proxy, writes};
-use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ResourceContext};
+use crate::support::{assert_created_and_found_by_name, assert_team_and_engine_tags, create_then_delete_twice};
+use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ResourceContext};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -63,10 +64,7 @@ async fn create_then_read_back() {
     assert_eq!(policy["Statement"][0]["Principal"]["Service"], "events.amazonaws.com");
     assert_eq!(policy["Statement"][0]["Sid"], "EventBridgePublishes");
     let t = tags(&h, &arn).await;
-    assert_eq!(t["Team"], "security");
-    assert_eq!(t[LINEAGE_TAG], ctx.lineage);
-    assert_eq!(t[ADDRESS_TAG], "monitoring.alerts");
-    assert_eq!(t.len(), 6);
+    assert_team_and_engine_tags(&t, &ctx, "security", "monitoring.alerts");
 
     let live = h.provider.read(&ctx, Some(&arn)).await.unwrap().expect("exists");
     assert_eq!(live.properties, desired);
@@ -167,8 +165,7 @@ async fn many_topics_are_paged_through() {
     }
     let ctx = ctx(&h, "zz_last");
     let desired = h.desired(&ctx, json!({}));
-    let arn = h.provider.create(&ctx, &desired).await.unwrap().id;
-    assert_eq!(h.provider.read(&ctx, None).await.unwrap().expect("found on page two").id, arn);
+    assert_created_and_found_by_name(&h, &ctx, &desired).await;
 }
 
 #[tokio::test]
@@ -176,9 +173,5 @@ async fn delete_then_gone_and_twice_is_fine() {
     let h = Harness::start().await;
     let ctx = ctx(&h, "doomed");
     let desired = h.desired(&ctx, json!({}));
-    let arn = h.provider.create(&ctx, &desired).await.unwrap().id;
-    h.provider.delete(&ctx, &arn, &desired).await.expect("delete");
-    assert!(h.provider.read(&ctx, Some(&arn)).await.unwrap().is_none());
-    assert!(h.provider.read(&ctx, None).await.unwrap().is_none());
-    h.provider.delete(&ctx, &arn, &desired).await.expect("deleting twice");
+    create_then_delete_twice(&h, &ctx, &desired).await;
 }
