@@ -3,11 +3,10 @@
 
 mod props;
 mod read;
-mod validate;
 mod write;
 
+pub use props::MIN_CUTOFF;
 pub use props::{EncryptionOption, ResultEncryption, WorkgroupProps, WorkgroupState};
-pub use validate::MIN_CUTOFF;
 
 use crate::AwsClients;
 use crate::partition::partition;
@@ -65,7 +64,7 @@ impl ResourceType for AthenaWorkgroup {
     const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &WorkgroupProps) -> Result<(), PropertyError> {
-        validate::validate(&ctx.physical_name, props)
+        props::validate(&ctx.physical_name, props)
     }
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &WorkgroupProps) -> Map<String, Value> {

@@ -7,7 +7,6 @@
 
 mod props;
 mod read;
-mod validate;
 mod wait;
 mod write;
 
@@ -91,7 +90,7 @@ impl ResourceType for DynamodbTable {
     const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &TableProps) -> Result<(), PropertyError> {
-        validate::validate(&ctx.physical_name, props)
+        props::validate(&ctx.physical_name, props)
     }
 
     fn canonicalize(&self, props: &mut TableProps) {

@@ -5,18 +5,19 @@
 //! Not protected: a database holds table definitions only, every one of them declared in the
 //! stack and rebuilt by the next apply; the data stays in the logs bucket, which is protected.
 
+mod props;
+
+pub use props::DatabaseProps;
+
 use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
-use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_glue::types::DatabaseInput;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -27,18 +28,6 @@ static SCHEMA: TypeSchema =
 
 pub const DOC: TypeDoc =
     TypeDoc { import_id: "the database name (`{project_prefix}_{environment}`, `-` → `_`)", emulator: &[] };
-
-const MAX_DESCRIPTION: usize = 2048;
-
-/// A Glue database.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DatabaseProps {
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
-}
 
 pub struct GlueDatabase {
     clients: AwsClients,
@@ -96,12 +85,7 @@ impl ResourceType for GlueDatabase {
     const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &DatabaseProps) -> Result<(), PropertyError> {
-        crate::resources::glue_table::validate_identifier(&ctx.physical_name, "database")
-            .map_err(|m| PropertyError::new("@name", m))?;
-        if props.description.chars().count() > MAX_DESCRIPTION {
-            return Err(PropertyError::new("description", format!("at most {MAX_DESCRIPTION} characters")));
-        }
-        validate_tags(&props.tags, STANDARD_LIMITS)
+        props::validate(&ctx.physical_name, props)
     }
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &DatabaseProps) -> Map<String, Value> {

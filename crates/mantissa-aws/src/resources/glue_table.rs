@@ -8,10 +8,9 @@
 
 mod convert;
 mod props;
-mod validate;
 
+pub use props::validate_identifier;
 pub use props::{Column, SerDe, TableProps};
-pub use validate::validate_identifier;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
@@ -100,7 +99,7 @@ impl ResourceType for GlueTable {
     const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &TableProps) -> Result<(), PropertyError> {
-        validate::validate(&ctx.physical_name, &environment_database(ctx), props)
+        props::validate(&ctx.physical_name, &environment_database(ctx), props)
     }
 
     fn planned_attributes(&self, ctx: &ResourceContext, props: &TableProps) -> Map<String, Value> {

@@ -6,12 +6,11 @@
 mod policy;
 mod props;
 mod read;
-mod validate;
 mod write;
 
 pub use policy::{normalize_document, parse_returned};
 pub use props::RoleProps;
-pub use validate::{UNSCOPED_ACTIONS, UNSCOPED_SID_PREFIX};
+pub use props::{UNSCOPED_ACTIONS, UNSCOPED_SID_PREFIX};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
@@ -59,7 +58,7 @@ impl ResourceType for IamRole {
     const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &RoleProps) -> Result<(), PropertyError> {
-        validate::validate(&ctx.physical_name, props)
+        props::validate(&ctx.physical_name, props)
     }
 
     fn canonicalize(&self, props: &mut RoleProps) {

@@ -21,9 +21,7 @@
 //!   `tests/moto/<type>.rs`; `<type>/mocked_tests.rs` only for calls the emulator lacks.
 //!
 //! `aws_sns_topic_policy` is the smallest example. Types written before this layout move to it
-//! as they are next changed: the API Gateway parts, the Glue database, the EventBridge rule, the
-//! secret, the user pool client and the subscription are one file each, and a few larger types
-//! keep their validation in `<type>/validate.rs` beside `props.rs`.
+//! as they are next changed: the API Gateway parts are still one file each.
 
 mod api_gateway;
 pub mod api_gateway_account;

@@ -5,12 +5,11 @@ mod empty;
 mod lifecycle;
 mod props;
 mod read;
-mod validate;
 mod write;
 
 pub use mantissa_aws_core::s3::tls_only_policy;
+pub use props::validate_bucket_name;
 pub use props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock, StorageClass, Transition};
-pub use validate::validate_bucket_name;
 
 use crate::AwsClients;
 use crate::partition::{dns_suffix, partition};
@@ -118,7 +117,7 @@ impl ResourceType for S3Bucket {
     const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &BucketProps) -> Result<(), PropertyError> {
-        validate::validate(&ctx.physical_name, props)
+        props::validate(&ctx.physical_name, props)
     }
 
     fn canonicalize(&self, props: &mut BucketProps) {

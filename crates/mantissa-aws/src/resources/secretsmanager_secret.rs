@@ -4,17 +4,18 @@
 //! the state keeps only the VersionId. Deleted secrets wait out AWS's recovery window, so
 //! creating one whose name is pending deletion restores and adopts it.
 
+mod props;
+
+pub use props::SecretProps;
+
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
-use crate::tags::{STANDARD_LIMITS, validate_tags};
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::types::Tag;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -36,21 +37,6 @@ pub const DOC: TypeDoc = TypeDoc {
         "DeleteSecret keeps a recovery window, in moto as on AWS: creating a secret whose name is pending deletion restores and adopts it, and the emulator tests cover that.",
     ],
 };
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SecretProps {
-    #[serde(default)]
-    pub description: String,
-    /// A KMS key id, ARN or alias; none: the account's `aws/secretsmanager` key.
-    #[serde(default)]
-    pub kms_key_id: Option<String>,
-    /// The secret string, from `${secret.<name>}`. None: the secret exists without a value.
-    #[serde(default)]
-    pub value: Option<String>,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
-}
 
 pub struct Secret {
     clients: AwsClients,
@@ -127,21 +113,7 @@ impl ResourceType for Secret {
     const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &SecretProps) -> Result<(), PropertyError> {
-        let name = &ctx.physical_name;
-        if name.len() > 512 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c)) {
-            return Err(PropertyError::new(
-                "@name",
-                format!("`{name}` is not a valid Secrets Manager name (up to 512 of A-Z a-z 0-9 /_+=.@-)"),
-            ));
-        }
-        if props.description.len() > 2048 {
-            return Err(PropertyError::new("description", "a secret's description is at most 2048 characters"));
-        }
-        // Never echo the value in an error: say only what is wrong with it.
-        if props.value.as_ref().is_some_and(|v| v.len() > 65_536) {
-            return Err(PropertyError::new("value", "a secret value is at most 65,536 bytes"));
-        }
-        validate_tags(&props.tags, STANDARD_LIMITS)
+        props::validate(&ctx.physical_name, props)
     }
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &SecretProps) -> Map<String, Value> {

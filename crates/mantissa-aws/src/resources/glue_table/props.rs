@@ -1,9 +1,16 @@
 //! The properties of `aws_glue_catalog_table`: an external table over objects in S3, in the
 //! shape Glue's TableInput takes, with the defaults of a text (JSON or delimited) table.
+//!
+//! What Glue or Athena would reject (or silently make unqueryable) in a table definition, checked
+//! before any call: identifiers, duplicate columns, the database, and partition projection that
+//! names every partition key.
 
+use crate::decode::is_unknown;
+use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 pub const TEXT_INPUT_FORMAT: &str = "org.apache.hadoop.mapred.TextInputFormat";
 pub const TEXT_OUTPUT_FORMAT: &str = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
@@ -77,11 +84,130 @@ pub struct SerDe {
     pub parameters: BTreeMap<String, String>,
 }
 
+const MAX_NAME: usize = 255;
+const MAX_DESCRIPTION: usize = 2048;
+const MAX_COMMENT: usize = 255;
+const TEMPLATE_KEY: &str = "storage.location.template";
+
+/// Athena's identifier rules for databases and tables: lowercase letters, digits and `_`.
+pub fn validate_identifier(name: &str, what: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > MAX_NAME {
+        return Err(format!("{what} name {name:?} must be 1 to {MAX_NAME} characters"));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')) {
+        return Err(format!(
+            "{what} name {name:?} contains {c:?}; Athena identifiers are lowercase letters, digits and `_`"
+        ));
+    }
+    Ok(())
+}
+
+/// `database` is the environment's database, the only one `read` can find the table in by name.
+pub fn validate(name: &str, database: &str, props: &TableProps) -> Result<(), PropertyError> {
+    validate_identifier(name, "table").map_err(|m| PropertyError::new("@name", m))?;
+    if !is_unknown(&props.database_name) && props.database_name != database {
+        return Err(PropertyError::new(
+            "database_name",
+            format!(
+                "tables belong to this environment's Glue database {database:?} (`${{catalog.database.name}}`), not {:?}: mantissa finds a table after an interrupted run by that name",
+                props.database_name
+            ),
+        ));
+    }
+    if props.table_type != "EXTERNAL_TABLE" {
+        return Err(PropertyError::new(
+            "table_type",
+            format!("{:?} is not supported: only EXTERNAL_TABLE (data in S3, queried by Athena)", props.table_type),
+        ));
+    }
+    if props.description.chars().count() > MAX_DESCRIPTION {
+        return Err(PropertyError::new("description", format!("at most {MAX_DESCRIPTION} characters")));
+    }
+    if props.columns.is_empty() {
+        return Err(PropertyError::new("columns", "a table needs at least one column"));
+    }
+    let mut seen = BTreeSet::new();
+    for (list, columns) in [("columns", &props.columns), ("partition_keys", &props.partition_keys)] {
+        for (i, c) in columns.iter().enumerate() {
+            validate_column(&format!("{list}[{i}]"), c)?;
+            if !seen.insert(c.name.as_str()) {
+                return Err(PropertyError::new(
+                    format!("{list}[{i}].name"),
+                    format!("column {:?} is declared twice (partition keys share the columns' names)", c.name),
+                ));
+            }
+        }
+    }
+    if !is_unknown(&props.location) && !props.location.starts_with("s3://") {
+        return Err(PropertyError::new("location", format!("{:?} is not an s3:// location", props.location)));
+    }
+    for (path, value) in [("input_format", &props.input_format), ("output_format", &props.output_format)] {
+        if value.is_empty() {
+            return Err(PropertyError::new(path, "must name a class"));
+        }
+    }
+    if props.serde.library.is_empty() {
+        return Err(PropertyError::new("serde.library", "must name a SerDe class"));
+    }
+    validate_projection(props)
+}
+
+fn validate_column(path: &str, c: &Column) -> Result<(), PropertyError> {
+    validate_identifier(&c.name, "column").map_err(|m| {
+        PropertyError::new(format!("{path}.name"), format!("{m} (Athena reports column names in lowercase)"))
+    })?;
+    if c.type_name.trim().is_empty() {
+        return Err(PropertyError::new(format!("{path}.type"), "a column needs a type (string, bigint, ...)"));
+    }
+    if c.comment.chars().count() > MAX_COMMENT {
+        return Err(PropertyError::new(format!("{path}.comment"), format!("at most {MAX_COMMENT} characters")));
+    }
+    Ok(())
+}
+
+/// With projection on, Athena computes partitions from these parameters alone: a partition key
+/// without its `projection.<key>.type`, or a location template without `${<key>}`, makes every
+/// query fail or scan nothing.
+fn validate_projection(props: &TableProps) -> Result<(), PropertyError> {
+    let param = |k: &str| props.parameters.get(k).map(String::as_str);
+    if param("projection.enabled") != Some("true") {
+        return Ok(());
+    }
+    for key in &props.partition_keys {
+        let type_key = format!("projection.{}.type", key.name);
+        if param(&type_key).is_none() {
+            return Err(PropertyError::new(
+                format!("parameters.{type_key}"),
+                format!("partition projection is on but partition key {:?} has no projection type", key.name),
+            ));
+        }
+    }
+    if let Some(template) = param(TEMPLATE_KEY).filter(|t| !is_unknown(t)) {
+        let path = format!("parameters.{TEMPLATE_KEY}");
+        if !template.starts_with("s3://") {
+            return Err(PropertyError::new(path, format!("{template:?} is not an s3:// location")));
+        }
+        for key in &props.partition_keys {
+            let placeholder = format!("${{{}}}", key.name);
+            if !template.contains(&placeholder) {
+                return Err(PropertyError::new(
+                    path,
+                    format!(
+                        "the template does not contain {placeholder} for partition key {:?} (write `$${{{}}}` in the stack so that it reaches Glue literally)",
+                        key.name, key.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::decode::decode;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     #[test]
     fn text_table_defaults_are_filled() {
@@ -101,5 +227,89 @@ mod tests {
         assert!(!props.compressed);
         let encoded = serde_json::to_value(&props).unwrap();
         assert_eq!(encoded["columns"], json!([{"name": "a", "type": "string", "comment": ""}]));
+    }
+
+    fn props(extra: Value) -> TableProps {
+        let mut doc = json!({
+            "database_name": "mantissa_log_dev",
+            "columns": [{"name": "eventname", "type": "string"}],
+            "partition_keys": [{"name": "year", "type": "string"}, {"name": "month", "type": "string"}],
+            "location": "s3://logs/cloudtrail/",
+            "serde": {"library": "org.openx.data.jsonserde.JsonSerDe"},
+            "parameters": {
+                "projection.enabled": "true",
+                "projection.year.type": "integer",
+                "projection.month.type": "integer",
+                "storage.location.template": "s3://logs/cloudtrail/year=${year}/month=${month}/"
+            }
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            doc[k] = v.clone();
+        }
+        decode(&doc).unwrap()
+    }
+
+    fn err(p: &TableProps) -> PropertyError {
+        validate("cloudtrail", "mantissa_log_dev", p).unwrap_err()
+    }
+
+    #[test]
+    fn a_projected_table_passes() {
+        validate("cloudtrail", "mantissa_log_dev", &props(json!({}))).unwrap();
+    }
+
+    #[test]
+    fn identifiers_are_athena_identifiers() {
+        assert_eq!(validate("Cloud-Trail", "mantissa_log_dev", &props(json!({}))).unwrap_err().path, "@name");
+        let p = props(json!({"columns": [{"name": "eventName", "type": "string"}]}));
+        let e = err(&p);
+        assert_eq!(e.path, "columns[0].name");
+        assert!(e.message.contains("lowercase"), "{}", e.message);
+        assert!(validate_identifier(&"a".repeat(256), "table").is_err());
+        assert!(validate_identifier("vpc_flow_2", "table").is_ok());
+    }
+
+    #[test]
+    fn the_database_must_be_the_environments() {
+        let e = err(&props(json!({"database_name": "other"})));
+        assert_eq!(e.path, "database_name");
+        let unknown = props(json!({"database_name": mantissa_config::UNKNOWN}));
+        validate("cloudtrail", "mantissa_log_dev", &unknown).unwrap();
+    }
+
+    #[test]
+    fn columns_are_present_unique_and_typed() {
+        assert_eq!(err(&props(json!({"columns": []}))).path, "columns");
+        let dup = props(json!({"columns": [{"name": "year", "type": "string"}]}));
+        assert_eq!(err(&dup).path, "partition_keys[0].name");
+        assert_eq!(err(&props(json!({"columns": [{"name": "a", "type": " "}]}))).path, "columns[0].type");
+    }
+
+    #[test]
+    fn location_and_table_type() {
+        assert_eq!(err(&props(json!({"location": "logs/cloudtrail/"}))).path, "location");
+        assert_eq!(err(&props(json!({"table_type": "VIRTUAL_VIEW"}))).path, "table_type");
+        assert_eq!(err(&props(json!({"serde": {"library": ""}}))).path, "serde.library");
+    }
+
+    #[test]
+    fn projection_names_every_partition_key() {
+        let mut p = props(json!({}));
+        p.parameters.remove("projection.month.type");
+        assert_eq!(err(&p).path, "parameters.projection.month.type");
+
+        // The template as it arrives when the stack wrote `${year}` instead of `$${year}`:
+        // the config language resolved it away.
+        let mut p = props(json!({}));
+        p.parameters.insert(TEMPLATE_KEY.into(), "s3://logs/cloudtrail/year=/month=${month}/".into());
+        let e = err(&p);
+        assert_eq!(e.path, "parameters.storage.location.template");
+        assert!(e.message.contains("${year}"), "{}", e.message);
+
+        // Projection off: the parameters are the user's business.
+        let mut p = props(json!({}));
+        p.parameters.insert("projection.enabled".into(), "false".into());
+        p.parameters.remove("projection.month.type");
+        validate("cloudtrail", "mantissa_log_dev", &p).unwrap();
     }
 }

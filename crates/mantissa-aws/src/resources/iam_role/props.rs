@@ -1,7 +1,20 @@
 //! The properties of `aws_iam_role`, with their defaults; policy documents are kept as JSON and
 //! brought into canonical form by [`super::policy`].
+//!
+//! What IAM would refuse, and what mantissa refuses on purpose: inline statements that allow
+//! every action, or any resource, without saying so.
+//!
+//! Wildcards. An `Allow` statement in an inline policy may not have `Action: "*"` (or
+//! `NotAction`, which allows nearly everything), and may have `Resource: "*"` (or
+//! `NotResource`) only when every action in it is one AWS cannot scope to a resource (listing
+//! calls, `cloudwatch:PutMetricData`, ...; see [`UNSCOPED_ACTIONS`]). A statement whose `Sid`
+//! starts with `Unscoped` is exempt: the marker survives the round trip through IAM, so the
+//! exemption is visible in the account as well as in the stack.
 
-use super::policy::normalize_document;
+use super::policy::{field_strings, normalize_document, policy_size, statements};
+use crate::decode::is_unknown;
+use crate::tags::{STANDARD_LIMITS, validate_tags};
+use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -46,6 +59,200 @@ impl RoleProps {
     }
 }
 
+/// Inline policies of one role together (IAM counts characters without whitespace).
+pub const MAX_INLINE_TOTAL: usize = 10_240;
+/// The trust policy's hard maximum (the default quota is 2,048; it can be raised to this).
+pub const MAX_TRUST_POLICY: usize = 4_096;
+/// Managed policies per role: the hard maximum (the default quota is 10).
+pub const MAX_MANAGED: usize = 20;
+/// The `Sid` prefix that exempts a statement from the wildcard rules.
+pub const UNSCOPED_SID_PREFIX: &str = "Unscoped";
+
+/// Actions that support no resource-level permission: `Resource: "*"` is the only way to
+/// grant them. Lower case, as IAM matches actions case-insensitively.
+pub const UNSCOPED_ACTIONS: &[&str] = &[
+    "athena:listdatacatalogs",
+    "athena:listworkgroups",
+    "bedrock:listfoundationmodels",
+    "cloudwatch:getmetricdata",
+    "cloudwatch:putmetricdata",
+    "cognito-idp:listuserpools",
+    "ec2:createnetworkinterface",
+    "ec2:deletenetworkinterface",
+    "ec2:describenetworkinterfaces",
+    "firehose:listdeliverystreams",
+    "iam:listroles",
+    "kinesis:liststreams",
+    "kms:listaliases",
+    "kms:listkeys",
+    "lambda:listfunctions",
+    "logs:describeloggroups",
+    "s3:listallmybuckets",
+    "secretsmanager:getrandompassword",
+    "secretsmanager:listsecrets",
+    "sns:listtopics",
+    "sts:getcalleridentity",
+    "xray:puttelemetryrecords",
+    "xray:puttracesegments",
+];
+
+pub fn validate(role_name: &str, props: &RoleProps) -> Result<(), PropertyError> {
+    validate_role_name(role_name)?;
+    let trust = normalize_document(&props.assume_role_policy);
+    check_document(&trust, "assume_role_policy")?;
+    if policy_size(&trust) > MAX_TRUST_POLICY {
+        return Err(PropertyError::new(
+            "assume_role_policy",
+            format!("the trust policy is {} characters; IAM allows at most {MAX_TRUST_POLICY}", policy_size(&trust)),
+        ));
+    }
+    let mut total = 0;
+    for (name, doc) in &props.inline_policies {
+        let path = format!("inline_policies.{name}");
+        validate_policy_name(name, &path)?;
+        let doc = normalize_document(doc);
+        check_document(&doc, &path)?;
+        check_wildcards(&doc, &path)?;
+        total += policy_size(&doc);
+    }
+    if total > MAX_INLINE_TOTAL {
+        return Err(PropertyError::new(
+            "inline_policies",
+            format!(
+                "the inline policies total {total} characters; IAM allows at most {MAX_INLINE_TOTAL} per role (move some into a managed policy)"
+            ),
+        ));
+    }
+    if props.managed_policy_arns.len() > MAX_MANAGED {
+        return Err(PropertyError::new(
+            "managed_policy_arns",
+            format!(
+                "{} managed policies; IAM attaches at most {MAX_MANAGED} to a role",
+                props.managed_policy_arns.len()
+            ),
+        ));
+    }
+    for (i, arn) in props.managed_policy_arns.iter().enumerate() {
+        if !is_unknown(arn) && !is_policy_arn(arn) {
+            return Err(PropertyError::new(
+                format!("managed_policy_arns[{i}]"),
+                format!(
+                    "{arn:?} is not a policy ARN (arn:aws:iam::aws:policy/... or arn:aws:iam::<account>:policy/...)"
+                ),
+            ));
+        }
+    }
+    if props.description.chars().count() > 1000 {
+        return Err(PropertyError::new("description", "at most 1000 characters"));
+    }
+    if !(3600..=43200).contains(&props.max_session_duration) {
+        return Err(PropertyError::new(
+            "max_session_duration",
+            format!("{} seconds; IAM allows 3600 (1 hour) to 43200 (12 hours)", props.max_session_duration),
+        ));
+    }
+    validate_tags(&props.tags, STANDARD_LIMITS)
+}
+
+fn is_iam_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+}
+
+fn validate_role_name(name: &str) -> Result<(), PropertyError> {
+    if name.is_empty() || name.len() > 64 || !name.chars().all(is_iam_name_char) {
+        return Err(PropertyError::new(
+            "@name",
+            format!(
+                "role name {name:?} must be 1 to 64 characters of letters, digits and +=,.@_- (shorten the prefix, environment or name)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_policy_name(name: &str, path: &str) -> Result<(), PropertyError> {
+    if name.is_empty() || name.len() > 128 || !name.chars().all(is_iam_name_char) {
+        return Err(PropertyError::new(path, "policy names are 1 to 128 characters of letters, digits and +=,.@_-"));
+    }
+    Ok(())
+}
+
+fn is_policy_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws")
+            && (*account == "aws" || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())))
+            && resource.starts_with("policy/") && resource.len() > "policy/".len())
+}
+
+/// The shape IAM requires: an object with a non-empty `Statement` list whose entries each say
+/// `Effect: Allow|Deny`.
+fn check_document(doc: &Value, path: &str) -> Result<(), PropertyError> {
+    if !doc.is_object() {
+        return Err(PropertyError::new(path, "a policy document is a map with `Version` and `Statement`"));
+    }
+    if let Some(Value::String(v)) = doc.get("Version")
+        && v != "2012-10-17"
+        && v != "2008-10-17"
+    {
+        return Err(PropertyError::new(
+            format!("{path}.Version"),
+            format!("{v:?}: IAM knows 2012-10-17 and 2008-10-17"),
+        ));
+    }
+    let list = statements(doc);
+    if list.is_empty() {
+        return Err(PropertyError::new(format!("{path}.Statement"), "a policy needs at least one statement"));
+    }
+    for (i, st) in list.iter().enumerate() {
+        let effect = st.get("Effect").and_then(Value::as_str);
+        if !matches!(effect, Some("Allow" | "Deny")) && !effect.is_some_and(is_unknown) {
+            return Err(PropertyError::new(format!("{path}.Statement[{i}].Effect"), "must be Allow or Deny"));
+        }
+        if st.get("Action").is_none() && st.get("NotAction").is_none() {
+            return Err(PropertyError::new(format!("{path}.Statement[{i}]"), "a statement needs Action or NotAction"));
+        }
+    }
+    Ok(())
+}
+
+fn check_wildcards(doc: &Value, path: &str) -> Result<(), PropertyError> {
+    for (i, st) in statements(doc).iter().enumerate() {
+        if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let exempt = st.get("Sid").and_then(Value::as_str).is_some_and(|s| s.starts_with(UNSCOPED_SID_PREFIX));
+        if exempt {
+            continue;
+        }
+        let at = |field: &str| format!("{path}.Statement[{i}].{field}");
+        let actions = field_strings(st, "Action");
+        if actions.contains(&"*") || st.get("NotAction").is_some() {
+            let field = if st.get("NotAction").is_some() { "NotAction" } else { "Action" };
+            return Err(PropertyError::new(
+                at(field),
+                format!(
+                    "this Allow grants (nearly) every AWS action; list the actions the role needs, or mark a deliberate exception with a Sid starting {UNSCOPED_SID_PREFIX:?}"
+                ),
+            ));
+        }
+        let any_resource = field_strings(st, "Resource").contains(&"*") || st.get("NotResource").is_some();
+        let scopable: Vec<&str> =
+            actions.iter().copied().filter(|a| !UNSCOPED_ACTIONS.contains(&a.to_ascii_lowercase().as_str())).collect();
+        if any_resource && !scopable.is_empty() {
+            let field = if st.get("NotResource").is_some() { "NotResource" } else { "Resource" };
+            return Err(PropertyError::new(
+                at(field),
+                format!(
+                    "`Resource: \"*\"` for {} which can be scoped to resources: name the ARNs, or mark a deliberate exception with a Sid starting {UNSCOPED_SID_PREFIX:?}",
+                    scopable.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +278,82 @@ mod tests {
         );
         let err = decode::<RoleProps>(&json!({"assume_role_policy": {}, "path": "/x/"})).unwrap_err();
         assert!(err.message.contains("unknown field `path`"), "{}", err.message);
+    }
+
+    const NAME: &str = "mantissa-log-dev-firehose-role";
+
+    fn role(inline: Value) -> RoleProps {
+        decode(&json!({
+            "assume_role_policy": {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                "Principal": {"Service": "firehose.amazonaws.com"}}]},
+            "inline_policies": inline
+        }))
+        .unwrap()
+    }
+
+    fn allow(action: Value, resource: Value) -> Value {
+        json!({"p": {"Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}})
+    }
+
+    #[test]
+    fn scoped_policies_pass() {
+        let ok = role(allow(json!(["s3:PutObject"]), json!("arn:aws:s3:::b/*")));
+        validate(NAME, &ok).unwrap();
+        // Unscopable actions may use any resource.
+        validate(NAME, &role(allow(json!(["cloudwatch:PutMetricData", "S3:ListAllMyBuckets"]), json!("*")))).unwrap();
+        // Denies may be as broad as they like.
+        let deny = json!({"p": {"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}});
+        validate(NAME, &role(deny)).unwrap();
+    }
+
+    #[test]
+    fn wildcards_are_refused_unless_marked() {
+        let err = validate(NAME, &role(allow(json!("*"), json!("arn:aws:s3:::b")))).unwrap_err();
+        assert_eq!(err.path, "inline_policies.p.Statement[0].Action");
+        let err =
+            validate(NAME, &role(allow(json!(["s3:PutObject", "cloudwatch:PutMetricData"]), json!("*")))).unwrap_err();
+        assert_eq!(err.path, "inline_policies.p.Statement[0].Resource");
+        assert!(err.message.contains("s3:PutObject") && !err.message.contains("PutMetricData"), "{}", err.message);
+        let not_action = json!({"p": {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}});
+        assert_eq!(validate(NAME, &role(not_action)).unwrap_err().path, "inline_policies.p.Statement[0].NotAction");
+        let marked = json!({"p": {"Statement": [{"Sid": "UnscopedDescribe", "Effect": "Allow",
+            "Action": "ec2:DescribeInstances", "Resource": "*"}]}});
+        validate(NAME, &role(marked)).unwrap();
+    }
+
+    #[test]
+    fn sizes_and_counts() {
+        let big: String = "x".repeat(9_000);
+        let inline = json!({
+            "a": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{big}")}]},
+            "b": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{}", &big[..2000])}]}
+        });
+        let err = validate(NAME, &role(inline)).unwrap_err();
+        assert_eq!(err.path, "inline_policies");
+        let mut props = role(json!({}));
+        props.managed_policy_arns = (0..21).map(|i| format!("arn:aws:iam::aws:policy/P{i}")).collect();
+        assert_eq!(validate(NAME, &props).unwrap_err().path, "managed_policy_arns");
+        props.managed_policy_arns = vec!["arn:aws:iam::123456789012:policy/ok".into(), "AmazonS3FullAccess".into()];
+        assert_eq!(validate(NAME, &props).unwrap_err().path, "managed_policy_arns[1]");
+        props.managed_policy_arns.clear();
+        props.max_session_duration = 60;
+        assert_eq!(validate(NAME, &props).unwrap_err().path, "max_session_duration");
+    }
+
+    #[test]
+    fn names_and_shapes() {
+        let props = role(json!({}));
+        assert_eq!(validate(&"r".repeat(65), &props).unwrap_err().path, "@name");
+        assert_eq!(validate("a/b", &props).unwrap_err().path, "@name");
+        let err = validate(NAME, &role(json!({"bad name": {"Statement": []}}))).unwrap_err();
+        assert_eq!(err.path, "inline_policies.bad name");
+        let err = validate(NAME, &role(json!({"p": {"Statement": []}}))).unwrap_err();
+        assert_eq!(err.path, "inline_policies.p.Statement");
+        let err =
+            validate(NAME, &role(json!({"p": {"Statement": [{"Effect": "Maybe", "Action": "s3:x"}]}}))).unwrap_err();
+        assert_eq!(err.path, "inline_policies.p.Statement[0].Effect");
+        let mut props = role(json!({}));
+        props.assume_role_policy = json!("not a map");
+        assert_eq!(validate(NAME, &props).unwrap_err().path, "assume_role_policy");
     }
 }

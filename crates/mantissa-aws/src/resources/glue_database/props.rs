@@ -1,0 +1,28 @@
+//! The properties of `aws_glue_catalog_database` and what Glue would reject in them, checked
+//! before any call.
+
+use crate::tags::{STANDARD_LIMITS, validate_tags};
+use mantissa_engine::PropertyError;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const MAX_DESCRIPTION: usize = 2048;
+
+/// A Glue database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseProps {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+pub fn validate(name: &str, props: &DatabaseProps) -> Result<(), PropertyError> {
+    crate::resources::glue_table::validate_identifier(name, "database").map_err(|m| PropertyError::new("@name", m))?;
+    if props.description.chars().count() > MAX_DESCRIPTION {
+        return Err(PropertyError::new("description", format!("at most {MAX_DESCRIPTION} characters")));
+    }
+    validate_tags(&props.tags, STANDARD_LIMITS)
+}
