@@ -68,14 +68,10 @@ fn soak(seed: u64) -> Soak {
 
     // Nothing duplicated, nothing untracked: a create whose answer was lost was adopted, not redone.
     w.proxy.clear_faults();
-    let r = w.mantissa(&["state", "pull", "-e", "test"]);
-    assert_eq!(r.code, 0, "{r:?}");
-    let state: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {r:?}"));
-    let mut held = live(&w);
-    for (type_name, backend_part) in [("aws_s3_bucket", BUCKET), ("aws_dynamodb_table", TABLE)] {
-        held.get_mut(type_name).map(|ids| ids.remove(backend_part));
-    }
-    assert_eq!(held, tracked(&state), "seed {seed}: the emulator holds exactly what the state records");
+    assert_emulator_holds_what_state_records(
+        &w,
+        &format!("seed {seed}: the emulator holds exactly what the state records"),
+    );
     report
 }
 
@@ -131,14 +127,7 @@ fn a_create_whose_answer_was_lost_is_adopted_not_made_twice() {
     }
     let r = w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let r = w.mantissa(&["state", "pull", "-e", "test"]);
-    assert_eq!(r.code, 0, "{r:?}");
-    let state: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {r:?}"));
-    let mut held = live(&w);
-    for (type_name, backend_part) in [("aws_s3_bucket", BUCKET), ("aws_dynamodb_table", TABLE)] {
-        held.get_mut(type_name).map(|ids| ids.remove(backend_part));
-    }
-    assert_eq!(held, tracked(&state), "nothing created twice");
+    assert_emulator_holds_what_state_records(&w, "nothing created twice");
 }
 
 #[test]
@@ -156,4 +145,17 @@ fn fault_soak_over_many_seeds() {
         let seed: u64 = seed.parse().unwrap_or_else(|e| panic!("FAULT_SOAK_SEEDS: {seed:?}: {e}"));
         println!("{}", soak(seed));
     }
+}
+
+/// The emulator holds exactly the resources the state records (the backend's own bucket and
+/// table left out): nothing created twice, nothing untracked.
+fn assert_emulator_holds_what_state_records(w: &World, context: &str) {
+    let r = w.mantissa(&["state", "pull", "-e", "test"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let state: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {r:?}"));
+    let mut held = live(w);
+    for (type_name, backend_part) in [("aws_s3_bucket", BUCKET), ("aws_dynamodb_table", TABLE)] {
+        held.get_mut(type_name).map(|ids| ids.remove(backend_part));
+    }
+    assert_eq!(held, tracked(&state), "{context}");
 }
