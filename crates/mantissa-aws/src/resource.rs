@@ -28,24 +28,50 @@ pub fn name_and_arn(name: &str, arn: Option<&str>) -> Map<String, Value> {
     m
 }
 
+/// What a type's properties check and normalize of themselves, before any AWS call. The
+/// defaults suit properties with nothing to check and no list whose order AWS drops.
+pub trait Properties {
+    /// Checks what AWS would reject but the type system cannot express, for the resource whose
+    /// physical name is `name`. Values that are still placeholders (see
+    /// [`crate::decode::is_unknown`]) are skipped; they are checked at apply.
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        Ok(())
+    }
+
+    /// Puts lists whose order AWS does not keep into a fixed order, so desired and live compare
+    /// equal. Applied to both the desired properties and what `read` returns.
+    fn canonicalize(&mut self) {}
+}
+
 /// One AWS resource type. Property structs use `#[serde(deny_unknown_fields)]` and defaults, so
 /// that serializing a decoded struct gives the canonical form with every key present.
 #[async_trait]
 pub trait ResourceType: Send + Sync + 'static {
-    type Props: Serialize + DeserializeOwned + schemars::JsonSchema + Clone + PartialEq + std::fmt::Debug + Send + Sync;
+    type Props: Properties
+        + Serialize
+        + DeserializeOwned
+        + schemars::JsonSchema
+        + Clone
+        + PartialEq
+        + std::fmt::Debug
+        + Send
+        + Sync;
 
     const SCHEMA: &'static TypeSchema;
 
     /// What the resource reference says about the type besides its properties and schema.
     const DOC: &'static TypeDoc;
 
-    /// Checks what AWS would reject but the type system cannot express. Values that are still
-    /// placeholders (see [`crate::decode::is_unknown`]) are skipped; they are checked at apply.
-    fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError>;
+    /// [`Properties::validate`] under the physical name; a type overrides it for checks that
+    /// need more of the context, or the type's own state (a function's source on disk).
+    fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError> {
+        props.validate(&ctx.physical_name)
+    }
 
-    /// Puts lists whose order AWS does not keep into a fixed order, so desired and live compare
-    /// equal. Applied to both the desired properties and what `read` returns.
-    fn canonicalize(&self, _props: &mut Self::Props) {}
+    /// [`Properties::canonicalize`]; a type overrides it where the order depends on the type.
+    fn canonicalize(&self, props: &mut Self::Props) {
+        props.canonicalize();
+    }
 
     /// Fills in defaults that depend on the environment (a dashboard widget's region, say).
     /// Applied, before [`Self::canonicalize`], to the desired properties and to what `read` returns.
@@ -56,7 +82,11 @@ pub trait ResourceType: Send + Sync + 'static {
         &[]
     }
 
-    fn planned_attributes(&self, ctx: &ResourceContext, props: &Self::Props) -> Map<String, Value>;
+    /// The attributes known before the resource exists. The default: the physical name as
+    /// `name`, for a type whose schema has that attribute (its ARN and ids are AWS's to assign).
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &Self::Props) -> Map<String, Value> {
+        if Self::SCHEMA.attributes.contains(&"name") { name_and_arn(&ctx.physical_name, None) } else { Map::new() }
+    }
 
     /// `id` is the recorded physical id, or `None` to look the resource up by its physical name.
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<Self::Props>>, ProviderError>;

@@ -8,6 +8,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
+use crate::resource::Properties;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::replace;
 use crate::retry::{PROPAGATION, retry_while};
@@ -100,25 +101,23 @@ impl ApiGatewayAccount {
     }
 }
 
-#[async_trait]
-impl ResourceType for ApiGatewayAccount {
-    type Props = AccountProps;
-
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, p: &AccountProps) -> Result<(), PropertyError> {
-        let arn = &p.cloudwatch_role_arn;
+impl Properties for AccountProps {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        let arn = &self.cloudwatch_role_arn;
         let role = arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":role/");
         if !is_unknown(arn) && !role {
             return Err(PropertyError::new("cloudwatch_role_arn", format!("{arn:?} is not an IAM role ARN")));
         }
         Ok(())
     }
+}
 
-    fn planned_attributes(&self, _ctx: &ResourceContext, _p: &AccountProps) -> Map<String, Value> {
-        Map::new()
-    }
+#[async_trait]
+impl ResourceType for ApiGatewayAccount {
+    type Props = AccountProps;
+
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     /// With an id (the role this state asked for): met while the account has any role. Without
     /// one: the account's role, if any, to adopt.

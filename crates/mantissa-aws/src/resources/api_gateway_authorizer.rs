@@ -7,6 +7,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
+use crate::resource::Properties;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, add, remove, replace, split_id};
 use async_trait::async_trait;
@@ -162,18 +163,12 @@ pub fn patch_ops(live: &AuthorizerProps, desired: &AuthorizerProps) -> Vec<Patch
     ops
 }
 
-#[async_trait]
-impl ResourceType for ApiAuthorizer {
-    type Props = AuthorizerProps;
-
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, p: &AuthorizerProps) -> Result<(), PropertyError> {
-        if p.provider_arns.is_empty() {
+impl Properties for AuthorizerProps {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        if self.provider_arns.is_empty() {
             return Err(PropertyError::new("provider_arns", "at least one Cognito user pool ARN"));
         }
-        for (i, arn) in p.provider_arns.iter().enumerate() {
+        for (i, arn) in self.provider_arns.iter().enumerate() {
             let pool =
                 arn.starts_with("arn:") && arn.split(':').nth(2) == Some("cognito-idp") && arn.contains(":userpool/");
             if !is_unknown(arn) && !pool {
@@ -183,26 +178,28 @@ impl ResourceType for ApiAuthorizer {
                 ));
             }
         }
-        let header = p.identity_source.strip_prefix("method.request.header.").is_some_and(|h| !h.is_empty());
-        if !is_unknown(&p.identity_source) && !header {
+        let header = self.identity_source.strip_prefix("method.request.header.").is_some_and(|h| !h.is_empty());
+        if !is_unknown(&self.identity_source) && !header {
             return Err(PropertyError::new("identity_source", "must be `method.request.header.<Header>`"));
         }
-        if !(0..=3600).contains(&p.result_ttl_seconds) {
+        if !(0..=3600).contains(&self.result_ttl_seconds) {
             return Err(PropertyError::new("result_ttl_seconds", "0 to 3600 seconds"));
         }
         Ok(())
     }
 
-    fn canonicalize(&self, p: &mut AuthorizerProps) {
-        p.provider_arns.sort();
-        p.provider_arns.dedup();
+    fn canonicalize(&mut self) {
+        self.provider_arns.sort();
+        self.provider_arns.dedup();
     }
+}
 
-    fn planned_attributes(&self, ctx: &ResourceContext, _p: &AuthorizerProps) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("name".into(), ctx.physical_name.clone().into());
-        m
-    }
+#[async_trait]
+impl ResourceType for ApiAuthorizer {
+    type Props = AuthorizerProps;
+
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the
     /// authorizer by name.

@@ -9,6 +9,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
+use crate::resource::Properties;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, split_id};
 use async_trait::async_trait;
@@ -181,15 +182,9 @@ pub async fn delete_deployment(clients: &AwsClients, api: &str, deployment: &str
     Ok(())
 }
 
-#[async_trait]
-impl ResourceType for ApiDeployment {
-    type Props = DeploymentProps;
-
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, p: &DeploymentProps) -> Result<(), PropertyError> {
-        if p.description.contains(MARKER) {
+impl Properties for DeploymentProps {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        if self.description.contains(MARKER) {
             return Err(PropertyError::new("description", format!("`{MARKER}` is mantissa's own marker")));
         }
         Ok(())
@@ -197,16 +192,20 @@ impl ResourceType for ApiDeployment {
 
     /// Digests the triggers once they are all known (until then they show as they are, so the
     /// plan says "known after apply").
-    fn canonicalize(&self, p: &mut DeploymentProps) {
-        if p.triggers.is_empty() || is_digested(&p.triggers) || p.triggers.values().any(|v| is_unknown(v)) {
+    fn canonicalize(&mut self) {
+        if self.triggers.is_empty() || is_digested(&self.triggers) || self.triggers.values().any(|v| is_unknown(v)) {
             return;
         }
-        p.triggers = BTreeMap::from([(DIGEST_KEY.to_string(), digest(&p.triggers))]);
+        self.triggers = BTreeMap::from([(DIGEST_KEY.to_string(), digest(&self.triggers))]);
     }
+}
 
-    fn planned_attributes(&self, _ctx: &ResourceContext, _p: &DeploymentProps) -> Map<String, Value> {
-        Map::new()
-    }
+#[async_trait]
+impl ResourceType for ApiDeployment {
+    type Props = DeploymentProps;
+
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the
     /// deployment by its description.

@@ -10,6 +10,7 @@
 use crate::AwsClients;
 use crate::decode::{first_unknown_path, is_unknown};
 use crate::reference::TypeDoc;
+use crate::resource::Properties;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, split_id};
 use async_trait::async_trait;
@@ -334,81 +335,88 @@ fn is_status_code(s: &str) -> bool {
     s.len() == 3 && s.chars().all(|c| c.is_ascii_digit()) && ("100".."600").contains(&s)
 }
 
-pub fn validate(p: &MethodProps) -> Result<(), PropertyError> {
-    if !is_unknown(&p.http_method) && !HTTP_METHODS.contains(&p.http_method.as_str()) {
-        return Err(PropertyError::new("http_method", format!("one of {}", HTTP_METHODS.join(", "))));
+impl Properties for MethodProps {
+    fn canonicalize(&mut self) {
+        self.authorization_scopes.sort();
+        self.authorization_scopes.dedup();
     }
-    if !AUTHORIZATIONS.contains(&p.authorization.as_str()) {
-        return Err(PropertyError::new("authorization", format!("one of {}", AUTHORIZATIONS.join(", "))));
-    }
-    let needs_authorizer = matches!(p.authorization.as_str(), "COGNITO_USER_POOLS" | "CUSTOM");
-    if needs_authorizer && p.authorizer_id.is_none() {
-        return Err(PropertyError::new("authorizer_id", format!("{} needs an authorizer", p.authorization)));
-    }
-    if !needs_authorizer && p.authorizer_id.is_some() {
-        return Err(PropertyError::new(
-            "authorizer_id",
-            format!("authorization {} takes no authorizer", p.authorization),
-        ));
-    }
-    if !p.authorization_scopes.is_empty() && p.authorization != "COGNITO_USER_POOLS" {
-        return Err(PropertyError::new("authorization_scopes", "only COGNITO_USER_POOLS methods take scopes"));
-    }
-    for code in p.responses.keys().chain(p.integration.responses.keys()) {
-        if !is_status_code(code) {
-            return Err(PropertyError::new("responses", format!("{code:?} is not an HTTP status code")));
+
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        if !is_unknown(&self.http_method) && !HTTP_METHODS.contains(&self.http_method.as_str()) {
+            return Err(PropertyError::new("http_method", format!("one of {}", HTTP_METHODS.join(", "))));
         }
-    }
-    let i = &p.integration;
-    if !INTEGRATION_TYPES.contains(&i.integration_type.as_str()) {
-        return Err(PropertyError::new("integration.type", format!("one of {}", INTEGRATION_TYPES.join(", "))));
-    }
-    if i.integration_type == "MOCK" {
-        if i.uri.is_some() || i.http_method.is_some() {
-            return Err(PropertyError::new("integration", "a MOCK integration has no uri or http_method"));
+        if !AUTHORIZATIONS.contains(&self.authorization.as_str()) {
+            return Err(PropertyError::new("authorization", format!("one of {}", AUTHORIZATIONS.join(", "))));
         }
-    } else {
-        if i.uri.is_none() {
+        let needs_authorizer = matches!(self.authorization.as_str(), "COGNITO_USER_POOLS" | "CUSTOM");
+        if needs_authorizer && self.authorizer_id.is_none() {
+            return Err(PropertyError::new("authorizer_id", format!("{} needs an authorizer", self.authorization)));
+        }
+        if !needs_authorizer && self.authorizer_id.is_some() {
             return Err(PropertyError::new(
-                "integration.uri",
-                format!("a {} integration needs a uri", i.integration_type),
+                "authorizer_id",
+                format!("authorization {} takes no authorizer", self.authorization),
             ));
         }
-        match i.http_method.as_deref() {
-            None => {
-                return Err(PropertyError::new(
-                    "integration.http_method",
-                    format!("a {} integration needs an http_method", i.integration_type),
-                ));
-            }
-            // Lambda is invoked with POST whatever the caller's method.
-            Some(m) if i.integration_type == "AWS_PROXY" && m != "POST" && !is_unknown(m) => {
-                return Err(PropertyError::new(
-                    "integration.http_method",
-                    "a Lambda proxy integration is called with POST",
-                ));
-            }
-            _ => {}
+        if !self.authorization_scopes.is_empty() && self.authorization != "COGNITO_USER_POOLS" {
+            return Err(PropertyError::new("authorization_scopes", "only COGNITO_USER_POOLS methods take scopes"));
         }
-    }
-    if i.integration_type.ends_with("_PROXY") && !i.responses.is_empty() {
-        return Err(PropertyError::new(
-            "integration.responses",
-            "a proxy integration's target answers itself: no integration responses",
-        ));
-    }
-    for (code, r) in &i.responses {
-        for name in r.response_parameters.keys() {
-            let declared = p.responses.get(code).is_some_and(|m| m.response_parameters.contains_key(name));
-            if !declared {
-                return Err(PropertyError::new(
-                    format!("integration.responses.{code}.response_parameters.{name}"),
-                    format!("not declared in responses.{code}.response_parameters"),
-                ));
+        for code in self.responses.keys().chain(self.integration.responses.keys()) {
+            if !is_status_code(code) {
+                return Err(PropertyError::new("responses", format!("{code:?} is not an HTTP status code")));
             }
         }
+        let i = &self.integration;
+        if !INTEGRATION_TYPES.contains(&i.integration_type.as_str()) {
+            return Err(PropertyError::new("integration.type", format!("one of {}", INTEGRATION_TYPES.join(", "))));
+        }
+        if i.integration_type == "MOCK" {
+            if i.uri.is_some() || i.http_method.is_some() {
+                return Err(PropertyError::new("integration", "a MOCK integration has no uri or http_method"));
+            }
+        } else {
+            if i.uri.is_none() {
+                return Err(PropertyError::new(
+                    "integration.uri",
+                    format!("a {} integration needs a uri", i.integration_type),
+                ));
+            }
+            match i.http_method.as_deref() {
+                None => {
+                    return Err(PropertyError::new(
+                        "integration.http_method",
+                        format!("a {} integration needs an http_method", i.integration_type),
+                    ));
+                }
+                // Lambda is invoked with POST whatever the caller's method.
+                Some(m) if i.integration_type == "AWS_PROXY" && m != "POST" && !is_unknown(m) => {
+                    return Err(PropertyError::new(
+                        "integration.http_method",
+                        "a Lambda proxy integration is called with POST",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if i.integration_type.ends_with("_PROXY") && !i.responses.is_empty() {
+            return Err(PropertyError::new(
+                "integration.responses",
+                "a proxy integration's target answers itself: no integration responses",
+            ));
+        }
+        for (code, r) in &i.responses {
+            for name in r.response_parameters.keys() {
+                let declared = self.responses.get(code).is_some_and(|m| m.response_parameters.contains_key(name));
+                if !declared {
+                    return Err(PropertyError::new(
+                        format!("integration.responses.{code}.response_parameters.{name}"),
+                        format!("not declared in responses.{code}.response_parameters"),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[async_trait]
@@ -417,15 +425,6 @@ impl ResourceType for ApiMethod {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, p: &MethodProps) -> Result<(), PropertyError> {
-        validate(p)
-    }
-
-    fn canonicalize(&self, p: &mut MethodProps) {
-        p.authorization_scopes.sort();
-        p.authorization_scopes.dedup();
-    }
 
     fn planned_attributes(&self, _ctx: &ResourceContext, p: &MethodProps) -> Map<String, Value> {
         attributes(p)
@@ -508,13 +507,13 @@ mod tests {
 
     #[test]
     fn accepts_a_lambda_proxy_and_a_cors_mock() {
-        validate(&props(lambda_post())).unwrap();
-        validate(&props(json!({
+        props(lambda_post()).validate("any-name").unwrap();
+        props(json!({
             "rest_api_id": "a", "resource_id": "r", "http_method": "OPTIONS",
             "responses": {"200": {"response_parameters": {"method.response.header.Access-Control-Allow-Origin": false}}},
             "integration": {"type": "MOCK", "request_templates": {"application/json": "{\"statusCode\": 200}"},
                 "responses": {"200": {"response_parameters": {"method.response.header.Access-Control-Allow-Origin": "'*'"}}}}
-        })))
+        })).validate("any-name")
         .unwrap();
     }
 
@@ -523,7 +522,7 @@ mod tests {
         let with = |patch: Value| {
             let mut v = lambda_post();
             json_patch(&mut v, patch);
-            validate(&props(v)).unwrap_err().path
+            props(v).validate("any-name").unwrap_err().path
         };
         assert_eq!(with(json!({"http_method": "FETCH"})), "http_method");
         assert_eq!(with(json!({"authorizer_id": null})), "authorizer_id");

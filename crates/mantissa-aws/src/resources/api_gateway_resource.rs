@@ -6,6 +6,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
+use crate::resource::Properties;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, split_id};
 use async_trait::async_trait;
@@ -116,29 +117,27 @@ fn valid_path_part(p: &str) -> bool {
     !body.is_empty() && body.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
 }
 
+impl Properties for ResourceProps {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        if !is_unknown(&self.path_part) && !valid_path_part(&self.path_part) {
+            return Err(PropertyError::new(
+                "path_part",
+                format!(
+                    "{:?} is not a path segment: letters, digits, `-_.:`, or `{{param}}` / `{{param+}}` (no `/`)",
+                    self.path_part
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl ResourceType for ApiResourceType {
     type Props = ResourceProps;
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, props: &ResourceProps) -> Result<(), PropertyError> {
-        if !is_unknown(&props.path_part) && !valid_path_part(&props.path_part) {
-            return Err(PropertyError::new(
-                "path_part",
-                format!(
-                    "{:?} is not a path segment: letters, digits, `-_.:`, or `{{param}}` / `{{param+}}` (no `/`)",
-                    props.path_part
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &ResourceProps) -> Map<String, Value> {
-        Map::new()
-    }
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the resource
     /// by its parent and path part.

@@ -8,6 +8,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
+use crate::resource::Properties;
 use crate::resource::no_property;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, sync_tags};
@@ -190,29 +191,24 @@ fn choose(ctx: &ResourceContext, candidates: Vec<RestApi>) -> Result<Option<Rest
     }
 }
 
+impl Properties for RestApiProps {
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
+        if name.is_empty() || name.chars().count() > 1024 {
+            return Err(PropertyError::new("@name", format!("REST API name {name:?} must be 1 to 1024 characters")));
+        }
+        if !is_unknown(&self.description) && self.description.chars().count() > 1024 {
+            return Err(PropertyError::new("description", "at most 1024 characters"));
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
+    }
+}
+
 #[async_trait]
 impl ResourceType for RestApiType {
     type Props = RestApiProps;
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &RestApiProps) -> Result<(), PropertyError> {
-        let name = &ctx.physical_name;
-        if name.is_empty() || name.chars().count() > 1024 {
-            return Err(PropertyError::new("@name", format!("REST API name {name:?} must be 1 to 1024 characters")));
-        }
-        if !is_unknown(&props.description) && props.description.chars().count() > 1024 {
-            return Err(PropertyError::new("description", "at most 1024 characters"));
-        }
-        validate_tags(&props.tags, STANDARD_LIMITS)
-    }
-
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &RestApiProps) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("name".into(), ctx.physical_name.clone().into());
-        m
-    }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<RestApiProps>>, ProviderError> {
         let api = match id {

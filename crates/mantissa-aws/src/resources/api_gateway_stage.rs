@@ -9,6 +9,7 @@
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
+use crate::resource::Properties;
 use crate::resource::{Live, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, split_id, sync_tags};
 use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
@@ -250,15 +251,9 @@ impl ApiStage {
     }
 }
 
-#[async_trait]
-impl ResourceType for ApiStage {
-    type Props = StageProps;
-
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, p: &StageProps) -> Result<(), PropertyError> {
-        if let Some(name) = &p.stage_name {
+impl Properties for StageProps {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        if let Some(name) = &self.stage_name {
             let ok = !name.is_empty()
                 && name.len() <= 128
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -266,13 +261,13 @@ impl ResourceType for ApiStage {
                 return Err(PropertyError::new("stage_name", "1 to 128 letters, digits, `-` or `_`"));
             }
         }
-        if !(p.throttling.rate_limit >= 0.0 && p.throttling.rate_limit.is_finite()) {
+        if !(self.throttling.rate_limit >= 0.0 && self.throttling.rate_limit.is_finite()) {
             return Err(PropertyError::new("throttling.rate_limit", "a number of requests per second, 0 or more"));
         }
-        if p.throttling.burst_limit < 0 {
+        if self.throttling.burst_limit < 0 {
             return Err(PropertyError::new("throttling.burst_limit", "a number of requests, 0 or more"));
         }
-        if let Some(a) = &p.access_log {
+        if let Some(a) = &self.access_log {
             if !is_unknown(&a.destination_arn) && !a.destination_arn.contains(":logs:") {
                 return Err(PropertyError::new("access_log.destination_arn", "a CloudWatch Logs log group ARN"));
             }
@@ -280,18 +275,26 @@ impl ResourceType for ApiStage {
                 return Err(PropertyError::new("access_log.format", "must include $context.requestId"));
             }
         }
-        validate_tags(&p.tags, STANDARD_LIMITS)
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
+
+    fn canonicalize(&mut self) {
+        if let Some(a) = &mut self.access_log {
+            a.destination_arn = a.destination_arn.trim_end_matches(":*").to_string();
+        }
+    }
+}
+
+#[async_trait]
+impl ResourceType for ApiStage {
+    type Props = StageProps;
+
+    const SCHEMA: &'static TypeSchema = &SCHEMA;
+    const DOC: &'static TypeDoc = &DOC;
 
     fn complete(&self, ctx: &ResourceContext, p: &mut StageProps) {
         if p.stage_name.is_none() {
             p.stage_name = Some(ctx.naming.environment.clone());
-        }
-    }
-
-    fn canonicalize(&self, p: &mut StageProps) {
-        if let Some(a) = &mut p.access_log {
-            a.destination_arn = a.destination_arn.trim_end_matches(":*").to_string();
         }
     }
 

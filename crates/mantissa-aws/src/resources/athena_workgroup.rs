@@ -13,7 +13,7 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_athena_workgroup";
@@ -62,14 +62,6 @@ impl ResourceType for AthenaWorkgroup {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &WorkgroupProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
-
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &WorkgroupProps) -> Map<String, Value> {
-        attributes(&ctx.physical_name, None)
-    }
 
     async fn read(
         &self,

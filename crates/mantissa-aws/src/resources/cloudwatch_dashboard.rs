@@ -5,7 +5,7 @@
 
 mod props;
 
-pub use props::{DashboardProps, fill_regions, validate};
+pub use props::{DashboardProps, fill_regions};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
@@ -14,7 +14,7 @@ use crate::resource::{Live, ResourceType};
 use crate::resources::json_doc::sorted_keys;
 use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_dashboard";
@@ -96,10 +96,6 @@ impl ResourceType for CloudwatchDashboard {
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
 
-    fn validate(&self, ctx: &ResourceContext, props: &DashboardProps) -> Result<(), PropertyError> {
-        validate(&ctx.physical_name, props)
-    }
-
     fn complete(&self, ctx: &ResourceContext, props: &mut DashboardProps) {
         fill_regions(&mut props.body, &ctx.naming.region);
     }
@@ -108,10 +104,6 @@ impl ResourceType for CloudwatchDashboard {
         if let Value::Object(m) = sorted_keys(Value::Object(std::mem::take(&mut props.body))) {
             props.body = m;
         }
-    }
-
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &DashboardProps) -> Map<String, Value> {
-        name_and_arn(&ctx.physical_name, None)
     }
 
     async fn read(
@@ -166,10 +158,12 @@ impl ResourceType for CloudwatchDashboard {
 mod tests {
     use super::*;
     use crate::decode::decode;
+    use crate::resource::Properties;
+    use mantissa_engine::PropertyError;
     use serde_json::json;
 
     fn check(body: Value) -> Result<(), PropertyError> {
-        validate("mantissa-log-dev-dashboard", &decode(&json!({ "body": body })).expect("decodes"))
+        decode::<DashboardProps>(&json!({ "body": body })).expect("decodes").validate("mantissa-log-dev-dashboard")
     }
 
     fn metric_widget() -> Value {
@@ -213,7 +207,7 @@ mod tests {
     #[test]
     fn names() {
         let p: DashboardProps = decode(&json!({"body": {"widgets": []}})).unwrap();
-        assert_eq!(validate("has space", &p).unwrap_err().path, "@name");
-        assert_eq!(validate(&"a".repeat(256), &p).unwrap_err().path, "@name");
+        assert_eq!(p.validate("has space").unwrap_err().path, "@name");
+        assert_eq!(p.validate(&"a".repeat(256)).unwrap_err().path, "@name");
     }
 }

@@ -5,7 +5,7 @@
 
 mod props;
 
-pub use props::{RuleProps, valid_schedule, validate};
+pub use props::{RuleProps, valid_schedule};
 
 use props::enabled;
 
@@ -17,8 +17,8 @@ use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{RuleState, Tag};
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use serde_json::{Map, Value};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_event_rule";
@@ -122,19 +122,6 @@ impl ResourceType for CloudwatchEventRule {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &RuleProps) -> Result<(), PropertyError> {
-        validate(&ctx.physical_name, props)
-    }
-
-    fn canonicalize(&self, props: &mut RuleProps) {
-        props.canonicalize();
-    }
-
-    /// The ARN holds the account id, known once EventBridge answers.
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &RuleProps) -> Map<String, Value> {
-        name_and_arn(&ctx.physical_name, None)
-    }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<RuleProps>>, ProviderError> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -4,7 +4,7 @@
 
 mod props;
 
-pub use props::{TargetProps, validate};
+pub use props::TargetProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
@@ -12,8 +12,8 @@ use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::Target;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use serde_json::{Map, Value};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
+use serde_json::Map;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_event_target";
 
@@ -75,14 +75,6 @@ impl ResourceType for CloudwatchEventTarget {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, props: &TargetProps) -> Result<(), PropertyError> {
-        validate(props)
-    }
-
-    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &TargetProps) -> Map<String, Value> {
-        Map::new()
-    }
 
     /// Without a recorded id there is nothing to look up by: the rule and target id are
     /// properties. A create then overwrites whatever target an interrupted run left.
@@ -157,18 +149,19 @@ impl ResourceType for CloudwatchEventTarget {
 mod tests {
     use super::*;
     use crate::decode::decode;
+    use crate::resource::Properties;
     use serde_json::json;
 
     #[test]
     fn checks_and_ids() {
         let ok = json!({"rule": "r", "target_id": "detection-engine", "arn": "arn:aws:lambda:us-east-1:1:function:f"});
-        validate(&decode(&ok).unwrap()).unwrap();
+        decode::<TargetProps>(&ok).unwrap().validate("any-name").unwrap();
         let mut bad = ok.clone();
         bad["target_id"] = json!("has space");
-        assert_eq!(validate(&decode(&bad).unwrap()).unwrap_err().path, "target_id");
+        assert_eq!(decode::<TargetProps>(&bad).unwrap().validate("any-name").unwrap_err().path, "target_id");
         let mut bad = ok.clone();
         bad["arn"] = json!("my-function");
-        assert_eq!(validate(&decode(&bad).unwrap()).unwrap_err().path, "arn");
+        assert_eq!(decode::<TargetProps>(&bad).unwrap().validate("any-name").unwrap_err().path, "arn");
         assert_eq!(parse_key(&target_key("rule-a", "t1")).unwrap(), ("rule-a", "t1"));
         assert!(parse_key("no-slash").is_err());
     }

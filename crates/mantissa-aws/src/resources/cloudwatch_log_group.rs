@@ -20,9 +20,7 @@ use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::Client;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{
-    Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
-};
+use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -232,10 +230,6 @@ impl ResourceType for CloudwatchLogGroup {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
 
     /// The derived name, unless the stack names the group.
     fn complete(&self, ctx: &ResourceContext, props: &mut LogGroupProps) {

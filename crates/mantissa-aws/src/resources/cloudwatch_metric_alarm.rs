@@ -17,8 +17,7 @@ use async_trait::async_trait;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType, Dimension, MetricAlarm, Tag};
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use serde_json::{Map, Value};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_metric_alarm";
@@ -178,19 +177,6 @@ impl ResourceType for CloudwatchMetricAlarm {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &AlarmProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
-
-    fn canonicalize(&self, props: &mut AlarmProps) {
-        props.canonicalize();
-    }
-
-    /// The ARN holds the account id, known once CloudWatch answers.
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &AlarmProps) -> Map<String, Value> {
-        name_and_arn(&ctx.physical_name, None)
-    }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<AlarmProps>>, ProviderError> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -28,7 +28,6 @@ use aws_sdk_cognitoidentityprovider::types::{
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use read::{NOT_FOUND, read_pool};
-use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 pub const TYPE_NAME: &str = "aws_cognito_user_pool";
@@ -213,19 +212,6 @@ impl ResourceType for CognitoUserPool {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &UserPoolProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
-
-    fn canonicalize(&self, props: &mut UserPoolProps) {
-        props.canonicalize();
-    }
-
-    /// The id and ARN are Cognito's to assign.
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &UserPoolProps) -> Map<String, Value> {
-        name_and_arn(&ctx.physical_name, None)
-    }
 
     async fn read(
         &self,

@@ -9,7 +9,7 @@
 
 mod props;
 
-pub use props::{ClientProps, validate};
+pub use props::ClientProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
@@ -21,7 +21,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::Applied;
-use mantissa_engine::{LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{LINEAGE_TAG, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_cognito_user_pool_client";
@@ -234,19 +234,9 @@ impl ResourceType for CognitoUserPoolClient {
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
 
-    fn validate(&self, _ctx: &ResourceContext, props: &ClientProps) -> Result<(), PropertyError> {
-        validate(props)
-    }
-
     fn canonicalize(&self, props: &mut ClientProps) {
         props.explicit_auth_flows.sort();
         props.explicit_auth_flows.dedup();
-    }
-
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &ClientProps) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("name".into(), ctx.physical_name.clone().into());
-        m
     }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<ClientProps>>, ProviderError> {

@@ -19,7 +19,7 @@ use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TableDescription;
 use mantissa_aws_core::call_or_none;
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
 use wait::{TABLE_POLL, until_active, until_deleted};
@@ -88,20 +88,6 @@ impl ResourceType for DynamodbTable {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &TableProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
-
-    fn canonicalize(&self, props: &mut TableProps) {
-        props.canonicalize();
-    }
-
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &TableProps) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("name".into(), ctx.physical_name.clone().into());
-        m
-    }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TableProps>>, ProviderError> {
         let name = id.unwrap_or(&ctx.physical_name);

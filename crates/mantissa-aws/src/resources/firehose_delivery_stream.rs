@@ -18,7 +18,7 @@ use crate::resource::{Live, ResourceType};
 use crate::retry::PROPAGATION;
 use crate::wait::ACTIVE;
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::DeliveryWriter;
 
@@ -59,17 +59,6 @@ impl ResourceType for FirehoseDeliveryStream {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &DeliveryProps) -> Result<(), PropertyError> {
-        props.validate(&ctx.physical_name)
-    }
-
-    /// The ARN holds the account id, which is not known before apply.
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &DeliveryProps) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("name".into(), ctx.physical_name.clone().into());
-        m
-    }
 
     async fn read(
         &self,

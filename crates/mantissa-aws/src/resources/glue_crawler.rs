@@ -23,9 +23,7 @@ use crate::wait::{Patience, Poll, wait_until};
 use async_trait::async_trait;
 use aws_sdk_glue::types::{Crawler, CrawlerState, CrawlerTargets, RecrawlPolicy};
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{
-    ApiError, Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
-};
+use mantissa_engine::{ApiError, Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -193,20 +191,6 @@ impl ResourceType for GlueCrawler {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &CrawlerProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
-
-    fn canonicalize(&self, props: &mut CrawlerProps) {
-        props.canonicalize();
-    }
-
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &CrawlerProps) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("name".into(), ctx.physical_name.clone().into());
-        m
-    }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<CrawlerProps>>, ProviderError> {
         let name = id.unwrap_or(&ctx.physical_name);

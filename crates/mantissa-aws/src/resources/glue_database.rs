@@ -17,7 +17,7 @@ use crate::resources::tag_delta::{TagCalls, sync_tags};
 use async_trait::async_trait;
 use aws_sdk_glue::types::DatabaseInput;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -83,14 +83,6 @@ impl ResourceType for GlueDatabase {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &DatabaseProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
-
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &DatabaseProps) -> Map<String, Value> {
-        attributes(&ctx.physical_name, None)
-    }
 
     async fn read(
         &self,

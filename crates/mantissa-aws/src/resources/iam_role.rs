@@ -14,9 +14,10 @@ pub use props::{UNSCOPED_ACTIONS, UNSCOPED_SID_PREFIX};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
+use crate::resource::Properties;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::{PROPERTIES, RoleWriter};
 
@@ -56,21 +57,6 @@ impl ResourceType for IamRole {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &RoleProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
-
-    fn canonicalize(&self, props: &mut RoleProps) {
-        props.canonicalize();
-    }
-
-    /// The ARN holds the account id, which is not known before apply.
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &RoleProps) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("name".into(), ctx.physical_name.clone().into());
-        m
-    }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<RoleProps>>, ProviderError> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -14,7 +14,7 @@ use crate::resource::{Live, ResourceType};
 use crate::wait::{ACTIVE, Patience};
 use async_trait::async_trait;
 use mantissa_aws_core::call;
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use write::{PROPERTIES, StreamWriter, mode_details};
@@ -59,21 +59,6 @@ impl ResourceType for KinesisStream {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &StreamProps) -> Result<(), PropertyError> {
-        props.validate(&ctx.physical_name)
-    }
-
-    fn canonicalize(&self, props: &mut StreamProps) {
-        props.canonicalize();
-    }
-
-    /// The ARN holds the account id, which is not known before apply.
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &StreamProps) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("name".into(), ctx.physical_name.clone().into());
-        m
-    }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<StreamProps>>, ProviderError> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -21,6 +21,7 @@ pub use props::FunctionProps;
 use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
+use crate::resource::Properties;
 use crate::resource::{Live, ResourceType};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use crate::retry::{Backoff, retry_while};
@@ -391,7 +392,7 @@ impl ResourceType for LambdaFunction {
     const DOC: &'static TypeDoc = &DOC;
 
     fn validate(&self, ctx: &ResourceContext, props: &FunctionProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)?;
+        props.validate(&ctx.physical_name)?;
         // A missing or unreadable source is reported at plan and validate, where the user wrote it.
         self.package(props).map(drop)
     }
@@ -405,19 +406,8 @@ impl ResourceType for LambdaFunction {
         }
     }
 
-    fn canonicalize(&self, props: &mut FunctionProps) {
-        props.canonicalize();
-    }
-
     fn unreadable(&self) -> &'static [&'static str] {
         UNREADABLE
-    }
-
-    /// The ARN holds the account id, known once Lambda answers.
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &FunctionProps) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("name".into(), ctx.physical_name.clone().into());
-        m
     }
 
     async fn read(

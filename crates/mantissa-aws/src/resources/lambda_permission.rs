@@ -14,7 +14,7 @@ use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_lambda_permission";
@@ -97,14 +97,6 @@ impl ResourceType for LambdaPermission {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, props: &PermissionProps) -> Result<(), PropertyError> {
-        props.validate()
-    }
-
-    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &PermissionProps) -> Map<String, Value> {
-        Map::new()
-    }
 
     /// Without a recorded id there is nothing to look up by (statement ids are the stack's, not
     /// derived from the address): create finds a statement left by an interrupted run.

@@ -18,7 +18,7 @@ use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use mantissa_aws_core::call;
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::{BucketWriter, PROPERTIES, sdk_tags};
 
@@ -115,14 +115,6 @@ impl ResourceType for S3Bucket {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &BucketProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
-
-    fn canonicalize(&self, props: &mut BucketProps) {
-        props.canonicalize();
-    }
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &BucketProps) -> Map<String, Value> {
         attributes(&ctx.physical_name, &ctx.naming.region)

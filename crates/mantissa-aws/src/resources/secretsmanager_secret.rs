@@ -15,7 +15,7 @@ use crate::resources::tag_delta::{TagCalls, sync_tags};
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::types::Tag;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -111,10 +111,6 @@ impl ResourceType for Secret {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &SecretProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &SecretProps) -> Map<String, Value> {
         // The ARN carries a random suffix: known only after create.

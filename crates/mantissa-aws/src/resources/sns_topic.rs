@@ -19,10 +19,9 @@ use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use policy::{default_policy, policy_text};
 use read::{NOT_FOUND, find_topic, read_topic, topic_name};
-use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
 pub const TYPE_NAME: &str = "aws_sns_topic";
@@ -106,19 +105,6 @@ impl ResourceType for SnsTopic {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, ctx: &ResourceContext, props: &TopicProps) -> Result<(), PropertyError> {
-        props::validate(&ctx.physical_name, props)
-    }
-
-    fn canonicalize(&self, props: &mut TopicProps) {
-        props.canonicalize();
-    }
-
-    /// The ARN holds the account id, which is known only once SNS answers.
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &TopicProps) -> Map<String, Value> {
-        name_and_arn(&ctx.physical_name, None)
-    }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TopicProps>>, ProviderError> {
         let arn = match id {

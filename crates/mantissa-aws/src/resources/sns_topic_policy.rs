@@ -16,7 +16,7 @@ use crate::resource::{Live, ResourceType};
 use crate::resources::sns_topic::policy::{default_policy, is_default_policy, policy_text};
 use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_sns_topic_policy";
@@ -51,18 +51,6 @@ impl ResourceType for SnsTopicPolicy {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, props: &TopicPolicyProps) -> Result<(), PropertyError> {
-        props.validate()
-    }
-
-    fn canonicalize(&self, props: &mut TopicPolicyProps) {
-        props.canonicalize();
-    }
-
-    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &TopicPolicyProps) -> Map<String, Value> {
-        Map::new()
-    }
 
     /// Without a recorded id there is nothing to look up by; a topic with SNS's default policy
     /// has no policy of ours.

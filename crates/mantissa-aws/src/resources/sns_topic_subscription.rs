@@ -12,14 +12,14 @@
 mod mocked_tests;
 mod props;
 
-pub use props::{Protocol, SubscriptionProps, validate};
+pub use props::{Protocol, SubscriptionProps};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Live, ResourceType};
 use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -98,14 +98,6 @@ impl ResourceType for SnsTopicSubscription {
 
     const SCHEMA: &'static TypeSchema = &SCHEMA;
     const DOC: &'static TypeDoc = &DOC;
-
-    fn validate(&self, _ctx: &ResourceContext, props: &SubscriptionProps) -> Result<(), PropertyError> {
-        validate(props)
-    }
-
-    fn planned_attributes(&self, _ctx: &ResourceContext, _props: &SubscriptionProps) -> Map<String, Value> {
-        Map::new()
-    }
 
     /// Without a recorded id there is nothing to look up by: the read contract passes no
     /// properties, so the topic is unknown here. `create` is what finds an existing subscription

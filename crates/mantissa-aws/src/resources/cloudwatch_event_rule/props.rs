@@ -3,6 +3,7 @@
 //! any call.
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::resources::json_doc::sorted_keys;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
@@ -61,10 +62,10 @@ pub fn valid_schedule(expr: &str) -> Result<(), String> {
     Err("a schedule is `rate(<number> <unit>)` or `cron(<six fields>)`".into())
 }
 
-impl RuleProps {
+impl Properties for RuleProps {
     /// A pattern given as JSON text becomes the document, with keys sorted, so that a pattern
     /// written in YAML and the text EventBridge returns compare equal.
-    pub fn canonicalize(&mut self) {
+    fn canonicalize(&mut self) {
         self.event_pattern = self.event_pattern.take().map(|p| match p {
             Value::String(s) if !is_unknown(&s) => {
                 serde_json::from_str::<Value>(&s).map(sorted_keys).unwrap_or(Value::String(s))
@@ -72,40 +73,49 @@ impl RuleProps {
             other => sorted_keys(other),
         });
     }
-}
 
-pub fn validate(name: &str, props: &RuleProps) -> Result<(), PropertyError> {
-    let ok =
-        !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if !ok {
-        return Err(PropertyError::new("@name", format!("rule name {name:?} must be 1 to 64 letters, digits or ._-")));
-    }
-    match (&props.schedule_expression, &props.event_pattern) {
-        (None, None) => return Err(PropertyError::new("", "a rule needs `schedule_expression` or `event_pattern`")),
-        (Some(_), Some(_)) => {
-            return Err(PropertyError::new("", "a rule has either `schedule_expression` or `event_pattern`, not both"));
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
+        let ok = !name.is_empty()
+            && name.len() <= 64
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if !ok {
+            return Err(PropertyError::new(
+                "@name",
+                format!("rule name {name:?} must be 1 to 64 letters, digits or ._-"),
+            ));
         }
-        (Some(s), None) if !is_unknown(s) => {
-            valid_schedule(s).map_err(|m| PropertyError::new("schedule_expression", m))?
-        }
-        (None, Some(p)) => match p {
-            Value::Object(m) if !m.is_empty() => {}
-            Value::String(s) if is_unknown(s) => {}
-            Value::String(s) => match serde_json::from_str::<Value>(s) {
-                Ok(Value::Object(m)) if !m.is_empty() => {}
-                _ => return Err(PropertyError::new("event_pattern", "the pattern text is not a JSON object")),
+        match (&self.schedule_expression, &self.event_pattern) {
+            (None, None) => {
+                return Err(PropertyError::new("", "a rule needs `schedule_expression` or `event_pattern`"));
+            }
+            (Some(_), Some(_)) => {
+                return Err(PropertyError::new(
+                    "",
+                    "a rule has either `schedule_expression` or `event_pattern`, not both",
+                ));
+            }
+            (Some(s), None) if !is_unknown(s) => {
+                valid_schedule(s).map_err(|m| PropertyError::new("schedule_expression", m))?
+            }
+            (None, Some(p)) => match p {
+                Value::Object(m) if !m.is_empty() => {}
+                Value::String(s) if is_unknown(s) => {}
+                Value::String(s) => match serde_json::from_str::<Value>(s) {
+                    Ok(Value::Object(m)) if !m.is_empty() => {}
+                    _ => return Err(PropertyError::new("event_pattern", "the pattern text is not a JSON object")),
+                },
+                _ => return Err(PropertyError::new("event_pattern", "an event pattern is a non-empty map")),
             },
-            _ => return Err(PropertyError::new("event_pattern", "an event pattern is a non-empty map")),
-        },
-        _ => {}
+            _ => {}
+        }
+        if !["ENABLED", "DISABLED"].contains(&self.state.as_str()) {
+            return Err(PropertyError::new("state", format!("{:?} is not ENABLED or DISABLED", self.state)));
+        }
+        if self.description.chars().count() > 512 {
+            return Err(PropertyError::new("description", "at most 512 characters"));
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    if !["ENABLED", "DISABLED"].contains(&props.state.as_str()) {
-        return Err(PropertyError::new("state", format!("{:?} is not ENABLED or DISABLED", props.state)));
-    }
-    if props.description.chars().count() > 512 {
-        return Err(PropertyError::new("description", "at most 512 characters"));
-    }
-    validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
 #[cfg(test)]
@@ -115,7 +125,7 @@ mod tests {
     use serde_json::json;
 
     fn check(doc: Value) -> Result<(), PropertyError> {
-        validate("mantissa-log-dev-detection", &decode(&doc).expect("decodes"))
+        decode::<RuleProps>(&doc).expect("decodes").validate("mantissa-log-dev-detection")
     }
 
     #[test]
@@ -155,7 +165,11 @@ mod tests {
         check(json!({"event_pattern": {"source": ["aws.guardduty"]}, "state": "DISABLED"})).unwrap();
         check(json!({"event_pattern": "{\"source\": [\"aws.guardduty\"]}"})).unwrap();
         assert_eq!(
-            validate("bad name", &decode(&json!({"schedule_expression": "rate(1 day)"})).unwrap()).unwrap_err().path,
+            decode::<RuleProps>(&json!({"schedule_expression": "rate(1 day)"}))
+                .unwrap()
+                .validate("bad name")
+                .unwrap_err()
+                .path,
             "@name"
         );
     }

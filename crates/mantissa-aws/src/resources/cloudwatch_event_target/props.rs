@@ -2,6 +2,7 @@
 //! make at apply time.
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -18,16 +19,18 @@ pub struct TargetProps {
     pub arn: String,
 }
 
-pub fn validate(props: &TargetProps) -> Result<(), PropertyError> {
-    let id = &props.target_id;
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
-        return Err(PropertyError::new("target_id", format!("{id:?} must be 1 to 64 letters, digits or ._-")));
+impl Properties for TargetProps {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        let id = &self.target_id;
+        if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+            return Err(PropertyError::new("target_id", format!("{id:?} must be 1 to 64 letters, digits or ._-")));
+        }
+        if !is_unknown(&self.arn) && !self.arn.starts_with("arn:") {
+            return Err(PropertyError::new("arn", format!("{:?} is not an ARN", self.arn)));
+        }
+        if self.rule.is_empty() {
+            return Err(PropertyError::new("rule", "the rule's name is required"));
+        }
+        Ok(())
     }
-    if !is_unknown(&props.arn) && !props.arn.starts_with("arn:") {
-        return Err(PropertyError::new("arn", format!("{:?} is not an ARN", props.arn)));
-    }
-    if props.rule.is_empty() {
-        return Err(PropertyError::new("rule", "the rule's name is required"));
-    }
-    Ok(())
 }

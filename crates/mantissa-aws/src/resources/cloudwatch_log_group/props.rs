@@ -2,6 +2,7 @@
 //! retention, should make: the emulator takes any number of days).
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -51,32 +52,34 @@ pub fn validate_group_name(path: &str, name: &str) -> Result<(), PropertyError> 
     Ok(())
 }
 
-pub fn validate(physical_name: &str, props: &LogGroupProps) -> Result<(), PropertyError> {
-    match &props.name {
-        Some(name) => validate_group_name("name", name)?,
-        None => validate_group_name("@name", physical_name)?,
-    }
-    if let Some(days) = props.retention_days.filter(|d| !RETENTION_DAYS.contains(d)) {
-        let allowed: Vec<String> = RETENTION_DAYS.iter().map(i32::to_string).collect();
-        return Err(PropertyError::new(
-            "retention_days",
-            format!(
-                "{days} is not a retention CloudWatch Logs offers; use one of {} (or null: forever)",
-                allowed.join(", ")
-            ),
-        ));
-    }
-    if let Some(key) = props.kms_key_id.as_deref().filter(|k| !is_unknown(k)) {
-        let parts: Vec<&str> = key.split(':').collect();
-        let is_key_arn = parts.len() == 6 && parts[0] == "arn" && parts[2] == "kms" && parts[5].starts_with("key/");
-        if !is_key_arn {
+impl Properties for LogGroupProps {
+    fn validate(&self, physical_name: &str) -> Result<(), PropertyError> {
+        match &self.name {
+            Some(name) => validate_group_name("name", name)?,
+            None => validate_group_name("@name", physical_name)?,
+        }
+        if let Some(days) = self.retention_days.filter(|d| !RETENTION_DAYS.contains(d)) {
+            let allowed: Vec<String> = RETENTION_DAYS.iter().map(i32::to_string).collect();
             return Err(PropertyError::new(
-                "kms_key_id",
-                format!("{key:?} is not a KMS key ARN (CloudWatch Logs takes neither key ids nor aliases)"),
+                "retention_days",
+                format!(
+                    "{days} is not a retention CloudWatch Logs offers; use one of {} (or null: forever)",
+                    allowed.join(", ")
+                ),
             ));
         }
+        if let Some(key) = self.kms_key_id.as_deref().filter(|k| !is_unknown(k)) {
+            let parts: Vec<&str> = key.split(':').collect();
+            let is_key_arn = parts.len() == 6 && parts[0] == "arn" && parts[2] == "kms" && parts[5].starts_with("key/");
+            if !is_key_arn {
+                return Err(PropertyError::new(
+                    "kms_key_id",
+                    format!("{key:?} is not a KMS key ARN (CloudWatch Logs takes neither key ids nor aliases)"),
+                ));
+            }
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
 #[cfg(test)]
@@ -88,7 +91,7 @@ mod tests {
     const NAME: &str = "/mantissa-log/dev/firehose-logs";
 
     fn check(doc: Value) -> Result<(), PropertyError> {
-        validate(NAME, &decode(&doc).expect("decodes"))
+        decode::<LogGroupProps>(&doc).expect("decodes").validate(NAME)
     }
 
     #[test]
@@ -122,7 +125,7 @@ mod tests {
         for bad in ["", "aws/lambda/x", "/has space", "/x:y", &format!("/{}", "a".repeat(512))] {
             assert_eq!(check(json!({ "name": bad })).unwrap_err().path, "name", "{bad:?}");
         }
-        assert_eq!(validate("/bad name", &LogGroupProps::default()).unwrap_err().path, "@name");
+        assert_eq!((LogGroupProps::default()).validate("/bad name").unwrap_err().path, "@name");
     }
 
     #[test]

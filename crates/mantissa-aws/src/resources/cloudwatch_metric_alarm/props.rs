@@ -2,6 +2,7 @@
 //! CloudWatch makes (some of which the emulator does not: a period of 7 seconds, say).
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -128,20 +129,6 @@ impl TreatMissingData {
     }
 }
 
-impl AlarmProps {
-    /// Action lists sorted (CloudWatch keeps no order); "M of N" with M = N spelled as `null`,
-    /// which is what it means.
-    pub fn canonicalize(&mut self) {
-        for list in [&mut self.alarm_actions, &mut self.ok_actions, &mut self.insufficient_data_actions] {
-            list.sort();
-            list.dedup();
-        }
-        if self.datapoints_to_alarm == Some(self.evaluation_periods) {
-            self.datapoints_to_alarm = None;
-        }
-    }
-}
-
 /// Whether CloudWatch takes a period: 10, 20 and 30 seconds (high resolution) or whole minutes.
 pub fn valid_period(seconds: i32) -> bool {
     matches!(seconds, 10 | 20 | 30) || (seconds >= 60 && seconds % 60 == 0)
@@ -160,85 +147,102 @@ fn valid_extended_statistic(s: &str) -> bool {
         .any(|p| s.strip_prefix(p).and_then(|r| r.strip_suffix(')')).is_some_and(|r| !r.is_empty()))
 }
 
-pub fn validate(alarm_name: &str, p: &AlarmProps) -> Result<(), PropertyError> {
-    if alarm_name.is_empty() || alarm_name.chars().count() > 255 {
-        return Err(PropertyError::new("@name", format!("alarm name {alarm_name:?} must be 1 to 255 characters")));
-    }
-    for (path, value) in [("namespace", &p.namespace), ("metric_name", &p.metric_name)] {
-        if value.is_empty() || value.chars().count() > 255 {
-            return Err(PropertyError::new(path, "must be 1 to 255 characters"));
+impl Properties for AlarmProps {
+    /// Action lists sorted (CloudWatch keeps no order); "M of N" with M = N spelled as `null`,
+    /// which is what it means.
+    fn canonicalize(&mut self) {
+        for list in [&mut self.alarm_actions, &mut self.ok_actions, &mut self.insufficient_data_actions] {
+            list.sort();
+            list.dedup();
+        }
+        if self.datapoints_to_alarm == Some(self.evaluation_periods) {
+            self.datapoints_to_alarm = None;
         }
     }
-    match (&p.statistic, &p.extended_statistic) {
-        (Some(_), Some(_)) | (None, None) => {
-            return Err(PropertyError::new("statistic", "give exactly one of `statistic` and `extended_statistic`"));
+
+    fn validate(&self, alarm_name: &str) -> Result<(), PropertyError> {
+        if alarm_name.is_empty() || alarm_name.chars().count() > 255 {
+            return Err(PropertyError::new("@name", format!("alarm name {alarm_name:?} must be 1 to 255 characters")));
         }
-        (None, Some(s)) if !is_unknown(s) && !valid_extended_statistic(s) => {
+        for (path, value) in [("namespace", &self.namespace), ("metric_name", &self.metric_name)] {
+            if value.is_empty() || value.chars().count() > 255 {
+                return Err(PropertyError::new(path, "must be 1 to 255 characters"));
+            }
+        }
+        match (&self.statistic, &self.extended_statistic) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(PropertyError::new(
+                    "statistic",
+                    "give exactly one of `statistic` and `extended_statistic`",
+                ));
+            }
+            (None, Some(s)) if !is_unknown(s) && !valid_extended_statistic(s) => {
+                return Err(PropertyError::new(
+                    "extended_statistic",
+                    format!("{s:?} is not a percentile statistic such as p99, p99.9, tm90 or TM(10%:90%)"),
+                ));
+            }
+            _ => {}
+        }
+        if !valid_period(self.period) {
             return Err(PropertyError::new(
-                "extended_statistic",
-                format!("{s:?} is not a percentile statistic such as p99, p99.9, tm90 or TM(10%:90%)"),
+                "period",
+                format!("{} seconds: CloudWatch takes 10, 20, 30 or a multiple of 60", self.period),
             ));
         }
-        _ => {}
-    }
-    if !valid_period(p.period) {
-        return Err(PropertyError::new(
-            "period",
-            format!("{} seconds: CloudWatch takes 10, 20, 30 or a multiple of 60", p.period),
-        ));
-    }
-    if p.evaluation_periods < 1 {
-        return Err(PropertyError::new("evaluation_periods", "must be at least 1"));
-    }
-    // CloudWatch's bound on the time one evaluation covers.
-    let limit: i64 = if p.period < 3600 { 86_400 } else { 604_800 };
-    let total = i64::from(p.period) * i64::from(p.evaluation_periods);
-    if total > limit {
-        return Err(PropertyError::new(
-            "evaluation_periods",
-            format!(
-                "period × evaluation_periods is {total} seconds; CloudWatch allows at most {limit} for a period {}",
-                if p.period < 3600 { "under an hour" } else { "of an hour or more" }
-            ),
-        ));
-    }
-    if let Some(m) = p.datapoints_to_alarm.filter(|m| *m < 1 || *m > p.evaluation_periods) {
-        return Err(PropertyError::new(
-            "datapoints_to_alarm",
-            format!("{m} must be between 1 and evaluation_periods ({})", p.evaluation_periods),
-        ));
-    }
-    if !p.threshold.is_finite() {
-        return Err(PropertyError::new("threshold", "must be a finite number"));
-    }
-    if p.dimensions.len() > 30 {
-        return Err(PropertyError::new("dimensions", format!("{} dimensions, at most 30", p.dimensions.len())));
-    }
-    for (name, value) in &p.dimensions {
-        let path = format!("dimensions.{name}");
-        if name.is_empty() || name.chars().count() > 255 {
-            return Err(PropertyError::new(path, "dimension names must be 1 to 255 characters"));
+        if self.evaluation_periods < 1 {
+            return Err(PropertyError::new("evaluation_periods", "must be at least 1"));
         }
-        if !is_unknown(value) && (value.is_empty() || value.chars().count() > 1024) {
-            return Err(PropertyError::new(path, "dimension values must be 1 to 1024 characters"));
+        // CloudWatch's bound on the time one evaluation covers.
+        let limit: i64 = if self.period < 3600 { 86_400 } else { 604_800 };
+        let total = i64::from(self.period) * i64::from(self.evaluation_periods);
+        if total > limit {
+            return Err(PropertyError::new(
+                "evaluation_periods",
+                format!(
+                    "period × evaluation_periods is {total} seconds; CloudWatch allows at most {limit} for a period {}",
+                    if self.period < 3600 { "under an hour" } else { "of an hour or more" }
+                ),
+            ));
         }
-    }
-    for (field, actions) in [
-        ("alarm_actions", &p.alarm_actions),
-        ("ok_actions", &p.ok_actions),
-        ("insufficient_data_actions", &p.insufficient_data_actions),
-    ] {
-        if actions.len() > 5 {
-            return Err(PropertyError::new(field, format!("{} actions, at most 5", actions.len())));
+        if let Some(m) = self.datapoints_to_alarm.filter(|m| *m < 1 || *m > self.evaluation_periods) {
+            return Err(PropertyError::new(
+                "datapoints_to_alarm",
+                format!("{m} must be between 1 and evaluation_periods ({})", self.evaluation_periods),
+            ));
         }
-        if let Some((i, a)) = actions.iter().enumerate().find(|(_, a)| !is_unknown(a) && !a.starts_with("arn:")) {
-            return Err(PropertyError::new(format!("{field}[{i}]"), format!("{a:?} is not an ARN")));
+        if !self.threshold.is_finite() {
+            return Err(PropertyError::new("threshold", "must be a finite number"));
         }
+        if self.dimensions.len() > 30 {
+            return Err(PropertyError::new("dimensions", format!("{} dimensions, at most 30", self.dimensions.len())));
+        }
+        for (name, value) in &self.dimensions {
+            let path = format!("dimensions.{name}");
+            if name.is_empty() || name.chars().count() > 255 {
+                return Err(PropertyError::new(path, "dimension names must be 1 to 255 characters"));
+            }
+            if !is_unknown(value) && (value.is_empty() || value.chars().count() > 1024) {
+                return Err(PropertyError::new(path, "dimension values must be 1 to 1024 characters"));
+            }
+        }
+        for (field, actions) in [
+            ("alarm_actions", &self.alarm_actions),
+            ("ok_actions", &self.ok_actions),
+            ("insufficient_data_actions", &self.insufficient_data_actions),
+        ] {
+            if actions.len() > 5 {
+                return Err(PropertyError::new(field, format!("{} actions, at most 5", actions.len())));
+            }
+            if let Some((i, a)) = actions.iter().enumerate().find(|(_, a)| !is_unknown(a) && !a.starts_with("arn:")) {
+                return Err(PropertyError::new(format!("{field}[{i}]"), format!("{a:?} is not an ARN")));
+            }
+        }
+        if self.alarm_description.chars().count() > 1024 {
+            return Err(PropertyError::new("alarm_description", "at most 1024 characters"));
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    if p.alarm_description.chars().count() > 1024 {
-        return Err(PropertyError::new("alarm_description", "at most 1024 characters"));
-    }
-    validate_tags(&p.tags, STANDARD_LIMITS)
 }
 
 #[cfg(test)]
@@ -269,7 +273,7 @@ mod tests {
     }
 
     fn check(doc: Value) -> Result<(), PropertyError> {
-        validate("mantissa-log-dev-firehose-freshness", &decode(&doc).expect("decodes"))
+        decode::<AlarmProps>(&doc).expect("decodes").validate("mantissa-log-dev-firehose-freshness")
     }
 
     #[test]
@@ -358,6 +362,6 @@ mod tests {
         assert_eq!(check(with(json!({"alarm_actions": ["topic"]}))).unwrap_err().path, "alarm_actions[0]");
         check(with(json!({"alarm_actions": [mantissa_config::UNKNOWN]}))).unwrap();
         assert_eq!(check(with(json!({"alarm_description": "x".repeat(1025)}))).unwrap_err().path, "alarm_description");
-        assert_eq!(validate("", &decode(&base()).unwrap()).unwrap_err().path, "@name");
+        assert_eq!(decode::<AlarmProps>(&base()).unwrap().validate("").unwrap_err().path, "@name");
     }
 }

@@ -1,5 +1,6 @@
 //! The properties of `aws_cognito_user_pool` and the checks Cognito would otherwise make at apply.
 
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -83,16 +84,6 @@ fn seven() -> u32 {
     7
 }
 
-impl UserPoolProps {
-    /// Cognito keeps these lists as sets.
-    pub fn canonicalize(&mut self) {
-        self.username_attributes.sort();
-        self.username_attributes.dedup();
-        self.auto_verified_attributes.sort();
-        self.auto_verified_attributes.dedup();
-    }
-}
-
 /// Pool names: 1 to 128 word characters, spaces and `+=,.@-`.
 pub fn validate_pool_name(name: &str) -> Result<(), PropertyError> {
     let ok = !name.is_empty()
@@ -108,35 +99,45 @@ pub fn validate_pool_name(name: &str) -> Result<(), PropertyError> {
     }
 }
 
-pub fn validate(name: &str, props: &UserPoolProps) -> Result<(), PropertyError> {
-    validate_pool_name(name)?;
-    for (i, a) in props.username_attributes.iter().enumerate() {
-        if !USERNAME_ATTRIBUTES.contains(&a.as_str()) {
-            return Err(PropertyError::new(
-                format!("username_attributes[{i}]"),
-                format!("{a:?} is not one of {}", USERNAME_ATTRIBUTES.join(", ")),
-            ));
+impl Properties for UserPoolProps {
+    /// Cognito keeps these lists as sets.
+    fn canonicalize(&mut self) {
+        self.username_attributes.sort();
+        self.username_attributes.dedup();
+        self.auto_verified_attributes.sort();
+        self.auto_verified_attributes.dedup();
+    }
+
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
+        validate_pool_name(name)?;
+        for (i, a) in self.username_attributes.iter().enumerate() {
+            if !USERNAME_ATTRIBUTES.contains(&a.as_str()) {
+                return Err(PropertyError::new(
+                    format!("username_attributes[{i}]"),
+                    format!("{a:?} is not one of {}", USERNAME_ATTRIBUTES.join(", ")),
+                ));
+            }
         }
-    }
-    for (i, a) in props.auto_verified_attributes.iter().enumerate() {
-        if !USERNAME_ATTRIBUTES.contains(&a.as_str()) {
-            return Err(PropertyError::new(
-                format!("auto_verified_attributes[{i}]"),
-                format!("{a:?} is not one of {}", USERNAME_ATTRIBUTES.join(", ")),
-            ));
+        for (i, a) in self.auto_verified_attributes.iter().enumerate() {
+            if !USERNAME_ATTRIBUTES.contains(&a.as_str()) {
+                return Err(PropertyError::new(
+                    format!("auto_verified_attributes[{i}]"),
+                    format!("{a:?} is not one of {}", USERNAME_ATTRIBUTES.join(", ")),
+                ));
+            }
         }
+        if !MFA_VALUES.contains(&self.mfa.as_str()) {
+            return Err(PropertyError::new("mfa", format!("{:?} is not one of {}", self.mfa, MFA_VALUES.join(", "))));
+        }
+        let p = &self.password_policy;
+        if !(6..=99).contains(&p.minimum_length) {
+            return Err(PropertyError::new("password_policy.minimum_length", "must be 6 to 99"));
+        }
+        if p.temporary_password_validity_days > 365 {
+            return Err(PropertyError::new("password_policy.temporary_password_validity_days", "must be 0 to 365"));
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    if !MFA_VALUES.contains(&props.mfa.as_str()) {
-        return Err(PropertyError::new("mfa", format!("{:?} is not one of {}", props.mfa, MFA_VALUES.join(", "))));
-    }
-    let p = &props.password_policy;
-    if !(6..=99).contains(&p.minimum_length) {
-        return Err(PropertyError::new("password_policy.minimum_length", "must be 6 to 99"));
-    }
-    if p.temporary_password_validity_days > 365 {
-        return Err(PropertyError::new("password_policy.temporary_password_validity_days", "must be 0 to 365"));
-    }
-    validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
 #[cfg(test)]
@@ -146,7 +147,7 @@ mod tests {
     use serde_json::json;
 
     fn check(doc: serde_json::Value) -> Result<(), PropertyError> {
-        validate("mantissa-log-dev-users", &decode(&doc).expect("decodes"))
+        decode::<UserPoolProps>(&doc).expect("decodes").validate("mantissa-log-dev-users")
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! for access and ID tokens, thirty days for refresh tokens), and what Cognito would reject in
 //! them, checked before any call.
 
+use crate::resource::Properties;
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -55,27 +56,29 @@ fn yes() -> bool {
     true
 }
 
-pub fn validate(props: &ClientProps) -> Result<(), PropertyError> {
-    for (i, f) in props.explicit_auth_flows.iter().enumerate() {
-        if !AUTH_FLOWS.contains(&f.as_str()) {
-            return Err(PropertyError::new(
-                format!("explicit_auth_flows[{i}]"),
-                format!("{f:?} is not one of {}", AUTH_FLOWS.join(", ")),
-            ));
+impl Properties for ClientProps {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        for (i, f) in self.explicit_auth_flows.iter().enumerate() {
+            if !AUTH_FLOWS.contains(&f.as_str()) {
+                return Err(PropertyError::new(
+                    format!("explicit_auth_flows[{i}]"),
+                    format!("{f:?} is not one of {}", AUTH_FLOWS.join(", ")),
+                ));
+            }
         }
-    }
-    for (path, value) in [
-        ("access_token_validity_minutes", props.access_token_validity_minutes),
-        ("id_token_validity_minutes", props.id_token_validity_minutes),
-    ] {
-        if !(5..=1440).contains(&value) {
-            return Err(PropertyError::new(path, "must be 5 to 1440 minutes (one day)"));
+        for (path, value) in [
+            ("access_token_validity_minutes", self.access_token_validity_minutes),
+            ("id_token_validity_minutes", self.id_token_validity_minutes),
+        ] {
+            if !(5..=1440).contains(&value) {
+                return Err(PropertyError::new(path, "must be 5 to 1440 minutes (one day)"));
+            }
         }
+        if !(1..=3650).contains(&self.refresh_token_validity_days) {
+            return Err(PropertyError::new("refresh_token_validity_days", "must be 1 to 3650 days"));
+        }
+        Ok(())
     }
-    if !(1..=3650).contains(&props.refresh_token_validity_days) {
-        return Err(PropertyError::new("refresh_token_validity_days", "must be 1 to 3650 days"));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -89,14 +92,14 @@ mod tests {
         let p: ClientProps = decode(&json!({"user_pool_id": "us-east-1_x"})).unwrap();
         assert_eq!(p.explicit_auth_flows, ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]);
         assert!(!p.generate_secret);
-        validate(&p).unwrap();
+        p.validate("any-name").unwrap();
         for (doc, path) in [
             (json!({"user_pool_id": "p", "access_token_validity_minutes": 4}), "access_token_validity_minutes"),
             (json!({"user_pool_id": "p", "id_token_validity_minutes": 1441}), "id_token_validity_minutes"),
             (json!({"user_pool_id": "p", "refresh_token_validity_days": 0}), "refresh_token_validity_days"),
             (json!({"user_pool_id": "p", "explicit_auth_flows": ["USER_SRP_AUTH"]}), "explicit_auth_flows[0]"),
         ] {
-            assert_eq!(validate(&decode(&doc).unwrap()).unwrap_err().path, path, "{doc}");
+            assert_eq!(decode::<ClientProps>(&doc).unwrap().validate("any-name").unwrap_err().path, path, "{doc}");
         }
     }
 }

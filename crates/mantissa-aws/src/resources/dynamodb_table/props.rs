@@ -4,6 +4,7 @@
 //! What DynamoDB rejects in a table definition, checked before any call: the name, key attributes
 //! that are exactly the keys, capacities that match the billing mode, a key only with KMS on.
 
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -51,16 +52,6 @@ pub struct TableProps {
     pub stream_view_type: Option<StreamViewType>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
-}
-
-impl TableProps {
-    /// Attributes sorted by name (DynamoDB does not keep their order); a disabled TTL is no TTL.
-    pub fn canonicalize(&mut self) {
-        self.attributes.sort_by(|a, b| a.name.cmp(&b.name));
-        if self.ttl.as_ref().is_some_and(|t| !t.enabled) {
-            self.ttl = None;
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -168,46 +159,56 @@ impl StreamViewType {
     }
 }
 
-pub fn validate(name: &str, props: &TableProps) -> Result<(), PropertyError> {
-    let name_ok = (3..=255).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if !name_ok {
-        return Err(PropertyError::new(
-            "@name",
-            format!("table name {name:?} must be 3 to 255 letters, digits, `_`, `-` or `.`"),
-        ));
+impl Properties for TableProps {
+    /// Attributes sorted by name (DynamoDB does not keep their order); a disabled TTL is no TTL.
+    fn canonicalize(&mut self) {
+        self.attributes.sort_by(|a, b| a.name.cmp(&b.name));
+        if self.ttl.as_ref().is_some_and(|t| !t.enabled) {
+            self.ttl = None;
+        }
     }
-    validate_key_attributes(props)?;
-    match props.billing_mode {
-        BillingMode::PayPerRequest => {
-            for (path, v) in [("read_capacity", props.read_capacity), ("write_capacity", props.write_capacity)] {
-                if v.is_some() {
-                    return Err(PropertyError::new(path, "capacity is set only with billing_mode PROVISIONED"));
+
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
+        let name_ok = (3..=255).contains(&name.len())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !name_ok {
+            return Err(PropertyError::new(
+                "@name",
+                format!("table name {name:?} must be 3 to 255 letters, digits, `_`, `-` or `.`"),
+            ));
+        }
+        validate_key_attributes(self)?;
+        match self.billing_mode {
+            BillingMode::PayPerRequest => {
+                for (path, v) in [("read_capacity", self.read_capacity), ("write_capacity", self.write_capacity)] {
+                    if v.is_some() {
+                        return Err(PropertyError::new(path, "capacity is set only with billing_mode PROVISIONED"));
+                    }
+                }
+            }
+            BillingMode::Provisioned => {
+                for (path, v) in [("read_capacity", self.read_capacity), ("write_capacity", self.write_capacity)] {
+                    match v {
+                        Some(n) if n >= 1 => {}
+                        Some(n) => return Err(PropertyError::new(path, format!("{n}: at least 1 capacity unit"))),
+                        None => return Err(PropertyError::new(path, "billing_mode PROVISIONED needs a capacity")),
+                    }
                 }
             }
         }
-        BillingMode::Provisioned => {
-            for (path, v) in [("read_capacity", props.read_capacity), ("write_capacity", props.write_capacity)] {
-                match v {
-                    Some(n) if n >= 1 => {}
-                    Some(n) => return Err(PropertyError::new(path, format!("{n}: at least 1 capacity unit"))),
-                    None => return Err(PropertyError::new(path, "billing_mode PROVISIONED needs a capacity")),
-                }
-            }
+        if let Some(ttl) = &self.ttl
+            && !(1..=255).contains(&ttl.attribute_name.len())
+        {
+            return Err(PropertyError::new("ttl.attribute_name", "must be 1 to 255 characters"));
         }
+        if !self.server_side_encryption.enabled && self.server_side_encryption.kms_key_arn.is_some() {
+            return Err(PropertyError::new(
+                "server_side_encryption.kms_key_arn",
+                "a KMS key needs `enabled: true` (false is DynamoDB's AWS-owned key)",
+            ));
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    if let Some(ttl) = &props.ttl
-        && !(1..=255).contains(&ttl.attribute_name.len())
-    {
-        return Err(PropertyError::new("ttl.attribute_name", "must be 1 to 255 characters"));
-    }
-    if !props.server_side_encryption.enabled && props.server_side_encryption.kms_key_arn.is_some() {
-        return Err(PropertyError::new(
-            "server_side_encryption.kms_key_arn",
-            "a KMS key needs `enabled: true` (false is DynamoDB's AWS-owned key)",
-        ));
-    }
-    validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
 /// DynamoDB refuses attribute definitions that no key uses, and keys without a definition.
@@ -282,12 +283,12 @@ mod tests {
     }
 
     fn path(extra: Value) -> String {
-        validate("mantissa-log-dev-alert-history", &props(extra)).unwrap_err().path
+        props(extra).validate("mantissa-log-dev-alert-history").unwrap_err().path
     }
 
     #[test]
     fn a_plain_table_passes() {
-        validate("mantissa-log-dev-alert-history", &props(json!({"ttl": {"attribute_name": "expires_at"}}))).unwrap();
+        props(json!({"ttl": {"attribute_name": "expires_at"}})).validate("mantissa-log-dev-alert-history").unwrap();
     }
 
     #[test]
@@ -306,10 +307,10 @@ mod tests {
             path(json!({"range_key": "alert_id", "attributes": [{"name": "alert_id", "type": "S"}]})),
             "range_key"
         );
-        validate(
-            "t-t",
-            &props(json!({"range_key": "at", "attributes": [{"name": "at", "type": "N"}, {"name": "alert_id", "type": "S"}]})),
+        props(
+            json!({"range_key": "at", "attributes": [{"name": "at", "type": "N"}, {"name": "alert_id", "type": "S"}]}),
         )
+        .validate("t-t")
         .unwrap();
     }
 
@@ -321,14 +322,13 @@ mod tests {
             path(json!({"billing_mode": "PROVISIONED", "read_capacity": 0, "write_capacity": 1})),
             "read_capacity"
         );
-        validate("t-t", &props(json!({"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5})))
-            .unwrap();
+        props(json!({"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5})).validate("t-t").unwrap();
     }
 
     #[test]
     fn names_ttl_and_encryption() {
-        assert_eq!(validate("ab", &props(json!({}))).unwrap_err().path, "@name");
-        assert_eq!(validate("a b c", &props(json!({}))).unwrap_err().path, "@name");
+        assert_eq!(props(json!({})).validate("ab").unwrap_err().path, "@name");
+        assert_eq!(props(json!({})).validate("a b c").unwrap_err().path, "@name");
         assert_eq!(path(json!({"ttl": {"attribute_name": ""}})), "ttl.attribute_name");
         assert_eq!(
             path(json!({"server_side_encryption": {"enabled": false, "kms_key_arn": "arn:aws:kms:us-east-1:1:key/k"}})),

@@ -2,6 +2,7 @@
 
 use super::prefix::validate_prefixes;
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -147,8 +148,8 @@ fn check_arn(value: &str, service: &str, resource: &str, path: &str) -> Result<(
     }
 }
 
-impl DeliveryProps {
-    pub fn validate(&self, name: &str) -> Result<(), PropertyError> {
+impl Properties for DeliveryProps {
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
         if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
             return Err(PropertyError::new(
                 "@name",

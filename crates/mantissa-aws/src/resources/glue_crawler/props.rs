@@ -3,6 +3,7 @@
 //! folders, log schema changes instead of rewriting the declared tables).
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::resources::json_doc::sorted_keys;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
@@ -160,8 +161,8 @@ pub fn canonical_configuration(config: Option<Value>) -> Option<Value> {
     }
 }
 
-impl CrawlerProps {
-    pub fn canonicalize(&mut self) {
+impl Properties for CrawlerProps {
+    fn canonicalize(&mut self) {
         for t in &mut self.s3_targets {
             t.exclusions.sort();
             t.exclusions.dedup();
@@ -170,68 +171,68 @@ impl CrawlerProps {
         self.s3_targets.dedup();
         self.configuration = canonical_configuration(self.configuration.take());
     }
-}
 
-/// Checks `props` of the crawler named `name`.
-pub fn validate(name: &str, props: &CrawlerProps) -> Result<(), PropertyError> {
-    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        return Err(PropertyError::new(
-            "@name",
-            format!("crawler name {name:?} must be 1 to {MAX_NAME} characters on one line"),
-        ));
-    }
-    let role_arn_like = props.role_arn.starts_with("arn:") && props.role_arn.contains(":role/");
-    if !is_unknown(&props.role_arn) && !role_arn_like {
-        return Err(PropertyError::new(
-            "role_arn",
-            format!("{:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", props.role_arn),
-        ));
-    }
-    if props.database_name.is_empty() {
-        return Err(PropertyError::new("database_name", "the database the crawler writes into is required"));
-    }
-    if props.s3_targets.is_empty() {
-        return Err(PropertyError::new("s3_targets", "at least one S3 path to crawl"));
-    }
-    for (i, t) in props.s3_targets.iter().enumerate() {
-        if !is_unknown(&t.path) && !t.path.starts_with("s3://") {
+    /// Checks `props` of the crawler named `name`.
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
+        if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
             return Err(PropertyError::new(
-                format!("s3_targets[{i}].path"),
-                format!("{:?} is not an s3:// path", t.path),
+                "@name",
+                format!("crawler name {name:?} must be 1 to {MAX_NAME} characters on one line"),
             ));
         }
-    }
-    if let Some(schedule) = &props.schedule {
-        validate_cron(schedule).map_err(|m| PropertyError::new("schedule", m))?;
-    }
-    if props.recrawl_behavior == RecrawlBehavior::CrawlNewFoldersOnly
-        && props.schema_change_policy != SchemaChangePolicy::default()
-    {
-        return Err(PropertyError::new(
-            "schema_change_policy",
-            "a crawler that crawls new folders only must LOG schema changes and deletions (Glue refuses anything else); set recrawl_behavior: CRAWL_EVERYTHING to update or delete tables",
-        ));
-    }
-    if let Some(config) = &props.configuration {
-        let doc = match config {
-            Value::String(text) => serde_json::from_str::<Value>(text)
-                .map_err(|e| PropertyError::new("configuration", format!("not a JSON document: {e}")))?,
-            other => other.clone(),
-        };
-        if !doc.get("Version").is_some_and(Value::is_number) {
+        let role_arn_like = self.role_arn.starts_with("arn:") && self.role_arn.contains(":role/");
+        if !is_unknown(&self.role_arn) && !role_arn_like {
             return Err(PropertyError::new(
-                "configuration",
-                "a crawler configuration is a map with a numeric Version (e.g. {Version: 1.0, CrawlerOutput: ...})",
+                "role_arn",
+                format!("{:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", self.role_arn),
             ));
         }
+        if self.database_name.is_empty() {
+            return Err(PropertyError::new("database_name", "the database the crawler writes into is required"));
+        }
+        if self.s3_targets.is_empty() {
+            return Err(PropertyError::new("s3_targets", "at least one S3 path to crawl"));
+        }
+        for (i, t) in self.s3_targets.iter().enumerate() {
+            if !is_unknown(&t.path) && !t.path.starts_with("s3://") {
+                return Err(PropertyError::new(
+                    format!("s3_targets[{i}].path"),
+                    format!("{:?} is not an s3:// path", t.path),
+                ));
+            }
+        }
+        if let Some(schedule) = &self.schedule {
+            validate_cron(schedule).map_err(|m| PropertyError::new("schedule", m))?;
+        }
+        if self.recrawl_behavior == RecrawlBehavior::CrawlNewFoldersOnly
+            && self.schema_change_policy != SchemaChangePolicy::default()
+        {
+            return Err(PropertyError::new(
+                "schema_change_policy",
+                "a crawler that crawls new folders only must LOG schema changes and deletions (Glue refuses anything else); set recrawl_behavior: CRAWL_EVERYTHING to update or delete tables",
+            ));
+        }
+        if let Some(config) = &self.configuration {
+            let doc = match config {
+                Value::String(text) => serde_json::from_str::<Value>(text)
+                    .map_err(|e| PropertyError::new("configuration", format!("not a JSON document: {e}")))?,
+                other => other.clone(),
+            };
+            if !doc.get("Version").is_some_and(Value::is_number) {
+                return Err(PropertyError::new(
+                    "configuration",
+                    "a crawler configuration is a map with a numeric Version (e.g. {Version: 1.0, CrawlerOutput: ...})",
+                ));
+            }
+        }
+        if self.table_prefix.chars().count() > MAX_TABLE_PREFIX {
+            return Err(PropertyError::new("table_prefix", format!("at most {MAX_TABLE_PREFIX} characters")));
+        }
+        if self.description.chars().count() > MAX_DESCRIPTION {
+            return Err(PropertyError::new("description", format!("at most {MAX_DESCRIPTION} characters")));
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    if props.table_prefix.chars().count() > MAX_TABLE_PREFIX {
-        return Err(PropertyError::new("table_prefix", format!("at most {MAX_TABLE_PREFIX} characters")));
-    }
-    if props.description.chars().count() > MAX_DESCRIPTION {
-        return Err(PropertyError::new("description", format!("at most {MAX_DESCRIPTION} characters")));
-    }
-    validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
 /// Glue's cron: `cron(minutes hours day-of-month month day-of-week year)`, one of the two day
@@ -282,7 +283,7 @@ mod tests {
         assert_eq!(p.schema_change_policy.update_behavior, UpdateBehavior::Log);
         assert_eq!(p.schema_change_policy.delete_behavior, DeleteBehavior::Log);
         assert_eq!(p.schedule, None);
-        assert!(validate("c", &p).is_ok());
+        assert!(p.validate("c").is_ok());
         for s in ["LOG", "UPDATE_IN_DATABASE"] {
             assert_eq!(UpdateBehavior::parse(s).unwrap().as_str(), s);
         }
@@ -301,7 +302,7 @@ mod tests {
         let mut b = props(
             json!({"configuration": {"CrawlerOutput": {"Partitions": {"AddOrUpdateBehavior": "InheritFromTable"}}, "Version": 1.0}}),
         );
-        assert!(validate("c", &a).is_ok());
+        assert!(a.validate("c").is_ok());
         a.canonicalize();
         b.canonicalize();
         assert_eq!(a, b);
@@ -331,17 +332,17 @@ mod tests {
             (json!({"table_prefix": "p".repeat(129)}), "table_prefix"),
         ];
         for (extra, path) in cases {
-            let err = validate("c", &props(extra.clone())).expect_err(&extra.to_string());
+            let err = props(extra.clone()).validate("c").expect_err(&extra.to_string());
             assert_eq!(err.path, path, "{extra}: {}", err.message);
         }
-        assert_eq!(validate("", &props(json!({}))).unwrap_err().path, "@name");
+        assert_eq!(props(json!({})).validate("").unwrap_err().path, "@name");
         let everything = props(json!({"recrawl_behavior": "CRAWL_EVERYTHING",
             "schema_change_policy": {"update_behavior": "UPDATE_IN_DATABASE", "delete_behavior": "DEPRECATE_IN_DATABASE"},
             "schedule": "cron(30 0 * * ? *)"}));
-        assert!(validate("c", &everything).is_ok());
+        assert!(everything.validate("c").is_ok());
         assert!(validate_cron("cron(0 12 ? * MON-FRI *)").is_ok());
         let unknown = props(json!({"role_arn": mantissa_config::UNKNOWN,
             "s3_targets": [{"path": mantissa_config::UNKNOWN}]}));
-        assert!(validate("c", &unknown).is_ok(), "placeholders are checked at apply");
+        assert!(unknown.validate("c").is_ok(), "placeholders are checked at apply");
     }
 }

@@ -1,6 +1,7 @@
 //! The properties of `aws_glue_catalog_database` and what Glue would reject in them, checked
 //! before any call.
 
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -19,10 +20,13 @@ pub struct DatabaseProps {
     pub tags: BTreeMap<String, String>,
 }
 
-pub fn validate(name: &str, props: &DatabaseProps) -> Result<(), PropertyError> {
-    crate::resources::glue_table::validate_identifier(name, "database").map_err(|m| PropertyError::new("@name", m))?;
-    if props.description.chars().count() > MAX_DESCRIPTION {
-        return Err(PropertyError::new("description", format!("at most {MAX_DESCRIPTION} characters")));
+impl Properties for DatabaseProps {
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
+        crate::resources::glue_table::validate_identifier(name, "database")
+            .map_err(|m| PropertyError::new("@name", m))?;
+        if self.description.chars().count() > MAX_DESCRIPTION {
+            return Err(PropertyError::new("description", format!("at most {MAX_DESCRIPTION} characters")));
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    validate_tags(&props.tags, STANDARD_LIMITS)
 }

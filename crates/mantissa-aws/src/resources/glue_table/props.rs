@@ -6,6 +6,7 @@
 //! names every partition key.
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -101,6 +102,10 @@ pub fn validate_identifier(name: &str, what: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The checks need the environment's database as well as the name, so the type calls
+/// [`validate`] itself; canonical order is the order the user wrote (Glue keeps it).
+impl Properties for TableProps {}
 
 /// `database` is the environment's database, the only one `read` can find the table in by name.
 pub fn validate(name: &str, database: &str, props: &TableProps) -> Result<(), PropertyError> {

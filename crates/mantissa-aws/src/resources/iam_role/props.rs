@@ -13,6 +13,7 @@
 
 use super::policy::{field_strings, normalize_document, policy_size, statements};
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -45,18 +46,6 @@ pub struct RoleProps {
     pub max_session_duration: i32,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
-}
-
-impl RoleProps {
-    /// The canonical form: policy documents normalized, managed policy ARNs sorted and unique.
-    pub fn canonicalize(&mut self) {
-        self.assume_role_policy = normalize_document(&self.assume_role_policy);
-        for doc in self.inline_policies.values_mut() {
-            *doc = normalize_document(doc);
-        }
-        self.managed_policy_arns.sort();
-        self.managed_policy_arns.dedup();
-    }
 }
 
 /// Inline policies of one role together (IAM counts characters without whitespace).
@@ -96,62 +85,77 @@ pub const UNSCOPED_ACTIONS: &[&str] = &[
     "xray:puttracesegments",
 ];
 
-pub fn validate(role_name: &str, props: &RoleProps) -> Result<(), PropertyError> {
-    validate_role_name(role_name)?;
-    let trust = normalize_document(&props.assume_role_policy);
-    check_document(&trust, "assume_role_policy")?;
-    if policy_size(&trust) > MAX_TRUST_POLICY {
-        return Err(PropertyError::new(
-            "assume_role_policy",
-            format!("the trust policy is {} characters; IAM allows at most {MAX_TRUST_POLICY}", policy_size(&trust)),
-        ));
+impl Properties for RoleProps {
+    /// The canonical form: policy documents normalized, managed policy ARNs sorted and unique.
+    fn canonicalize(&mut self) {
+        self.assume_role_policy = normalize_document(&self.assume_role_policy);
+        for doc in self.inline_policies.values_mut() {
+            *doc = normalize_document(doc);
+        }
+        self.managed_policy_arns.sort();
+        self.managed_policy_arns.dedup();
     }
-    let mut total = 0;
-    for (name, doc) in &props.inline_policies {
-        let path = format!("inline_policies.{name}");
-        validate_policy_name(name, &path)?;
-        let doc = normalize_document(doc);
-        check_document(&doc, &path)?;
-        check_wildcards(&doc, &path)?;
-        total += policy_size(&doc);
-    }
-    if total > MAX_INLINE_TOTAL {
-        return Err(PropertyError::new(
-            "inline_policies",
-            format!(
-                "the inline policies total {total} characters; IAM allows at most {MAX_INLINE_TOTAL} per role (move some into a managed policy)"
-            ),
-        ));
-    }
-    if props.managed_policy_arns.len() > MAX_MANAGED {
-        return Err(PropertyError::new(
-            "managed_policy_arns",
-            format!(
-                "{} managed policies; IAM attaches at most {MAX_MANAGED} to a role",
-                props.managed_policy_arns.len()
-            ),
-        ));
-    }
-    for (i, arn) in props.managed_policy_arns.iter().enumerate() {
-        if !is_unknown(arn) && !is_policy_arn(arn) {
+
+    fn validate(&self, role_name: &str) -> Result<(), PropertyError> {
+        validate_role_name(role_name)?;
+        let trust = normalize_document(&self.assume_role_policy);
+        check_document(&trust, "assume_role_policy")?;
+        if policy_size(&trust) > MAX_TRUST_POLICY {
             return Err(PropertyError::new(
-                format!("managed_policy_arns[{i}]"),
+                "assume_role_policy",
                 format!(
-                    "{arn:?} is not a policy ARN (arn:aws:iam::aws:policy/... or arn:aws:iam::<account>:policy/...)"
+                    "the trust policy is {} characters; IAM allows at most {MAX_TRUST_POLICY}",
+                    policy_size(&trust)
                 ),
             ));
         }
+        let mut total = 0;
+        for (name, doc) in &self.inline_policies {
+            let path = format!("inline_policies.{name}");
+            validate_policy_name(name, &path)?;
+            let doc = normalize_document(doc);
+            check_document(&doc, &path)?;
+            check_wildcards(&doc, &path)?;
+            total += policy_size(&doc);
+        }
+        if total > MAX_INLINE_TOTAL {
+            return Err(PropertyError::new(
+                "inline_policies",
+                format!(
+                    "the inline policies total {total} characters; IAM allows at most {MAX_INLINE_TOTAL} per role (move some into a managed policy)"
+                ),
+            ));
+        }
+        if self.managed_policy_arns.len() > MAX_MANAGED {
+            return Err(PropertyError::new(
+                "managed_policy_arns",
+                format!(
+                    "{} managed policies; IAM attaches at most {MAX_MANAGED} to a role",
+                    self.managed_policy_arns.len()
+                ),
+            ));
+        }
+        for (i, arn) in self.managed_policy_arns.iter().enumerate() {
+            if !is_unknown(arn) && !is_policy_arn(arn) {
+                return Err(PropertyError::new(
+                    format!("managed_policy_arns[{i}]"),
+                    format!(
+                        "{arn:?} is not a policy ARN (arn:aws:iam::aws:policy/... or arn:aws:iam::<account>:policy/...)"
+                    ),
+                ));
+            }
+        }
+        if self.description.chars().count() > 1000 {
+            return Err(PropertyError::new("description", "at most 1000 characters"));
+        }
+        if !(3600..=43200).contains(&self.max_session_duration) {
+            return Err(PropertyError::new(
+                "max_session_duration",
+                format!("{} seconds; IAM allows 3600 (1 hour) to 43200 (12 hours)", self.max_session_duration),
+            ));
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    if props.description.chars().count() > 1000 {
-        return Err(PropertyError::new("description", "at most 1000 characters"));
-    }
-    if !(3600..=43200).contains(&props.max_session_duration) {
-        return Err(PropertyError::new(
-            "max_session_duration",
-            format!("{} seconds; IAM allows 3600 (1 hour) to 43200 (12 hours)", props.max_session_duration),
-        ));
-    }
-    validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
 fn is_iam_name_char(c: char) -> bool {
@@ -298,27 +302,27 @@ mod tests {
     #[test]
     fn scoped_policies_pass() {
         let ok = role(allow(json!(["s3:PutObject"]), json!("arn:aws:s3:::b/*")));
-        validate(NAME, &ok).unwrap();
+        ok.validate(NAME).unwrap();
         // Unscopable actions may use any resource.
-        validate(NAME, &role(allow(json!(["cloudwatch:PutMetricData", "S3:ListAllMyBuckets"]), json!("*")))).unwrap();
+        role(allow(json!(["cloudwatch:PutMetricData", "S3:ListAllMyBuckets"]), json!("*"))).validate(NAME).unwrap();
         // Denies may be as broad as they like.
         let deny = json!({"p": {"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}});
-        validate(NAME, &role(deny)).unwrap();
+        role(deny).validate(NAME).unwrap();
     }
 
     #[test]
     fn wildcards_are_refused_unless_marked() {
-        let err = validate(NAME, &role(allow(json!("*"), json!("arn:aws:s3:::b")))).unwrap_err();
+        let err = role(allow(json!("*"), json!("arn:aws:s3:::b"))).validate(NAME).unwrap_err();
         assert_eq!(err.path, "inline_policies.p.Statement[0].Action");
         let err =
-            validate(NAME, &role(allow(json!(["s3:PutObject", "cloudwatch:PutMetricData"]), json!("*")))).unwrap_err();
+            role(allow(json!(["s3:PutObject", "cloudwatch:PutMetricData"]), json!("*"))).validate(NAME).unwrap_err();
         assert_eq!(err.path, "inline_policies.p.Statement[0].Resource");
         assert!(err.message.contains("s3:PutObject") && !err.message.contains("PutMetricData"), "{}", err.message);
         let not_action = json!({"p": {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}});
-        assert_eq!(validate(NAME, &role(not_action)).unwrap_err().path, "inline_policies.p.Statement[0].NotAction");
+        assert_eq!(role(not_action).validate(NAME).unwrap_err().path, "inline_policies.p.Statement[0].NotAction");
         let marked = json!({"p": {"Statement": [{"Sid": "UnscopedDescribe", "Effect": "Allow",
             "Action": "ec2:DescribeInstances", "Resource": "*"}]}});
-        validate(NAME, &role(marked)).unwrap();
+        role(marked).validate(NAME).unwrap();
     }
 
     #[test]
@@ -328,32 +332,32 @@ mod tests {
             "a": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{big}")}]},
             "b": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{}", &big[..2000])}]}
         });
-        let err = validate(NAME, &role(inline)).unwrap_err();
+        let err = role(inline).validate(NAME).unwrap_err();
         assert_eq!(err.path, "inline_policies");
         let mut props = role(json!({}));
         props.managed_policy_arns = (0..21).map(|i| format!("arn:aws:iam::aws:policy/P{i}")).collect();
-        assert_eq!(validate(NAME, &props).unwrap_err().path, "managed_policy_arns");
+        assert_eq!(props.validate(NAME).unwrap_err().path, "managed_policy_arns");
         props.managed_policy_arns = vec!["arn:aws:iam::123456789012:policy/ok".into(), "AmazonS3FullAccess".into()];
-        assert_eq!(validate(NAME, &props).unwrap_err().path, "managed_policy_arns[1]");
+        assert_eq!(props.validate(NAME).unwrap_err().path, "managed_policy_arns[1]");
         props.managed_policy_arns.clear();
         props.max_session_duration = 60;
-        assert_eq!(validate(NAME, &props).unwrap_err().path, "max_session_duration");
+        assert_eq!(props.validate(NAME).unwrap_err().path, "max_session_duration");
     }
 
     #[test]
     fn names_and_shapes() {
         let props = role(json!({}));
-        assert_eq!(validate(&"r".repeat(65), &props).unwrap_err().path, "@name");
-        assert_eq!(validate("a/b", &props).unwrap_err().path, "@name");
-        let err = validate(NAME, &role(json!({"bad name": {"Statement": []}}))).unwrap_err();
+        assert_eq!(props.validate(&"r".repeat(65)).unwrap_err().path, "@name");
+        assert_eq!(props.validate("a/b").unwrap_err().path, "@name");
+        let err = role(json!({"bad name": {"Statement": []}})).validate(NAME).unwrap_err();
         assert_eq!(err.path, "inline_policies.bad name");
-        let err = validate(NAME, &role(json!({"p": {"Statement": []}}))).unwrap_err();
+        let err = role(json!({"p": {"Statement": []}})).validate(NAME).unwrap_err();
         assert_eq!(err.path, "inline_policies.p.Statement");
         let err =
-            validate(NAME, &role(json!({"p": {"Statement": [{"Effect": "Maybe", "Action": "s3:x"}]}}))).unwrap_err();
+            role(json!({"p": {"Statement": [{"Effect": "Maybe", "Action": "s3:x"}]}})).validate(NAME).unwrap_err();
         assert_eq!(err.path, "inline_policies.p.Statement[0].Effect");
         let mut props = role(json!({}));
         props.assume_role_policy = json!("not a map");
-        assert_eq!(validate(NAME, &props).unwrap_err().path, "assume_role_policy");
+        assert_eq!(props.validate(NAME).unwrap_err().path, "assume_role_policy");
     }
 }

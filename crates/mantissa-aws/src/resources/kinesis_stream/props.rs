@@ -2,6 +2,7 @@
 //! apply time (or not at all, on the emulator).
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -73,9 +74,23 @@ pub struct StreamEncryption {
     pub kms_key_id: String,
 }
 
-impl StreamProps {
+/// Why one UpdateShardCount cannot go from `current` to `target` open shards, if it cannot:
+/// AWS allows at most doubling and at least halving per call.
+pub fn shard_step_error(current: i32, target: i32) -> Option<String> {
+    let lowest = (current + 1) / 2;
+    let highest = current.saturating_mul(2);
+    if (lowest..=highest).contains(&target) {
+        return None;
+    }
+    let next = if target > highest { highest } else { lowest };
+    Some(format!(
+        "from {current} to {target} shards is more than one UpdateShardCount can do (it can at most double or halve: {lowest} to {highest} from {current}); apply shard_count: {next} first, then continue"
+    ))
+}
+
+impl Properties for StreamProps {
     /// A provisioned stream states its shard count; an on-demand one has none to state.
-    pub fn canonicalize(&mut self) {
+    fn canonicalize(&mut self) {
         match self.stream_mode {
             StreamMode::Provisioned => {
                 self.shard_count.get_or_insert(1);
@@ -84,7 +99,7 @@ impl StreamProps {
         }
     }
 
-    pub fn validate(&self, stream_name: &str) -> Result<(), PropertyError> {
+    fn validate(&self, stream_name: &str) -> Result<(), PropertyError> {
         if stream_name.is_empty()
             || stream_name.len() > 128
             || !stream_name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
@@ -123,20 +138,6 @@ impl StreamProps {
         }
         validate_tags(&self.tags, STANDARD_LIMITS)
     }
-}
-
-/// Why one UpdateShardCount cannot go from `current` to `target` open shards, if it cannot:
-/// AWS allows at most doubling and at least halving per call.
-pub fn shard_step_error(current: i32, target: i32) -> Option<String> {
-    let lowest = (current + 1) / 2;
-    let highest = current.saturating_mul(2);
-    if (lowest..=highest).contains(&target) {
-        return None;
-    }
-    let next = if target > highest { highest } else { lowest };
-    Some(format!(
-        "from {current} to {target} shards is more than one UpdateShardCount can do (it can at most double or halve: {lowest} to {highest} from {current}); apply shard_count: {next} first, then continue"
-    ))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The properties of `aws_lambda_function`, their defaults, and what Lambda would refuse.
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -71,18 +72,6 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, 
     Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
 }
 
-impl FunctionProps {
-    pub fn canonicalize(&mut self) {
-        self.subnet_ids.sort();
-        self.subnet_ids.dedup();
-        self.security_group_ids.sort();
-        self.security_group_ids.dedup();
-        if self.kms_key_arn.as_deref() == Some("") {
-            self.kms_key_arn = None;
-        }
-    }
-}
-
 /// Environment variable names Lambda sets itself and refuses.
 const RESERVED_ENV: &[&str] = &[
     "_HANDLER",
@@ -108,62 +97,82 @@ const RESERVED_ENV: &[&str] = &[
 /// All environment variables together, as Lambda counts them (names and values).
 const MAX_ENV_BYTES: usize = 4096;
 
-pub fn validate(name: &str, props: &FunctionProps) -> Result<(), PropertyError> {
-    if name.len() > 64 {
-        return Err(PropertyError::new(
-            "@name",
-            format!("function name {name} is {} characters; Lambda allows at most 64", name.len()),
-        ));
-    }
-    match props.source.as_deref() {
-        None => return Err(PropertyError::new("source", "`source` is required: the directory of the function's code")),
-        Some(s) if is_unknown(s) => {
-            return Err(PropertyError::new("source", "`source` must be known before apply (a path, not a reference)"));
+impl Properties for FunctionProps {
+    fn canonicalize(&mut self) {
+        self.subnet_ids.sort();
+        self.subnet_ids.dedup();
+        self.security_group_ids.sort();
+        self.security_group_ids.dedup();
+        if self.kms_key_arn.as_deref() == Some("") {
+            self.kms_key_arn = None;
         }
-        Some(_) => {}
     }
-    if !(128..=10240).contains(&props.memory_size) {
-        return Err(PropertyError::new("memory_size", format!("{} MB: Lambda takes 128 to 10240", props.memory_size)));
-    }
-    if !(1..=900).contains(&props.timeout) {
-        return Err(PropertyError::new("timeout", format!("{} s: Lambda takes 1 to 900", props.timeout)));
-    }
-    if props.reserved_concurrency.is_some_and(|c| c < 0) {
-        return Err(PropertyError::new("reserved_concurrency", "must be 0 or more (0 stops the function)"));
-    }
-    if props.handler.is_empty() || props.runtime.is_empty() {
-        let which = if props.handler.is_empty() { "handler" } else { "runtime" };
-        return Err(PropertyError::new(which, format!("`{which}` must not be empty")));
-    }
-    if props.description.chars().count() > 256 {
-        return Err(PropertyError::new("description", "at most 256 characters"));
-    }
-    let mut size = 0;
-    for (k, v) in &props.environment {
-        let path = format!("environment.{k}");
-        let valid = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            return Err(PropertyError::new(path, "names are a letter followed by letters, digits and _"));
+
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
+        if name.len() > 64 {
+            return Err(PropertyError::new(
+                "@name",
+                format!("function name {name} is {} characters; Lambda allows at most 64", name.len()),
+            ));
         }
-        if RESERVED_ENV.contains(&k.as_str()) {
-            return Err(PropertyError::new(path, format!("{k} is set by Lambda itself and cannot be given")));
+        match self.source.as_deref() {
+            None => {
+                return Err(PropertyError::new("source", "`source` is required: the directory of the function's code"));
+            }
+            Some(s) if is_unknown(s) => {
+                return Err(PropertyError::new(
+                    "source",
+                    "`source` must be known before apply (a path, not a reference)",
+                ));
+            }
+            Some(_) => {}
         }
-        size += k.len() + if is_unknown(v) { 0 } else { v.len() };
+        if !(128..=10240).contains(&self.memory_size) {
+            return Err(PropertyError::new(
+                "memory_size",
+                format!("{} MB: Lambda takes 128 to 10240", self.memory_size),
+            ));
+        }
+        if !(1..=900).contains(&self.timeout) {
+            return Err(PropertyError::new("timeout", format!("{} s: Lambda takes 1 to 900", self.timeout)));
+        }
+        if self.reserved_concurrency.is_some_and(|c| c < 0) {
+            return Err(PropertyError::new("reserved_concurrency", "must be 0 or more (0 stops the function)"));
+        }
+        if self.handler.is_empty() || self.runtime.is_empty() {
+            let which = if self.handler.is_empty() { "handler" } else { "runtime" };
+            return Err(PropertyError::new(which, format!("`{which}` must not be empty")));
+        }
+        if self.description.chars().count() > 256 {
+            return Err(PropertyError::new("description", "at most 256 characters"));
+        }
+        let mut size = 0;
+        for (k, v) in &self.environment {
+            let path = format!("environment.{k}");
+            let valid = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(PropertyError::new(path, "names are a letter followed by letters, digits and _"));
+            }
+            if RESERVED_ENV.contains(&k.as_str()) {
+                return Err(PropertyError::new(path, format!("{k} is set by Lambda itself and cannot be given")));
+            }
+            size += k.len() + if is_unknown(v) { 0 } else { v.len() };
+        }
+        if size > MAX_ENV_BYTES {
+            return Err(PropertyError::new(
+                "environment",
+                format!("the variables total {size} bytes; Lambda allows {MAX_ENV_BYTES}"),
+            ));
+        }
+        if self.subnet_ids.is_empty() != self.security_group_ids.is_empty() {
+            return Err(PropertyError::new(
+                if self.subnet_ids.is_empty() { "subnet_ids" } else { "security_group_ids" },
+                "a function in a VPC needs both subnet_ids and security_group_ids (or neither)",
+            ));
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    if size > MAX_ENV_BYTES {
-        return Err(PropertyError::new(
-            "environment",
-            format!("the variables total {size} bytes; Lambda allows {MAX_ENV_BYTES}"),
-        ));
-    }
-    if props.subnet_ids.is_empty() != props.security_group_ids.is_empty() {
-        return Err(PropertyError::new(
-            if props.subnet_ids.is_empty() { "subnet_ids" } else { "security_group_ids" },
-            "a function in a VPC needs both subnet_ids and security_group_ids (or neither)",
-        ));
-    }
-    validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
 #[cfg(test)]
@@ -187,8 +196,8 @@ mod tests {
             (p.handler.as_str(), p.runtime.as_str(), p.memory_size, p.timeout),
             ("handler.handler", "python3.12", 128, 3)
         );
-        assert!(validate("f", &p).is_ok());
-        let path = |extra| validate("f", &props(extra)).unwrap_err().path;
+        assert!(p.validate("f").is_ok());
+        let path = |extra| props(extra).validate("f").unwrap_err().path;
         assert_eq!(path(json!({"memory_size": 64})), "memory_size");
         assert_eq!(path(json!({"timeout": 901})), "timeout");
         assert_eq!(path(json!({"reserved_concurrency": -1})), "reserved_concurrency");
@@ -197,8 +206,8 @@ mod tests {
         assert_eq!(path(json!({"environment": {"BIG": "x".repeat(4096)}})), "environment");
         assert_eq!(path(json!({"subnet_ids": ["subnet-1"]})), "security_group_ids");
         assert_eq!(path(json!({"source": null})), "source");
-        assert_eq!(validate(&"f".repeat(65), &props(json!({}))).unwrap_err().path, "@name");
-        assert!(validate("f", &props(json!({"subnet_ids": ["s"], "security_group_ids": ["g"]}))).is_ok());
+        assert_eq!(props(json!({})).validate(&"f".repeat(65)).unwrap_err().path, "@name");
+        assert!(props(json!({"subnet_ids": ["s"], "security_group_ids": ["g"]})).validate("f").is_ok());
         assert!(props(json!({"subnet_ids": null, "security_group_ids": null})).subnet_ids.is_empty());
     }
 }

@@ -2,6 +2,7 @@
 //! apply time.
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -27,8 +28,8 @@ pub struct PermissionProps {
     pub source_arn: Option<String>,
 }
 
-impl PermissionProps {
-    pub fn validate(&self) -> Result<(), PropertyError> {
+impl Properties for PermissionProps {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
         let sid = &self.statement_id;
         if sid.is_empty() || sid.len() > 100 || !sid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {

@@ -4,6 +4,7 @@
 //! any call so that plan already fails with the path of the offending value.
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
@@ -49,16 +50,6 @@ impl Default for BucketProps {
             tls_only: true,
             lifecycle_rules: Vec::new(),
             tags: BTreeMap::new(),
-        }
-    }
-}
-
-impl BucketProps {
-    /// Sorts what S3 does not keep in order: rules by id, transitions by days.
-    pub fn canonicalize(&mut self) {
-        self.lifecycle_rules.sort_by(|a, b| a.id.cmp(&b.id));
-        for rule in &mut self.lifecycle_rules {
-            rule.transitions.sort_by_key(|t| (t.days, t.storage_class));
         }
     }
 }
@@ -186,13 +177,23 @@ const MAX_RULES: usize = 1000;
 const MAX_RULE_ID: usize = 255;
 const MAX_PREFIX: usize = 1024;
 
-pub fn validate(name: &str, props: &BucketProps) -> Result<(), PropertyError> {
-    validate_bucket_name(name).map_err(|m| PropertyError::new("@name", m))?;
-    if let Some(key) = &props.encryption.kms_key_arn {
-        validate_kms_key(key)?;
+impl Properties for BucketProps {
+    /// Sorts what S3 does not keep in order: rules by id, transitions by days.
+    fn canonicalize(&mut self) {
+        self.lifecycle_rules.sort_by(|a, b| a.id.cmp(&b.id));
+        for rule in &mut self.lifecycle_rules {
+            rule.transitions.sort_by_key(|t| (t.days, t.storage_class));
+        }
     }
-    validate_rules(&props.lifecycle_rules)?;
-    validate_tags(&props.tags, STANDARD_LIMITS)
+
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
+        validate_bucket_name(name).map_err(|m| PropertyError::new("@name", m))?;
+        if let Some(key) = &self.encryption.kms_key_arn {
+            validate_kms_key(key)?;
+        }
+        validate_rules(&self.lifecycle_rules)?;
+        validate_tags(&self.tags, STANDARD_LIMITS)
+    }
 }
 
 /// S3's general-purpose bucket naming rules; the message says which one a name breaks.
@@ -389,7 +390,7 @@ mod tests {
     const NAME: &str = "mantissa-log-dev-logs";
 
     fn check(doc: Value) -> Result<(), PropertyError> {
-        validate(NAME, &decode(&doc).expect("decodes"))
+        decode::<BucketProps>(&doc).expect("decodes").validate(NAME)
     }
 
     fn rule(extra: Value) -> Value {
@@ -435,7 +436,7 @@ mod tests {
         ] {
             assert!(validate_bucket_name(bad).is_err(), "{bad}");
         }
-        let err = validate("Bad_Name", &BucketProps::default()).unwrap_err();
+        let err = (BucketProps::default()).validate("Bad_Name").unwrap_err();
         assert_eq!(err.path, "@name");
         assert!(err.message.contains("Bad_Name"), "{}", err.message);
     }

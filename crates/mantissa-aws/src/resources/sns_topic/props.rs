@@ -1,6 +1,7 @@
 //! The properties of `aws_sns_topic` and the checks SNS would otherwise make at apply time.
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::resources::json_doc::canonical_policy;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
 use mantissa_engine::PropertyError;
@@ -28,12 +29,6 @@ pub struct TopicProps {
     pub tags: BTreeMap<String, String>,
 }
 
-impl TopicProps {
-    pub fn canonicalize(&mut self) {
-        self.policy = self.policy.take().map(canonical_policy);
-    }
-}
-
 /// SNS's own limit on policy documents, in bytes.
 const MAX_POLICY_BYTES: usize = 30 * 1024;
 
@@ -53,18 +48,24 @@ pub fn validate_topic_name(name: &str) -> Result<(), PropertyError> {
     }
 }
 
-pub fn validate(name: &str, props: &TopicProps) -> Result<(), PropertyError> {
-    validate_topic_name(name)?;
-    if props.display_name.chars().count() > 100 {
-        return Err(PropertyError::new("display_name", "at most 100 characters"));
+impl Properties for TopicProps {
+    fn canonicalize(&mut self) {
+        self.policy = self.policy.take().map(canonical_policy);
     }
-    if props.kms_master_key_id.as_deref() == Some("") {
-        return Err(PropertyError::new("kms_master_key_id", "empty: use null for no encryption"));
+
+    fn validate(&self, name: &str) -> Result<(), PropertyError> {
+        validate_topic_name(name)?;
+        if self.display_name.chars().count() > 100 {
+            return Err(PropertyError::new("display_name", "at most 100 characters"));
+        }
+        if self.kms_master_key_id.as_deref() == Some("") {
+            return Err(PropertyError::new("kms_master_key_id", "empty: use null for no encryption"));
+        }
+        if let Some(policy) = &self.policy {
+            validate_policy(policy)?;
+        }
+        validate_tags(&self.tags, STANDARD_LIMITS)
     }
-    if let Some(policy) = &props.policy {
-        validate_policy(policy)?;
-    }
-    validate_tags(&props.tags, STANDARD_LIMITS)
 }
 
 pub(crate) fn validate_policy(policy: &Value) -> Result<(), PropertyError> {
@@ -91,7 +92,7 @@ mod tests {
     use serde_json::json;
 
     fn check(doc: Value) -> Result<(), PropertyError> {
-        validate("mantissa-log-dev-alerts", &decode(&doc).expect("decodes"))
+        decode::<TopicProps>(&doc).expect("decodes").validate("mantissa-log-dev-alerts")
     }
 
     #[test]

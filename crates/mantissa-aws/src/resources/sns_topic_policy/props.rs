@@ -1,6 +1,7 @@
 //! The properties of `aws_sns_topic_policy` and the checks SNS would otherwise make at apply time.
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use crate::resources::json_doc::canonical_policy;
 use crate::resources::sns_topic::validate_policy;
 use mantissa_engine::PropertyError;
@@ -18,12 +19,12 @@ pub struct TopicPolicyProps {
     pub policy: Value,
 }
 
-impl TopicPolicyProps {
-    pub fn canonicalize(&mut self) {
+impl Properties for TopicPolicyProps {
+    fn canonicalize(&mut self) {
         self.policy = canonical_policy(std::mem::take(&mut self.policy));
     }
 
-    pub fn validate(&self) -> Result<(), PropertyError> {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
         // arn:{partition}:sns:{region}:{account}:{topic}
         let parts: Vec<&str> = self.arn.split(':').collect();
         let is_topic_arn =
@@ -50,10 +51,10 @@ mod tests {
 
     #[test]
     fn the_arn_must_be_a_topics() {
-        assert!(props("arn:aws:sns:us-east-1:123456789012:alerts").validate().is_ok());
-        assert!(props(mantissa_config::UNKNOWN).validate().is_ok(), "unknown until the topic exists");
-        let err = props("arn:aws:sqs:us-east-1:123456789012:queue").validate().unwrap_err();
+        assert!(props("arn:aws:sns:us-east-1:123456789012:alerts").validate("any-name").is_ok());
+        assert!(props(mantissa_config::UNKNOWN).validate("any-name").is_ok(), "unknown until the topic exists");
+        let err = props("arn:aws:sqs:us-east-1:123456789012:queue").validate("any-name").unwrap_err();
         assert_eq!(err.path, "arn");
-        assert!(props("alerts").validate().is_err());
+        assert!(props("alerts").validate("any-name").is_err());
     }
 }

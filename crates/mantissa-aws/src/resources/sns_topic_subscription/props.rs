@@ -2,6 +2,7 @@
 //! that is no topic ARN, an endpoint that does not fit its protocol), checked before any call.
 
 use crate::decode::is_unknown;
+use crate::resource::Properties;
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -40,33 +41,35 @@ impl Protocol {
     }
 }
 
-pub fn validate(props: &SubscriptionProps) -> Result<(), PropertyError> {
-    let t = &props.topic_arn;
-    let is_topic_arn = t.starts_with("arn:") && t.split(':').nth(2) == Some("sns") && t.split(':').count() == 6;
-    if !is_unknown(t) && !is_topic_arn {
-        return Err(PropertyError::new("topic_arn", format!("{t:?} is not an SNS topic ARN")));
-    }
-    let e = props.endpoint.as_str();
-    if is_unknown(e) {
-        return Ok(());
-    }
-    let service_arn = |service: &str| e.starts_with("arn:") && e.split(':').nth(2) == Some(service);
-    let ok = match props.protocol {
-        Protocol::Email => e.split_once('@').is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.')),
-        Protocol::Https => e.starts_with("https://") && e.len() > "https://".len(),
-        Protocol::Sqs => service_arn("sqs"),
-        Protocol::Lambda => service_arn("lambda"),
-    };
-    if ok {
-        Ok(())
-    } else {
-        let wanted = match props.protocol {
-            Protocol::Email => "an email address",
-            Protocol::Https => "an https:// URL",
-            Protocol::Sqs => "an SQS queue ARN",
-            Protocol::Lambda => "a Lambda function ARN",
+impl Properties for SubscriptionProps {
+    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
+        let t = &self.topic_arn;
+        let is_topic_arn = t.starts_with("arn:") && t.split(':').nth(2) == Some("sns") && t.split(':').count() == 6;
+        if !is_unknown(t) && !is_topic_arn {
+            return Err(PropertyError::new("topic_arn", format!("{t:?} is not an SNS topic ARN")));
+        }
+        let e = self.endpoint.as_str();
+        if is_unknown(e) {
+            return Ok(());
+        }
+        let service_arn = |service: &str| e.starts_with("arn:") && e.split(':').nth(2) == Some(service);
+        let ok = match self.protocol {
+            Protocol::Email => e.split_once('@').is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.')),
+            Protocol::Https => e.starts_with("https://") && e.len() > "https://".len(),
+            Protocol::Sqs => service_arn("sqs"),
+            Protocol::Lambda => service_arn("lambda"),
         };
-        Err(PropertyError::new("endpoint", format!("{e:?} is not {wanted} (protocol {})", props.protocol.as_str())))
+        if ok {
+            Ok(())
+        } else {
+            let wanted = match self.protocol {
+                Protocol::Email => "an email address",
+                Protocol::Https => "an https:// URL",
+                Protocol::Sqs => "an SQS queue ARN",
+                Protocol::Lambda => "a Lambda function ARN",
+            };
+            Err(PropertyError::new("endpoint", format!("{e:?} is not {wanted} (protocol {})", self.protocol.as_str())))
+        }
     }
 }
 
@@ -79,7 +82,9 @@ mod tests {
     const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:mantissa-log-dev-alerts";
 
     fn check(protocol: &str, endpoint: &str) -> Result<(), PropertyError> {
-        validate(&decode(&json!({"topic_arn": TOPIC, "protocol": protocol, "endpoint": endpoint})).unwrap())
+        decode::<SubscriptionProps>(&json!({"topic_arn": TOPIC, "protocol": protocol, "endpoint": endpoint}))
+            .unwrap()
+            .validate("any-name")
     }
 
     #[test]
@@ -108,6 +113,6 @@ mod tests {
         let p: SubscriptionProps =
             decode(&json!({"topic_arn": "mantissa-log-dev-alerts", "protocol": "email", "endpoint": "a@b.co"}))
                 .unwrap();
-        assert_eq!(validate(&p).unwrap_err().path, "topic_arn");
+        assert_eq!(p.validate("any-name").unwrap_err().path, "topic_arn");
     }
 }
