@@ -17,6 +17,9 @@ pub struct Live<P> {
     pub attributes: Map<String, Value>,
 }
 
+/// What [`ResourceType::read`] finds: the resource, or `None` when it does not exist.
+pub type ReadResult<P> = Result<Option<Live<P>>, ProviderError>;
+
 /// The attributes of a type addressed by name whose ARN AWS assigns: `name`, and `arn` once
 /// known (`None` at plan time, before the create answers).
 pub fn name_and_arn(name: &str, arn: Option<&str>) -> Map<String, Value> {
@@ -41,6 +44,27 @@ pub trait Properties {
     /// Puts lists whose order AWS does not keep into a fixed order, so desired and live compare
     /// equal. Applied to both the desired properties and what `read` returns.
     fn canonicalize(&mut self) {}
+}
+
+/// An in-place update, as the engine asks for it.
+pub struct Update<'a, P> {
+    /// The recorded physical id.
+    pub id: &'a str,
+    /// The recorded properties; `None` when they no longer fit the property struct (a state
+    /// written by another version).
+    pub prior: Option<&'a P>,
+    /// The desired properties, validated and canonical.
+    pub props: &'a P,
+    /// The top-level properties to change.
+    pub changed: &'a [String],
+}
+
+/// A delete of what the state records.
+pub struct Delete<'a, P> {
+    /// The recorded physical id.
+    pub id: &'a str,
+    /// The recorded properties, when they still fit the property struct.
+    pub prior: Option<&'a P>,
 }
 
 /// One AWS resource type. Property structs use `#[serde(deny_unknown_fields)]` and defaults, so
@@ -89,32 +113,23 @@ pub trait ResourceType: Send + Sync + 'static {
     }
 
     /// `id` is the recorded physical id, or `None` to look the resource up by its physical name.
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<Self::Props>>, ProviderError>;
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props>;
 
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError>;
 
-    /// `prior` is `None` when the recorded document no longer fits the property struct (a state
-    /// written by another version); `changed` lists the top-level properties to change.
-    ///
-    /// The default suits a type whose every property forces a replace: the engine then plans a
-    /// replace for any change, so this is reached only when a schema leaves a property out.
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        _id: &str,
-        _prior: Option<&Self::Props>,
-        _props: &Self::Props,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    /// Changes `update.changed` in place. The default suits a type whose every property forces a
+    /// replace: the engine then plans a replace for any change, so this is reached only when a
+    /// schema leaves a property out.
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
         Err(ProviderError::Other(format!(
             "{} cannot change {} in place: every property forces a replace",
             Self::SCHEMA.type_name,
-            changed.join(", ")
+            update.changed.join(", ")
         )))
     }
 
     /// Deleting something already gone succeeds, so an interrupted destroy can be rerun.
-    async fn delete(&self, ctx: &ResourceContext, id: &str, prior: Option<&Self::Props>) -> Result<(), ProviderError>;
+    async fn delete(&self, ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError>;
 }
 
 /// A resource type with its property type erased: what the provider's registry holds.
@@ -259,12 +274,12 @@ impl<T: ResourceType> ErasedResource for Erased<T> {
         self.can_update(changed)?;
         let typed = self.resolved(ctx, props)?;
         let prior = self.recorded(ctx, prior);
-        self.0.update(ctx, id, prior.as_ref(), &typed, changed).await
+        self.0.update(ctx, Update { id, prior: prior.as_ref(), props: &typed, changed }).await
     }
 
     async fn delete(&self, ctx: &ResourceContext, id: &str, prior: &Value) -> Result<(), ProviderError> {
         let prior = self.recorded(ctx, prior);
-        self.0.delete(ctx, id, prior.as_ref()).await
+        self.0.delete(ctx, Delete { id, prior: prior.as_ref() }).await
     }
 }
 

@@ -9,7 +9,7 @@ use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::replace;
 use crate::retry::{PROPAGATION, retry_while};
 use async_trait::async_trait;
@@ -20,14 +20,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_api_gateway_account";
-
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Parent).attributes(&["cloudwatch_role_arn_in_effect"]);
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the ARN of the CloudWatch role API Gateway is to use (the account-wide setting of the region)",
-    emulator: &[],
-};
 
 /// The id prefix of a role found set in the account with no record of this state.
 const EXISTING: &str = "existing:";
@@ -116,16 +108,16 @@ impl Properties for AccountProps {
 impl ResourceType for ApiGatewayAccount {
     type Props = AccountProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Parent).attributes(&["cloudwatch_role_arn_in_effect"]);
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the ARN of the CloudWatch role API Gateway is to use (the account-wide setting of the region)",
+        emulator: &[],
+    };
 
     /// With an id (the role this state asked for): met while the account has any role. Without
     /// one: the account's role, if any, to adopt.
-    async fn read(
-        &self,
-        _ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<AccountProps>>, ProviderError> {
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let live = self.live_role().await?;
         let props = match id {
             // An id recorded from a role found without a record (`existing:<arn>`, say after a
@@ -143,31 +135,21 @@ impl ResourceType for ApiGatewayAccount {
         Ok(Some(Live { id, props, attributes: attributes(&live) }))
     }
 
-    async fn create(&self, _ctx: &ResourceContext, p: &AccountProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, _ctx: &ResourceContext, p: &Self::Props) -> Result<Applied, ProviderError> {
         let in_effect = self.fill(&p.cloudwatch_role_arn, None).await?;
         Ok(Applied { id: p.cloudwatch_role_arn.clone(), attributes: attributes(&in_effect) })
     }
 
     /// Replaces the role only when the one set is this state's own (the recorded id) or none.
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&AccountProps>,
-        p: &AccountProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props: p, .. } = update;
         let in_effect = self.fill(&p.cloudwatch_role_arn, Some(id)).await?;
         Ok(Applied { id: p.cloudwatch_role_arn.clone(), attributes: attributes(&in_effect) })
     }
 
     /// Leaves the account setting alone: other stacks' stage logs depend on it.
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&AccountProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         tracing::warn!(
             role = id,
             "API Gateway's account-wide CloudWatch role is left as it is: other stacks in the account may rely on it"

@@ -8,7 +8,7 @@ use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::{NOT_FOUND, add, remove, replace, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::{Authorizer, AuthorizerType as SdkAuthorizerType, PatchOperation};
@@ -20,17 +20,6 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_api_gateway_authorizer";
 const ID_SHAPE: &str = "{rest api id}/{authorizer id}";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
-    .force_new(&["rest_api_id"])
-    .attributes(&["name", "authorizer_id"]);
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: ID_SHAPE,
-    emulator: &[
-        "moto's UpdateAuthorizer has no `providerARNs` patch: that update request is tested with `aws-smithy-mocks`.",
-    ],
-};
 
 fn default_identity_source() -> String {
     "method.request.header.Authorization".into()
@@ -198,16 +187,19 @@ impl Properties for AuthorizerProps {
 impl ResourceType for ApiAuthorizer {
     type Props = AuthorizerProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+        .force_new(&["rest_api_id"])
+        .attributes(&["name", "authorizer_id"]);
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: ID_SHAPE,
+        emulator: &[
+            "moto's UpdateAuthorizer has no `providerARNs` patch: that update request is tested with `aws-smithy-mocks`.",
+        ],
+    };
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the
     /// authorizer by name.
-    async fn read(
-        &self,
-        _ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<AuthorizerProps>>, ProviderError> {
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let Some(id) = id else { return Ok(None) };
         let [api, authorizer] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         let Some(a) = self.get(api, authorizer).await? else { return Ok(None) };
@@ -218,7 +210,7 @@ impl ResourceType for ApiAuthorizer {
         }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, p: &AuthorizerProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, p: &Self::Props) -> Result<Applied, ProviderError> {
         let api = p.rest_api_id.as_str();
         let name = ctx.physical_name.as_str();
         let existing = self.find(api, name).await?;
@@ -269,14 +261,8 @@ impl ResourceType for ApiAuthorizer {
         Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(name, &id) })
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&AuthorizerProps>,
-        p: &AuthorizerProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props: p, .. } = update;
         let [api, authorizer] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         // Diff against the live authorizer, not the record: pool ARNs are added and removed.
         let a = self.get(api, authorizer).await?.ok_or_else(|| {
@@ -288,12 +274,8 @@ impl ResourceType for ApiAuthorizer {
         Ok(Applied { id: id.to_string(), attributes: attributes(&ctx.physical_name, authorizer) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&AuthorizerProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let [api, authorizer] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         // The emulator answers a delete of an unknown id with a 500; a read first tells "gone".
         if self.get(api, authorizer).await?.is_none() {
@@ -380,7 +362,10 @@ mod tests {
         let t = ApiAuthorizer::new(testing::clients().with_client(client));
         let desired = props(json!({"rest_api_id": "a1", "provider_arns": [other]}));
         let applied = t
-            .update(&testing::ctx(TYPE_NAME, "authorizer"), "a1/z1", None, &desired, &["provider_arns".to_string()])
+            .update(
+                &testing::ctx(TYPE_NAME, "authorizer"),
+                Update { id: "a1/z1", prior: None, props: &desired, changed: &["provider_arns".to_string()] },
+            )
             .await
             .expect("patched");
         assert_eq!(update.num_calls(), 1);

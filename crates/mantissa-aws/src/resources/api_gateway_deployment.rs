@@ -10,7 +10,7 @@ use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::Deployment;
@@ -27,12 +27,6 @@ const ID_SHAPE: &str = "{rest api id}/{deployment id}";
 /// The key of the canonical, digested form of `triggers`.
 const DIGEST_KEY: &str = "sha256";
 const MARKER: &str = "mantissa triggers sha256:";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
-    .force_new(&["rest_api_id", "description", "triggers"])
-    .attributes(&["deployment_id"]);
-
-pub const DOC: TypeDoc = TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 
 /// A deployment of a REST API.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -204,16 +198,14 @@ impl Properties for DeploymentProps {
 impl ResourceType for ApiDeployment {
     type Props = DeploymentProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+        .force_new(&["rest_api_id", "description", "triggers"])
+        .attributes(&["deployment_id"]);
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the
     /// deployment by its description.
-    async fn read(
-        &self,
-        _ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<DeploymentProps>>, ProviderError> {
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let Some(id) = id else { return Ok(None) };
         let [api, deployment] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         let Some(text) = self.get(api, deployment).await? else { return Ok(None) };
@@ -225,7 +217,7 @@ impl ResourceType for ApiDeployment {
         }))
     }
 
-    async fn create(&self, _ctx: &ResourceContext, p: &DeploymentProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, _ctx: &ResourceContext, p: &Self::Props) -> Result<Applied, ProviderError> {
         let api = p.rest_api_id.as_str();
         let description = aws_description(p);
         // Only a digest makes a description this deployment's own; a bare one could be anyone's.
@@ -281,12 +273,8 @@ impl ResourceType for ApiDeployment {
 
     /// A deployment a stage still serves is left for that stage, which deletes it once it
     /// moves to the successor this replace creates next (AWS refuses the delete until then).
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&DeploymentProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let [api, deployment] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         if self.get(api, deployment).await?.is_none() {
             return Ok(());

@@ -11,7 +11,7 @@ use crate::AwsClients;
 use crate::decode::{first_unknown_path, is_unknown};
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::{NOT_FOUND, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
@@ -26,17 +26,6 @@ use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_api_gateway_method";
 const ID_SHAPE: &str = "{rest api id}/{resource id}/{HTTP method}";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
-    .force_new(&["rest_api_id", "resource_id", "http_method"])
-    .attributes(&["config_hash"]);
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: ID_SHAPE,
-    emulator: &[
-        "moto has no UpdateMethod or UpdateIntegration: a method is changed by delete + put, which AWS accepts as well, and which the emulator tests exercise.",
-    ],
-};
 
 const HTTP_METHODS: [&str; 8] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"];
 const AUTHORIZATIONS: [&str; 4] = ["NONE", "COGNITO_USER_POOLS", "AWS_IAM", "CUSTOM"];
@@ -423,22 +412,29 @@ impl Properties for MethodProps {
 impl ResourceType for ApiMethod {
     type Props = MethodProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+        .force_new(&["rest_api_id", "resource_id", "http_method"])
+        .attributes(&["config_hash"]);
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: ID_SHAPE,
+        emulator: &[
+            "moto has no UpdateMethod or UpdateIntegration: a method is changed by delete + put, which AWS accepts as well, and which the emulator tests exercise.",
+        ],
+    };
 
-    fn planned_attributes(&self, _ctx: &ResourceContext, p: &MethodProps) -> Map<String, Value> {
+    fn planned_attributes(&self, _ctx: &ResourceContext, p: &Self::Props) -> Map<String, Value> {
         attributes(p)
     }
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the method.
-    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<MethodProps>>, ProviderError> {
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let Some(id) = id else { return Ok(None) };
         let [api, resource, method] = split_id::<3>(id, TYPE_NAME, ID_SHAPE)?;
         let Some(props) = self.get(api, resource, method).await? else { return Ok(None) };
         Ok(Some(Live { id: id.to_string(), attributes: attributes(&props), props }))
     }
 
-    async fn create(&self, _ctx: &ResourceContext, p: &MethodProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, _ctx: &ResourceContext, p: &Self::Props) -> Result<Applied, ProviderError> {
         let (api, resource, method) = (p.rest_api_id.as_str(), p.resource_id.as_str(), p.http_method.as_str());
         match self.get(api, resource, method).await? {
             Some(live) if &live == p => {
@@ -457,26 +453,16 @@ impl ResourceType for ApiMethod {
     /// Delete + put: the emulator has no UpdateMethod/UpdateIntegration, and on AWS too this
     /// takes any definition to any other in one step. Live calls see the change at the next
     /// deployment, not in between.
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&MethodProps>,
-        p: &MethodProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props: p, .. } = update;
         let [api, resource, method] = split_id::<3>(id, TYPE_NAME, ID_SHAPE)?;
         self.delete_method(api, resource, method).await?;
         self.put(p).await?;
         Ok(Applied { id: id.to_string(), attributes: attributes(p) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&MethodProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let [api, resource, method] = split_id::<3>(id, TYPE_NAME, ID_SHAPE)?;
         // The resource (or the API) gone takes the method with it.
         if self.get(api, resource, method).await?.is_none() {

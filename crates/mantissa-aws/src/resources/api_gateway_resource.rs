@@ -7,7 +7,7 @@ use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::Resource;
@@ -19,12 +19,6 @@ use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_api_gateway_resource";
 const ID_SHAPE: &str = "{rest api id}/{resource id}";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
-    .force_new(&["rest_api_id", "parent_id", "path_part"])
-    .attributes(&["resource_id", "path"]);
-
-pub const DOC: TypeDoc = TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 
 /// A path segment of a REST API.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -136,16 +130,14 @@ impl Properties for ResourceProps {
 impl ResourceType for ApiResourceType {
     type Props = ResourceProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+        .force_new(&["rest_api_id", "parent_id", "path_part"])
+        .attributes(&["resource_id", "path"]);
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the resource
     /// by its parent and path part.
-    async fn read(
-        &self,
-        _ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<ResourceProps>>, ProviderError> {
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let Some(id) = id else { return Ok(None) };
         let [api, resource] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         let Some(r) = self.get(api, resource).await? else { return Ok(None) };
@@ -160,7 +152,7 @@ impl ResourceType for ApiResourceType {
         }))
     }
 
-    async fn create(&self, _ctx: &ResourceContext, props: &ResourceProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, _ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let api = props.rest_api_id.as_str();
         if let Some(r) = self.find(api, &props.parent_id, &props.path_part).await? {
             tracing::info!(api, path = r.path().unwrap_or_default(), "resource already in the API: adopted");
@@ -196,12 +188,8 @@ impl ResourceType for ApiResourceType {
     }
 
     /// Deletes the resource with its methods and child resources.
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&ResourceProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let [api, resource] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         // The emulator answers a delete of an unknown id with a 500; a read first tells "gone".
         if self.get(api, resource).await?.is_none() {

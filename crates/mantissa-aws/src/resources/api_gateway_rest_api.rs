@@ -10,7 +10,7 @@ use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
 use crate::resource::no_property;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, sync_tags};
 use crate::resources::tag_delta::user_tags;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
@@ -26,18 +26,6 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_api_gateway_rest_api";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
-    .force_new(&["endpoint_type"])
-    .attributes(&["name", "arn", "root_resource_id", "execution_arn"])
-    .taggable();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the REST API id AWS assigned (e.g. `a1b2c3d4e5`)",
-    emulator: &[
-        "moto has no API Gateway tagging calls: REST APIs are tagged at CreateRestApi, and the Resource Groups tagging API lists no REST APIs there, so an API is found by name and its own tags.",
-    ],
-};
 
 /// Where the API's endpoint lives.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -207,10 +195,18 @@ impl Properties for RestApiProps {
 impl ResourceType for RestApiType {
     type Props = RestApiProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+        .force_new(&["endpoint_type"])
+        .attributes(&["name", "arn", "root_resource_id", "execution_arn"])
+        .taggable();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the REST API id AWS assigned (e.g. `a1b2c3d4e5`)",
+        emulator: &[
+            "moto has no API Gateway tagging calls: REST APIs are tagged at CreateRestApi, and the Resource Groups tagging API lists no REST APIs there, so an API is found by name and its own tags.",
+        ],
+    };
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<RestApiProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let api = match id {
             Some(id) => self.get(id).await?,
             None => choose(ctx, self.find_by_name(&ctx.physical_name).await?)?,
@@ -223,7 +219,7 @@ impl ResourceType for RestApiType {
         }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &RestApiProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let create = || async {
             let out = call(
                 "apigateway:CreateRestApi",
@@ -259,14 +255,8 @@ impl ResourceType for RestApiType {
         Ok(Applied { id: id.to_string(), attributes: self.attributes(ctx, &api).await? })
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&RestApiProps>,
-        props: &RestApiProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, changed, .. } = update;
         let live = self.get(id).await?.ok_or_else(|| {
             ProviderError::api("apigateway:GetRestApi", format!("REST API {id} no longer exists; rerun plan"))
         })?;
@@ -295,12 +285,8 @@ impl ResourceType for RestApiType {
     }
 
     /// Deletes the API with everything in it (resources, methods, stages, deployments).
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&RestApiProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         // The emulator answers a delete of an unknown id with a 500; a read first tells "gone".
         if self.get(id).await?.is_none() {
             return Ok(());
@@ -377,7 +363,10 @@ mod tests {
             tags: BTreeMap::from([(LINEAGE_TAG.to_string(), "L1".to_string()), ("Team".into(), "security".into())]),
             ..RestApiProps::default()
         };
-        let applied = t.update(&ctx(), "a1", None, &desired, &["tags".to_string()]).await.expect("tags updated");
+        let applied = t
+            .update(&ctx(), Update { id: "a1", prior: None, props: &desired, changed: &["tags".to_string()] })
+            .await
+            .expect("tags updated");
         assert_eq!((tag.num_calls(), untag.num_calls()), (1, 1));
         assert_eq!(applied.attributes["arn"], ARN);
     }

@@ -10,7 +10,7 @@ use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, split_id, sync_tags};
 use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
 use crate::resources::tag_delta::user_tags;
@@ -29,13 +29,6 @@ use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_api_gateway_stage";
 const ID_SHAPE: &str = "{rest api id}/{stage name}";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
-    .force_new(&["rest_api_id", "stage_name"])
-    .attributes(&["stage_name", "invoke_url", "arn"])
-    .taggable();
-
-pub const DOC: TypeDoc = TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 
 /// AWS's account-level defaults, which a stage without method settings gets.
 const DEFAULT_RATE: f64 = 10000.0;
@@ -289,8 +282,11 @@ impl Properties for StageProps {
 impl ResourceType for ApiStage {
     type Props = StageProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+        .force_new(&["rest_api_id", "stage_name"])
+        .attributes(&["stage_name", "invoke_url", "arn"])
+        .taggable();
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: ID_SHAPE, emulator: &[] };
 
     fn complete(&self, ctx: &ResourceContext, p: &mut StageProps) {
         if p.stage_name.is_none() {
@@ -298,19 +294,19 @@ impl ResourceType for ApiStage {
         }
     }
 
-    fn planned_attributes(&self, ctx: &ResourceContext, p: &StageProps) -> Map<String, Value> {
+    fn planned_attributes(&self, ctx: &ResourceContext, p: &Self::Props) -> Map<String, Value> {
         attributes(&ctx.naming.region, &p.rest_api_id, stage_name(p))
     }
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the stage.
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<StageProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let Some(id) = id else { return Ok(None) };
         let [api, stage] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         let Some(props) = self.get(api, stage).await? else { return Ok(None) };
         Ok(Some(Live { id: id.to_string(), attributes: attributes(&ctx.naming.region, api, stage), props }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, p: &StageProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, p: &Self::Props) -> Result<Applied, ProviderError> {
         let api = p.rest_api_id.as_str();
         let stage = stage_name(p);
         let created = call(
@@ -351,14 +347,8 @@ impl ResourceType for ApiStage {
         Ok(Applied { id: format!("{api}/{stage}"), attributes: attributes(&ctx.naming.region, api, stage) })
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&StageProps>,
-        p: &StageProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props: p, .. } = update;
         let [api, stage] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         // Against the live stage: the deployment it leaves is the one it serves now.
         let live = self.get(api, stage).await?.ok_or_else(|| {
@@ -368,7 +358,8 @@ impl ResourceType for ApiStage {
         Ok(Applied { id: id.to_string(), attributes: attributes(&ctx.naming.region, api, stage) })
     }
 
-    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&StageProps>) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let [api, stage] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
         call_or_none(
             "apigateway:DeleteStage",

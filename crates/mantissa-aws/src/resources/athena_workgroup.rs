@@ -11,7 +11,7 @@ pub use props::{EncryptionOption, ResultEncryption, WorkgroupProps, WorkgroupSta
 use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
@@ -19,16 +19,6 @@ use serde_json::{Map, Value};
 pub const TYPE_NAME: &str = "aws_athena_workgroup";
 
 // Not protected: saved queries and history are conveniences; results live in their own bucket.
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the workgroup name (`{project_prefix}-{environment}`)",
-    emulator: &[
-        "moto has no UpdateWorkGroup: the update request is tested with `aws-smithy-mocks`; create, read and delete run against the emulator.",
-    ],
-};
-
 pub struct AthenaWorkgroup {
     clients: AwsClients,
 }
@@ -60,14 +50,16 @@ fn attributes(name: &str, arn: Option<String>) -> Map<String, Value> {
 impl ResourceType for AthenaWorkgroup {
     type Props = WorkgroupProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Tags).attributes(&["name", "arn"]).taggable();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the workgroup name (`{project_prefix}-{environment}`)",
+        emulator: &[
+            "moto has no UpdateWorkGroup: the update request is tested with `aws-smithy-mocks`; create, read and delete run against the emulator.",
+        ],
+    };
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<WorkgroupProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(wg) = read::get_workgroup(self.athena(), name).await? else {
             return Ok(None);
@@ -78,21 +70,15 @@ impl ResourceType for AthenaWorkgroup {
         Ok(Some(Live { id: name.to_string(), props, attributes: attributes(name, Some(arn)) }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &WorkgroupProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         write::create(self.athena(), name, props).await?;
         let arn = self.arn(&ctx.naming.region, name).await?;
         Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(arn)) })
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&WorkgroupProps>,
-        props: &WorkgroupProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, prior, props, changed } = update;
         let arn = self.arn(&ctx.naming.region, id).await?;
         if changed.iter().any(|c| c == "tags") {
             let before = match prior {
@@ -105,12 +91,8 @@ impl ResourceType for AthenaWorkgroup {
         Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(arn)) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&WorkgroupProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         write::delete(self.athena(), id).await
     }
 }

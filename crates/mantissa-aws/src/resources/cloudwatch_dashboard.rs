@@ -10,7 +10,7 @@ pub use props::{DashboardProps, fill_regions};
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::json_doc::sorted_keys;
 use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
@@ -18,16 +18,6 @@ use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceCont
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_dashboard";
-
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Journal).attributes(&["name", "arn"]);
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the dashboard name",
-    emulator: &[
-        "`aws-sdk-cloudwatch` 1.100 speaks Smithy RPC v2 CBOR, which moto does not: the crate is pinned to `~1.99` (the query protocol, which AWS still serves).",
-    ],
-};
 
 /// CloudWatch's codes for a dashboard that does not exist.
 const NOT_FOUND: [&str; 2] = ["ResourceNotFound", "DashboardNotFoundError"];
@@ -93,8 +83,14 @@ impl CloudwatchDashboard {
 impl ResourceType for CloudwatchDashboard {
     type Props = DashboardProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Journal).attributes(&["name", "arn"]);
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the dashboard name",
+        emulator: &[
+            "`aws-sdk-cloudwatch` 1.100 speaks Smithy RPC v2 CBOR, which moto does not: the crate is pinned to `~1.99` (the query protocol, which AWS still serves).",
+        ],
+    };
 
     fn complete(&self, ctx: &ResourceContext, props: &mut DashboardProps) {
         fill_regions(&mut props.body, &ctx.naming.region);
@@ -106,11 +102,7 @@ impl ResourceType for CloudwatchDashboard {
         }
     }
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<DashboardProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some((body, arn)) = self.get(name).await? else { return Ok(None) };
         Ok(Some(Live {
@@ -120,30 +112,20 @@ impl ResourceType for CloudwatchDashboard {
         }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &DashboardProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let arn = self.put(name, props).await?;
         Ok(Applied { id: name.to_string(), attributes: name_and_arn(name, arn.as_deref()) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&DashboardProps>,
-        props: &DashboardProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, .. } = update;
         let arn = self.put(id, props).await?;
         Ok(Applied { id: id.to_string(), attributes: name_and_arn(id, arn.as_deref()) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&DashboardProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         call_or_none(
             "cloudwatch:DeleteDashboards",
             &NOT_FOUND,

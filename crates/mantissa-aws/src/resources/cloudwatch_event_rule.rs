@@ -12,7 +12,7 @@ use props::enabled;
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{RuleState, Tag};
@@ -22,11 +22,6 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_event_rule";
-
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-
-pub const DOC: TypeDoc = TypeDoc { import_id: "the rule name (on the default event bus)", emulator: &[] };
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
@@ -120,10 +115,11 @@ impl CloudwatchEventRule {
 impl ResourceType for CloudwatchEventRule {
     type Props = RuleProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the rule name (on the default event bus)", emulator: &[] };
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<RuleProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(out) =
             call_or_none("events:DescribeRule", &[NOT_FOUND], self.events().describe_rule().name(name).send()).await?
@@ -151,21 +147,15 @@ impl ResourceType for CloudwatchEventRule {
         Ok(Some(Live { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)), props }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &RuleProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         // The tags go with the PutRule that creates the rule, so it is never without its lineage.
         let arn = self.put(name, props, Some(&props.tags)).await?;
         Ok(Applied { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&RuleProps>,
-        props: &RuleProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, changed, .. } = update;
         let arn = self.put(id, props, None).await?;
         if changed.iter().any(|c| c == "tags") {
             self.sync_tags(&arn, &props.tags).await?;
@@ -175,7 +165,8 @@ impl ResourceType for CloudwatchEventRule {
 
     /// EventBridge refuses to delete a rule that still has targets: the targets, which depend on
     /// the rule, are deleted first.
-    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&RuleProps>) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         call_or_none("events:DeleteRule", &[NOT_FOUND], self.events().delete_rule().name(id).send()).await?;
         Ok(())
     }

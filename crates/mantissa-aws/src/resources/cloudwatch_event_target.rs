@@ -8,7 +8,7 @@ pub use props::TargetProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::Target;
 use mantissa_aws_core::{call, call_or_none};
@@ -18,11 +18,6 @@ use serde_json::Map;
 pub const TYPE_NAME: &str = "aws_cloudwatch_event_target";
 
 // The name style is unused: targets are named by their rule and target id, not by the address.
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["rule", "target_id"]);
-
-pub const DOC: TypeDoc = TypeDoc { import_id: "`{rule name}/{target id}`", emulator: &[] };
-
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
 pub fn target_key(rule: &str, target_id: &str) -> String {
@@ -73,12 +68,13 @@ impl CloudwatchEventTarget {
 impl ResourceType for CloudwatchEventTarget {
     type Props = TargetProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["rule", "target_id"]);
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: "`{rule name}/{target id}`", emulator: &[] };
 
     /// Without a recorded id there is nothing to look up by: the rule and target id are
     /// properties. A create then overwrites whatever target an interrupted run left.
-    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TargetProps>>, ProviderError> {
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let Some(id) = id else {
             return Ok(None);
         };
@@ -106,27 +102,17 @@ impl ResourceType for CloudwatchEventTarget {
         }
     }
 
-    async fn create(&self, _ctx: &ResourceContext, props: &TargetProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, _ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         self.put(props).await
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        _id: &str,
-        _prior: Option<&TargetProps>,
-        props: &TargetProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { props, .. } = update;
         self.put(props).await
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&TargetProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let (rule, target_id) = parse_key(id)?;
         match call("events:RemoveTargets", self.clients.events().remove_targets().rule(rule).ids(target_id).send())
             .await

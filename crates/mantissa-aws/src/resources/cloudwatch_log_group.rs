@@ -15,7 +15,7 @@ pub use props::{LogGroupProps, RETENTION_DAYS, validate_group_name};
 use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::Client;
@@ -25,20 +25,6 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_log_group";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::LogGroup, Ownership::Tags)
-    .force_new(&["name"])
-    // Not `name`: the engine takes a `name` attribute other than the derived physical name for a
-    // rename, which a group named by property would be forever. `name` is a property instead.
-    .attributes(&["arn", "log_group_name"])
-    .taggable();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)",
-    emulator: &[
-        "moto accepts retention values AWS rejects (366 days, say): mantissa checks the allowed values itself, with unit tests.",
-    ],
-};
 
 /// The updatable properties, in the order update applies them.
 const PROPERTIES: [&str; 3] = ["tags", "retention_days", "kms_key_id"];
@@ -228,8 +214,18 @@ impl CloudwatchLogGroup {
 impl ResourceType for CloudwatchLogGroup {
     type Props = LogGroupProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::LogGroup, Ownership::Tags)
+        .force_new(&["name"])
+        // Not `name`: the engine takes a `name` attribute other than the derived physical name for a
+        // rename, which a group named by property would be forever. `name` is a property instead.
+        .attributes(&["arn", "log_group_name"])
+        .taggable();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)",
+        emulator: &[
+            "moto accepts retention values AWS rejects (366 days, say): mantissa checks the allowed values itself, with unit tests.",
+        ],
+    };
 
     /// The derived name, unless the stack names the group.
     fn complete(&self, ctx: &ResourceContext, props: &mut LogGroupProps) {
@@ -237,15 +233,11 @@ impl ResourceType for CloudwatchLogGroup {
     }
 
     /// The ARN holds the account id, known once AWS answers.
-    fn planned_attributes(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Map<String, Value> {
+    fn planned_attributes(&self, ctx: &ResourceContext, props: &Self::Props) -> Map<String, Value> {
         attributes(&group_name(ctx, props), None)
     }
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<LogGroupProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(found) = self.describe(name).await? else { return Ok(None) };
         let Some(tags) = self.tags(&found.arn).await? else { return Ok(None) };
@@ -258,7 +250,7 @@ impl ResourceType for CloudwatchLogGroup {
         Ok(Some(Live { id: name.to_string(), attributes: attributes(name, Some(&found.arn)), props }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &LogGroupProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = group_name(ctx, props);
         // Tags at creation: the group is recognisably ours from its first instant.
         let created = call(
@@ -289,14 +281,8 @@ impl ResourceType for CloudwatchLogGroup {
         Ok(Applied { id: name.clone(), attributes: attributes(&name, Some(&arn)) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&LogGroupProps>,
-        props: &LogGroupProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, changed, .. } = update;
         let found = self
             .describe(id)
             .await?
@@ -311,12 +297,8 @@ impl ResourceType for CloudwatchLogGroup {
         Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(&found.arn)) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&LogGroupProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         call_or_none("logs:DeleteLogGroup", &[NOT_FOUND], self.logs().delete_log_group().log_group_name(id).send())
             .await?;
         Ok(())

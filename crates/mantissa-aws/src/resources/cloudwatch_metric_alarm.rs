@@ -11,7 +11,7 @@ use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::Client;
@@ -21,17 +21,6 @@ use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceCont
 use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_metric_alarm";
-
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the alarm name",
-    emulator: &[
-        "moto accepts periods AWS rejects (7 seconds, say): mantissa checks them itself, with unit tests.",
-        "`aws-sdk-cloudwatch` is pinned to `~1.99` (the query protocol): moto does not speak the Smithy RPC v2 CBOR protocol of 1.100 and later.",
-    ],
-};
 
 pub struct CloudwatchMetricAlarm {
     clients: AwsClients,
@@ -175,10 +164,17 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 impl ResourceType for CloudwatchMetricAlarm {
     type Props = AlarmProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the alarm name",
+        emulator: &[
+            "moto accepts periods AWS rejects (7 seconds, say): mantissa checks them itself, with unit tests.",
+            "`aws-sdk-cloudwatch` is pinned to `~1.99` (the query protocol): moto does not speak the Smithy RPC v2 CBOR protocol of 1.100 and later.",
+        ],
+    };
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<AlarmProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(alarm) = self.describe(name).await? else { return Ok(None) };
         let arn = alarm
@@ -190,21 +186,15 @@ impl ResourceType for CloudwatchMetricAlarm {
         Ok(Some(Live { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)), props }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &AlarmProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         self.put(name, props, Some(&props.tags)).await?;
         let arn = self.arn(ctx, name).await?;
         Ok(Applied { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)) })
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&AlarmProps>,
-        props: &AlarmProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, changed, .. } = update;
         if changed.iter().any(|c| c != "tags") {
             self.put(id, props, None).await?;
         }
@@ -215,7 +205,8 @@ impl ResourceType for CloudwatchMetricAlarm {
         Ok(Applied { id: id.to_string(), attributes: name_and_arn(id, Some(&arn)) })
     }
 
-    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&AlarmProps>) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         call_or_none(
             "cloudwatch:DeleteAlarms",
             &["ResourceNotFound"],

@@ -19,7 +19,7 @@ pub use read::{Candidate, find_pools};
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::types::{
     AdminCreateUserConfigType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType, UserPoolPolicyType,
@@ -31,22 +31,6 @@ use read::{NOT_FOUND, read_pool};
 use std::collections::HashMap;
 
 pub const TYPE_NAME: &str = "aws_cognito_user_pool";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
-    .force_new(&["username_attributes"])
-    .attributes(&["name", "arn"])
-    .taggable()
-    // The pool holds the users: replacing it deletes every account.
-    .protected();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)",
-    emulator: &[
-        "UpdateUserPool resets the fields it is not given, in moto as on AWS: every update sends the whole configuration.",
-        "The username attributes cannot change on AWS: a change is a replace, which the type's protection refuses unless the pool is named with `--allow-destroy`.",
-        "MFA is read with GetUserPoolMfaConfig; the Resource Groups tagging API lists no user pools in moto, so a pool is found by name and its own tags.",
-    ],
-};
 
 pub struct CognitoUserPool {
     clients: AwsClients,
@@ -210,14 +194,22 @@ fn tags(props: &UserPoolProps) -> HashMap<String, String> {
 impl ResourceType for CognitoUserPool {
     type Props = UserPoolProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+        .force_new(&["username_attributes"])
+        .attributes(&["name", "arn"])
+        .taggable()
+        // The pool holds the users: replacing it deletes every account.
+        .protected();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)",
+        emulator: &[
+            "UpdateUserPool resets the fields it is not given, in moto as on AWS: every update sends the whole configuration.",
+            "The username attributes cannot change on AWS: a change is a replace, which the type's protection refuses unless the pool is named with `--allow-destroy`.",
+            "MFA is read with GetUserPoolMfaConfig; the Resource Groups tagging API lists no user pools in moto, so a pool is found by name and its own tags.",
+        ],
+    };
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<UserPoolProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let id = match id {
             Some(id) => id.to_string(),
             None => match self.find_owned(ctx).await? {
@@ -232,7 +224,7 @@ impl ResourceType for CognitoUserPool {
         }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &UserPoolProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         // A pool of this state's may exist already: a plan made before an interrupted run.
         if let Some(id) = self.find_owned(ctx).await? {
             tracing::info!(user_pool = %id, "adopting the user pool an interrupted run created");
@@ -289,24 +281,14 @@ impl ResourceType for CognitoUserPool {
         Ok(Applied { attributes: name_and_arn(name, arn.as_deref()), id })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&UserPoolProps>,
-        props: &UserPoolProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, changed, .. } = update;
         self.configure(id, props, changed).await?;
         self.applied(id).await
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&UserPoolProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         call_or_none(
             "cognito-idp:DeleteUserPool",
             &[NOT_FOUND],

@@ -13,7 +13,7 @@ pub use props::ClientProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::cognito_user_pool::find_pools;
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::types::{
@@ -27,12 +27,6 @@ use serde_json::{Map, Value};
 pub const TYPE_NAME: &str = "aws_cognito_user_pool_client";
 
 // Not protected: nothing is stored in a client; a new one only needs the web interface reconfigured.
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
-    .force_new(&["user_pool_id", "generate_secret"])
-    .attributes(&["name", "client_id"]);
-
-pub const DOC: TypeDoc = TypeDoc { import_id: "`{user pool id}/{client id}`", emulator: &[] };
-
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
 /// `<user pool id>/<client id>`.
@@ -231,15 +225,17 @@ impl CognitoUserPoolClient {
 impl ResourceType for CognitoUserPoolClient {
     type Props = ClientProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+        .force_new(&["user_pool_id", "generate_secret"])
+        .attributes(&["name", "client_id"]);
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: "`{user pool id}/{client id}`", emulator: &[] };
 
     fn canonicalize(&self, props: &mut ClientProps) {
         props.explicit_auth_flows.sort();
         props.explicit_auth_flows.dedup();
     }
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<ClientProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let (pool, client) = match id {
             Some(id) => {
                 let (p, c) = parse_key(id)?;
@@ -271,7 +267,7 @@ impl ResourceType for CognitoUserPoolClient {
         }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &ClientProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let pool = props.user_pool_id.as_str();
         // A client of this name in the pool: what an interrupted run created, when the pool is
         // this state's; someone else's otherwise.
@@ -329,25 +325,15 @@ impl ResourceType for CognitoUserPoolClient {
         Ok(Applied { id: client_key(pool, &client), attributes: attributes(&ctx.physical_name, pool, &client) })
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&ClientProps>,
-        props: &ClientProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, .. } = update;
         let (pool, client) = parse_key(id)?;
         self.update_client(ctx, pool, client, props).await?;
         Ok(Applied { id: id.to_string(), attributes: attributes(&ctx.physical_name, pool, client) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&ClientProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let (pool, client) = parse_key(id)?;
         // Gone with its pool, or on its own: either way, nothing left to delete.
         call_or_none(

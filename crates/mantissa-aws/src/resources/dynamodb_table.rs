@@ -15,7 +15,7 @@ pub use read::AWS_MANAGED_KEY_ALIAS;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TableDescription;
 use mantissa_aws_core::call_or_none;
@@ -25,19 +25,6 @@ use tokio::sync::OnceCell;
 use wait::{TABLE_POLL, until_active, until_deleted};
 
 pub const TYPE_NAME: &str = "aws_dynamodb_table";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
-    .force_new(&["hash_key", "range_key", "attributes"])
-    .attributes(&["name", "arn", "stream_arn"])
-    .taggable()
-    .protected();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the table name",
-    emulator: &[
-        "moto's UpdateTable ignores SSESpecification: changing `server_side_encryption` is tested with `aws-smithy-mocks`.",
-    ],
-};
 
 pub struct DynamodbTable {
     clients: AwsClients,
@@ -86,10 +73,19 @@ fn attributes(table: &TableDescription) -> Map<String, Value> {
 impl ResourceType for DynamodbTable {
     type Props = TableProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+        .force_new(&["hash_key", "range_key", "attributes"])
+        .attributes(&["name", "arn", "stream_arn"])
+        .taggable()
+        .protected();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the table name",
+        emulator: &[
+            "moto's UpdateTable ignores SSESpecification: changing `server_side_encryption` is tested with `aws-smithy-mocks`.",
+        ],
+    };
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TableProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(table) = wait::describe(self.ddb(), name).await? else {
             return Ok(None);
@@ -100,7 +96,7 @@ impl ResourceType for DynamodbTable {
         Ok(Some(Live { id: name.to_string(), props, attributes: attributes(&table) }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &TableProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         write::create_table(self.ddb(), name, props).await?;
         let mut table = until_active(self.ddb(), name, "creating", TABLE_POLL).await?;
@@ -114,14 +110,8 @@ impl ResourceType for DynamodbTable {
         Ok(Applied { id: name.to_string(), attributes: attributes(&table) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&TableProps>,
-        props: &TableProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, prior, props, changed } = update;
         let has = |p: &str| changed.iter().any(|c| c == p);
         // What the table has now, where the recorded document cannot say.
         let live = match prior {
@@ -147,7 +137,8 @@ impl ResourceType for DynamodbTable {
         Ok(Applied { id: id.to_string(), attributes: attributes(&table) })
     }
 
-    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&TableProps>) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let Some(table) = wait::describe(self.ddb(), id).await? else {
             return Ok(());
         };

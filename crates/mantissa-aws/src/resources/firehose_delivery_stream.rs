@@ -14,7 +14,7 @@ pub use write::role_not_yet_assumable;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::retry::PROPAGATION;
 use crate::wait::ACTIVE;
 use async_trait::async_trait;
@@ -25,13 +25,6 @@ use write::DeliveryWriter;
 pub const TYPE_NAME: &str = "aws_kinesis_firehose_delivery_stream";
 
 // Not protected: it buffers minutes of data at most; what it delivered is in the (protected) bucket.
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
-    .force_new(&["source"])
-    .attributes(&["name", "arn"])
-    .taggable();
-
-pub const DOC: TypeDoc = TypeDoc { import_id: "the delivery stream name", emulator: &[] };
-
 pub struct FirehoseDeliveryStream {
     clients: AwsClients,
 }
@@ -57,33 +50,26 @@ fn attributes(name: &str, arn: &str) -> Map<String, Value> {
 impl ResourceType for FirehoseDeliveryStream {
     type Props = DeliveryProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+        .force_new(&["source"])
+        .attributes(&["name", "arn"])
+        .taggable();
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the delivery stream name", emulator: &[] };
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<DeliveryProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let live = read::read_delivery(self.clients.firehose(), name).await?;
         Ok(live.map(|(props, arn)| Live { id: name.to_string(), props, attributes: attributes(name, &arn) }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &DeliveryProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let arn = self.writer(name).create(props).await?;
         Ok(Applied { id: name.to_string(), attributes: attributes(name, &arn) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&DeliveryProps>,
-        props: &DeliveryProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, prior, props, changed } = update;
         let w = self.writer(id);
         if changed.iter().any(|c| c == "tags") {
             let prior_tags = match prior {
@@ -101,12 +87,8 @@ impl ResourceType for FirehoseDeliveryStream {
         Ok(Applied { id: id.to_string(), attributes: attributes(id, desc.delivery_stream_arn()) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&DeliveryProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         self.writer(id).delete().await
     }
 }

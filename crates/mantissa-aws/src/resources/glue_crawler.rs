@@ -16,7 +16,7 @@ pub use props::{CrawlerProps, DeleteBehavior, RecrawlBehavior, S3Target, SchemaC
 use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::glue_database::{glue_arn, glue_tags, set_glue_tags};
 use crate::retry::{PROPAGATION, retry_while};
 use crate::wait::{Patience, Poll, wait_until};
@@ -28,16 +28,6 @@ use serde_json::{Map, Value};
 use std::time::Duration;
 
 pub const TYPE_NAME: &str = "aws_glue_crawler";
-
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the crawler name",
-    emulator: &[
-        "moto has no UpdateCrawler: the update request is tested with `aws-smithy-mocks`; create, read, tags and delete run against the emulator.",
-    ],
-};
 
 /// A crawl over a day's new folders takes minutes; deleting a running crawler waits for it to stop.
 const STOPPED: Patience =
@@ -189,10 +179,16 @@ fn configuration_text(props: &CrawlerProps) -> Option<String> {
 impl ResourceType for GlueCrawler {
     type Props = CrawlerProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the crawler name",
+        emulator: &[
+            "moto has no UpdateCrawler: the update request is tested with `aws-smithy-mocks`; create, read, tags and delete run against the emulator.",
+        ],
+    };
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<CrawlerProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(crawler) = self.get(name).await? else {
             return Ok(None);
@@ -202,7 +198,7 @@ impl ResourceType for GlueCrawler {
         Ok(Some(Live { id: name.to_string(), props, attributes: attributes(name, arn) }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &CrawlerProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         // Tags at create: the crawler is recognisably ours from its first instant. A role made
         // in the same apply may not be visible to Glue yet, which it reports as invalid input.
@@ -230,14 +226,8 @@ impl ResourceType for GlueCrawler {
         Ok(Applied { id: name.to_string(), attributes: attributes(name, arn) })
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&CrawlerProps>,
-        props: &CrawlerProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, prior, props, changed } = update;
         let arn = self.arn(&ctx.naming.region, id).await?;
         if changed.iter().any(|c| c != "tags") {
             // The whole definition every time: a field left out keeps its old value, so an
@@ -272,12 +262,8 @@ impl ResourceType for GlueCrawler {
         Ok(Applied { id: id.to_string(), attributes: attributes(id, arn) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&CrawlerProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         // A crawler in the middle of a crawl cannot be deleted: stop it first, then delete once.
         for stopped in [false, true] {
             match call("glue:DeleteCrawler", self.glue().delete_crawler().name(id).send()).await {

@@ -12,7 +12,7 @@ pub use props::DatabaseProps;
 use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
 use async_trait::async_trait;
 use aws_sdk_glue::types::DatabaseInput;
@@ -22,12 +22,6 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_glue_catalog_database";
-
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Underscored, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-
-pub const DOC: TypeDoc =
-    TypeDoc { import_id: "the database name (`{project_prefix}_{environment}`, `-` → `_`)", emulator: &[] };
 
 pub struct GlueDatabase {
     clients: AwsClients,
@@ -81,14 +75,12 @@ pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<BTreeMa
 impl ResourceType for GlueDatabase {
     type Props = DatabaseProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Underscored, Ownership::Tags).attributes(&["name", "arn"]).taggable();
+    const DOC: &'static TypeDoc =
+        &TypeDoc { import_id: "the database name (`{project_prefix}_{environment}`, `-` → `_`)", emulator: &[] };
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<DatabaseProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(out) = call_or_none(
             "glue:GetDatabase",
@@ -113,7 +105,7 @@ impl ResourceType for GlueDatabase {
         Ok(Some(Live { id: name.to_string(), props, attributes: attributes(name, Some(arn)) }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &DatabaseProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         // Tags at create: the database is recognisably ours from its first instant.
         call(
@@ -129,14 +121,8 @@ impl ResourceType for GlueDatabase {
         Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(arn)) })
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&DatabaseProps>,
-        props: &DatabaseProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, prior, props, changed } = update;
         let arn = glue_arn(&ctx.naming.region, self.clients.account_id().await?, &format!("database/{id}"));
         if changed.iter().any(|c| c == "description") {
             call(
@@ -156,12 +142,8 @@ impl ResourceType for GlueDatabase {
         Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(arn)) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&DatabaseProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         call_or_none(
             "glue:DeleteDatabase",
             &["EntityNotFoundException"],

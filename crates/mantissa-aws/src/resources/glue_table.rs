@@ -14,7 +14,7 @@ pub use props::{Column, SerDe, TableProps};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::glue_database::{glue_arn, glue_tags};
 use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
@@ -24,12 +24,6 @@ use mantissa_engine::{
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_glue_catalog_table";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Key, Ownership::Parent)
-    .force_new(&["database_name"])
-    .attributes(&["name", "database_name"]);
-
-pub const DOC: TypeDoc = TypeDoc { import_id: "`{database name}:{table name}`", emulator: &[] };
 
 pub struct GlueTable {
     clients: AwsClients,
@@ -95,18 +89,20 @@ fn attributes(database: &str, table: &str) -> Map<String, Value> {
 impl ResourceType for GlueTable {
     type Props = TableProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Key, Ownership::Parent)
+        .force_new(&["database_name"])
+        .attributes(&["name", "database_name"]);
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: "`{database name}:{table name}`", emulator: &[] };
 
-    fn validate(&self, ctx: &ResourceContext, props: &TableProps) -> Result<(), PropertyError> {
+    fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError> {
         props::validate(&ctx.physical_name, &environment_database(ctx), props)
     }
 
-    fn planned_attributes(&self, ctx: &ResourceContext, props: &TableProps) -> Map<String, Value> {
+    fn planned_attributes(&self, ctx: &ResourceContext, props: &Self::Props) -> Map<String, Value> {
         attributes(&props.database_name, &ctx.physical_name)
     }
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TableProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let default_db = environment_database(ctx);
         let (database, name) = match id {
             Some(id) => parse_id(id)?,
@@ -133,7 +129,7 @@ impl ResourceType for GlueTable {
         Ok(Some(Live { id: table_id(database, name), props, attributes: attributes(database, name) }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &TableProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let database = props.database_name.as_str();
         call(
@@ -144,14 +140,8 @@ impl ResourceType for GlueTable {
         Ok(Applied { id: table_id(database, name), attributes: attributes(database, name) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&TableProps>,
-        props: &TableProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, .. } = update;
         let (database, name) = parse_id(id)?;
         call(
             "glue:UpdateTable",
@@ -161,7 +151,8 @@ impl ResourceType for GlueTable {
         Ok(Applied { id: id.to_string(), attributes: attributes(database, name) })
     }
 
-    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&TableProps>) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let (database, name) = parse_id(id)?;
         call_or_none(
             "glue:DeleteTable",
@@ -200,7 +191,7 @@ mod tests {
             "parameters",
             "compressed",
         ];
-        assert_eq!(SCHEMA.force_new, ["database_name"]);
+        assert_eq!(GlueTable::SCHEMA.force_new, ["database_name"]);
         let doc = serde_json::to_value(TableProps {
             database_name: "d".into(),
             description: String::new(),

@@ -15,18 +15,13 @@ pub use props::{UNSCOPED_ACTIONS, UNSCOPED_SID_PREFIX};
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::{PROPERTIES, RoleWriter};
 
 pub const TYPE_NAME: &str = "aws_iam_role";
-
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn", "unique_id"]).taggable();
-
-pub const DOC: TypeDoc = TypeDoc { import_id: "the role name", emulator: &[] };
 
 pub struct IamRole {
     clients: AwsClients,
@@ -55,29 +50,25 @@ fn attributes(name: &str, arn: &str, unique_id: &str) -> Map<String, Value> {
 impl ResourceType for IamRole {
     type Props = RoleProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+        .attributes(&["name", "arn", "unique_id"])
+        .taggable();
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the role name", emulator: &[] };
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<RoleProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let live = read::read_role(self.clients.iam(), name).await?;
         Ok(live.map(|l| Live { id: name.to_string(), props: l.props, attributes: l.attributes }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &RoleProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let (arn, unique_id) = self.writer(name).create(props).await?;
         Ok(Applied { id: name.to_string(), attributes: attributes(name, &arn, &unique_id) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&RoleProps>,
-        props: &RoleProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, prior, props, changed } = update;
         let w = self.writer(id);
         // The sets change by difference from the prior value; without a usable one (a state
         // from another version), from the live role.
@@ -98,7 +89,8 @@ impl ResourceType for IamRole {
         Ok(Applied { id: id.to_string(), attributes: attrs })
     }
 
-    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&RoleProps>) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         self.writer(id).delete().await
     }
 }

@@ -10,7 +10,7 @@ pub use props::{AWS_MANAGED_KEY, StreamEncryption, StreamMode, StreamProps, shar
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::wait::{ACTIVE, Patience};
 use async_trait::async_trait;
 use mantissa_aws_core::call;
@@ -20,16 +20,6 @@ use std::collections::BTreeMap;
 use write::{PROPERTIES, StreamWriter, mode_details};
 
 pub const TYPE_NAME: &str = "aws_kinesis_stream";
-
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable().protected();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the stream name",
-    emulator: &[
-        "moto's CreateStream drops its Tags: mantissa tags with AddTagsToStream after the create, which AWS accepts as well.",
-    ],
-};
 
 pub struct KinesisStream {
     clients: AwsClients,
@@ -57,16 +47,24 @@ fn attributes(name: &str, arn: &str) -> Map<String, Value> {
 impl ResourceType for KinesisStream {
     type Props = StreamProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+        .attributes(&["name", "arn"])
+        .taggable()
+        .protected();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the stream name",
+        emulator: &[
+            "moto's CreateStream drops its Tags: mantissa tags with AddTagsToStream after the create, which AWS accepts as well.",
+        ],
+    };
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<StreamProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let live = read::read_stream(self.clients.kinesis(), name).await?;
         Ok(live.map(|(props, arn)| Live { id: name.to_string(), props, attributes: attributes(name, &arn) }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &StreamProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let kinesis = self.clients.kinesis();
         // Tags at creation make the stream ours from its first instant on AWS; moto drops them,
@@ -112,14 +110,8 @@ impl ResourceType for KinesisStream {
         Ok(Applied { id: name.to_string(), attributes: attributes(name, live.stream_arn()) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&StreamProps>,
-        props: &StreamProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, prior, props, changed } = update;
         // A stream still settling from an earlier change refuses the next one.
         let w = self.writer(id);
         let live = read::wait_active(self.clients.kinesis(), id, self.patience).await?;
@@ -133,12 +125,8 @@ impl ResourceType for KinesisStream {
         Ok(Applied { id: id.to_string(), attributes: attributes(id, live.stream_arn()) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&StreamProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         self.writer(id).delete().await
     }
 }

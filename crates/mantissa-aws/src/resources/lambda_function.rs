@@ -22,7 +22,7 @@ use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use crate::retry::{Backoff, retry_while};
 use crate::wait::{Patience, Poll, wait_until};
@@ -39,18 +39,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub const TYPE_NAME: &str = "aws_lambda_function";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
-    .attributes(&["name", "arn", "invoke_arn"])
-    .taggable();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the function name",
-    emulator: &[
-        "Invoke needs Docker in moto, which the test machines lack: functions are tested for creation, code and configuration, never run.",
-        "moto's UpdateFunctionConfiguration does not keep KMSKeyArn: that update is tested with `aws-smithy-mocks`.",
-    ],
-};
 
 /// Properties AWS cannot report back.
 pub const UNREADABLE: &[&str] = &["source"];
@@ -388,10 +376,18 @@ fn vpc(props: &FunctionProps) -> Option<VpcConfig> {
 impl ResourceType for LambdaFunction {
     type Props = FunctionProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+        .attributes(&["name", "arn", "invoke_arn"])
+        .taggable();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the function name",
+        emulator: &[
+            "Invoke needs Docker in moto, which the test machines lack: functions are tested for creation, code and configuration, never run.",
+            "moto's UpdateFunctionConfiguration does not keep KMSKeyArn: that update is tested with `aws-smithy-mocks`.",
+        ],
+    };
 
-    fn validate(&self, ctx: &ResourceContext, props: &FunctionProps) -> Result<(), PropertyError> {
+    fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError> {
         props.validate(&ctx.physical_name)?;
         // A missing or unreadable source is reported at plan and validate, where the user wrote it.
         self.package(props).map(drop)
@@ -410,15 +406,11 @@ impl ResourceType for LambdaFunction {
         UNREADABLE
     }
 
-    async fn read(
-        &self,
-        ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<FunctionProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         self.get(id.unwrap_or(&ctx.physical_name)).await
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &FunctionProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let p = self.upload(props)?;
         match self.create_function(ctx, props, &p.zip).await {
@@ -456,14 +448,8 @@ impl ResourceType for LambdaFunction {
         Ok(Applied { id: name.to_string(), attributes: live.attributes })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&FunctionProps>,
-        props: &FunctionProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, .. } = update;
         // Compared with the live function rather than the recorded one: a field changed outside
         // mantissa is set back, and nothing is written that is already so.
         let live = self
@@ -474,12 +460,8 @@ impl ResourceType for LambdaFunction {
         Ok(Applied { id: id.to_string(), attributes: live.attributes })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&FunctionProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         call_or_none("lambda:DeleteFunction", &[NOT_FOUND], self.lambda().delete_function().function_name(id).send())
             .await?;
         Ok(())

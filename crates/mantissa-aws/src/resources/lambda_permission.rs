@@ -11,29 +11,13 @@ pub use props::PermissionProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType};
 use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_lambda_permission";
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&[
-    "function_name",
-    "statement_id",
-    "action",
-    "principal",
-    "source_arn",
-]);
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "`{function name}/{statement id}`",
-    emulator: &[
-        "moto's AddPermission with a statement id already in the policy appends a second statement instead of failing: mantissa reads the policy (GetPolicy) first.",
-        "moto accepts duplicate statement ids AWS rejects: mantissa checks them itself, with unit tests.",
-    ],
-};
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
@@ -95,16 +79,24 @@ pub fn statement_props(policy: &str, function_name: &str, sid: &str) -> Result<O
 impl ResourceType for LambdaPermission {
     type Props = PermissionProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&[
+        "function_name",
+        "statement_id",
+        "action",
+        "principal",
+        "source_arn",
+    ]);
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "`{function name}/{statement id}`",
+        emulator: &[
+            "moto's AddPermission with a statement id already in the policy appends a second statement instead of failing: mantissa reads the policy (GetPolicy) first.",
+            "moto accepts duplicate statement ids AWS rejects: mantissa checks them itself, with unit tests.",
+        ],
+    };
 
     /// Without a recorded id there is nothing to look up by (statement ids are the stack's, not
     /// derived from the address): create finds a statement left by an interrupted run.
-    async fn read(
-        &self,
-        _ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<PermissionProps>>, ProviderError> {
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let Some(id) = id else { return Ok(None) };
         let (function, sid) = split_id(id)?;
         let policy =
@@ -121,7 +113,7 @@ impl ResourceType for LambdaPermission {
         }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &PermissionProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let id = format!("{}/{}", props.function_name, props.statement_id);
         // The statement id may be taken in our own function's policy: an interrupted run added
         // it. The same statement is adopted; a different one is replaced. Read first rather than
@@ -132,7 +124,7 @@ impl ResourceType for LambdaPermission {
                 tracing::info!(permission = %id, "adopting the statement an interrupted run added");
                 return Ok(Applied { id, attributes: Map::new() });
             }
-            Some(_) => self.delete(ctx, &id, None).await?,
+            Some(_) => self.delete(ctx, Delete { id: &id, prior: None }).await?,
             None => {}
         }
         call(
@@ -151,12 +143,8 @@ impl ResourceType for LambdaPermission {
         Ok(Applied { id, attributes: Map::new() })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&PermissionProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let (function, sid) = split_id(id)?;
         call_or_none(
             "lambda:RemovePermission",

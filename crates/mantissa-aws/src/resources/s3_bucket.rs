@@ -14,7 +14,7 @@ pub use props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock, Stora
 use crate::AwsClients;
 use crate::partition::{dns_suffix, partition};
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use mantissa_aws_core::call;
@@ -26,20 +26,6 @@ pub const TYPE_NAME: &str = "aws_s3_bucket";
 
 // Not protected by the type: protection is per resource: the stack marks the log archive `protected: true`; query
 // results and configuration buckets can be rebuilt.
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
-    .attributes(&["name", "arn", "domain_name", "regional_domain_name"])
-    .taggable();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the bucket name",
-    emulator: &[
-        "moto applies a bucket policy's Deny with its Condition ignored, so a TLS-only policy denies every request: over a plain-http endpoint the state bucket's TLS statement is left out (with a warning), and destroy removes a bucket's policy before emptying it.",
-        "New buckets report no default encryption in moto, where AWS reports SSE-S3: \"none\" is read as SSE-S3.",
-        "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`mantissa-aws-core/src/s3.rs`, never reached against AWS).",
-        "moto accepts a lifecycle expiry before a transition: mantissa checks it itself, with unit tests. Against an emulator endpoint S3 is addressed path-style.",
-    ],
-};
-
 /// Codes with which S3 may refuse tags on CreateBucket (no s3:TagResource permission, or a
 /// partition without the feature); the bucket is then created untagged and tagged right after.
 const CREATE_TAGS_REFUSED: [&str; 4] = ["AccessDenied", "InvalidArgument", "MalformedXML", "NotImplemented"];
@@ -113,21 +99,31 @@ fn differs_from_new_bucket(property: &str, props: &BucketProps) -> bool {
 impl ResourceType for S3Bucket {
     type Props = BucketProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
+        .attributes(&["name", "arn", "domain_name", "regional_domain_name"])
+        .taggable();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the bucket name",
+        emulator: &[
+            "moto applies a bucket policy's Deny with its Condition ignored, so a TLS-only policy denies every request: over a plain-http endpoint the state bucket's TLS statement is left out (with a warning), and destroy removes a bucket's policy before emptying it.",
+            "New buckets report no default encryption in moto, where AWS reports SSE-S3: \"none\" is read as SSE-S3.",
+            "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`mantissa-aws-core/src/s3.rs`, never reached against AWS).",
+            "moto accepts a lifecycle expiry before a transition: mantissa checks it itself, with unit tests. Against an emulator endpoint S3 is addressed path-style.",
+        ],
+    };
 
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &BucketProps) -> Map<String, Value> {
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &Self::Props) -> Map<String, Value> {
         attributes(&ctx.physical_name, &ctx.naming.region)
     }
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<BucketProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let bucket = id.unwrap_or(&ctx.physical_name);
         let region = &ctx.naming.region;
         let props = read::read_bucket(self.clients.s3(), bucket, region, partition(region)).await?;
         Ok(props.map(|props| Live { id: bucket.to_string(), props, attributes: attributes(bucket, region) }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &BucketProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let bucket = ctx.physical_name.as_str();
         self.create_bucket(bucket, props).await?;
         let w = self.writer(bucket, &ctx.naming.region, true);
@@ -139,14 +135,8 @@ impl ResourceType for S3Bucket {
         Ok(Applied { id: bucket.to_string(), attributes: attributes(bucket, &ctx.naming.region) })
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&BucketProps>,
-        props: &BucketProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, changed, .. } = update;
         let w = self.writer(id, &ctx.naming.region, false);
         // In create's order, whatever order the engine listed them in.
         for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {
@@ -155,7 +145,8 @@ impl ResourceType for S3Bucket {
         Ok(Applied { id: id.to_string(), attributes: attributes(id, &ctx.naming.region) })
     }
 
-    async fn delete(&self, ctx: &ResourceContext, id: &str, _prior: Option<&BucketProps>) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         empty::delete_bucket(&self.writer(id, &ctx.naming.region, false)).await
     }
 }
@@ -173,6 +164,6 @@ mod tests {
         assert_eq!(a["regional_domain_name"], "mantissa-log-dev-logs.s3.eu-west-1.amazonaws.com");
         assert_eq!(attributes("b", "cn-north-1")["arn"], "arn:aws-cn:s3:::b");
         let names: Vec<&str> = a.keys().map(String::as_str).collect();
-        assert_eq!(names, SCHEMA.attributes);
+        assert_eq!(names, S3Bucket::SCHEMA.attributes);
     }
 }

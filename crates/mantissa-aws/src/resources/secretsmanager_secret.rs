@@ -10,7 +10,7 @@ pub use props::SecretProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::types::Tag;
@@ -23,20 +23,6 @@ pub const TYPE_NAME: &str = "aws_secretsmanager_secret";
 
 /// Days a deleted secret can still be restored; AWS's default and maximum.
 const RECOVERY_WINDOW_DAYS: i64 = 30;
-
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Slashed, Ownership::Tags)
-    .sensitive(&["value"])
-    .accepts_secret(&["value"])
-    .attributes(&["name", "arn", "version_id"])
-    .taggable()
-    .protected();
-
-pub const DOC: TypeDoc = TypeDoc {
-    import_id: "the secret name (`{project_prefix}/{environment}/{name}`) or its ARN",
-    emulator: &[
-        "DeleteSecret keeps a recovery window, in moto as on AWS: creating a secret whose name is pending deletion restores and adopts it, and the emulator tests cover that.",
-    ],
-};
 
 pub struct Secret {
     clients: AwsClients,
@@ -109,15 +95,25 @@ impl Secret {
 impl ResourceType for Secret {
     type Props = SecretProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Slashed, Ownership::Tags)
+        .sensitive(&["value"])
+        .accepts_secret(&["value"])
+        .attributes(&["name", "arn", "version_id"])
+        .taggable()
+        .protected();
+    const DOC: &'static TypeDoc = &TypeDoc {
+        import_id: "the secret name (`{project_prefix}/{environment}/{name}`) or its ARN",
+        emulator: &[
+            "DeleteSecret keeps a recovery window, in moto as on AWS: creating a secret whose name is pending deletion restores and adopts it, and the emulator tests cover that.",
+        ],
+    };
 
-    fn planned_attributes(&self, ctx: &ResourceContext, _props: &SecretProps) -> Map<String, Value> {
+    fn planned_attributes(&self, ctx: &ResourceContext, _props: &Self::Props) -> Map<String, Value> {
         // The ARN carries a random suffix: known only after create.
         Map::from_iter([("name".to_string(), Value::String(ctx.physical_name.clone()))])
     }
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<SecretProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let id = id.unwrap_or(&ctx.physical_name);
         let Some(desc) = self.describe(id).await? else { return Ok(None) };
         if desc.deleted_date().is_some() {
@@ -152,7 +148,7 @@ impl ResourceType for Secret {
         Ok(Some(Live { id: arn, props, attributes: applied.attributes }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &SecretProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = &ctx.physical_name;
         let tags: Vec<Tag> = props.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
         let mut req = self.client().create_secret().name(name).description(&props.description).set_tags(Some(tags));
@@ -189,20 +185,14 @@ impl ResourceType for Secret {
                         _ => live.props.tags != props.tags,
                     })
                     .collect();
-                self.update(ctx, &arn, Some(&live.props), props, &changed).await
+                self.update(ctx, Update { id: &arn, prior: Some(&live.props), props, changed: &changed }).await
             }
             Err(e) => Err(ProviderError::from(e)),
         }
     }
 
-    async fn update(
-        &self,
-        ctx: &ResourceContext,
-        id: &str,
-        prior: Option<&SecretProps>,
-        props: &SecretProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, prior, props, changed } = update;
         let mut version_id = None;
         if changed.iter().any(|c| c == "description" || c == "kms_key_id") {
             let mut req = self.client().update_secret().secret_id(id).description(&props.description);
@@ -234,12 +224,8 @@ impl ResourceType for Secret {
         Ok(applied)
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&SecretProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         match call(
             "secretsmanager:DeleteSecret",
             self.client().delete_secret().secret_id(id).recovery_window_in_days(RECOVERY_WINDOW_DAYS).send(),

@@ -14,7 +14,7 @@ use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::no_property;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
@@ -27,11 +27,6 @@ use std::collections::{BTreeMap, HashMap};
 pub const TYPE_NAME: &str = "aws_sns_topic";
 
 // Not protected: a topic holds no data; messages are delivered, not stored.
-static SCHEMA: TypeSchema =
-    TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-
-pub const DOC: TypeDoc = TypeDoc { import_id: "the topic ARN", emulator: &[] };
-
 /// The updatable properties, in the order update applies them.
 const PROPERTIES: [&str; 4] = ["tags", "policy", "display_name", "kms_master_key_id"];
 
@@ -103,10 +98,11 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> 
 impl ResourceType for SnsTopic {
     type Props = TopicProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the topic ARN", emulator: &[] };
 
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<Live<TopicProps>>, ProviderError> {
+    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let arn = match id {
             Some(arn) => arn.to_string(),
             None => match find_topic(self.clients.sns(), &ctx.physical_name).await? {
@@ -118,7 +114,7 @@ impl ResourceType for SnsTopic {
         Ok(props.map(|props| Live { attributes: name_and_arn(topic_name(&arn), Some(&arn)), id: arn, props }))
     }
 
-    async fn create(&self, ctx: &ResourceContext, props: &TopicProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let mut attrs = HashMap::new();
         if !props.display_name.is_empty() {
@@ -148,14 +144,8 @@ impl ResourceType for SnsTopic {
         Ok(Applied { id: arn.to_string(), attributes: name_and_arn(name, Some(arn)) })
     }
 
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&TopicProps>,
-        props: &TopicProps,
-        changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, changed, .. } = update;
         for property in PROPERTIES.iter().filter(|p| changed.iter().any(|c| c == *p)) {
             self.set(id, property, props).await?;
         }
@@ -163,7 +153,8 @@ impl ResourceType for SnsTopic {
     }
 
     /// SNS deletes the topic's subscriptions with it.
-    async fn delete(&self, _ctx: &ResourceContext, id: &str, _prior: Option<&TopicProps>) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         call_or_none("sns:DeleteTopic", &[NOT_FOUND], self.clients.sns().delete_topic().topic_arn(id).send()).await?;
         Ok(())
     }

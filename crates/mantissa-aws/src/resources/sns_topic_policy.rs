@@ -12,7 +12,7 @@ pub use props::TopicPolicyProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::sns_topic::policy::{default_policy, is_default_policy, policy_text};
 use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
@@ -22,10 +22,6 @@ use serde_json::{Map, Value};
 pub const TYPE_NAME: &str = "aws_sns_topic_policy";
 
 // The name style is unused: no name of its own, the topic's ARN says which policy it is.
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["arn"]);
-
-pub const DOC: TypeDoc = TypeDoc { import_id: "the topic ARN", emulator: &[] };
-
 const NOT_FOUND: &str = "NotFound";
 
 pub struct SnsTopicPolicy {
@@ -49,16 +45,13 @@ impl SnsTopicPolicy {
 impl ResourceType for SnsTopicPolicy {
     type Props = TopicPolicyProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema =
+        &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["arn"]);
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the topic ARN", emulator: &[] };
 
     /// Without a recorded id there is nothing to look up by; a topic with SNS's default policy
     /// has no policy of ours.
-    async fn read(
-        &self,
-        _ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<TopicPolicyProps>>, ProviderError> {
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let Some(arn) = id else { return Ok(None) };
         let sns = self.clients.sns();
         let Some(out) =
@@ -79,29 +72,19 @@ impl ResourceType for SnsTopicPolicy {
         Ok(Some(Live { id: arn.to_string(), props, attributes: Map::new() }))
     }
 
-    async fn create(&self, _ctx: &ResourceContext, props: &TopicPolicyProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, _ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         self.set_policy(&props.arn, &props.policy).await
     }
 
     /// Only `policy` reaches here: `arn` forces a replace.
-    async fn update(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&TopicPolicyProps>,
-        props: &TopicPolicyProps,
-        _changed: &[String],
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
+        let Update { id, props, .. } = update;
         self.set_policy(id, &props.policy).await
     }
 
     /// A topic gone with its policy is deleted already.
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&TopicPolicyProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let sns = self.clients.sns();
         let request = sns.set_topic_attributes().topic_arn(id).attribute_name("Policy");
         let default = policy_text(&default_policy(id));

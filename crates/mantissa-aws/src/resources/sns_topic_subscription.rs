@@ -16,7 +16,7 @@ pub use props::{Protocol, SubscriptionProps};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Live, ResourceType};
+use crate::resource::{Delete, Live, ReadResult, ResourceType};
 use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -26,12 +26,6 @@ use std::collections::HashMap;
 pub const TYPE_NAME: &str = "aws_sns_topic_subscription";
 
 // The name style is unused: a subscription has no name of its own.
-static SCHEMA: TypeSchema = TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
-    .force_new(&["topic_arn", "protocol", "endpoint"])
-    .attributes(&["arn", "pending_confirmation"]);
-
-pub const DOC: TypeDoc = TypeDoc { import_id: "the subscription ARN", emulator: &[] };
-
 /// SNS's code for a subscription (or its topic) that does not exist.
 const NOT_FOUND: &str = "NotFound";
 
@@ -96,17 +90,15 @@ fn log_pending(arn: &str, endpoint: &str) {
 impl ResourceType for SnsTopicSubscription {
     type Props = SubscriptionProps;
 
-    const SCHEMA: &'static TypeSchema = &SCHEMA;
-    const DOC: &'static TypeDoc = &DOC;
+    const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
+        .force_new(&["topic_arn", "protocol", "endpoint"])
+        .attributes(&["arn", "pending_confirmation"]);
+    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the subscription ARN", emulator: &[] };
 
     /// Without a recorded id there is nothing to look up by: the read contract passes no
     /// properties, so the topic is unknown here. `create` is what finds an existing subscription
     /// (Subscribe returns it), so a lost id never makes a duplicate.
-    async fn read(
-        &self,
-        _ctx: &ResourceContext,
-        id: Option<&str>,
-    ) -> Result<Option<Live<SubscriptionProps>>, ProviderError> {
+    async fn read(&self, _ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let Some(arn) = id else { return Ok(None) };
         let Some(found) = self.get(arn).await? else { return Ok(None) };
         if found.pending {
@@ -115,7 +107,7 @@ impl ResourceType for SnsTopicSubscription {
         Ok(Some(Live { id: arn.to_string(), attributes: attributes(arn, found.pending), props: found.props }))
     }
 
-    async fn create(&self, _ctx: &ResourceContext, props: &SubscriptionProps) -> Result<Applied, ProviderError> {
+    async fn create(&self, _ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let out = call(
             "sns:Subscribe",
             self.clients
@@ -144,12 +136,8 @@ impl ResourceType for SnsTopicSubscription {
         Ok(Applied { id: arn.to_string(), attributes: attributes(arn, pending) })
     }
 
-    async fn delete(
-        &self,
-        _ctx: &ResourceContext,
-        id: &str,
-        _prior: Option<&SubscriptionProps>,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
+        let Delete { id, .. } = delete;
         let Some(found) = self.get(id).await? else { return Ok(()) };
         if found.pending {
             tracing::warn!(
