@@ -12,7 +12,6 @@ use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::replace;
 use crate::retry::{PROPAGATION, retry_while};
-use async_trait::async_trait;
 use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use schemars::JsonSchema;
@@ -104,7 +103,6 @@ impl Properties for AccountProps {
     }
 }
 
-#[async_trait]
 impl ResourceType for ApiGatewayAccount {
     type Props = AccountProps;
 

@@ -10,7 +10,6 @@ use crate::reference::TypeDoc;
 use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::{NOT_FOUND, add, remove, replace, split_id};
-use async_trait::async_trait;
 use aws_sdk_apigateway::types::{Authorizer, AuthorizerType as SdkAuthorizerType, PatchOperation};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
@@ -183,7 +182,6 @@ impl Properties for AuthorizerProps {
     }
 }
 
-#[async_trait]
 impl ResourceType for ApiAuthorizer {
     type Props = AuthorizerProps;
 

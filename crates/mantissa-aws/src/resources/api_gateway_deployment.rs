@@ -12,7 +12,6 @@ use crate::reference::TypeDoc;
 use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, split_id};
-use async_trait::async_trait;
 use aws_sdk_apigateway::types::Deployment;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
@@ -194,7 +193,6 @@ impl Properties for DeploymentProps {
     }
 }
 
-#[async_trait]
 impl ResourceType for ApiDeployment {
     type Props = DeploymentProps;
 

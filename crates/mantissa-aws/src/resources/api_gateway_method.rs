@@ -13,7 +13,6 @@ use crate::reference::TypeDoc;
 use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::{NOT_FOUND, split_id};
-use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
 use aws_sdk_apigateway::types::IntegrationType as SdkIntegrationType;
 use mantissa_aws_core::{call, call_or_none};
@@ -408,7 +407,6 @@ impl Properties for MethodProps {
     }
 }
 
-#[async_trait]
 impl ResourceType for ApiMethod {
     type Props = MethodProps;
 

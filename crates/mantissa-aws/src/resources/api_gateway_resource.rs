@@ -9,7 +9,6 @@ use crate::reference::TypeDoc;
 use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType};
 use crate::resources::api_gateway::{NOT_FOUND, split_id};
-use async_trait::async_trait;
 use aws_sdk_apigateway::types::Resource;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
@@ -126,7 +125,6 @@ impl Properties for ResourceProps {
     }
 }
 
-#[async_trait]
 impl ResourceType for ApiResourceType {
     type Props = ResourceProps;
 

@@ -14,7 +14,6 @@ use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, sync_tags};
 use crate::resources::tag_delta::user_tags;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
-use async_trait::async_trait;
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType as SdkEndpointType, RestApi};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{
@@ -191,7 +190,6 @@ impl Properties for RestApiProps {
     }
 }
 
-#[async_trait]
 impl ResourceType for RestApiType {
     type Props = RestApiProps;
 

@@ -15,7 +15,6 @@ use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, 
 use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
 use crate::resources::tag_delta::user_tags;
 use crate::tags::{STANDARD_LIMITS, validate_tags};
-use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
 use aws_sdk_apigateway::types::PatchOperation;
 use mantissa_aws_core::{call, call_or_none};
@@ -278,7 +277,6 @@ impl Properties for StageProps {
     }
 }
 
-#[async_trait]
 impl ResourceType for ApiStage {
     type Props = StageProps;
 

@@ -9,7 +9,6 @@ pub use props::TargetProps;
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use async_trait::async_trait;
 use aws_sdk_eventbridge::types::Target;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -32,14 +31,10 @@ fn parse_key(id: &str) -> Result<(&str, &str), ProviderError> {
 }
 
 pub struct CloudwatchEventTarget {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl CloudwatchEventTarget {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn put(&self, props: &TargetProps) -> Result<Applied, ProviderError> {
         let target = Target::builder()
             .id(&props.target_id)
@@ -64,7 +59,6 @@ impl CloudwatchEventTarget {
     }
 }
 
-#[async_trait]
 impl ResourceType for CloudwatchEventTarget {
     type Props = TargetProps;
 

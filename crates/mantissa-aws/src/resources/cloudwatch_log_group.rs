@@ -17,7 +17,6 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
-use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::Client;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -39,7 +38,7 @@ struct Described {
 }
 
 pub struct CloudwatchLogGroup {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 /// The group's name: the `name` property, else the derived one.
@@ -57,10 +56,6 @@ fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
 }
 
 impl CloudwatchLogGroup {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     fn logs(&self) -> &Client {
         self.clients.logs()
     }
@@ -98,16 +93,13 @@ impl CloudwatchLogGroup {
     }
 
     async fn tags(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
-        let Some(out) = call_or_none(
+        Ok(call_or_none(
             "logs:ListTagsForResource",
             &[NOT_FOUND],
             self.logs().list_tags_for_resource().resource_arn(arn).send(),
         )
         .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(user_tags(out.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())))))
+        .map(|out| user_tags(out.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())))))
     }
 
     async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
@@ -210,7 +202,6 @@ impl CloudwatchLogGroup {
     }
 }
 
-#[async_trait]
 impl ResourceType for CloudwatchLogGroup {
     type Props = LogGroupProps;
 

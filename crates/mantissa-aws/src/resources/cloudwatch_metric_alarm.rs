@@ -13,7 +13,6 @@ use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
-use async_trait::async_trait;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType, Dimension, MetricAlarm, Tag};
 use mantissa_aws_core::{call, call_or_none};
@@ -23,7 +22,7 @@ use std::collections::BTreeMap;
 pub const TYPE_NAME: &str = "aws_cloudwatch_metric_alarm";
 
 pub struct CloudwatchMetricAlarm {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 fn parse<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, live: &str, what: &str) -> Result<T, ProviderError> {
@@ -72,10 +71,6 @@ fn from_sdk(a: &MetricAlarm, tags: BTreeMap<String, String>) -> Result<AlarmProp
 }
 
 impl CloudwatchMetricAlarm {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     fn cw(&self) -> &Client {
         self.clients.cloudwatch()
     }
@@ -160,7 +155,6 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
     tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
 }
 
-#[async_trait]
 impl ResourceType for CloudwatchMetricAlarm {
     type Props = AlarmProps;
 

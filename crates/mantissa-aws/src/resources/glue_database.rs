@@ -14,7 +14,6 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
-use async_trait::async_trait;
 use aws_sdk_glue::types::DatabaseInput;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -24,17 +23,7 @@ use std::collections::BTreeMap;
 pub const TYPE_NAME: &str = "aws_glue_catalog_database";
 
 pub struct GlueDatabase {
-    clients: AwsClients,
-}
-
-impl GlueDatabase {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
-    fn glue(&self) -> &aws_sdk_glue::Client {
-        self.clients.glue()
-    }
+    pub(crate) clients: AwsClients,
 }
 
 /// A Glue catalog resource's ARN (`database/<name>`, `table/<db>/<name>`).
@@ -71,7 +60,6 @@ pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<BTreeMa
         .collect())
 }
 
-#[async_trait]
 impl ResourceType for GlueDatabase {
     type Props = DatabaseProps;
 
@@ -85,7 +73,7 @@ impl ResourceType for GlueDatabase {
         let Some(out) = call_or_none(
             "glue:GetDatabase",
             &["EntityNotFoundException"],
-            self.glue().get_database().name(name).send(),
+            self.clients.glue().get_database().name(name).send(),
         )
         .await?
         else {
@@ -100,7 +88,7 @@ impl ResourceType for GlueDatabase {
             None => self.clients.account_id().await?.to_string(),
         };
         let arn = glue_arn(&ctx.naming.region, &account, &format!("database/{name}"));
-        let tags = glue_tags(self.glue(), &arn).await?;
+        let tags = glue_tags(self.clients.glue(), &arn).await?;
         let props = DatabaseProps { description: db.description().unwrap_or_default().to_string(), tags };
         Ok(Some(Live { id: name.to_string(), props, attributes: attributes(name, Some(arn)) }))
     }
@@ -110,7 +98,8 @@ impl ResourceType for GlueDatabase {
         // Tags at create: the database is recognisably ours from its first instant.
         call(
             "glue:CreateDatabase",
-            self.glue()
+            self.clients
+                .glue()
                 .create_database()
                 .database_input(database_input(name, props)?)
                 .set_tags(Some(props.tags.clone().into_iter().collect()))
@@ -127,7 +116,7 @@ impl ResourceType for GlueDatabase {
         if changed.iter().any(|c| c == "description") {
             call(
                 "glue:UpdateDatabase",
-                self.glue().update_database().name(id).database_input(database_input(id, props)?).send(),
+                self.clients.glue().update_database().name(id).database_input(database_input(id, props)?).send(),
             )
             .await?;
         }
@@ -135,9 +124,9 @@ impl ResourceType for GlueDatabase {
             // What was there before: the recorded tags, or the live ones if the record is unusable.
             let before = match prior {
                 Some(p) => p.tags.clone(),
-                None => glue_tags(self.glue(), &arn).await?,
+                None => glue_tags(self.clients.glue(), &arn).await?,
             };
-            set_glue_tags(self.glue(), &arn, &before, &props.tags).await?;
+            set_glue_tags(self.clients.glue(), &arn, &before, &props.tags).await?;
         }
         Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(arn)) })
     }
@@ -147,7 +136,7 @@ impl ResourceType for GlueDatabase {
         call_or_none(
             "glue:DeleteDatabase",
             &["EntityNotFoundException"],
-            self.glue().delete_database().name(id).send(),
+            self.clients.glue().delete_database().name(id).send(),
         )
         .await?;
         Ok(())

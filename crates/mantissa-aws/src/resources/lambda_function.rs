@@ -26,7 +26,6 @@ use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use crate::retry::{Backoff, retry_while};
 use crate::wait::{Patience, Poll, wait_until};
-use async_trait::async_trait;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Environment, FunctionCode, LastUpdateStatus, Runtime, State, VpcConfig};
@@ -70,7 +69,7 @@ const SETTLE: Patience = Patience {
 };
 
 pub struct LambdaFunction {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
     /// The stack directory `source` is relative to (None: a provider built for schemas only).
     root: Option<PathBuf>,
 }
@@ -372,7 +371,6 @@ fn vpc(props: &FunctionProps) -> Option<VpcConfig> {
     })
 }
 
-#[async_trait]
 impl ResourceType for LambdaFunction {
     type Props = FunctionProps;
 

@@ -14,8 +14,7 @@ pub use props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock, Stora
 use crate::AwsClients;
 use crate::partition::{dns_suffix, partition};
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use async_trait::async_trait;
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -31,14 +30,10 @@ pub const TYPE_NAME: &str = "aws_s3_bucket";
 const CREATE_TAGS_REFUSED: [&str; 4] = ["AccessDenied", "InvalidArgument", "MalformedXML", "NotImplemented"];
 
 pub struct S3Bucket {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl S3Bucket {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     fn writer<'a>(&'a self, bucket: &'a str, region: &str, fresh: bool) -> BucketWriter<'a> {
         BucketWriter { s3: self.clients.s3(), bucket, partition: partition(region), fresh }
     }
@@ -75,12 +70,12 @@ impl S3Bucket {
 
 /// Attributes known from the name and region alone.
 fn attributes(bucket: &str, region: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), bucket.into());
-    m.insert("arn".into(), format!("arn:{}:s3:::{bucket}", partition(region)).into());
-    m.insert("domain_name".into(), format!("{bucket}.s3.{}", dns_suffix(region)).into());
-    m.insert("regional_domain_name".into(), format!("{bucket}.s3.{region}.{}", dns_suffix(region)).into());
-    m
+    attribute_map([
+        ("name", bucket.into()),
+        ("arn", format!("arn:{}:s3:::{bucket}", partition(region)).into()),
+        ("domain_name", format!("{bucket}.s3.{}", dns_suffix(region)).into()),
+        ("regional_domain_name", format!("{bucket}.s3.{region}.{}", dns_suffix(region)).into()),
+    ])
 }
 
 /// Whether a freshly created bucket needs the call that sets `property` to its value in `props`.
@@ -95,7 +90,6 @@ fn differs_from_new_bucket(property: &str, props: &BucketProps) -> bool {
     }
 }
 
-#[async_trait]
 impl ResourceType for S3Bucket {
     type Props = BucketProps;
 

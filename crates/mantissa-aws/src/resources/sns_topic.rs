@@ -16,7 +16,6 @@ use crate::resource::name_and_arn;
 use crate::resource::no_property;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
-use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -31,14 +30,10 @@ pub const TYPE_NAME: &str = "aws_sns_topic";
 const PROPERTIES: [&str; 4] = ["tags", "policy", "display_name", "kms_master_key_id"];
 
 pub struct SnsTopic {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl SnsTopic {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn set_attribute(&self, arn: &str, name: &str, value: String) -> Result<(), ProviderError> {
         call(
             "sns:SetTopicAttributes",
@@ -94,7 +89,6 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> 
         .collect()
 }
 
-#[async_trait]
 impl ResourceType for SnsTopic {
     type Props = TopicProps;
 

@@ -16,8 +16,7 @@ pub use props::{Protocol, SubscriptionProps};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType};
-use async_trait::async_trait;
+use crate::resource::{Delete, Live, ReadResult, ResourceType, attribute_map};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
@@ -30,7 +29,7 @@ pub const TYPE_NAME: &str = "aws_sns_topic_subscription";
 const NOT_FOUND: &str = "NotFound";
 
 pub struct SnsTopicSubscription {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 /// What GetSubscriptionAttributes says about a subscription.
@@ -40,10 +39,6 @@ struct Found {
 }
 
 impl SnsTopicSubscription {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn get(&self, arn: &str) -> Result<Option<Found>, ProviderError> {
         let Some(out) = call_or_none(
             "sns:GetSubscriptionAttributes",
@@ -72,10 +67,7 @@ impl SnsTopicSubscription {
 }
 
 fn attributes(arn: &str, pending: bool) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("arn".into(), arn.into());
-    m.insert("pending_confirmation".into(), pending.into());
-    m
+    attribute_map([("arn", arn.into()), ("pending_confirmation", pending.into())])
 }
 
 fn log_pending(arn: &str, endpoint: &str) {
@@ -86,7 +78,6 @@ fn log_pending(arn: &str, endpoint: &str) {
     );
 }
 
-#[async_trait]
 impl ResourceType for SnsTopicSubscription {
     type Props = SubscriptionProps;
 

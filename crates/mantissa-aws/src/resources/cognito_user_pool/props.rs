@@ -13,8 +13,8 @@ pub const MFA_VALUES: [&str; 3] = ["OFF", "OPTIONAL", "ON"];
 pub const USERNAME_ATTRIBUTES: [&str; 2] = ["email", "phone_number"];
 
 /// A Cognito user pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(default, deny_unknown_fields)]
 pub struct UserPoolProps {
     /// Attributes users sign in with instead of a free-form username (`email`, `phone_number`).
     /// Cognito cannot change them on an existing pool: a change replaces the pool and its users.
@@ -26,12 +26,10 @@ pub struct UserPoolProps {
     /// Only administrators create users (no self sign-up).
     #[serde(default = "yes")]
     pub admin_create_user_only: bool,
-    #[serde(default)]
     pub password_policy: PasswordPolicy,
     /// `OFF`, `OPTIONAL` or `ON`; `OPTIONAL` and `ON` enable TOTP software tokens.
     #[serde(default = "mfa_off")]
     pub mfa: String,
-    #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }
 

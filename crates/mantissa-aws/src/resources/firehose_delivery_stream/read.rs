@@ -14,16 +14,13 @@ use std::collections::BTreeMap;
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
 pub async fn describe(firehose: &Client, name: &str) -> Result<Option<DeliveryStreamDescription>, ProviderError> {
-    let Some(out) = call_or_none(
+    Ok(call_or_none(
         "firehose:DescribeDeliveryStream",
         &[NOT_FOUND],
         firehose.describe_delivery_stream().delivery_stream_name(name).send(),
     )
     .await?
-    else {
-        return Ok(None);
-    };
-    Ok(out.delivery_stream_description)
+    .and_then(|out| out.delivery_stream_description))
 }
 
 pub async fn tags(firehose: &Client, name: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {

@@ -59,11 +59,9 @@ pub struct S3Target {
 
 /// What the crawler does when it finds a schema change or a deleted object.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SchemaChangePolicy {
-    #[serde(default)]
     pub update_behavior: UpdateBehavior,
-    #[serde(default)]
     pub delete_behavior: DeleteBehavior,
 }
 

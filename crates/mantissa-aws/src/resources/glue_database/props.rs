@@ -12,11 +12,9 @@ const MAX_DESCRIPTION: usize = 2048;
 
 /// A Glue database.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct DatabaseProps {
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }
 

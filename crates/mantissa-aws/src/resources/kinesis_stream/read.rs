@@ -13,16 +13,13 @@ const NOT_FOUND: &str = "ResourceNotFoundException";
 
 /// The summary, or `None` when there is no such stream.
 pub async fn summary(kinesis: &Client, name: &str) -> Result<Option<StreamDescriptionSummary>, ProviderError> {
-    let Some(out) = call_or_none(
+    Ok(call_or_none(
         "kinesis:DescribeStreamSummary",
         &[NOT_FOUND],
         kinesis.describe_stream_summary().stream_name(name).send(),
     )
     .await?
-    else {
-        return Ok(None);
-    };
-    Ok(out.stream_description_summary)
+    .and_then(|out| out.stream_description_summary))
 }
 
 async fn tags(kinesis: &Client, name: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {

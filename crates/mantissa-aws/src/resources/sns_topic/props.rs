@@ -12,20 +12,16 @@ use std::collections::BTreeMap;
 
 /// An SNS topic (standard, not FIFO).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct TopicProps {
     /// The sender name of SMS and email notifications; `""` for none. At most 100 characters.
-    #[serde(default)]
     pub display_name: String,
     /// A KMS key id, ARN or alias (`alias/aws/sns` is the AWS-managed key) for encryption at
     /// rest; `null` for none.
-    #[serde(default)]
     pub kms_master_key_id: Option<String>,
     /// The topic's access policy (a JSON policy document written as a map); `null` keeps the
     /// default policy SNS gives every topic (owner-only access).
-    #[serde(default)]
     pub policy: Option<Value>,
-    #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }
 
