@@ -15,8 +15,11 @@ pub struct TagLimits {
 /// S3, IAM, Lambda and most services: 50 tags, keys ≤ 128 and values ≤ 256 characters.
 pub const STANDARD_LIMITS: TagLimits = TagLimits { max_tags: 50, max_key_len: 128, max_value_len: 256 };
 
+/// A resource's tags, key to value, in key order (the order every comparison and request uses).
+pub type Tags = BTreeMap<String, String>;
+
 /// Checks the `tags` property (path `tags` / `tags.<key>`).
-pub fn validate_tags(tags: &BTreeMap<String, String>, limits: TagLimits) -> Result<(), PropertyError> {
+pub fn validate_tags(tags: &Tags, limits: TagLimits) -> Result<(), PropertyError> {
     if tags.len() > limits.max_tags {
         return Err(PropertyError::new(
             "tags",

@@ -7,6 +7,7 @@ mod props;
 
 pub use props::{RuleProps, valid_schedule};
 
+use crate::tags::Tags;
 use props::enabled;
 
 use crate::AwsClients;
@@ -18,13 +19,12 @@ use aws_sdk_eventbridge::types::{RuleState, Tag};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_event_rule";
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
-fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
             Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::Other(format!("building tag {k:?}: {e}")))
@@ -38,12 +38,7 @@ pub struct CloudwatchEventRule {
 
 impl CloudwatchEventRule {
     /// PutRule with the whole rule; `tags` only when creating. Returns the rule ARN.
-    async fn put(
-        &self,
-        name: &str,
-        props: &RuleProps,
-        tags: Option<&BTreeMap<String, String>>,
-    ) -> Result<String, ProviderError> {
+    async fn put(&self, name: &str, props: &RuleProps, tags: Option<&Tags>) -> Result<String, ProviderError> {
         let pattern = props.event_pattern.as_ref().map(|p| match p {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -68,7 +63,7 @@ impl CloudwatchEventRule {
             .ok_or_else(|| ProviderError::api("events:PutRule", "the response carries no rule ARN"))
     }
 
-    async fn tags(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+    async fn tags(&self, arn: &str) -> Result<Option<Tags>, ProviderError> {
         Ok(call_or_none(
             "events:ListTagsForResource",
             &[NOT_FOUND],
@@ -78,7 +73,7 @@ impl CloudwatchEventRule {
         .map(|out| user_tags(out.tags().iter().map(|t| (t.key(), t.value())))))
     }
 
-    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+    async fn sync_tags(&self, arn: &str, desired: &Tags) -> Result<(), ProviderError> {
         let live = self.tags(arn).await?.unwrap_or_default();
         let events = self.clients.events();
         sync_tags(

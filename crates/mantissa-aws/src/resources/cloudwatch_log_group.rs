@@ -17,11 +17,11 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
+use crate::tags::Tags;
 use aws_sdk_cloudwatchlogs::Client;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_log_group";
 
@@ -92,7 +92,7 @@ impl CloudwatchLogGroup {
         }
     }
 
-    async fn tags(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+    async fn tags(&self, arn: &str) -> Result<Option<Tags>, ProviderError> {
         Ok(call_or_none(
             "logs:ListTagsForResource",
             &[NOT_FOUND],
@@ -102,7 +102,7 @@ impl CloudwatchLogGroup {
         .map(|out| user_tags(out.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())))))
     }
 
-    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+    async fn sync_tags(&self, arn: &str, desired: &Tags) -> Result<(), ProviderError> {
         let live = self.tags(arn).await?.unwrap_or_default();
         let logs = self.logs();
         sync_tags(

@@ -14,11 +14,11 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
+use crate::tags::Tags;
 use aws_sdk_glue::types::DatabaseInput;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_glue_catalog_database";
 
@@ -49,7 +49,7 @@ fn database_input(name: &str, props: &DatabaseProps) -> Result<DatabaseInput, Pr
 }
 
 /// Reads a Glue resource's tags by ARN, leaving out AWS's own (`aws:`), which no one can change.
-pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<Tags, ProviderError> {
     let out = call("glue:GetTags", glue.get_tags().resource_arn(arn).send()).await?;
     Ok(out
         .tags()
@@ -148,8 +148,8 @@ impl ResourceType for GlueDatabase {
 pub async fn set_glue_tags(
     glue: &aws_sdk_glue::Client,
     arn: &str,
-    before: &BTreeMap<String, String>,
-    after: &BTreeMap<String, String>,
+    before: &Tags,
+    after: &Tags,
 ) -> Result<(), ProviderError> {
     sync_tags(
         before,

@@ -25,6 +25,7 @@ use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use crate::retry::{Backoff, retry_while};
+use crate::tags::Tags;
 use crate::wait::{Patience, Poll, wait_until};
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::primitives::Blob;
@@ -302,12 +303,7 @@ impl LambdaFunction {
         }
     }
 
-    async fn sync_tags(
-        &self,
-        arn: &str,
-        live: &std::collections::BTreeMap<String, String>,
-        desired: &std::collections::BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
+    async fn sync_tags(&self, arn: &str, live: &Tags, desired: &Tags) -> Result<(), ProviderError> {
         let lambda = self.lambda();
         sync_tags(
             live,

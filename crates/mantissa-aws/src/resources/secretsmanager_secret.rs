@@ -12,11 +12,11 @@ use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
+use crate::tags::Tags;
 use aws_sdk_secretsmanager::types::Tag;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_secretsmanager_secret";
 
@@ -37,12 +37,7 @@ impl Secret {
         Ok(out.version_id().unwrap_or_default().to_string())
     }
 
-    async fn set_tags(
-        &self,
-        id: &str,
-        live: &BTreeMap<String, String>,
-        want: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
+    async fn set_tags(&self, id: &str, live: &Tags, want: &Tags) -> Result<(), ProviderError> {
         let sm = self.clients.secretsmanager();
         sync_tags(
             live,

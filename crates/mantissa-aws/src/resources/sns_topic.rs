@@ -16,12 +16,13 @@ use crate::resource::name_and_arn;
 use crate::resource::no_property;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
+use crate::tags::Tags;
 use aws_sdk_sns::types::Tag;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use policy::{default_policy, policy_text};
 use read::{NOT_FOUND, find_topic, read_topic, topic_name};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 pub const TYPE_NAME: &str = "aws_sns_topic";
 
@@ -61,7 +62,7 @@ impl SnsTopic {
     }
 
     /// Brings the live tags to `desired` with TagResource / UntagResource.
-    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+    async fn sync_tags(&self, arn: &str, desired: &Tags) -> Result<(), ProviderError> {
         let sns = self.clients.sns();
         let live = call("sns:ListTagsForResource", sns.list_tags_for_resource().resource_arn(arn).send()).await?;
         let live = user_tags(live.tags().iter().map(|t| (t.key(), t.value())));
@@ -81,7 +82,7 @@ impl SnsTopic {
     }
 }
 
-fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
             Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::Other(format!("building tag {k:?}: {e}")))

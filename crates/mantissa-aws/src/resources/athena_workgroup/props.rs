@@ -6,11 +6,10 @@
 
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 fn yes() -> bool {
     true
@@ -52,7 +51,7 @@ pub struct WorkgroupProps {
     #[serde(default)]
     pub state: WorkgroupState,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

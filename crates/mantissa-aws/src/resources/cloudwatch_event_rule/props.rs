@@ -5,12 +5,11 @@
 use crate::decode::is_unknown;
 use crate::resource::Properties;
 use crate::resources::json_doc::sorted_keys;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// An EventBridge rule on the default event bus.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
@@ -24,7 +23,7 @@ pub struct RuleProps {
     #[serde(default = "enabled")]
     pub state: String,
     pub description: String,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 pub(super) fn enabled() -> String {

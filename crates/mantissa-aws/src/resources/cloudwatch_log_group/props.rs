@@ -3,11 +3,10 @@
 
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A log group.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -21,7 +20,7 @@ pub struct LogGroupProps {
     pub retention_days: Option<i32>,
     /// A KMS key ARN to encrypt the group's events with; `null` for CloudWatch Logs' own encryption.
     pub kms_key_id: Option<String>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 /// The retention periods CloudWatch Logs accepts, in days.

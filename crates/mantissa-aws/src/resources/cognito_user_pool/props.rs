@@ -1,11 +1,10 @@
 //! The properties of `aws_cognito_user_pool` and the checks Cognito would otherwise make at apply.
 
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The MFA settings a pool can have: `ON` and `OPTIONAL` mean TOTP (an authenticator app).
 pub const MFA_VALUES: [&str; 3] = ["OFF", "OPTIONAL", "ON"];
@@ -30,7 +29,7 @@ pub struct UserPoolProps {
     /// `OFF`, `OPTIONAL` or `ON`; `OPTIONAL` and `ON` enable TOTP software tokens.
     #[serde(default = "mfa_off")]
     pub mfa: String,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 /// Password rules of the pool.

@@ -5,11 +5,10 @@
 //! that are exactly the keys, capacities that match the billing mode, a key only with KMS on.
 
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 fn yes() -> bool {
     true
@@ -51,7 +50,7 @@ pub struct TableProps {
     #[serde(default)]
     pub stream_view_type: Option<StreamViewType>,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -3,11 +3,10 @@
 use super::prefix::validate_prefixes;
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub const MIN_BUFFER_MB: i32 = 1;
 pub const MAX_BUFFER_MB: i32 = 128;
@@ -24,7 +23,7 @@ pub struct DeliveryProps {
     pub source: Source,
     pub s3: S3Destination,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

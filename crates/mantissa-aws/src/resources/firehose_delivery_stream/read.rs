@@ -2,6 +2,7 @@
 //! ACTIVE after create and for the name to be free after delete.
 
 use super::props::{CloudWatchLogging, Compression, DeliveryProps, DirectPut, KinesisSource, S3Destination, Source};
+use crate::tags::Tags;
 use crate::wait::{Patience, Poll, wait_until};
 use aws_sdk_firehose::Client;
 use aws_sdk_firehose::types::{
@@ -23,7 +24,7 @@ pub async fn describe(firehose: &Client, name: &str) -> Result<Option<DeliverySt
     .and_then(|out| out.delivery_stream_description))
 }
 
-pub async fn tags(firehose: &Client, name: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+pub async fn tags(firehose: &Client, name: &str) -> Result<Option<Tags>, ProviderError> {
     let mut tags = BTreeMap::new();
     let mut start: Option<String> = None;
     loop {
@@ -114,10 +115,7 @@ fn destination(desc: &DeliveryStreamDescription) -> Result<S3Destination, Provid
 }
 
 /// Properties from a description and its tags.
-pub fn props_of(
-    desc: &DeliveryStreamDescription,
-    tags: BTreeMap<String, String>,
-) -> Result<DeliveryProps, ProviderError> {
+pub fn props_of(desc: &DeliveryStreamDescription, tags: Tags) -> Result<DeliveryProps, ProviderError> {
     let source = match desc.source().and_then(|s| s.kinesis_stream_source_description()) {
         Some(k) => Source::Kinesis(KinesisSource {
             kinesis_stream_arn: k.kinesis_stream_arn().unwrap_or_default().to_string(),

@@ -2,11 +2,10 @@
 //! before any call.
 
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 const MAX_DESCRIPTION: usize = 2048;
 
@@ -15,7 +14,7 @@ const MAX_DESCRIPTION: usize = 2048;
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseProps {
     pub description: String,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 impl Properties for DatabaseProps {

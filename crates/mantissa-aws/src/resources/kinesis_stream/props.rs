@@ -3,11 +3,10 @@
 
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The AWS-managed key for Kinesis: encryption at rest at no key cost.
 pub const AWS_MANAGED_KEY: &str = "alias/aws/kinesis";
@@ -43,7 +42,7 @@ pub struct StreamProps {
     /// `null` turns it off.
     #[serde(default = "aws_managed")]
     pub encryption: Option<StreamEncryption>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -2,6 +2,7 @@
 //! that every create and update ends with.
 
 use super::props::{StreamEncryption, StreamMode, StreamProps};
+use crate::tags::Tags;
 use crate::wait::{ACTIVE, Patience, Poll, wait_until};
 use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::types::{EncryptionType, StreamDescriptionSummary, StreamModeDetails, StreamStatus};
@@ -22,7 +23,7 @@ pub async fn summary(kinesis: &Client, name: &str) -> Result<Option<StreamDescri
     .and_then(|out| out.stream_description_summary))
 }
 
-async fn tags(kinesis: &Client, name: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+async fn tags(kinesis: &Client, name: &str) -> Result<Option<Tags>, ProviderError> {
     let mut tags = BTreeMap::new();
     let mut start: Option<String> = None;
     loop {

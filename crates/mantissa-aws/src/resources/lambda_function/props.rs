@@ -2,7 +2,7 @@
 
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,7 @@ pub struct FunctionProps {
     #[serde(default)]
     pub reserved_concurrency: Option<i32>,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 /// An unset list variable (null) means no list.

@@ -2,11 +2,10 @@
 //! checked before any call without ever echoing the value.
 
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -16,7 +15,7 @@ pub struct SecretProps {
     pub kms_key_id: Option<String>,
     /// The secret string, from `${secret.<name>}`. None: the secret exists without a value.
     pub value: Option<String>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 impl Properties for SecretProps {

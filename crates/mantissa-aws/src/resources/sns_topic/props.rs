@@ -3,12 +3,11 @@
 use crate::decode::is_unknown;
 use crate::resource::Properties;
 use crate::resources::json_doc::canonical_policy;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// An SNS topic (standard, not FIFO).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -22,7 +21,7 @@ pub struct TopicProps {
     /// The topic's access policy (a JSON policy document written as a map); `null` keeps the
     /// default policy SNS gives every topic (owner-only access).
     pub policy: Option<Value>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 /// SNS's own limit on policy documents, in bytes.
