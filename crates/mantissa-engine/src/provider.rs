@@ -319,6 +319,18 @@ pub struct TypeDoc {
     pub emulator: &'static [&'static str],
 }
 
+impl TypeDoc {
+    /// The doc of a type the emulator serves as AWS does.
+    pub const fn new(import_id: &'static str) -> Self {
+        Self { import_id, emulator: &[] }
+    }
+
+    /// Where the emulator differs from AWS, one note each.
+    pub const fn emulator(self, notes: &'static [&'static str]) -> Self {
+        Self { emulator: notes, ..self }
+    }
+}
+
 /// The tags every taggable resource carries.
 pub fn standard_tags(ctx: &ResourceContext) -> BTreeMap<String, String> {
     BTreeMap::from([

@@ -42,12 +42,9 @@ impl ResourceType for AthenaWorkgroup {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the workgroup name (`{project_prefix}-{environment}`)",
-        emulator: &[
-            "moto has no UpdateWorkGroup: the update request is tested with `aws-smithy-mocks`; create, read and delete run against the emulator.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the workgroup name (`{project_prefix}-{environment}`)").emulator(&[
+        "moto has no UpdateWorkGroup: the update request is tested with `aws-smithy-mocks`; create, read and delete run against the emulator.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -79,12 +79,9 @@ impl ResourceType for CloudwatchDashboard {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Journal).attributes(&["name", "arn"]);
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the dashboard name",
-        emulator: &[
-            "`aws-sdk-cloudwatch` 1.100 speaks Smithy RPC v2 CBOR, which moto does not: the crate is pinned to `~1.99` (the query protocol, which AWS still serves).",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the dashboard name").emulator(&[
+        "`aws-sdk-cloudwatch` 1.100 speaks Smithy RPC v2 CBOR, which moto does not: the crate is pinned to `~1.99` (the query protocol, which AWS still serves).",
+    ]);
 
     fn complete(&self, ctx: &ResourceContext, props: &mut DashboardProps) {
         fill_regions(&mut props.body, &ctx.naming.region);

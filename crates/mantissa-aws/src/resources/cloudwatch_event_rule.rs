@@ -100,7 +100,7 @@ impl ResourceType for CloudwatchEventRule {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the rule name (on the default event bus)", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the rule name (on the default event bus)");
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -211,12 +211,10 @@ impl ResourceType for CloudwatchLogGroup {
         // rename, which a group named by property would be forever. `name` is a property instead.
         .attributes(&["arn", "log_group_name"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)",
-        emulator: &[
+    const DOC: &'static TypeDoc = &TypeDoc::new("the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)")
+        .emulator(&[
             "moto accepts retention values AWS rejects (366 days, say): mantissa checks the allowed values itself, with unit tests.",
-        ],
-    };
+        ]);
 
     /// The derived name, unless the stack names the group.
     fn complete(&self, ctx: &ResourceContext, props: &mut LogGroupProps) {

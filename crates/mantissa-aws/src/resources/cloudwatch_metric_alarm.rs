@@ -155,13 +155,10 @@ impl ResourceType for CloudwatchMetricAlarm {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the alarm name",
-        emulator: &[
-            "moto accepts periods AWS rejects (7 seconds, say): mantissa checks them itself, with unit tests.",
-            "`aws-sdk-cloudwatch` is pinned to `~1.99` (the query protocol): moto does not speak the Smithy RPC v2 CBOR protocol of 1.100 and later.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the alarm name").emulator(&[
+        "moto accepts periods AWS rejects (7 seconds, say): mantissa checks them itself, with unit tests.",
+        "`aws-sdk-cloudwatch` is pinned to `~1.99` (the query protocol): moto does not speak the Smithy RPC v2 CBOR protocol of 1.100 and later.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -192,14 +192,12 @@ impl ResourceType for CognitoUserPool {
         .taggable()
         // The pool holds the users: replacing it deletes every account.
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)",
-        emulator: &[
+    const DOC: &'static TypeDoc = &TypeDoc::new("the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)")
+        .emulator(&[
             "UpdateUserPool resets the fields it is not given, in moto as on AWS: every update sends the whole configuration.",
             "The username attributes cannot change on AWS: a change is a replace, which the type's protection refuses unless the pool is named with `--allow-destroy`.",
             "MFA is read with GetUserPoolMfaConfig; the Resource Groups tagging API lists no user pools in moto, so a pool is found by name and its own tags.",
-        ],
-    };
+        ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let id = match id {

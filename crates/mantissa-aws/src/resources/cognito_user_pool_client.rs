@@ -213,7 +213,7 @@ impl ResourceType for CognitoUserPoolClient {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
         .force_new(&["user_pool_id", "generate_secret"])
         .attributes(&["name", "client_id"]);
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "`{user pool id}/{client id}`", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("`{user pool id}/{client id}`");
 
     fn canonicalize(&self, props: &mut ClientProps) {
         props.explicit_auth_flows.sort();

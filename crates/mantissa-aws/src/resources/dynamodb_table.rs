@@ -72,12 +72,9 @@ impl ResourceType for DynamodbTable {
         .attributes(&["name", "arn", "stream_arn"])
         .taggable()
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the table name",
-        emulator: &[
-            "moto's UpdateTable ignores SSESpecification: changing `server_side_encryption` is tested with `aws-smithy-mocks`.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the table name").emulator(&[
+        "moto's UpdateTable ignores SSESpecification: changing `server_side_encryption` is tested with `aws-smithy-mocks`.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

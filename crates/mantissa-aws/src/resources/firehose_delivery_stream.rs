@@ -45,7 +45,7 @@ impl ResourceType for FirehoseDeliveryStream {
         .force_new(&["source"])
         .attributes(&["name", "arn"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the delivery stream name", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the delivery stream name");
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -168,12 +168,9 @@ impl ResourceType for GlueCrawler {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the crawler name",
-        emulator: &[
-            "moto has no UpdateCrawler: the update request is tested with `aws-smithy-mocks`; create, read, tags and delete run against the emulator.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the crawler name").emulator(&[
+        "moto has no UpdateCrawler: the update request is tested with `aws-smithy-mocks`; create, read, tags and delete run against the emulator.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -65,8 +65,7 @@ impl ResourceType for GlueDatabase {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Underscored, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc =
-        &TypeDoc { import_id: "the database name (`{project_prefix}_{environment}`, `-` → `_`)", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the database name (`{project_prefix}_{environment}`, `-` → `_`)");
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

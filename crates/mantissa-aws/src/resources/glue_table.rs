@@ -79,7 +79,7 @@ impl ResourceType for GlueTable {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Key, Ownership::Parent)
         .force_new(&["database_name"])
         .attributes(&["name", "database_name"]);
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "`{database name}:{table name}`", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("`{database name}:{table name}`");
 
     fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError> {
         props::validate(&ctx.physical_name, &environment_database(ctx), props)

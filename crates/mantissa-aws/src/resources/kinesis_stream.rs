@@ -46,12 +46,9 @@ impl ResourceType for KinesisStream {
         .attributes(&["name", "arn"])
         .taggable()
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the stream name",
-        emulator: &[
-            "moto's CreateStream drops its Tags: mantissa tags with AddTagsToStream after the create, which AWS accepts as well.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the stream name").emulator(&[
+        "moto's CreateStream drops its Tags: mantissa tags with AddTagsToStream after the create, which AWS accepts as well.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

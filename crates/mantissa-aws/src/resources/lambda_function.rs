@@ -373,13 +373,10 @@ impl ResourceType for LambdaFunction {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
         .attributes(&["name", "arn", "invoke_arn"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the function name",
-        emulator: &[
-            "Invoke needs Docker in moto, which the test machines lack: functions are tested for creation, code and configuration, never run.",
-            "moto's UpdateFunctionConfiguration does not keep KMSKeyArn: that update is tested with `aws-smithy-mocks`.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the function name").emulator(&[
+        "Invoke needs Docker in moto, which the test machines lack: functions are tested for creation, code and configuration, never run.",
+        "moto's UpdateFunctionConfiguration does not keep KMSKeyArn: that update is tested with `aws-smithy-mocks`.",
+    ]);
 
     fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError> {
         props.validate(&ctx.physical_name)?;

@@ -78,13 +78,10 @@ impl ResourceType for LambdaPermission {
         "principal",
         "source_arn",
     ]);
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "`{function name}/{statement id}`",
-        emulator: &[
-            "moto's AddPermission with a statement id already in the policy appends a second statement instead of failing: mantissa reads the policy (GetPolicy) first.",
-            "moto accepts duplicate statement ids AWS rejects: mantissa checks them itself, with unit tests.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("`{function name}/{statement id}`").emulator(&[
+        "moto's AddPermission with a statement id already in the policy appends a second statement instead of failing: mantissa reads the policy (GetPolicy) first.",
+        "moto accepts duplicate statement ids AWS rejects: mantissa checks them itself, with unit tests.",
+    ]);
 
     /// Without a recorded id there is nothing to look up by (statement ids are the stack's, not
     /// derived from the address): create finds a statement left by an interrupted run.

@@ -96,15 +96,12 @@ impl ResourceType for S3Bucket {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
         .attributes(&["name", "arn", "domain_name", "regional_domain_name"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the bucket name",
-        emulator: &[
-            "moto applies a bucket policy's Deny with its Condition ignored, so a TLS-only policy denies every request: over a plain-http endpoint the state bucket's TLS statement is left out (with a warning), and destroy removes a bucket's policy before emptying it.",
-            "New buckets report no default encryption in moto, where AWS reports SSE-S3: \"none\" is read as SSE-S3.",
-            "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`mantissa-aws-core/src/s3.rs`, never reached against AWS).",
-            "moto accepts a lifecycle expiry before a transition: mantissa checks it itself, with unit tests. Against an emulator endpoint S3 is addressed path-style.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the bucket name").emulator(&[
+        "moto applies a bucket policy's Deny with its Condition ignored, so a TLS-only policy denies every request: over a plain-http endpoint the state bucket's TLS statement is left out (with a warning), and destroy removes a bucket's policy before emptying it.",
+        "New buckets report no default encryption in moto, where AWS reports SSE-S3: \"none\" is read as SSE-S3.",
+        "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`mantissa-aws-core/src/s3.rs`, never reached against AWS).",
+        "moto accepts a lifecycle expiry before a transition: mantissa checks it itself, with unit tests. Against an emulator endpoint S3 is addressed path-style.",
+    ]);
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &Self::Props) -> Map<String, Value> {
         attributes(&ctx.physical_name, &ctx.naming.region)

@@ -86,12 +86,10 @@ impl ResourceType for Secret {
         .attributes(&["name", "arn", "version_id"])
         .taggable()
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the secret name (`{project_prefix}/{environment}/{name}`) or its ARN",
-        emulator: &[
+    const DOC: &'static TypeDoc = &TypeDoc::new("the secret name (`{project_prefix}/{environment}/{name}`) or its ARN")
+        .emulator(&[
             "DeleteSecret keeps a recovery window, in moto as on AWS: creating a secret whose name is pending deletion restores and adopts it, and the emulator tests cover that.",
-        ],
-    };
+        ]);
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &Self::Props) -> Map<String, Value> {
         // The ARN carries a random suffix: known only after create.

@@ -95,7 +95,7 @@ impl ResourceType for SnsTopic {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the topic ARN", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the topic ARN");
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let arn = match id {
