@@ -185,6 +185,11 @@ impl PropertyError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self { path: path.into(), message: message.into() }
     }
+
+    /// `Ok` when `ok` holds, else the error at `path` (its message built only then).
+    pub fn unless(ok: bool, path: impl Into<String>, message: impl FnOnce() -> String) -> Result<(), Self> {
+        if ok { Ok(()) } else { Err(Self::new(path, message())) }
+    }
 }
 
 /// A failed cloud call.

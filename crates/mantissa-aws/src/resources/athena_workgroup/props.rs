@@ -159,7 +159,7 @@ impl Properties for WorkgroupProps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode;
+    use crate::decode::{decode, decode_over};
     use serde_json::{Value, json};
 
     #[test]
@@ -187,11 +187,7 @@ mod tests {
     }
 
     fn props(doc: Value) -> WorkgroupProps {
-        let mut base = json!({"result_location": "s3://r/results/"});
-        for (k, v) in doc.as_object().unwrap() {
-            base[k] = v.clone();
-        }
-        decode(&base).unwrap()
+        decode_over(json!({"result_location": "s3://r/results/"}), doc)
     }
 
     fn path(doc: Value) -> String {

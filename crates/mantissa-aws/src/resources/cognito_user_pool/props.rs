@@ -86,14 +86,9 @@ pub fn validate_pool_name(name: &str) -> Result<(), PropertyError> {
     let ok = !name.is_empty()
         && name.chars().count() <= 128
         && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ' ' || "+=,.@-".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(PropertyError::new(
-            "@name",
-            format!("user pool name {name:?} must be 1 to 128 letters, digits, spaces or _+=,.@-"),
-        ))
-    }
+    PropertyError::unless(ok, "@name", || {
+        format!("user pool name {name:?} must be 1 to 128 letters, digits, spaces or _+=,.@-")
+    })
 }
 
 impl Properties for UserPoolProps {

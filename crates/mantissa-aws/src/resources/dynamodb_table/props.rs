@@ -246,7 +246,7 @@ fn validate_key_attributes(props: &TableProps) -> Result<(), PropertyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode;
+    use crate::decode::{decode, decode_over};
     use serde_json::{Value, json};
 
     #[test]
@@ -274,11 +274,7 @@ mod tests {
     }
 
     fn props(extra: Value) -> TableProps {
-        let mut doc = json!({"hash_key": "alert_id", "attributes": [{"name": "alert_id", "type": "S"}]});
-        for (k, v) in extra.as_object().unwrap() {
-            doc[k] = v.clone();
-        }
-        decode(&doc).unwrap()
+        decode_over(json!({"hash_key": "alert_id", "attributes": [{"name": "alert_id", "type": "S"}]}), extra)
     }
 
     fn path(extra: Value) -> String {

@@ -137,14 +137,9 @@ fn check_arn(value: &str, service: &str, resource: &str, path: &str) -> Result<(
     let parts: Vec<&str> = value.splitn(6, ':').collect();
     let ok = matches!(parts.as_slice(), ["arn", partition, svc, _, _, res]
         if partition.starts_with("aws") && *svc == service && res.starts_with(resource) && res.len() > resource.len());
-    if ok {
-        Ok(())
-    } else {
-        Err(PropertyError::new(
-            path,
-            format!("{value:?} is not an ARN of the form arn:aws:{service}:...:{resource}..."),
-        ))
-    }
+    PropertyError::unless(ok, path, || {
+        format!("{value:?} is not an ARN of the form arn:aws:{service}:...:{resource}...")
+    })
 }
 
 impl Properties for DeliveryProps {

@@ -178,15 +178,11 @@ impl Properties for FunctionProps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode;
+    use crate::decode::decode_over;
     use serde_json::json;
 
     fn props(extra: serde_json::Value) -> FunctionProps {
-        let mut v = json!({"source": "functions/x", "role_arn": "arn:aws:iam::1:role/r"});
-        for (k, x) in extra.as_object().unwrap() {
-            v[k] = x.clone();
-        }
-        decode(&v).unwrap()
+        decode_over(json!({"source": "functions/x", "role_arn": "arn:aws:iam::1:role/r"}), extra)
     }
 
     #[test]

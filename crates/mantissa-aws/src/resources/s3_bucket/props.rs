@@ -233,14 +233,9 @@ fn validate_kms_key(key: &str) -> Result<(), PropertyError> {
         && parts[0] == "arn"
         && parts[2] == "kms"
         && (parts[5].starts_with("key/") || parts[5].starts_with("alias/"));
-    if ok {
-        Ok(())
-    } else {
-        Err(PropertyError::new(
-            "encryption.kms_key_arn",
-            format!("{key:?} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"),
-        ))
-    }
+    PropertyError::unless(ok, "encryption.kms_key_arn", || {
+        format!("{key:?} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")
+    })
 }
 
 fn validate_rules(rules: &[LifecycleRule]) -> Result<(), PropertyError> {

@@ -33,14 +33,9 @@ pub fn validate_topic_name(name: &str) -> Result<(), PropertyError> {
     let ok = !name.is_empty()
         && name.len() <= 256
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(PropertyError::new(
-            "@name",
-            format!("SNS topic name {name:?} must be 1 to 256 letters, digits, `-` or `_`"),
-        ))
-    }
+    PropertyError::unless(ok, "@name", || {
+        format!("SNS topic name {name:?} must be 1 to 256 letters, digits, `-` or `_`")
+    })
 }
 
 impl Properties for TopicProps {
