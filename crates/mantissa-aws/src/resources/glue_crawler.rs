@@ -239,11 +239,7 @@ impl ResourceType for GlueCrawler {
             .await?;
         }
         if changed.iter().any(|c| c == "tags") {
-            let before = match prior {
-                Some(p) => p.tags.clone(),
-                None => glue_tags(self.clients.glue(), &arn).await?,
-            };
-            set_glue_tags(self.clients.glue(), &arn, &before, &props.tags).await?;
+            set_glue_tags(self.clients.glue(), &arn, prior.map(|p| &p.tags), &props.tags).await?;
         }
         Ok(Applied { id: id.to_string(), attributes: attributes(id, arn) })
     }

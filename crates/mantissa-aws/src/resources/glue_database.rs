@@ -120,12 +120,7 @@ impl ResourceType for GlueDatabase {
             .await?;
         }
         if changed.iter().any(|c| c == "tags") {
-            // What was there before: the recorded tags, or the live ones if the record is unusable.
-            let before = match prior {
-                Some(p) => p.tags.clone(),
-                None => glue_tags(self.clients.glue(), &arn).await?,
-            };
-            set_glue_tags(self.clients.glue(), &arn, &before, &props.tags).await?;
+            set_glue_tags(self.clients.glue(), &arn, prior.map(|p| &p.tags), &props.tags).await?;
         }
         Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(arn)) })
     }
@@ -143,13 +138,22 @@ impl ResourceType for GlueDatabase {
 }
 
 /// Moves a Glue resource's tags from `before` to `after`: removes the keys that went, then sets
-/// the new and changed ones.
+/// the new and changed ones. `before` is what the state records; `None` (a record that no longer
+/// fits) reads the live tags instead.
 pub async fn set_glue_tags(
     glue: &aws_sdk_glue::Client,
     arn: &str,
-    before: &Tags,
+    before: Option<&Tags>,
     after: &Tags,
 ) -> Result<(), ProviderError> {
+    let live;
+    let before = match before {
+        Some(tags) => tags,
+        None => {
+            live = glue_tags(glue, arn).await?;
+            &live
+        }
+    };
     sync_tags(
         before,
         after,
