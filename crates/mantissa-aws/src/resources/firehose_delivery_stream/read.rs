@@ -2,7 +2,7 @@
 //! ACTIVE after create and for the name to be free after delete.
 
 use super::props::{CloudWatchLogging, Compression, DeliveryProps, DirectPut, KinesisSource, S3Destination, Source};
-use crate::tags::Tags;
+use crate::tags::{Tags, tags_paged_by_key};
 use crate::wait::{Patience, Poll, wait_until};
 use aws_sdk_firehose::Client;
 use aws_sdk_firehose::types::{
@@ -10,7 +10,6 @@ use aws_sdk_firehose::types::{
 };
 use mantissa_aws_core::call_or_none;
 use mantissa_engine::ProviderError;
-use std::collections::BTreeMap;
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
@@ -25,10 +24,8 @@ pub async fn describe(firehose: &Client, name: &str) -> Result<Option<DeliverySt
 }
 
 pub async fn tags(firehose: &Client, name: &str) -> Result<Option<Tags>, ProviderError> {
-    let mut tags = BTreeMap::new();
-    let mut start: Option<String> = None;
-    loop {
-        let Some(out) = call_or_none(
+    tags_paged_by_key(|start| async move {
+        let out = call_or_none(
             "firehose:ListTagsForDeliveryStream",
             &[NOT_FOUND],
             firehose
@@ -37,18 +34,13 @@ pub async fn tags(firehose: &Client, name: &str) -> Result<Option<Tags>, Provide
                 .set_exclusive_start_tag_key(start)
                 .send(),
         )
-        .await?
-        else {
-            return Ok(None);
-        };
-        for t in out.tags() {
-            tags.insert(t.key().to_string(), t.value().unwrap_or_default().to_string());
-        }
-        start = out.tags().last().map(|t| t.key().to_string());
-        if !out.has_more_tags() || start.is_none() {
-            return Ok(Some(tags));
-        }
-    }
+        .await?;
+        Ok(out.map(|out| {
+            let pairs = out.tags().iter().map(|t| (t.key().to_string(), t.value().unwrap_or_default().to_string()));
+            (pairs.collect(), out.has_more_tags())
+        }))
+    })
+    .await
 }
 
 /// The fields common to both S3 destination descriptions.
