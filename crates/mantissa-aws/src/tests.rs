@@ -2,25 +2,17 @@
 //! planned attributes, schemas.
 
 use super::*;
+use crate::test_support::resource_context;
 use mantissa_config::{Address, UNKNOWN};
-use mantissa_engine::{Naming, standard_tags};
+use mantissa_engine::standard_tags;
 use serde_json::json;
 
 fn provider() -> AwsProvider {
-    let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    AwsProvider::new(AwsClients::new(config))
+    AwsProvider::new(AwsClients::unconfigured())
 }
 
 fn ctx(prefix: &str) -> ResourceContext {
-    let address = Address::new("storage", "logs");
-    let naming = Naming { project_prefix: prefix.into(), environment: "dev".into(), region: "us-east-1".into() };
-    ResourceContext {
-        physical_name: naming.physical_name(mantissa_engine::NameStyle::Dashed, &address),
-        address,
-        type_name: "aws_s3_bucket".into(),
-        naming,
-        lineage: "11111111-2222-3333-4444-555555555555".into(),
-    }
+    resource_context(prefix, Address::new("storage", "logs"), "aws_s3_bucket")
 }
 
 #[test]
