@@ -58,9 +58,7 @@ impl AwsProvider {
     /// [`AwsProvider::offline`] for the stack in `stack_dir`: checks that read function sources
     /// (a Lambda's package hash, as `graph` and `validate` need) find them, still with no AWS call.
     pub fn offline_for_stack(stack_dir: Option<PathBuf>) -> Self {
-        let unconfigured =
-            aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-        Self::for_stack(AwsClients::new(unconfigured), stack_dir)
+        Self::for_stack(AwsClients::unconfigured(), stack_dir)
     }
 
     /// The JSON Schema of a type's properties (for `mantissa schema` and editors).
@@ -141,5 +139,7 @@ impl Provider for AwsProvider {
     }
 }
 
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;

@@ -140,6 +140,12 @@ impl AwsClients {
         }
     }
 
+    /// Clients on a configuration with no region, credentials or endpoint: for what makes no AWS
+    /// call, and for tests that hand in each client they use with [`AwsClients::with_client`].
+    pub fn unconfigured() -> Self {
+        Self::new(SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build())
+    }
+
     /// Loads the configuration for `settings` (see [`load_sdk_config`]).
     pub async fn load(settings: &AwsSettings) -> Self {
         Self::new(load_sdk_config(settings).await)

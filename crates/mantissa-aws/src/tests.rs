@@ -2,25 +2,22 @@
 //! planned attributes, schemas.
 
 use super::*;
+use crate::test_support::resource_context;
 use mantissa_config::{Address, UNKNOWN};
-use mantissa_engine::{Naming, standard_tags};
+use mantissa_engine::standard_tags;
 use serde_json::json;
 
 fn provider() -> AwsProvider {
-    let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    AwsProvider::new(AwsClients::new(config))
+    AwsProvider::new(AwsClients::unconfigured())
 }
 
 fn ctx(prefix: &str) -> ResourceContext {
-    let address = Address::new("storage", "logs");
-    let naming = Naming { project_prefix: prefix.into(), environment: "dev".into(), region: "us-east-1".into() };
-    ResourceContext {
-        physical_name: naming.physical_name(mantissa_engine::NameStyle::Dashed, &address),
-        address,
-        type_name: "aws_s3_bucket".into(),
-        naming,
-        lineage: "11111111-2222-3333-4444-555555555555".into(),
-    }
+    resource_context(prefix, Address::new("storage", "logs"), "aws_s3_bucket")
+}
+
+/// `props` as the provider normalizes them for the `mantissa-log` project's log bucket.
+fn normalize(props: Value) -> Result<Value, PropertyError> {
+    provider().normalize(&ctx("mantissa-log"), &props)
 }
 
 #[test]
@@ -64,17 +61,13 @@ fn normalize_fills_defaults_and_keeps_engine_tags() {
 
 #[test]
 fn normalize_sorts_rules_and_transitions() {
-    let got = provider()
-        .normalize(
-            &ctx("mantissa-log"),
-            &json!({"lifecycle_rules": [
-                {"id": "z", "expiration_days": 400, "transitions": [
-                    {"days": 90, "storage_class": "GLACIER"},
-                    {"days": 30, "storage_class": "STANDARD_IA"}]},
-                {"id": "a", "abort_incomplete_multipart_upload_days": 7}
-            ]}),
-        )
-        .unwrap();
+    let got = normalize(json!({"lifecycle_rules": [
+        {"id": "z", "expiration_days": 400, "transitions": [
+            {"days": 90, "storage_class": "GLACIER"},
+            {"days": 30, "storage_class": "STANDARD_IA"}]},
+        {"id": "a", "abort_incomplete_multipart_upload_days": 7}
+    ]}))
+    .unwrap();
     let rules = got["lifecycle_rules"].as_array().unwrap();
     assert_eq!(rules[0]["id"], "a");
     assert_eq!(rules[0]["enabled"], true);
@@ -91,29 +84,19 @@ fn normalize_sorts_rules_and_transitions() {
 
 #[test]
 fn normalize_is_idempotent() {
-    let p = provider();
-    let c = ctx("mantissa-log");
-    let once = p
-        .normalize(
-            &c,
-            &json!({"versioning": false, "lifecycle_rules": [
-            {"id": "b", "expiration_days": 5}, {"id": "a", "expiration_days": 9}]}),
-        )
-        .unwrap();
-    assert_eq!(p.normalize(&c, &once).unwrap(), once);
+    let once = normalize(json!({"versioning": false, "lifecycle_rules": [
+        {"id": "b", "expiration_days": 5}, {"id": "a", "expiration_days": 9}]}))
+    .unwrap();
+    assert_eq!(normalize(once.clone()).unwrap(), once);
 }
 
 #[test]
 fn validation_errors_keep_the_users_index() {
     // "b" sorts after "a"; the error must still point at the rule as written.
-    let err = provider()
-        .normalize(
-            &ctx("mantissa-log"),
-            &json!({"lifecycle_rules": [
-                {"id": "b", "expiration_days": 5},
-                {"id": "a", "expiration_days": 5, "expired_object_delete_marker": true}]}),
-        )
-        .unwrap_err();
+    let err = normalize(json!({"lifecycle_rules": [
+        {"id": "b", "expiration_days": 5},
+        {"id": "a", "expiration_days": 5, "expired_object_delete_marker": true}]}))
+    .unwrap_err();
     assert_eq!(err.path, "lifecycle_rules[1].expired_object_delete_marker");
 }
 

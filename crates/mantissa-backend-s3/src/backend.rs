@@ -18,8 +18,9 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 use mantissa_aws_core::retry::AttemptCounter;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{BackendError, JournalBatch, LockInfo, StateBackend, StateDocument, replay};
+use mantissa_engine::{ApiError, BackendError, JournalBatch, LockInfo, StateBackend, StateDocument, replay};
 use md5::{Digest, Md5};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -98,21 +99,30 @@ impl S3Backend {
         *self.seen.lock().expect("seen mutex") = seen;
     }
 
-    /// The digest the lock table records for the state; an empty one counts as none, as in
-    /// Terraform.
-    async fn recorded_digest(&self) -> Result<Option<String>, BackendError> {
+    /// The lock table's item under `lock_id` (the lock's or the digest's), read consistently.
+    pub(crate) async fn lock_table_item(
+        &self,
+        lock_id: String,
+    ) -> Result<Option<HashMap<String, AttributeValue>>, ApiError> {
         let request = self
             .ddb
             .get_item()
             .table_name(&self.cfg.lock_table)
-            .key("LockID", AttributeValue::S(self.cfg.digest_id()))
+            .key("LockID", AttributeValue::S(lock_id))
             .consistent_read(true)
             .send();
-        let out = call("dynamodb:GetItem", request)
+        Ok(call("dynamodb:GetItem", request).await?.item)
+    }
+
+    /// The digest the lock table records for the state; an empty one counts as none, as in
+    /// Terraform.
+    async fn recorded_digest(&self) -> Result<Option<String>, BackendError> {
+        let item = self
+            .lock_table_item(self.cfg.digest_id())
             .await
             .map_err(failed(format_args!("reading the state digest from table {}", self.cfg.lock_table)))?;
-        Ok(out
-            .item()
+        Ok(item
+            .as_ref()
             .and_then(|item| item.get("Digest"))
             .and_then(|v| v.as_s().ok())
             .filter(|d| !d.is_empty())

@@ -126,19 +126,12 @@ impl S3Backend {
 
     /// The current lock item: its parsed Info and the raw string (for a delete conditioned on it).
     async fn holder(&self) -> Result<Option<(LockInfo, String)>, BackendError> {
-        let request = self
-            .ddb
-            .get_item()
-            .table_name(&self.cfg.lock_table)
-            .key("LockID", AttributeValue::S(self.cfg.lock_id()))
-            .consistent_read(true)
-            .send();
-        let out = call("dynamodb:GetItem", request).await.map_err(failed(format_args!(
+        let item = self.lock_table_item(self.cfg.lock_id()).await.map_err(failed(format_args!(
             "reading the lock on {} from table {}",
             self.cfg.url(),
             self.cfg.lock_table
         )))?;
-        let Some(item) = out.item() else {
+        let Some(item) = item else {
             return Ok(None);
         };
         let raw = item.get("Info").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();

@@ -329,16 +329,7 @@ fn a_huge_plan_fits_a_comment_and_keeps_its_summary() {
         .collect();
     let n = changes.len();
     assert!(n > 20, "the whole stack: {n} resources");
-    let plan = Plan {
-        environment: "local".into(),
-        lineage: "l".into(),
-        serial: 1,
-        mode: PlanMode::Normal,
-        changes,
-        drift: vec![],
-        refreshed: Default::default(),
-        outputs: Default::default(),
-    };
+    let plan = Plan { changes, ..Plan::empty("local".into(), "l".into(), 1, PlanMode::Normal) };
     let full = plain(&render_plan(&plan));
     assert!(full.chars().count() > 10 * LIMIT, "the plan is far larger than a comment");
     let md = render_markdown(&plan, "local");

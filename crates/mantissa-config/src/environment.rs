@@ -54,6 +54,18 @@ pub fn parse_environment(file: &Arc<SourceFile>, path: &Path) -> Result<Environm
     parse_with_tree(file, path).map(|(env, _)| env)
 }
 
+/// The rule [`ENV_NAME`] and [`PREFIX`] enforce, for names at most `max` characters long.
+fn dashed_name_rule(max: usize) -> String {
+    format!("use lowercase letters, digits and `-`, starting with a letter, at most {max} characters")
+}
+
+/// Reports `name` where it stands unless it matches `pattern`: "invalid `what` `name`: `rule`".
+fn check_name(name: &Spanned<String>, pattern: &Regex, what: &str, rule: &str, diags: &mut Vec<Diagnostic>) {
+    if !pattern.is_match(&name.value) {
+        diags.push(Diagnostic::at(&name.loc, format!("invalid {what} `{}`: {rule}", name.value)));
+    }
+}
+
 /// Like [`parse_environment`], also returning the YAML tree: variable values are checked
 /// against the stack later, and errors inside a list value should point at the element.
 pub(crate) fn parse_with_tree(file: &Arc<SourceFile>, path: &Path) -> Result<(Environment, Node), Vec<Diagnostic>> {
@@ -65,42 +77,21 @@ pub(crate) fn parse_with_tree(file: &Arc<SourceFile>, path: &Path) -> Result<(En
     };
 
     let environment = f.required_string("environment", &mut diags);
-    if let Some(e) = &environment
-        && !ENV_NAME.is_match(&e.value)
-    {
-        diags.push(Diagnostic::at(
-                &e.loc,
-                format!(
-                    "invalid environment name `{}`: use lowercase letters, digits and `-`, starting with a letter, at most 20 characters",
-                    e.value
-                ),
-            ));
+    if let Some(e) = &environment {
+        check_name(e, &ENV_NAME, "environment name", &dashed_name_rule(20), &mut diags);
     }
     let region = f.required_string("region", &mut diags);
     if let Some(r) = &region {
         check_region(r, &mut diags);
     }
     let project_prefix = f.required_string("project_prefix", &mut diags);
-    if let Some(p) = &project_prefix
-        && !PREFIX.is_match(&p.value)
-    {
-        diags.push(Diagnostic::at(
-                &p.loc,
-                format!(
-                    "invalid project_prefix `{}`: use lowercase letters, digits and `-`, starting with a letter, at most 32 characters",
-                    p.value
-                ),
-            ));
+    if let Some(p) = &project_prefix {
+        check_name(p, &PREFIX, "project_prefix", &dashed_name_rule(32), &mut diags);
     }
     let stack = f
         .string("stack", &mut diags)
         .unwrap_or_else(|| Spanned { value: DEFAULT_STACK.to_string(), loc: start.clone() });
-    if !STACK.is_match(&stack.value) {
-        diags.push(Diagnostic::at(
-            &stack.loc,
-            format!("invalid stack name `{}`: it names a directory under stacks/", stack.value),
-        ));
-    }
+    check_name(&stack, &STACK, "stack name", "it names a directory under stacks/", &mut diags);
     let endpoint_url = f.string("endpoint_url", &mut diags);
     if let Some(u) = &endpoint_url
         && let Err(why) = check_url(&u.value)

@@ -201,26 +201,18 @@ fn lex(src: &str, start: usize) -> Result<Vec<Token>, SyntaxError> {
     let mut chars = src[start..].char_indices().map(|(i, c)| (i + start, c)).peekable();
     while let Some((i, c)) = chars.next() {
         let next = chars.peek().map(|&(_, c)| c);
-        let two = |tok: Tok| Token { tok, start: i, end: i + 2 };
+        // A two-character token: its second character is taken from the input too.
+        let mut two = |tok: Tok| {
+            chars.next();
+            Token { tok, start: i, end: i + 2 }
+        };
         let one = |tok: Tok| Token { tok, start: i, end: i + 1 };
         let token = match (c, next) {
             (c, _) if c.is_whitespace() => continue,
-            ('=', Some('=')) => {
-                chars.next();
-                two(Tok::EqEq)
-            }
-            ('!', Some('=')) => {
-                chars.next();
-                two(Tok::NotEq)
-            }
-            ('&', Some('&')) => {
-                chars.next();
-                two(Tok::AndAnd)
-            }
-            ('|', Some('|')) => {
-                chars.next();
-                two(Tok::OrOr)
-            }
+            ('=', Some('=')) => two(Tok::EqEq),
+            ('!', Some('=')) => two(Tok::NotEq),
+            ('&', Some('&')) => two(Tok::AndAnd),
+            ('|', Some('|')) => two(Tok::OrOr),
             ('!', _) => one(Tok::Bang),
             ('.', _) => one(Tok::Dot),
             ('[', _) => one(Tok::LBracket),
@@ -358,19 +350,24 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.and()?;
-        while self.eat(&Tok::OrOr).is_some() {
-            let right = self.and()?;
-            left = binary(BinOp::Or, left, right);
-        }
-        Ok(left)
+        self.left_assoc(&Tok::OrOr, BinOp::Or, Self::and)
     }
 
     fn and(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.cmp()?;
-        while self.eat(&Tok::AndAnd).is_some() {
-            let right = self.cmp()?;
-            left = binary(BinOp::And, left, right);
+        self.left_assoc(&Tok::AndAnd, BinOp::And, Self::cmp)
+    }
+
+    /// `operand (tok operand)*`, grouped from the left as `op`.
+    fn left_assoc(
+        &mut self,
+        tok: &Tok,
+        op: BinOp,
+        operand: fn(&mut Self) -> Result<Expr, SyntaxError>,
+    ) -> Result<Expr, SyntaxError> {
+        let mut left = operand(self)?;
+        while self.eat(tok).is_some() {
+            let right = operand(self)?;
+            left = binary(op, left, right);
         }
         Ok(left)
     }

@@ -133,6 +133,24 @@ impl Fixture {
         }
     }
 
+    /// Asserts that loading fails with exactly `expected`, each as `path:line:col: message`, in
+    /// order; returns the diagnostics for checks of their help.
+    fn assert_errors(&self, expected: &[&str]) -> Vec<Diagnostic> {
+        let d = self.errors();
+        let got: Vec<String> = d.iter().map(|d| format!("{}: {}", d.loc, d.message)).collect();
+        assert_eq!(got, expected);
+        d
+    }
+
+    /// Asserts that loading fails with one error, at `at` (`path:line:col`), saying `message`,
+    /// with `help` as its help.
+    fn assert_error(&self, at: &str, message: &str, help: Option<&str>) {
+        let (got_at, d) = self.error();
+        assert_eq!(got_at, at);
+        assert_eq!(d.message, message);
+        assert_eq!(d.help.as_deref(), help);
+    }
+
     /// The only error, as `path:line:col` and message.
     fn error(&self) -> (String, Diagnostic) {
         let d = self.errors();
@@ -292,25 +310,74 @@ fn when_false_resource_cannot_be_referenced() {
 const STORAGE_PATH: &str = "stacks/mantissa-log/storage.yaml";
 const COMPUTE_PATH: &str = "stacks/mantissa-log/compute.yaml";
 
-#[test]
-fn unknown_variable_reference_suggests_the_closest() {
-    let f = Fixture::new();
-    f.edit(STORAGE_PATH, "${var.log_retention_days}", "${var.log_retention}");
-    let (at, d) = f.error();
-    assert_eq!(at, "stacks/mantissa-log/storage.yaml:6:24");
-    assert_eq!(d.message, "unknown variable `var.log_retention`");
-    assert_eq!(d.help.as_deref(), Some("did you mean `log_retention_days`?"));
+/// A stack or environment with one mistake made by an edit, and the one error it must load with.
+struct Mistake {
+    case: &'static str,
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+    /// Where the error points, as `path:line:col`.
+    at: &'static str,
+    message: &'static str,
+    help: Option<&'static str>,
 }
 
 #[test]
-fn unknown_resource_reference_suggests_the_closest() {
-    let f = Fixture::new();
-    f.edit("stacks/mantissa-log/ingestion.yaml", "${storage.logs.arn}", "${storage.log.arn}");
-    // Found in both for_each instances, reported once.
-    let (at, d) = f.error();
-    assert_eq!(at, "stacks/mantissa-log/ingestion.yaml:7:21");
-    assert_eq!(d.message, "unknown resource `storage.log`");
-    assert_eq!(d.help.as_deref(), Some("did you mean `storage.logs`?"));
+fn single_mistakes_are_reported_where_they_are_with_help() {
+    let mistakes = [
+        Mistake {
+            case: "unknown variable reference suggests the closest",
+            file: STORAGE_PATH,
+            from: "${var.log_retention_days}",
+            to: "${var.log_retention}",
+            at: "stacks/mantissa-log/storage.yaml:6:24",
+            message: "unknown variable `var.log_retention`",
+            help: Some("did you mean `log_retention_days`?"),
+        },
+        // Found in both for_each instances, reported once.
+        Mistake {
+            case: "unknown resource reference suggests the closest",
+            file: "stacks/mantissa-log/ingestion.yaml",
+            from: "${storage.logs.arn}",
+            to: "${storage.log.arn}",
+            at: "stacks/mantissa-log/ingestion.yaml:7:21",
+            message: "unknown resource `storage.log`",
+            help: Some("did you mean `storage.logs`?"),
+        },
+        Mistake {
+            case: "unknown variable in the environment file",
+            file: "environments/dev.yaml",
+            from: "  alert_email:",
+            to: "  alert_mail: x\n  alert_email:",
+            at: "environments/dev.yaml:7:3",
+            message: "unknown variable `alert_mail`: it is not declared in stacks/mantissa-log/stack.yaml",
+            help: Some("did you mean `alert_email`?"),
+        },
+        Mistake {
+            case: "required variable without a value",
+            file: "environments/dev.yaml",
+            from: "  alert_email: sec@example.com\n",
+            to: "",
+            at: "environments/dev.yaml:5:1",
+            message: "required variable `alert_email` has no value; set it under `variables:` in environments/dev.yaml",
+            help: Some("`alert_email` is declared at stacks/mantissa-log/stack.yaml:8:3 (a string)"),
+        },
+        Mistake {
+            case: "missing stack is reported at the stack key",
+            file: "environments/dev.yaml",
+            from: "region: us-east-1\n",
+            to: "region: us-east-1\nstack: other\n",
+            at: "environments/dev.yaml:4:8",
+            message: "stack `other` not found: looked for stacks/other/",
+            help: Some("stacks in stacks/: mantissa-log"),
+        },
+    ];
+    for m in mistakes {
+        let f = Fixture::new();
+        f.edit(m.file, m.from, m.to);
+        let (at, d) = f.error();
+        assert_eq!((at.as_str(), d.message.as_str(), d.help.as_deref()), (m.at, m.message, m.help), "{}", m.case);
+    }
 }
 
 #[test]
@@ -318,15 +385,10 @@ fn all_errors_of_a_load_are_reported() {
     let f = Fixture::new();
     f.edit(STORAGE_PATH, "${var.log_retention_days}", "${var.nope}");
     f.edit(STORAGE_PATH, "${var.kms_key_arn}", "${storage.nope.arn}");
-    let d = f.errors();
-    let got: Vec<String> = d.iter().map(|d| format!("{}: {}", d.loc, d.message)).collect();
-    assert_eq!(
-        got,
-        [
-            "stacks/mantissa-log/storage.yaml:6:24: unknown variable `var.nope`",
-            "stacks/mantissa-log/storage.yaml:8:14: unknown resource `storage.nope`",
-        ]
-    );
+    f.assert_errors(&[
+        "stacks/mantissa-log/storage.yaml:6:24: unknown variable `var.nope`",
+        "stacks/mantissa-log/storage.yaml:8:14: unknown resource `storage.nope`",
+    ]);
 }
 
 #[test]
@@ -361,45 +423,17 @@ fn unknown_key_in_a_module_file() {
 }
 
 #[test]
-fn unknown_variable_in_the_environment_file() {
-    let f = Fixture::new();
-    f.edit("environments/dev.yaml", "  alert_email:", "  alert_mail: x\n  alert_email:");
-    let (at, d) = f.error();
-    assert_eq!(at, "environments/dev.yaml:7:3");
-    assert_eq!(d.message, "unknown variable `alert_mail`: it is not declared in stacks/mantissa-log/stack.yaml");
-    assert_eq!(d.help.as_deref(), Some("did you mean `alert_email`?"));
-}
-
-#[test]
-fn required_variable_without_a_value() {
-    let f = Fixture::new();
-    f.edit("environments/dev.yaml", "  alert_email: sec@example.com\n", "");
-    let (at, d) = f.error();
-    assert_eq!(at, "environments/dev.yaml:5:1");
-    assert_eq!(
-        d.message,
-        "required variable `alert_email` has no value; set it under `variables:` in environments/dev.yaml"
-    );
-    assert_eq!(d.help.as_deref(), Some("`alert_email` is declared at stacks/mantissa-log/stack.yaml:8:3 (a string)"));
-}
-
-#[test]
 fn variable_constraints_point_at_the_value() {
     let f = Fixture::new();
     f.edit("environments/dev.yaml", "log_retention_days: 90", "log_retention_days: 7");
     f.edit("environments/dev.yaml", "sec@example.com", "nobody");
     f.edit("environments/dev.yaml", "variables:\n", "variables:\n  llm_provider: gpt\n  enable_crawlers: yes\n");
-    let d = f.errors();
-    let got: Vec<String> = d.iter().map(|d| format!("{}: {}", d.loc, d.message)).collect();
-    assert_eq!(
-        got,
-        [
-            "environments/dev.yaml:8:23: variable `log_retention_days` must be at least 31, found 7",
-            "environments/dev.yaml:6:17: variable `llm_provider` must be one of: bedrock, anthropic, openai; found gpt",
-            "environments/dev.yaml:7:20: variable `enable_crawlers` expects a boolean, found a string",
-            "environments/dev.yaml:9:16: variable `alert_email` must match the pattern `[^@]+@[^@]+`, found `nobody`",
-        ]
-    );
+    let d = f.assert_errors(&[
+        "environments/dev.yaml:8:23: variable `log_retention_days` must be at least 31, found 7",
+        "environments/dev.yaml:6:17: variable `llm_provider` must be one of: bedrock, anthropic, openai; found gpt",
+        "environments/dev.yaml:7:20: variable `enable_crawlers` expects a boolean, found a string",
+        "environments/dev.yaml:9:16: variable `alert_email` must match the pattern `[^@]+@[^@]+`, found `nobody`",
+    ]);
     assert_eq!(d[0].help.as_deref(), Some("the minimum is set at stacks/mantissa-log/stack.yaml:3:71"));
 }
 
@@ -407,20 +441,19 @@ fn variable_constraints_point_at_the_value() {
 fn undeclared_secrets() {
     let f = Fixture::new();
     f.edit(COMPUTE_PATH, "${secret.slack_webhook_url}", "${secret.pagerduty_key}");
-    let (at, d) = f.error();
-    assert_eq!(at, "stacks/mantissa-log/compute.yaml:17:25");
-    assert_eq!(d.message, "undeclared secret `secret.pagerduty_key`");
-    assert_eq!(d.help.as_deref(), Some("declare it under `secrets:` in stacks/mantissa-log/stack.yaml"));
+    f.assert_error(
+        "stacks/mantissa-log/compute.yaml:17:25",
+        "undeclared secret `secret.pagerduty_key`",
+        Some("declare it under `secrets:` in stacks/mantissa-log/stack.yaml"),
+    );
 
     let f = Fixture::new();
     f.edit("environments/dev.yaml", "  slack_webhook_url:", "  slack_webhook:");
-    let (at, d) = f.error();
-    assert_eq!(at, "environments/dev.yaml:10:3");
-    assert_eq!(
-        d.message,
-        "unknown secret `slack_webhook`: it is not declared under `secrets:` in stacks/mantissa-log/stack.yaml"
+    f.assert_error(
+        "environments/dev.yaml:10:3",
+        "unknown secret `slack_webhook`: it is not declared under `secrets:` in stacks/mantissa-log/stack.yaml",
+        Some("did you mean `slack_webhook_url`?"),
     );
-    assert_eq!(d.help.as_deref(), Some("did you mean `slack_webhook_url`?"));
 }
 
 #[test]
@@ -448,17 +481,19 @@ fn each_outside_for_each() {
 fn for_each_instances_must_be_named_and_exist() {
     let f = Fixture::new();
     f.edit(COMPUTE_PATH, "${ingestion.firehose[\"cloudtrail\"].arn}", "${ingestion.firehose.arn}");
-    let (at, d) = f.error();
-    assert_eq!(at, "stacks/mantissa-log/compute.yaml:8:17");
-    assert_eq!(d.message, "`ingestion.firehose` has one instance per `for_each` key; name one of them");
-    assert_eq!(d.help.as_deref(), Some("e.g. `ingestion.firehose[cloudtrail]`; its keys are: cloudtrail, vpc_flow"));
+    f.assert_error(
+        "stacks/mantissa-log/compute.yaml:8:17",
+        "`ingestion.firehose` has one instance per `for_each` key; name one of them",
+        Some("e.g. `ingestion.firehose[cloudtrail]`; its keys are: cloudtrail, vpc_flow"),
+    );
 
     let f = Fixture::new();
     f.edit(COMPUTE_PATH, "[\"cloudtrail\"]", "[guardduty]");
-    let (at, d) = f.error();
-    assert_eq!(at, "stacks/mantissa-log/compute.yaml:8:17");
-    assert!(d.help.is_none());
-    assert_eq!(d.message, "`ingestion.firehose` has no instance `guardduty`; its keys are: cloudtrail, vpc_flow");
+    f.assert_error(
+        "stacks/mantissa-log/compute.yaml:8:17",
+        "`ingestion.firehose` has no instance `guardduty`; its keys are: cloudtrail, vpc_flow",
+        None,
+    );
 
     // The key can come from each.key when the instances line up.
     let f = Fixture::new();
@@ -489,16 +524,6 @@ fn stray_yaml_file_in_the_stack_directory() {
     let (at, d) = f.error();
     assert_eq!(at, "stacks/mantissa-log/network.yaml:1:1");
     assert!(d.message.starts_with("unexpected file `network.yaml` in the stack directory: module files are named after the nine modules (storage.yaml, ingestion.yaml,"));
-}
-
-#[test]
-fn missing_stack_is_reported_at_the_stack_key() {
-    let f = Fixture::new();
-    f.edit("environments/dev.yaml", "region: us-east-1\n", "region: us-east-1\nstack: other\n");
-    let (at, d) = f.error();
-    assert_eq!(at, "environments/dev.yaml:4:8");
-    assert_eq!(d.message, "stack `other` not found: looked for stacks/other/");
-    assert_eq!(d.help.as_deref(), Some("stacks in stacks/: mantissa-log"));
 }
 
 #[test]
@@ -541,15 +566,10 @@ fn errors_render_with_the_source_line() {
 fn depends_on_must_name_declared_resources() {
     let f = Fixture::new();
     f.edit(STORAGE_PATH, "depends_on: [storage.logs]", "depends_on: [storage.log, nonsense]");
-    let d = f.errors();
-    let got: Vec<String> = d.iter().map(|d| format!("{}: {}", d.loc, d.message)).collect();
-    assert_eq!(
-        got,
-        [
-            "stacks/mantissa-log/storage.yaml:14:18: unknown resource `storage.log`",
-            "stacks/mantissa-log/storage.yaml:14:31: invalid address `nonsense` in depends_on: expected `module.name` or `module.name[key]`",
-        ]
-    );
+    let d = f.assert_errors(&[
+        "stacks/mantissa-log/storage.yaml:14:18: unknown resource `storage.log`",
+        "stacks/mantissa-log/storage.yaml:14:31: invalid address `nonsense` in depends_on: expected `module.name` or `module.name[key]`",
+    ]);
     assert_eq!(d[0].help.as_deref(), Some("did you mean `storage.logs`?"));
 }
 

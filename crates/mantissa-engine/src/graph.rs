@@ -341,16 +341,7 @@ mod apply_graph_tests {
     }
 
     fn graph_of(changes: Vec<ResourceChange>) -> Plan {
-        Plan {
-            environment: "dev".into(),
-            lineage: "l".into(),
-            serial: 1,
-            mode: PlanMode::Normal,
-            changes,
-            drift: vec![],
-            refreshed: Default::default(),
-            outputs: Default::default(),
-        }
+        Plan { changes, ..Plan::empty("dev".into(), "l".into(), 1, PlanMode::Normal) }
     }
 
     /// The position of `address` among the graph's nodes, and the addresses it waits for.

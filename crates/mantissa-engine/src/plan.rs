@@ -151,6 +151,21 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// A plan for `environment` against `serial` of the state `lineage` that changes nothing,
+    /// found no drift and records no output yet.
+    pub fn empty(environment: String, lineage: String, serial: u64, mode: PlanMode) -> Self {
+        Plan {
+            environment,
+            lineage,
+            serial,
+            mode,
+            changes: Vec::new(),
+            drift: Vec::new(),
+            refreshed: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+        }
+    }
+
     /// True when applying would change the cloud or the state's resources.
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| c.action != PlanAction::NoOp || c.adopt)
@@ -205,14 +220,9 @@ pub async fn plan(cx: &Context<'_>, state: &StateDocument, opts: &PlanOptions) -
     let live = refresh::refresh(cx, &scope, opts).await?;
     let (drift, refreshed) = drift::drift(cx, &scope, &live);
     let mut plan = Plan {
-        environment: cx.naming.environment.clone(),
-        lineage: state.lineage.clone(),
-        serial: state.serial,
-        mode: opts.mode,
-        changes: Vec::new(),
         drift,
         refreshed,
-        outputs: BTreeMap::new(),
+        ..Plan::empty(cx.naming.environment.clone(), state.lineage.clone(), state.serial, opts.mode)
     };
     if opts.mode == PlanMode::RefreshOnly {
         return Ok(plan);

@@ -140,16 +140,7 @@ mod tests {
     }
 
     fn plan(changes: Vec<ResourceChange>) -> Plan {
-        Plan {
-            environment: "dev".into(),
-            lineage: "l".into(),
-            serial: 3,
-            mode: PlanMode::Normal,
-            changes,
-            drift: vec![],
-            refreshed: Default::default(),
-            outputs: Default::default(),
-        }
+        Plan { changes, ..Plan::empty("dev".into(), "l".into(), 3, PlanMode::Normal) }
     }
 
     #[test]

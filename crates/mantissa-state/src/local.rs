@@ -421,64 +421,78 @@ mod tests {
             fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777
         }
 
-        /// A file outside `.mantissa/` that a planted link points at, and its content.
-        fn victim(outside: &Path) -> (PathBuf, &'static str) {
-            let p = outside.join("authorized_keys");
-            fs::write(&p, "ssh-ed25519 AAAA precious\n").unwrap();
-            (p, "ssh-ed25519 AAAA precious\n")
+        /// A project's `.mantissa/` directory (not made yet) and, outside the project, the file
+        /// that links planted in that directory point at.
+        struct Planted {
+            _project: tempfile::TempDir,
+            outside: tempfile::TempDir,
+            dir: PathBuf,
+            target: PathBuf,
+        }
+
+        /// What the target holds, which must never change.
+        const PRECIOUS: &str = "ssh-ed25519 AAAA precious\n";
+
+        impl Planted {
+            fn new() -> Self {
+                let project = tempfile::tempdir().unwrap();
+                let outside = tempfile::tempdir().unwrap();
+                let target = outside.path().join("authorized_keys");
+                fs::write(&target, PRECIOUS).unwrap();
+                Self { dir: project.path().join(".mantissa"), _project: project, outside, target }
+            }
+
+            /// Makes `.mantissa/<name>` a link to the target (and the directory, if need be).
+            fn link(&self, name: &str) {
+                fs::create_dir_all(&self.dir).unwrap();
+                symlink(&self.target, self.dir.join(name)).unwrap();
+            }
+
+            fn assert_target_untouched(&self) {
+                assert_eq!(fs::read_to_string(&self.target).unwrap(), PRECIOUS);
+            }
         }
 
         #[test]
         fn a_symlinked_lock_file_is_refused_and_its_target_untouched() {
-            let project = tempfile::tempdir().unwrap();
-            let outside = tempfile::tempdir().unwrap();
-            let (target, content) = victim(outside.path());
-            let dir = project.path().join(".mantissa");
-            fs::create_dir(&dir).unwrap();
-            symlink(&target, dir.join("dev.lock")).unwrap();
-            let b = LocalBackend::new(&dir, "dev");
+            let p = Planted::new();
+            p.link("dev.lock");
+            let b = LocalBackend::new(&p.dir, "dev");
             let err = rt().block_on(b.lock(&LockInfo::new("apply", "x"), Duration::ZERO)).unwrap_err().to_string();
             assert!(err.contains("dev.lock") && err.contains("symbolic link"), "{err}");
-            assert_eq!(fs::read_to_string(&target).unwrap(), content);
+            p.assert_target_untouched();
             // A dangling link is not followed to create its target either.
-            fs::remove_file(dir.join("dev.lock")).unwrap();
-            symlink(outside.path().join("created-by-mantissa"), dir.join("dev.lock")).unwrap();
+            fs::remove_file(p.dir.join("dev.lock")).unwrap();
+            symlink(p.outside.path().join("created-by-mantissa"), p.dir.join("dev.lock")).unwrap();
             assert!(rt().block_on(b.lock(&LockInfo::new("apply", "x"), Duration::ZERO)).is_err());
-            assert!(!outside.path().join("created-by-mantissa").exists());
+            assert!(!p.outside.path().join("created-by-mantissa").exists());
         }
 
         #[test]
         fn a_symlinked_journal_is_refused_on_append_and_on_load_and_its_target_untouched() {
-            let project = tempfile::tempdir().unwrap();
-            let outside = tempfile::tempdir().unwrap();
-            let (target, content) = victim(outside.path());
-            let dir = project.path().join(".mantissa");
-            let b = LocalBackend::new(&dir, "dev");
+            let p = Planted::new();
+            let b = LocalBackend::new(&p.dir, "dev");
             let doc = StateDocument::new("dev");
             rt().block_on(b.save(&doc)).unwrap();
-            symlink(&target, dir.join("dev.journal.jsonl")).unwrap();
+            p.link("dev.journal.jsonl");
             let batch = JournalBatch { lineage: doc.lineage.clone(), base_serial: doc.serial, entries: vec![] };
             let err = rt().block_on(b.append(&batch)).unwrap_err().to_string();
             assert!(err.contains("dev.journal.jsonl") && err.contains("symbolic link"), "{err}");
             let err = rt().block_on(b.load()).unwrap_err().to_string();
             assert!(err.contains("dev.journal.jsonl") && err.contains("symbolic link"), "{err}");
-            assert_eq!(fs::read_to_string(&target).unwrap(), content);
+            p.assert_target_untouched();
         }
 
         #[test]
         fn a_symlinked_state_is_not_read_and_a_save_replaces_the_link_not_its_target() {
-            let project = tempfile::tempdir().unwrap();
-            let outside = tempfile::tempdir().unwrap();
-            let (target, content) = victim(outside.path());
-            let dir = project.path().join(".mantissa");
-            fs::create_dir(&dir).unwrap();
-            symlink(&target, dir.join("dev.state.json")).unwrap();
-            let b = LocalBackend::new(&dir, "dev");
+            let p = Planted::new();
+            p.link("dev.state.json");
+            let b = LocalBackend::new(&p.dir, "dev");
             let err = rt().block_on(b.load()).unwrap_err().to_string();
             assert!(err.contains("dev.state.json") && err.contains("symbolic link"), "{err}");
             rt().block_on(b.save(&StateDocument::new("dev"))).unwrap();
             assert!(!fs::symlink_metadata(b.path()).unwrap().file_type().is_symlink());
-            assert_eq!(fs::read_to_string(&target).unwrap(), content);
+            p.assert_target_untouched();
         }
 
         #[test]

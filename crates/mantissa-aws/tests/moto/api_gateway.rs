@@ -147,15 +147,7 @@ async fn authorizer_updates_in_place_and_is_adopted_by_name() {
     let again = h.fresh_provider().await.create(&ctx, &changed).await.unwrap();
     assert_eq!(again.id, applied.id);
     // Two of that name: an error naming both.
-    let gw = h.provider.clients().apigateway();
-    gw.create_authorizer()
-        .rest_api_id(&api)
-        .name("mantissa-log-test-authorizer")
-        .r#type(aws_sdk_apigateway::types::AuthorizerType::CognitoUserPools)
-        .provider_arns(POOL)
-        .send()
-        .await
-        .unwrap();
+    authorizer(&h, &api, "mantissa-log-test-authorizer").await;
     let err = h.provider.create(&ctx, &changed).await.unwrap_err().to_string();
     assert!(err.contains("2 authorizers"), "{err}");
 
@@ -204,12 +196,13 @@ async fn resource(h: &Harness, api: &str, root: &str, part: &str) -> String {
         .to_string()
 }
 
-async fn authorizer(h: &Harness, api: &str) -> String {
+/// A Cognito authorizer named `name` made behind mantissa's back; its id.
+async fn authorizer(h: &Harness, api: &str, name: &str) -> String {
     let gw = h.provider.clients().apigateway();
     let out = gw
         .create_authorizer()
         .rest_api_id(api)
-        .name("a")
+        .name(name)
         .r#type(aws_sdk_apigateway::types::AuthorizerType::CognitoUserPools)
         .provider_arns(POOL)
         .send()
@@ -218,14 +211,29 @@ async fn authorizer(h: &Harness, api: &str) -> String {
     out.id().unwrap().to_string()
 }
 
+/// A raw API with a `query` resource and an authorizer, and the POST method on it that
+/// `function` serves, as declared (not yet created).
+struct QueryPost {
+    api: String,
+    query: String,
+    auth: String,
+    ctx: ResourceContext,
+    desired: Value,
+}
+
+async fn query_post(h: &Harness, function: &str) -> QueryPost {
+    let (api, root) = raw_api(h, "mantissa-log-test-rest-api", None).await;
+    let query = resource(h, &api, &root, "query").await;
+    let auth = authorizer(h, &api, "a").await;
+    let ctx = ctx(h, "aws_api_gateway_method", "query_post");
+    let desired = h.desired_untagged(&ctx, lambda_method(&api, &query, "POST", &auth, function));
+    QueryPost { api, query, auth, ctx, desired }
+}
+
 #[tokio::test]
 async fn method_with_integration_read_back_and_changed_by_delete_and_put() {
     let h = Harness::start().await;
-    let (api, root) = raw_api(&h, "mantissa-log-test-rest-api", None).await;
-    let query = resource(&h, &api, &root, "query").await;
-    let auth = authorizer(&h, &api).await;
-    let ctx = ctx(&h, "aws_api_gateway_method", "query_post");
-    let desired = h.desired_untagged(&ctx, lambda_method(&api, &query, "POST", &auth, "api-query"));
+    let QueryPost { api, query, auth, ctx, desired } = query_post(&h, "api-query").await;
     let applied = h.provider.create(&ctx, &desired).await.unwrap();
     assert_eq!(applied.id, format!("{api}/{query}/POST"));
     let hash = applied.attributes["config_hash"].as_str().unwrap().to_string();
@@ -258,7 +266,7 @@ async fn method_with_integration_read_back_and_changed_by_delete_and_put() {
 async fn every_method_needs_the_authorizer_but_the_preflights() {
     let h = Harness::start().await;
     let (api, root) = raw_api(&h, "mantissa-log-test-rest-api", None).await;
-    let auth = authorizer(&h, &api).await;
+    let auth = authorizer(&h, &api, "a").await;
     let routes = [
         ("query", vec![("POST", "api-query")]),
         ("rules", vec![("GET", "api-rules"), ("POST", "api-rules")]),
@@ -339,11 +347,7 @@ async fn deployment_ids(h: &Harness, api: &str) -> Vec<String> {
 #[tokio::test]
 async fn deployment_and_stage_follow_method_changes() {
     let h = Harness::start().await;
-    let (api, root) = raw_api(&h, "mantissa-log-test-rest-api", None).await;
-    let query = resource(&h, &api, &root, "query").await;
-    let auth = authorizer(&h, &api).await;
-    let mctx = ctx(&h, "aws_api_gateway_method", "query_post");
-    let method = h.desired_untagged(&mctx, lambda_method(&api, &query, "POST", &auth, "api-query"));
+    let QueryPost { api, query, auth, ctx: mctx, desired: method } = query_post(&h, "api-query").await;
     let hash1 = h.provider.create(&mctx, &method).await.unwrap().attributes["config_hash"].clone();
 
     let dctx = ctx(&h, "aws_api_gateway_deployment", "deployment");

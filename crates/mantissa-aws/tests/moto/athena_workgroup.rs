@@ -3,7 +3,7 @@
 //! for changed settings are tested with aws-smithy-mocks in the provider's unit tests.
 
 use crate::Harness;
-use crate::support::found_after_rerun;
+use crate::support::{assert_delete_repeats_and_gone_by_name, found_after_rerun};
 use aws_sdk_athena::types::{EncryptionOption, WorkGroupState};
 use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ResourceContext};
 use serde_json::{Value, json};
@@ -77,9 +77,7 @@ async fn create_read_back_retag_adopt_delete() {
     // A rerun with no record finds it by name with its lineage.
     found_after_rerun(&h, &ctx).await;
 
-    h.provider.delete(&ctx, "mantissa-log-test", &retagged).await.expect("delete");
-    assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);
-    h.provider.delete(&ctx, "mantissa-log-test", &retagged).await.expect("second delete");
+    assert_delete_repeats_and_gone_by_name(&h, &ctx, "mantissa-log-test", &retagged).await;
 }
 
 #[tokio::test]

@@ -100,8 +100,7 @@ async fn another_states_rule_is_reported_with_its_lineage() {
 async fn rule_delete_then_gone_and_twice_is_fine() {
     let h = Harness::start().await;
     let ctx = rule_ctx(&h, "doomed");
-    let desired = h.desired(&ctx, json!({"schedule_expression": "rate(1 day)"}));
-    create_then_delete_twice(&h, &ctx, &desired).await;
+    create_then_delete_twice(&h, &ctx, json!({"schedule_expression": "rate(1 day)"})).await;
 }
 
 #[tokio::test]

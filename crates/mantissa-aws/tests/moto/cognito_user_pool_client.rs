@@ -5,6 +5,7 @@
 
 use crate::Harness;
 use crate::monitoring_common::{via_proxy, writes};
+use crate::support::assert_delete_repeats;
 use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType, TimeUnitsType};
 use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
 use serde_json::{Value, json};
@@ -30,12 +31,18 @@ fn props(pool: &str) -> Value {
     json!({"user_pool_id": pool, "access_token_validity_minutes": 60, "id_token_validity_minutes": 60, "refresh_token_validity_days": 30})
 }
 
+/// A pool of this state and the web client in it, as declared (not yet created).
+async fn declared_in_our_pool(h: &Harness) -> (String, ResourceContext, Value) {
+    let pool = our_pool(h).await;
+    let ctx = ctx(h);
+    let desired = h.desired_untagged(&ctx, props(&pool));
+    (pool, ctx, desired)
+}
+
 #[tokio::test]
 async fn create_then_read_back() {
     let h = Harness::start().await;
-    let pool = our_pool(&h).await;
-    let ctx = ctx(&h);
-    let desired = h.desired_untagged(&ctx, props(&pool));
+    let (pool, ctx, desired) = declared_in_our_pool(&h).await;
     let applied = h.provider.create(&ctx, &desired).await.expect("create");
     let client_id = applied.attributes["client_id"].as_str().unwrap().to_string();
     assert_eq!(applied.id, format!("{pool}/{client_id}"));
@@ -67,9 +74,7 @@ async fn create_then_read_back() {
 async fn token_validity_updates_in_place() {
     let h = Harness::start().await;
     let (proxy, provider) = via_proxy(&h).await;
-    let pool = our_pool(&h).await;
-    let ctx = ctx(&h);
-    let before = h.desired_untagged(&ctx, props(&pool));
+    let (pool, ctx, before) = declared_in_our_pool(&h).await;
     let id = provider.create(&ctx, &before).await.expect("create").id;
     let mut p = props(&pool);
     p["access_token_validity_minutes"] = json!(15);
@@ -174,13 +179,9 @@ async fn two_clients_of_the_name_are_an_error() {
 #[tokio::test]
 async fn delete_twice_and_after_the_pool() {
     let h = Harness::start().await;
-    let pool = our_pool(&h).await;
-    let ctx = ctx(&h);
-    let desired = h.desired_untagged(&ctx, props(&pool));
+    let (pool, ctx, desired) = declared_in_our_pool(&h).await;
     let id = h.provider.create(&ctx, &desired).await.unwrap().id;
-    h.provider.delete(&ctx, &id, &desired).await.expect("delete");
-    assert!(h.provider.read(&ctx, Some(&id)).await.unwrap().is_none());
-    h.provider.delete(&ctx, &id, &desired).await.expect("deleting twice");
+    assert_delete_repeats(&h, &ctx, &id, &desired).await;
 
     let id = h.provider.create(&ctx, &desired).await.unwrap().id;
     cognito(&h).delete_user_pool().user_pool_id(&pool).send().await.unwrap();

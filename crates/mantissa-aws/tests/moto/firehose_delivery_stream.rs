@@ -3,8 +3,11 @@
 //! current version, tags, replace on a source change, delete, adoption.
 
 use crate::Harness;
-use crate::support::{assert_provider_reads_as, assert_team_and_engine_tags, found_after_rerun};
-use mantissa_aws::{AwsProvider, AwsSettings};
+use crate::monitoring_common::via_proxy;
+use crate::support::{
+    assert_provider_reads_as, assert_reads_as_and_by_name, assert_team_and_engine_tags, found_after_rerun,
+};
+use mantissa_aws::AwsProvider;
 use mantissa_engine::{NameStyle, Provider, ResourceContext};
 use mantissa_testkit::RecordingProxy;
 use serde_json::{Value, json};
@@ -18,10 +21,7 @@ const ERRORS: &str =
 
 async fn start() -> (Harness, RecordingProxy, AwsProvider) {
     let h = Harness::start().await;
-    let endpoint = h.provider.clients().config().endpoint_url().expect("endpoint").to_string();
-    let proxy = RecordingProxy::start(&endpoint).expect("proxy starts");
-    let settings = AwsSettings { region: h.region.clone(), endpoint_url: Some(proxy.endpoint.clone()), profile: None };
-    let provider = AwsProvider::connect(&settings).await;
+    let (proxy, provider) = via_proxy(&h).await;
     (h, proxy, provider)
 }
 
@@ -83,9 +83,7 @@ async fn create_direct_put_waits_and_reads_back() {
     let tags = live_tags(&h, &name).await;
     assert_team_and_engine_tags(&tags, &ctx, "security", "ingestion.firehose_cloudtrail");
 
-    assert_provider_reads_as(&provider, &ctx, &desired).await;
-    let live = h.provider.read(&ctx, None).await.unwrap().unwrap();
-    assert_eq!(live.attributes, applied.attributes);
+    assert_reads_as_and_by_name(&h, &ctx, &applied, &desired).await;
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! lineage tag, a table by its database's), refusal of a foreign database's table, delete.
 
 use crate::Harness;
-use crate::support::{assert_team_and_engine_tags, found_after_rerun};
+use crate::support::{assert_delete_repeats_and_gone_by_name, assert_team_and_engine_tags, found_after_rerun};
 use mantissa_engine::{NameStyle, Provider, ProviderError, ResourceContext};
 use serde_json::{Value, json};
 
@@ -96,9 +96,7 @@ async fn database_create_read_update_adopt_delete() {
     let found = found_after_rerun(&h, &ctx).await;
     assert_eq!(found.properties, updated);
 
-    h.provider.delete(&ctx, "mantissa_log_test", &updated).await.expect("delete");
-    assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);
-    h.provider.delete(&ctx, "mantissa_log_test", &updated).await.expect("second delete");
+    assert_delete_repeats_and_gone_by_name(&h, &ctx, "mantissa_log_test", &updated).await;
 }
 
 #[tokio::test]
@@ -173,10 +171,7 @@ async fn table_create_read_back_update_columns_delete() {
     assert_eq!(schema.force_new, ["database_name"]);
     assert!(!schema.taggable);
 
-    h.provider.delete(&ctx, &applied.id, &updated).await.expect("delete");
-    assert_eq!(h.provider.read(&ctx, Some(&applied.id)).await.unwrap(), None);
-    assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);
-    h.provider.delete(&ctx, &applied.id, &updated).await.expect("second delete");
+    assert_delete_repeats_and_gone_by_name(&h, &ctx, &applied.id, &updated).await;
 }
 
 #[tokio::test]

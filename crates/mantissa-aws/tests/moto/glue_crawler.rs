@@ -5,7 +5,7 @@
 //! crawler and Glue's role-name answer are tested with mocked responses in the type's unit tests.
 
 use crate::Harness;
-use crate::support::create_then_found_after_rerun;
+use crate::support::{assert_delete_repeats_and_gone_by_name, create_then_found_after_rerun};
 use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ResourceContext};
 use serde_json::{Value, json};
 
@@ -80,10 +80,8 @@ async fn create_read_back_retag_delete() {
     assert_eq!(tags[LINEAGE_TAG], ctx.lineage);
     assert_eq!(h.provider.read(&ctx, Some(&applied.id)).await.unwrap().unwrap().properties, updated);
 
-    h.provider.delete(&ctx, &applied.id, &updated).await.expect("delete");
+    assert_delete_repeats_and_gone_by_name(&h, &ctx, &applied.id, &updated).await;
     assert!(glue.get_crawler().name(&ctx.physical_name).send().await.is_err());
-    assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);
-    h.provider.delete(&ctx, &applied.id, &updated).await.expect("delete of one already gone");
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 
 use crate::Harness;
 use crate::support::{
-    assert_aws_error, assert_team_and_engine_tags, changed_properties, create_then_found_after_rerun,
+    assert_aws_error, assert_delete_repeats_and_gone_by_name, assert_each_property_updates_in_place,
+    assert_reads_as_and_by_name, assert_team_and_engine_tags, create_then_found_after_rerun,
 };
 use mantissa_aws::resources::iam_role::parse_returned;
 use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
@@ -47,12 +48,6 @@ fn props() -> Value {
 
 fn iam(h: &Harness) -> &aws_sdk_iam::Client {
     h.provider.clients().iam()
-}
-
-async fn assert_reads_as(h: &Harness, ctx: &ResourceContext, desired: &Value) {
-    let live = h.provider.read(ctx, Some(&ctx.physical_name)).await.expect("read").expect("role exists");
-    assert_eq!(live.id, ctx.physical_name);
-    assert_eq!(&live.properties, desired);
 }
 
 async fn inline_names(h: &Harness, role: &str) -> Vec<String> {
@@ -103,9 +98,7 @@ async fn create_then_read_back() {
     let t = tags(&h, &role).await;
     assert_team_and_engine_tags(&t, &ctx, "security", "ingestion.firehose_role");
 
-    assert_reads_as(&h, &ctx, &desired).await;
-    let live = h.provider.read(&ctx, None).await.unwrap().unwrap();
-    assert_eq!(live.attributes, applied.attributes);
+    assert_reads_as_and_by_name(&h, &ctx, &applied, &desired).await;
 }
 
 #[tokio::test]
@@ -113,9 +106,7 @@ async fn update_each_property_in_place() {
     let h = start().await;
     let ctx = ctx(&h, "updates");
     let role = ctx.physical_name.clone();
-    let mut p = props();
-    let mut prior = h.desired(&ctx, p.clone());
-    let created = h.provider.create(&ctx, &prior).await.expect("create");
+    let created = h.provider.create(&ctx, &h.desired(&ctx, props())).await.expect("create");
 
     let steps: Vec<(&str, Value)> = vec![
         (
@@ -136,20 +127,10 @@ async fn update_each_property_in_place() {
         ("tags", json!({"Team": "detection", "CostCenter": "42"})),
         ("inline_policies", json!({})),
     ];
-    for (property, value) in steps {
-        p[property] = value;
-        let desired = h.desired(&ctx, p.clone());
-        let changed = changed_properties(&prior, &desired);
-        assert_eq!(changed, vec![property.to_string()], "one property per step");
-        let applied = h
-            .provider
-            .update(&ctx, &role, &prior, &desired, &changed)
-            .await
-            .unwrap_or_else(|e| panic!("update {property}: {e}"));
-        assert_eq!(applied.attributes, created.attributes);
-        assert_reads_as(&h, &ctx, &desired).await;
-        prior = desired;
-    }
+    let (p, _) = assert_each_property_updates_in_place(&h, &ctx, &role, props(), steps, |applied| {
+        assert_eq!(applied.attributes, created.attributes)
+    })
+    .await;
 
     let got = iam(&h).get_role().role_name(&role).send().await.unwrap();
     let got = got.role().unwrap();
@@ -194,11 +175,9 @@ async fn delete_detaches_and_removes_policies_even_hand_added_ones() {
         .await
         .unwrap();
 
-    h.provider.delete(&ctx, &role, &desired).await.expect("delete");
+    assert_delete_repeats_and_gone_by_name(&h, &ctx, &role, &desired).await;
     let err = iam(&h).get_role().role_name(&role).send().await.unwrap_err();
     assert!(err.into_service_error().is_no_such_entity_exception());
-    assert_eq!(h.provider.read(&ctx, None).await.unwrap(), None);
-    h.provider.delete(&ctx, &role, &desired).await.expect("second delete");
 }
 
 #[tokio::test]

@@ -3,10 +3,11 @@
 //! property in place, a shard change too big for one call, delete, adoption.
 
 use crate::Harness;
+use crate::monitoring_common::via_proxy;
 use crate::support::{
     assert_provider_reads_as, assert_team_and_engine_tags, changed_properties, create_then_found_after_rerun,
 };
-use mantissa_aws::{AwsProvider, AwsSettings};
+use mantissa_aws::AwsProvider;
 use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
 use mantissa_testkit::RecordingProxy;
 use serde_json::{Value, json};
@@ -24,14 +25,7 @@ struct Proxied {
 
 async fn start() -> Proxied {
     let h = Harness::start().await;
-    let endpoint = h.provider.clients().config().endpoint_url().expect("endpoint").to_string();
-    let proxy = RecordingProxy::start(&endpoint).expect("proxy starts");
-    let provider = AwsProvider::connect(&AwsSettings {
-        region: h.region.clone(),
-        endpoint_url: Some(proxy.endpoint.clone()),
-        profile: None,
-    })
-    .await;
+    let (proxy, provider) = via_proxy(&h).await;
     Proxied { h, proxy, provider }
 }
 

@@ -1,5 +1,5 @@
-//! Helpers shared by the monitoring types' tests: a provider whose calls go through the
-//! recording proxy, so tests can assert which calls an operation made.
+//! Helpers first written for the monitoring types' tests and used by every type's tests that
+//! assert which calls an operation made: a provider whose calls go through the recording proxy.
 
 use crate::Harness;
 use mantissa_aws::{AwsProvider, AwsSettings};

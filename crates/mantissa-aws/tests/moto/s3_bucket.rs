@@ -3,7 +3,9 @@
 //! adoption by name and lineage, drift from a hand-edited policy.
 
 use crate::Harness;
-use crate::support::{assert_aws_error, changed_properties, create_then_found_after_rerun};
+use crate::support::{
+    assert_aws_error, assert_each_property_updates_in_place, assert_reads_as, create_then_found_after_rerun,
+};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ExpirationStatus, ServerSideEncryption, ServerSideEncryptionByDefault};
 use futures::StreamExt;
@@ -40,11 +42,12 @@ fn full_props() -> Value {
     })
 }
 
-/// What the provider reads must equal what normalize gave: the engine's plan is then empty.
-async fn assert_reads_as(h: &Harness, ctx: &ResourceContext, desired: &Value) {
-    let live = h.provider.read(ctx, Some(&ctx.physical_name)).await.expect("read").expect("bucket exists");
-    assert_eq!(live.id, ctx.physical_name);
-    assert_eq!(&live.properties, desired);
+/// The bucket's public access block as S3 answers it: block public ACLs, block public policy,
+/// ignore public ACLs, restrict public buckets.
+async fn public_access_block(h: &Harness, bucket: &str) -> [Option<bool>; 4] {
+    let out = h.s3().get_public_access_block().bucket(bucket).send().await.unwrap();
+    let pab = out.public_access_block_configuration().unwrap();
+    [pab.block_public_acls(), pab.block_public_policy(), pab.ignore_public_acls(), pab.restrict_public_buckets()]
 }
 
 /// The bucket's default encryption as S3 answers it (its first rule), and whether that rule has
@@ -108,12 +111,7 @@ async fn create_then_read_back() {
     assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::Aes256);
     assert_eq!(by_default.kms_master_key_id(), None);
 
-    let pab = s3.get_public_access_block().bucket(&bucket).send().await.unwrap();
-    let pab = pab.public_access_block_configuration().unwrap();
-    assert_eq!(pab.block_public_acls(), Some(true));
-    assert_eq!(pab.block_public_policy(), Some(true));
-    assert_eq!(pab.ignore_public_acls(), Some(true));
-    assert_eq!(pab.restrict_public_buckets(), Some(true));
+    assert_eq!(public_access_block(&h, &bucket).await, [Some(true), Some(true), Some(true), Some(true)]);
 
     let policy = s3.get_bucket_policy().bucket(&bucket).send().await.unwrap();
     let policy: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
@@ -191,9 +189,7 @@ async fn update_each_property_in_place() {
     let h = Harness::start().await;
     let ctx = ctx(&h, "updates");
     let bucket = ctx.physical_name.clone();
-    let mut props = full_props();
-    let mut prior = h.desired(&ctx, props.clone());
-    h.provider.create(&ctx, &prior).await.expect("create");
+    h.provider.create(&ctx, &h.desired(&ctx, full_props())).await.expect("create");
 
     // One property at a time, passing only its name, as the engine does for a one-key diff.
     let steps: Vec<(&str, Value)> = vec![
@@ -208,20 +204,10 @@ async fn update_each_property_in_place() {
         ),
         ("tags", json!({"Team": "detection", "CostCenter": "42"})),
     ];
-    for (property, value) in steps {
-        props[property] = value;
-        let desired = h.desired(&ctx, props.clone());
-        let changed = changed_properties(&prior, &desired);
-        assert_eq!(changed, vec![property.to_string()], "one property per step");
-        let applied = h
-            .provider
-            .update(&ctx, &bucket, &prior, &desired, &changed)
-            .await
-            .unwrap_or_else(|e| panic!("update {property}: {e}"));
-        assert_eq!(applied.id, bucket);
-        assert_reads_as(&h, &ctx, &desired).await;
-        prior = desired;
-    }
+    let (mut props, prior) = assert_each_property_updates_in_place(&h, &ctx, &bucket, full_props(), steps, |applied| {
+        assert_eq!(applied.id, bucket)
+    })
+    .await;
 
     // And the SDK's own view of the end state.
     let s3 = h.s3();
@@ -230,12 +216,7 @@ async fn update_each_property_in_place() {
     assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::AwsKms);
     assert_eq!(by_default.kms_master_key_id(), Some(KMS_KEY));
     assert_eq!(bucket_key_enabled, Some(true));
-    let pab = s3.get_public_access_block().bucket(&bucket).send().await.unwrap();
-    let pab = pab.public_access_block_configuration().unwrap();
-    assert_eq!(pab.block_public_acls(), Some(true));
-    assert_eq!(pab.block_public_policy(), Some(false));
-    assert_eq!(pab.ignore_public_acls(), Some(true));
-    assert_eq!(pab.restrict_public_buckets(), Some(false));
+    assert_eq!(public_access_block(&h, &bucket).await, [Some(true), Some(false), Some(true), Some(false)]);
     let policy = s3.get_bucket_policy().bucket(&bucket).send().await;
     assert_eq!(policy.unwrap_err().into_service_error().meta().code(), Some("NoSuchBucketPolicy"));
     let lc = s3.get_bucket_lifecycle_configuration().bucket(&bucket).send().await.unwrap();

@@ -57,10 +57,10 @@ pub async fn create_then_found_after_rerun(h: &Harness, ctx: &ResourceContext, d
     live
 }
 
-/// Creates `desired` and asserts that reading by name alone finds the id the create gave, however
-/// many others of the type stand before it (the listing is paged).
-pub async fn assert_created_and_found_by_name(h: &Harness, ctx: &ResourceContext, desired: &Value) {
-    let id = h.provider.create(ctx, desired).await.unwrap().id;
+/// Creates the resource declared with `props` and asserts that reading by name alone finds the
+/// id the create gave, however many others of the type stand before it (the listing is paged).
+pub async fn assert_created_and_found_by_name(h: &Harness, ctx: &ResourceContext, props: Value) {
+    let id = h.provider.create(ctx, &h.desired(ctx, props)).await.unwrap().id;
     assert_eq!(h.provider.read(ctx, None).await.unwrap().expect("found on page two").id, id);
 }
 
@@ -68,6 +68,52 @@ pub async fn assert_created_and_found_by_name(h: &Harness, ctx: &ResourceContext
 pub async fn assert_provider_reads_as(provider: &AwsProvider, ctx: &ResourceContext, desired: &Value) {
     let live = provider.read(ctx, Some(&ctx.physical_name)).await.expect("read").expect("exists");
     assert_eq!(&live.properties, desired);
+}
+
+/// Asserts that the resource reads back by its physical name, which is its id, as `desired`:
+/// what the provider reads must equal what normalize gave, or the engine's next plan is not empty.
+pub async fn assert_reads_as(h: &Harness, ctx: &ResourceContext, desired: &Value) {
+    let live = h.provider.read(ctx, Some(&ctx.physical_name)).await.expect("read").expect("exists");
+    assert_eq!(live.id, ctx.physical_name);
+    assert_eq!(&live.properties, desired);
+}
+
+/// Asserts that the resource reads back as [`assert_reads_as`] says, and that reading by name
+/// alone finds it with the attributes the create returned.
+pub async fn assert_reads_as_and_by_name(h: &Harness, ctx: &ResourceContext, applied: &Applied, desired: &Value) {
+    assert_reads_as(h, ctx, desired).await;
+    let live = h.provider.read(ctx, None).await.unwrap().expect("found by name");
+    assert_eq!(live.attributes, applied.attributes);
+}
+
+/// Changes one property a step, from `props` (what `id` was created with) on, passing only its
+/// name as the engine does for a one-key diff. Asserts that each step changes that property
+/// alone, that `check` holds of the update's result, and that the resource then reads back as
+/// desired. Returns the last step's properties, as declared and as normalized.
+pub async fn assert_each_property_updates_in_place(
+    h: &Harness,
+    ctx: &ResourceContext,
+    id: &str,
+    mut props: Value,
+    steps: Vec<(&str, Value)>,
+    check: impl Fn(&Applied),
+) -> (Value, Value) {
+    let mut prior = h.desired(ctx, props.clone());
+    for (property, value) in steps {
+        props[property] = value;
+        let desired = h.desired(ctx, props.clone());
+        let changed = changed_properties(&prior, &desired);
+        assert_eq!(changed, vec![property.to_string()], "one property per step");
+        let applied = h
+            .provider
+            .update(ctx, id, &prior, &desired, &changed)
+            .await
+            .unwrap_or_else(|e| panic!("update {property}: {e}"));
+        check(&applied);
+        assert_reads_as(h, ctx, &desired).await;
+        prior = desired;
+    }
+    (props, prior)
 }
 
 /// Deletes `id`, asserts it no longer reads by id, then deletes it again: a rerun after a crash
@@ -78,14 +124,21 @@ pub async fn assert_delete_repeats(h: &Harness, ctx: &ResourceContext, id: &str,
     h.provider.delete(ctx, id, prior).await.expect("deleting twice");
 }
 
-/// Creates `desired`, deletes it, asserts it is gone both by id and by name, then deletes it
-/// again: a rerun after a crash repeats the delete, and that must succeed.
-pub async fn create_then_delete_twice(h: &Harness, ctx: &ResourceContext, desired: &Value) {
-    let id = h.provider.create(ctx, desired).await.unwrap().id;
-    h.provider.delete(ctx, &id, desired).await.expect("delete");
-    assert!(h.provider.read(ctx, Some(&id)).await.unwrap().is_none());
+/// Deletes `id`, asserts it is gone both by id and by name, then deletes it again: a rerun after
+/// a crash repeats the delete, and that must succeed.
+pub async fn assert_delete_repeats_and_gone_by_name(h: &Harness, ctx: &ResourceContext, id: &str, prior: &Value) {
+    h.provider.delete(ctx, id, prior).await.expect("delete");
+    assert!(h.provider.read(ctx, Some(id)).await.unwrap().is_none());
     assert!(h.provider.read(ctx, None).await.unwrap().is_none());
-    h.provider.delete(ctx, &id, desired).await.expect("deleting twice");
+    h.provider.delete(ctx, id, prior).await.expect("deleting twice");
+}
+
+/// Creates the resource declared with `props`, then deletes it as
+/// [`assert_delete_repeats_and_gone_by_name`] does.
+pub async fn create_then_delete_twice(h: &Harness, ctx: &ResourceContext, props: Value) {
+    let desired = h.desired(ctx, props);
+    let id = h.provider.create(ctx, &desired).await.unwrap().id;
+    assert_delete_repeats_and_gone_by_name(h, ctx, &id, &desired).await;
 }
 
 /// Asserts that `result` is AWS's refusal of `operation`, its message starting with AWS's error

@@ -126,15 +126,20 @@ impl World {
             .and_then(|i| i.get("Digest").and_then(|d| d.as_s().ok()).cloned())
     }
 
-    async fn set_digest(&self, digest: &str) {
+    /// Writes the lock table's item `lock_id` with the one attribute `name = value`, by hand.
+    async fn put_item(&self, lock_id: &str, name: &str, value: &str) {
         self.ddb()
             .put_item()
             .table_name(TABLE)
-            .item("LockID", AttributeValue::S(format!("{BUCKET}/{KEY}-md5")))
-            .item("Digest", AttributeValue::S(digest.into()))
+            .item("LockID", AttributeValue::S(lock_id.into()))
+            .item(name, AttributeValue::S(value.into()))
             .send()
             .await
-            .expect("put digest");
+            .unwrap_or_else(|e| panic!("put {lock_id}: {e}"));
+    }
+
+    async fn set_digest(&self, digest: &str) {
+        self.put_item(&format!("{BUCKET}/{KEY}-md5"), "Digest", digest).await;
     }
 
     async fn lock_item_info(&self) -> Option<LockInfo> {
@@ -639,14 +644,7 @@ async fn a_terraform_lock_item_is_reported_by_its_fields() {
     let w = World::ready().await;
     // What Terraform writes: its LockInfo JSON, which has an extra `Info` field.
     let tf = r#"{"ID":"3f1c2d1e-0000-4000-8000-000000000001","Operation":"OperationTypeApply","Info":"","Who":"ci@runner","Version":"1.9.8","Created":"2025-01-02T03:04:05.123456Z","Path":"mantissa-state-test/dev/mantissa.state.json"}"#;
-    w.ddb()
-        .put_item()
-        .table_name(TABLE)
-        .item("LockID", AttributeValue::S(format!("{BUCKET}/{KEY}")))
-        .item("Info", AttributeValue::S(tf.into()))
-        .send()
-        .await
-        .unwrap();
+    w.put_item(&format!("{BUCKET}/{KEY}"), "Info", tf).await;
     let err = w.backend().lock(&LockInfo::new("apply", "x"), Duration::ZERO).await.unwrap_err();
     match err {
         BackendError::Locked(h) => {

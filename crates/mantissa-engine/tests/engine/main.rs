@@ -102,6 +102,16 @@ impl Harness {
         }
     }
 
+    /// The `acme` project's dev environment on a stack with no variables and the one module
+    /// `module`, declared by `yaml`.
+    pub fn with_module(module: &str, yaml: &str) -> Self {
+        Self::new(&[
+            ("environments/dev.yaml", &env_file("acme", "dev")),
+            ("stacks/test/stack.yaml", "variables: {}\n"),
+            (&format!("stacks/test/{module}.yaml"), yaml),
+        ])
+    }
+
     pub fn secret_fn(&self) -> impl Fn(&str) -> Option<String> + Send + Sync + use<> {
         let secrets = self.secrets.clone();
         move |name: &str| secrets.lock().unwrap().get(name).cloned()
@@ -156,6 +166,29 @@ impl Harness {
 
 pub fn normal() -> PlanOptions {
     PlanOptions { mode: PlanMode::Normal, refresh: true, parallelism: 4, ..Default::default() }
+}
+
+/// The addresses of the resources whose apply started, in the order the events came.
+pub fn started(events: &[ApplyEvent]) -> Vec<String> {
+    addresses(events, |e| matches!(e, ApplyEvent::Started { .. }))
+}
+
+/// The addresses of the resources whose apply completed, in the order the events came.
+pub fn completed(events: &[ApplyEvent]) -> Vec<String> {
+    addresses(events, |e| matches!(e, ApplyEvent::Completed { .. }))
+}
+
+fn addresses(events: &[ApplyEvent], pick: impl Fn(&ApplyEvent) -> bool) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| pick(e))
+        .map(|e| match e {
+            ApplyEvent::Started { address, .. }
+            | ApplyEvent::Completed { address, .. }
+            | ApplyEvent::Failed { address, .. }
+            | ApplyEvent::Skipped { address, .. } => address.to_string(),
+        })
+        .collect()
 }
 
 pub fn actions(plan: &Plan) -> Vec<(String, PlanAction)> {

@@ -37,14 +37,8 @@ async fn creates_in_dependency_order_then_plans_nothing_without_writes() {
     let (plan, report, events) = h.apply(normal()).await.unwrap();
     assert!(report.success(), "{report:?}");
     assert_eq!(plan.count(PlanAction::Create), 3);
-    let started: Vec<String> = events
-        .iter()
-        .filter_map(|e| match e {
-            ApplyEvent::Completed { address, .. } => Some(address.to_string()),
-            _ => None,
-        })
-        .collect();
-    let pos = |a: &str| started.iter().position(|x| x == a).unwrap();
+    let completed = completed(&events);
+    let pos = |a: &str| completed.iter().position(|x| x == a).unwrap();
     assert!(pos("storage.policy") > pos("storage.data"));
     assert!(pos("storage.policy") > pos("storage.table"));
 
@@ -134,13 +128,7 @@ async fn destroy_refuses_protected_resources_unless_named_and_runs_in_reverse() 
     let (_, report, events) =
         h.apply(PlanOptions { allow_destroy: vec!["storage.table".into()], ..destroy.clone() }).await.unwrap();
     assert!(report.success(), "{report:?}");
-    let order: Vec<String> = events
-        .iter()
-        .filter_map(|e| match e {
-            ApplyEvent::Started { address, .. } => Some(address.to_string()),
-            _ => None,
-        })
-        .collect();
+    let order = started(&events);
     assert_eq!(order[0], "storage.policy", "dependents go first: {order:?}");
     assert!(h.state().resources.is_empty());
     assert!(h.state().outputs.is_empty());
@@ -322,14 +310,10 @@ async fn provider_validation_points_at_the_value_and_bad_names_at_the_prefix() {
 
 #[tokio::test]
 async fn a_cycle_names_its_members() {
-    let h = Harness::new(&[
-        ("environments/dev.yaml", &env_file("acme", "dev")),
-        ("stacks/test/stack.yaml", "variables: {}\n"),
-        (
-            "stacks/test/storage.yaml",
-            "resources:\n  a:\n    type: fake_policy\n    properties: { x: \"${storage.b.arn}\" }\n  b:\n    type: fake_policy\n    properties: { x: \"${storage.a.arn}\" }\n",
-        ),
-    ]);
+    let h = Harness::with_module(
+        "storage",
+        "resources:\n  a:\n    type: fake_policy\n    properties: { x: \"${storage.b.arn}\" }\n  b:\n    type: fake_policy\n    properties: { x: \"${storage.a.arn}\" }\n",
+    );
     let PlanError::Config(d) = h.plan(normal()).await.unwrap_err() else { panic!() };
     assert!(d.0[0].message.contains("dependency cycle: storage.a → storage.b → storage.a"), "{}", d.0[0].message);
     assert_eq!(d.0[0].loc.line, 4);
@@ -464,11 +448,7 @@ async fn unreadable_properties_compare_with_the_state_and_their_trace_with_the_c
             "resources:\n  fn:\n    type: fake_function\n    properties:\n      source: {source}\n      code_hash: {hash}\n"
         )
     };
-    let h = Harness::new(&[
-        ("environments/dev.yaml", &env_file("acme", "dev")),
-        ("stacks/test/stack.yaml", "variables: {}\n"),
-        ("stacks/test/compute.yaml", &function("functions/a", "h1")),
-    ]);
+    let h = Harness::with_module("compute", &function("functions/a", "h1"));
     let (_, report, _) = h.apply(normal()).await.unwrap();
     assert!(report.success(), "{report:?}");
     assert_eq!(h.state().resources["compute.fn"].properties["source"], json!("functions/a"));
@@ -501,14 +481,10 @@ async fn unreadable_properties_compare_with_the_state_and_their_trace_with_the_c
 
 #[tokio::test]
 async fn a_resource_that_cannot_be_tagged_and_has_no_parent_is_adopted_only_under_an_intent() {
-    let h = Harness::new(&[
-        ("environments/dev.yaml", &env_file("acme", "dev")),
-        ("stacks/test/stack.yaml", "variables: {}\n"),
-        (
-            "stacks/test/monitoring.yaml",
-            "resources:\n  board:\n    type: fake_dashboard\n    properties:\n      body: x\n",
-        ),
-    ]);
+    let h = Harness::with_module(
+        "monitoring",
+        "resources:\n  board:\n    type: fake_dashboard\n    properties:\n      body: x\n",
+    );
     // Someone else's dashboard under the very name this stack would use.
     h.provider
         .objects

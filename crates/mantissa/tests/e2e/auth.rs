@@ -18,14 +18,7 @@ fn auth_env(w: &World, variables: &str) {
 }
 
 fn cognito(w: &World) -> aws_sdk_cognitoidentityprovider::Client {
-    use aws_sdk_cognitoidentityprovider as sdk;
-    let conf = sdk::Config::builder()
-        .behavior_version(sdk::config::BehaviorVersion::latest())
-        .region(sdk::config::Region::new("us-east-1"))
-        .endpoint_url(&w.emulator.endpoint)
-        .credentials_provider(sdk::config::Credentials::new("test", "test", None, None, "tests"))
-        .build();
-    sdk::Client::from_conf(conf)
+    client!(w, aws_sdk_cognitoidentityprovider)
 }
 
 fn output(w: &World, name: &str) -> String {

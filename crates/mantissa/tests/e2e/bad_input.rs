@@ -3,29 +3,47 @@
 
 use super::*;
 
-fn expect_diagnostic(w: &World, args: &[&str], location: &str, message: &str) {
+/// Expects `plan` and `validate` (with `args`) to fail on `case` with `message` at `location`.
+fn expect_diagnostic(w: &World, case: &str, args: &[&str], location: &str, message: &str) {
     for cmd in [args.to_vec(), [&["validate"][..], &args[1..]].concat()] {
         let r = w.mantissa(&cmd);
-        assert_eq!(r.code, 1, "{cmd:?}: {r:?}");
-        assert!(r.stderr.contains(location), "{cmd:?}: expected `{location}` in {r:?}");
-        assert!(r.stderr.contains(message), "{cmd:?}: expected `{message}` in {r:?}");
-        assert!(!r.stderr.contains("panicked"), "{r:?}");
+        assert_eq!(r.code, 1, "{case}: {cmd:?}: {r:?}");
+        assert!(r.stderr.contains(location), "{case}: {cmd:?}: expected `{location}` in {r:?}");
+        assert!(r.stderr.contains(message), "{case}: {cmd:?}: expected `{message}` in {r:?}");
+        assert!(!r.stderr.contains("panicked"), "{case}: {r:?}");
     }
-    assert!(w.proxy.calls().is_empty(), "no AWS call on bad input: {:?}", w.proxy.calls());
+    assert!(w.proxy.calls().is_empty(), "{case}: no AWS call on bad input: {:?}", w.proxy.calls());
 }
 
+/// Environment files that are wrong in themselves: each is reported at its place in
+/// environments/test.yaml.
 #[test]
-fn unknown_key_in_the_environment_file() {
-    let w = World::new();
-    w.env_file("test", "mantissa-log", "regoin: eu-west-1\n");
-    expect_diagnostic(&w, &["plan", "-e", "test"], "environments/test.yaml:5:1", "unknown key `regoin`");
-}
-
-#[test]
-fn wrong_type_for_a_variable() {
-    let w = World::new();
-    w.env_file("test", "mantissa-log", "variables:\n  log_retention_days: forever\n");
-    expect_diagnostic(&w, &["plan", "-e", "test"], "environments/test.yaml:6:23", "number");
+fn bad_environment_files() {
+    let cases = [
+        ("an unknown key", "mantissa-log", "regoin: eu-west-1\n", "5:1", "unknown key `regoin`"),
+        (
+            "a wrong type for a variable",
+            "mantissa-log",
+            "variables:\n  log_retention_days: forever\n",
+            "6:23",
+            "number",
+        ),
+        // S3 reserves the `xn--` prefix for punycode names: every bucket name would be refused.
+        ("an invalid bucket name", "xn--siem", "", "3:", "xn--"),
+        (
+            "a retention not above the transition",
+            "mantissa-log",
+            "variables:\n  log_retention_days: 30\n",
+            "6:23",
+            "31",
+        ),
+    ];
+    for (case, prefix, extra, location, message) in cases {
+        let w = World::new();
+        w.env_file("test", prefix, extra);
+        let location = format!("environments/test.yaml:{location}");
+        expect_diagnostic(&w, case, &["plan", "-e", "test"], &location, message);
+    }
 }
 
 #[test]
@@ -34,7 +52,8 @@ fn unknown_reference_in_the_stack() {
     let stack = std::fs::read_to_string(w.path().join("stacks/mantissa-log/stack.yaml")).unwrap();
     w.write("stacks/mantissa-log/stack.yaml", &stack.replace("${storage.config.name}", "${storage.confg.name}"));
     let line = stack.lines().position(|l| l.contains("${storage.config.name}")).unwrap() + 1;
-    expect_diagnostic(&w, &["plan", "-e", "test"], &format!("stacks/mantissa-log/stack.yaml:{line}:"), "storage.confg");
+    let location = format!("stacks/mantissa-log/stack.yaml:{line}:");
+    expect_diagnostic(&w, "an unknown reference", &["plan", "-e", "test"], &location, "storage.confg");
 }
 
 #[test]
@@ -51,6 +70,7 @@ fn a_reference_cycle() {
     );
     expect_diagnostic(
         &w,
+        "a reference cycle",
         &["plan", "-e", "test"],
         &format!("stacks/mantissa-log/storage.yaml:{line}:"),
         "dependency cycle: storage.a → storage.b → storage.a",
@@ -61,33 +81,16 @@ fn a_reference_cycle() {
 fn a_missing_environment_file() {
     let w = World::new();
     let r = w.mantissa(&["plan", "-e", "nope"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("environments/nope.yaml"), "{r:?}");
+    r.assert_fails_saying("environments/nope.yaml");
     assert!(r.stderr.contains("test"), "lists the environments there are: {r:?}");
     assert!(w.proxy.calls().is_empty());
-}
-
-#[test]
-fn an_invalid_bucket_name() {
-    let w = World::new();
-    // S3 reserves the `xn--` prefix for punycode names: every bucket name would be refused.
-    w.env_file("test", "xn--siem", "");
-    expect_diagnostic(&w, &["plan", "-e", "test"], "environments/test.yaml:3:", "xn--");
-}
-
-#[test]
-fn retention_not_above_the_transition() {
-    let w = World::new();
-    w.env_file("test", "mantissa-log", "variables:\n  log_retention_days: 30\n");
-    expect_diagnostic(&w, &["plan", "-e", "test"], "environments/test.yaml:6:23", "31");
 }
 
 #[test]
 fn a_usage_error_exits_1_so_2_always_means_changes() {
     let w = World::new();
     let r = w.mantissa(&["plan", "-e", "test", "--detailed-exitcode", "--no-such-flag"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("unexpected argument '--no-such-flag'"), "{r:?}");
+    r.assert_fails_saying("unexpected argument '--no-such-flag'");
     assert!(w.proxy.calls().is_empty());
 }
 
@@ -115,8 +118,7 @@ fn a_huge_lock_timeout_is_a_clear_error_not_a_panic() {
 #[cfg(unix)]
 #[test]
 fn a_function_source_with_a_link_leaving_it_is_refused_with_the_links_path() {
-    let w = World::new();
-    w.env_file("test", "mantissa-log", "modules:\n  storage: true\n");
+    let w = super::full_stack::full_world();
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("id_rsa"), "-----BEGIN PRIVATE KEY-----").unwrap();
     let link = w.path().join("stacks/mantissa-log/functions/alert-router/key.pem");
@@ -138,8 +140,7 @@ fn a_function_source_with_a_link_leaving_it_is_refused_with_the_links_path() {
 #[test]
 fn plan_out_with_a_symlinked_directory_inside_a_function_writes_a_private_plan() {
     use std::os::unix::fs::PermissionsExt as _;
-    let w = World::new();
-    w.env_file("test", "mantissa-log", "modules:\n  storage: true\n");
+    let w = super::full_stack::full_world();
     let f = w.path().join("stacks/mantissa-log/functions/alert-router");
     std::fs::create_dir_all(f.join("lib")).unwrap();
     std::fs::write(f.join("lib/util.py"), "x = 1\n").unwrap();

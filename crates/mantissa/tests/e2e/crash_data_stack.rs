@@ -4,7 +4,7 @@
 //! error, the plan after it is empty, and the emulator holds exactly what the state records.
 
 use super::crash_points::{abort_after_each_resource, abort_at_calls_spread, kill_after_writes};
-use super::data_stack::DATA_MODULES;
+use super::data_stack::data_side;
 use super::*;
 use std::time::Duration;
 
@@ -12,9 +12,7 @@ use std::time::Duration;
 const DATA_SIDE_RESOURCES: usize = 37;
 
 fn data_world() -> World {
-    let w = World::new();
-    w.env_file("test", "mantissa-log", DATA_MODULES);
-    w
+    data_side("")
 }
 
 #[test]

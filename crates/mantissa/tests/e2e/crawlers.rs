@@ -3,7 +3,7 @@
 //! read back with the SDK, an empty plan after, and switching them off deletes exactly the
 //! crawlers and their roles.
 
-use super::data_stack::{apply, assert_no_changes, data_env, percent_decode};
+use super::data_stack::{apply, assert_no_changes, data_env, data_side, percent_decode};
 use super::*;
 
 const PREFIX: &str = "mantissa-log-test";
@@ -11,8 +11,7 @@ const SOURCES: [&str; 3] = ["cloudtrail", "guardduty", "vpc_flow"];
 
 #[test]
 fn crawlers_are_created_per_source_and_removed_when_switched_off() {
-    let w = World::new();
-    data_env(&w, "variables:\n  enable_crawlers: true\n");
+    let w = data_side("variables:\n  enable_crawlers: true\n");
     let r = apply(&w);
     // The data side's 37, plus a crawler and a role per source.
     assert!(r.stdout.contains("Plan: 43 to add, 0 to change, 0 to replace, 0 to destroy."), "{r:?}");

@@ -10,10 +10,18 @@ use super::*;
 const PREFIX: &str = "mantissa-log-test";
 const SOURCES: [&str; 3] = ["cloudtrail", "vpc_flow", "guardduty"];
 /// The data side on, the compute/API side off.
-pub const DATA_MODULES: &str = "modules:\n  storage: true\n  ingestion: true\n  catalog: true\n  secrets: true\n  monitoring: true\n  compute: false\n  scheduling: false\n  api: false\n  auth: false\n";
+const DATA_MODULES: &str = "modules:\n  storage: true\n  ingestion: true\n  catalog: true\n  secrets: true\n  monitoring: true\n  compute: false\n  scheduling: false\n  api: false\n  auth: false\n";
 
+/// Writes the test environment: the data side on, with `variables` (a `variables:` block or none).
 pub(super) fn data_env(w: &World, variables: &str) {
     w.env_file("test", "mantissa-log", &format!("{variables}{DATA_MODULES}"));
+}
+
+/// A project whose test environment deploys the data side, with `variables`.
+pub(super) fn data_side(variables: &str) -> World {
+    let w = World::new();
+    data_env(&w, variables);
+    w
 }
 
 pub(super) fn apply(w: &World) -> Run {
@@ -43,8 +51,7 @@ fn assert_one_update(w: &World, address: &str, line: &str) -> Run {
 
 #[test]
 fn the_data_side_applies_reads_back_as_configured_and_plans_empty() {
-    let w = World::new();
-    data_env(&w, "variables:\n  dynamodb_point_in_time_recovery: true\n");
+    let w = data_side("variables:\n  dynamodb_point_in_time_recovery: true\n");
     let r = apply(&w);
     // 3 buckets + 3 tables, 6 ingestion, 3 Glue tables + database + workgroup, 2 secrets,
     // topic + log group + 15 alarms + dashboard (the API's access log group is off with the api).
@@ -241,8 +248,7 @@ fn the_data_side_applies_reads_back_as_configured_and_plans_empty() {
 
 #[test]
 fn tuning_the_data_side_is_one_in_place_update_each() {
-    let w = World::new();
-    data_env(&w, "");
+    let w = data_side("");
     apply(&w);
     let rt = rt();
     let kinesis = client!(w, aws_sdk_kinesis);

@@ -77,29 +77,19 @@ fn custom_stack_for_each_and_when_follow_the_variables() {
     let bad = text.replace("tier: compliance", "tier: gold");
     std::fs::write(&env, bad).unwrap();
     let r = run_in(dir.path(), &["validate", "-e", "example"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("environments/example.yaml:"), "{r:?}");
+    r.assert_fails_saying("environments/example.yaml:");
     assert!(r.stderr.contains("variable `tier` must be one of: standard, compliance; found gold"), "{r:?}");
 }
 
-/// Environment files under `dir` (recursively): YAML files outside any `stacks/` directory with a
-/// top-level `environment:` key. Stack files are validated through the environments using them.
-fn environment_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for p in entries {
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
-        if p.is_dir() {
-            if name != "stacks" {
-                environment_files(&p, out);
-            }
-            continue;
-        }
-        let yaml = [".yaml", ".yml", ".yaml.example", ".yml.example"].iter().any(|ext| name.ends_with(ext));
-        if yaml && std::fs::read_to_string(&p).unwrap().lines().any(|l| l.starts_with("environment:")) {
-            out.push(p);
-        }
-    }
+/// The shipped environment files: YAML files outside any `stacks/` directory with a top-level
+/// `environment:` key. Stack files are validated through the environments using them.
+fn environment_files(root: &Path) -> Vec<PathBuf> {
+    let in_stacks = |p: &Path| p.strip_prefix(root).unwrap().components().any(|c| c.as_os_str() == "stacks");
+    shipped_yaml_files(root, &["environments", "examples"])
+        .into_iter()
+        .filter(|p| !in_stacks(p))
+        .filter(|p| std::fs::read_to_string(p).unwrap().lines().any(|l| l.starts_with("environment:")))
+        .collect()
 }
 
 /// The `stack:` an environment file names (default mantissa-log).
@@ -114,9 +104,7 @@ fn stack_of(file: &Path) -> String {
 #[test]
 fn every_shipped_environment_file_validates() {
     let root = workspace_root();
-    let mut files = Vec::new();
-    environment_files(&root.join("environments"), &mut files);
-    environment_files(&root.join("examples"), &mut files);
+    let files = environment_files(&root);
     for must in ["environments/dev.yaml", "environments/local.yaml", "examples/custom-environment.yaml"] {
         assert!(files.contains(&root.join(must)), "{must} not found among {files:?}");
     }

@@ -41,13 +41,19 @@ impl std::fmt::Display for Soak {
     }
 }
 
-fn soak(seed: u64) -> Soak {
+/// The whole stack, its state in this file's S3 backend.
+fn whole_stack_on_the_s3_backend() -> World {
     let w = World::new();
     w.env_file(
         "test",
         "mantissa-log",
         &format!("backend:\n  s3:\n    bucket: {BUCKET}\n    key: {KEY}\n    lock_table: {TABLE}\n{ALL_MODULES}"),
     );
+    w
+}
+
+fn soak(seed: u64) -> Soak {
+    let w = whole_stack_on_the_s3_backend();
     w.proxy.set_random_faults(Some(RandomFaults::flaky(seed)));
 
     let r = w.mantissa(&["init", "-e", "test"]);
@@ -80,12 +86,7 @@ fn soak(seed: u64) -> Soak {
 /// and adopts it, so nothing exists twice.
 #[test]
 fn a_create_whose_answer_was_lost_is_adopted_not_made_twice() {
-    let w = World::new();
-    w.env_file(
-        "test",
-        "mantissa-log",
-        &format!("backend:\n  s3:\n    bucket: {BUCKET}\n    key: {KEY}\n    lock_table: {TABLE}\n{ALL_MODULES}"),
-    );
+    let w = whole_stack_on_the_s3_backend();
     const CREATES: [&str; 20] = [
         "CreateBucket",
         "CreateTable",

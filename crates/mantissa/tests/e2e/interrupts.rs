@@ -138,25 +138,11 @@ fn a_signal_while_applying_finishes_in_flight_work_saves_unlocks_and_exits_with_
     }
 }
 
-/// `script -qec CMD /dev/null` gives CMD a pseudo-terminal; what CMD writes there is copied to
-/// script's stdout, and what is written to script's stdin is typed at CMD's terminal.
+/// `mantissa args...` on a pseudo-terminal (see [`World::under_script`]); what is written to the
+/// child's stdin is typed at that terminal, and the returned screen fills with what it shows.
 fn under_terminal(w: &World, vars: &[(&str, &str)], args: &[&str]) -> (Child, Arc<Mutex<String>>) {
-    let inner = w.command(vars, args);
-    let line = std::iter::once(inner.get_program().to_string_lossy().into_owned())
-        .chain(args.iter().map(|a| a.to_string()))
-        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut c = Command::new("script");
-    c.args(["-qec", &line, "/dev/null"]).current_dir(w.path());
     // As under a service manager, unless the test names a user: the holder is still user@host.
-    c.env_remove("USER").env_remove("LOGNAME").env_remove("USERNAME");
-    for (k, v) in inner.get_envs() {
-        match v {
-            Some(v) => c.env(k, v),
-            None => c.env_remove(k),
-        };
-    }
+    let mut c = w.under_script(vars, args, &["USER", "LOGNAME", "USERNAME"]);
     c.env("TERM", "dumb").env("SHELL", "/bin/sh").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
     let mut child = c.spawn().unwrap();
     let screen = Arc::new(Mutex::new(String::new()));

@@ -61,6 +61,12 @@ impl Run {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+
+    /// Asserts that the run failed (exit 1) and said `needle` on stderr.
+    pub fn assert_fails_saying(&self, needle: &str) {
+        assert_eq!(self.code, 1, "{self:?}");
+        assert!(self.stderr.contains(needle), "expected `{needle}` on stderr: {self:?}");
+    }
 }
 
 impl From<Output> for Run {
@@ -185,6 +191,33 @@ impl World {
         aws_sdk_s3::Client::from_conf(conf)
     }
 
+    /// Writes each of `bodies` in turn to `key` in the log bucket, by hand: a version each. moto
+    /// applies the TLS-only Deny without its Condition, so the bucket policy is removed first.
+    pub fn put_log_versions(&self, key: &str, bodies: &[&str]) {
+        let s3 = self.s3();
+        rt().block_on(async {
+            s3.delete_bucket_policy().bucket("mantissa-log-test-logs").send().await.unwrap();
+            for body in bodies {
+                s3.put_object()
+                    .bucket("mantissa-log-test-logs")
+                    .key(key)
+                    .body(body.as_bytes().to_vec().into())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+
+    /// Asserts that the live log bucket's archive rule expires objects after `days`.
+    pub fn assert_logs_expire_after(&self, days: i32) {
+        let lc = rt()
+            .block_on(self.s3().get_bucket_lifecycle_configuration().bucket("mantissa-log-test-logs").send())
+            .unwrap();
+        let rule = lc.rules().iter().find(|r| r.id() == Some("archive-then-expire")).unwrap();
+        assert_eq!(rule.expiration().and_then(|e| e.days()), Some(days));
+    }
+
     /// A plain HTTP GET to the emulator (for answers the SDK cannot parse from moto).
     pub fn raw_get(&self, path_and_query: &str) -> String {
         use std::io::{Read, Write};
@@ -195,6 +228,31 @@ impl World {
         let mut out = String::new();
         s.read_to_string(&mut out).unwrap();
         out
+    }
+
+    /// `script -qec CMD /dev/null`, where CMD is `mantissa args...` as [`World::command`] builds
+    /// it: script gives CMD a pseudo-terminal as its stdin, stdout and stderr, and copies what CMD
+    /// wrote there to its own stdout. `unset` are dropped from what script inherits before CMD's
+    /// own environment is copied in, so that a variable in `vars` still reaches CMD.
+    pub fn under_script(&self, vars: &[(&str, &str)], args: &[&str], unset: &[&str]) -> Command {
+        let inner = self.command(vars, args);
+        let line = std::iter::once(inner.get_program().to_string_lossy().into_owned())
+            .chain(args.iter().map(|a| a.to_string()))
+            .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut c = Command::new("script");
+        c.args(["-qec", &line, "/dev/null"]).current_dir(self.path());
+        for name in unset {
+            c.env_remove(name);
+        }
+        for (k, v) in inner.get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        c
     }
 
     pub fn state(&self, env: &str) -> serde_json::Value {
@@ -211,6 +269,28 @@ pub fn storage_only() -> String {
 
 pub fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+/// The YAML files (and their `.example` templates) below `dirs` of the repository `root`, in path
+/// order.
+pub fn shipped_yaml_files(root: &Path, dirs: &[&str]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if [".yaml", ".yml", ".yaml.example", ".yml.example"].iter().any(|x| name.ends_with(x)) {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        walk(&root.join(dir), &mut files);
+    }
+    files.sort();
+    files
 }
 
 fn copy_dir(from: &Path, to: &PathBuf) {

@@ -7,9 +7,6 @@
 use super::*;
 use std::collections::BTreeSet;
 
-/// The data side on, the compute/API side off (as in data_stack.rs).
-const DATA_MODULES: &str = "modules:\n  storage: true\n  ingestion: true\n  catalog: true\n  secrets: true\n  monitoring: true\n  compute: false\n  scheduling: false\n  api: false\n  auth: false\n";
-
 /// The target of the targeting test (the issue's own example) and everything it depends on,
 /// transitively: the function's role and log group, and what its environment and policy name
 /// (the alerts topic, the alert history table, the Slack and PagerDuty secrets).
@@ -40,8 +37,7 @@ fn state_addresses(w: &World) -> BTreeSet<String> {
 
 #[test]
 fn target_plans_and_applies_only_the_target_and_what_it_depends_on() {
-    let w = World::new();
-    w.env_file("test", "mantissa-log", super::full_stack::ALL_MODULES);
+    let w = super::full_stack::full_world();
     let expected: BTreeSet<String> = TARGET_CLOSURE.iter().map(|s| s.to_string()).collect();
 
     let r = w.mantissa(&["plan", "-e", "test", "--target", TARGET, "--detailed-exitcode"]);
@@ -91,16 +87,15 @@ fn replace_and_refresh_false_are_honoured() {
     assert_eq!(w.proxy.count("DescribeTable"), 0, "{:?}", w.proxy.calls());
 
     let r = w.mantissa(&["plan", "-e", "test", "--refresh-only", "--refresh=false"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("--refresh-only reads the live account"), "{r:?}");
+    r.assert_fails_saying("--refresh-only reads the live account");
 }
 
 #[test]
 fn drift_is_found_then_accepted_into_state_without_touching_aws() {
     let w = World::new();
     let r = w.mantissa(&["drift", "-e", "test"]);
-    assert_eq!(r.code, 1, "no state yet is an error, not a clean bill: {r:?}");
-    assert!(r.stderr.contains("no state for environment test"), "{r:?}");
+    // No state yet is an error, not a clean bill.
+    r.assert_fails_saying("no state for environment test");
 
     assert_eq!(w.mantissa(&["apply", "-e", "test", "--auto-approve"]).code, 0);
     let r = w.mantissa(&["drift", "-e", "test"]);
@@ -173,8 +168,7 @@ fn a_resource_deleted_outside_is_drift_too() {
 
 #[test]
 fn graph_prints_dot_with_module_clusters_and_reference_edges_without_aws() {
-    let w = World::new();
-    w.env_file("test", "mantissa-log", DATA_MODULES);
+    let w = super::data_stack::data_side("");
     let r = w.mantissa(&["graph", "-e", "test"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(w.proxy.calls().is_empty(), "graph makes no AWS call: {:?}", w.proxy.calls());
@@ -283,10 +277,7 @@ fn w_less(args: &[&str]) -> Run {
 #[test]
 fn shipped_yaml_files_point_at_their_schema() {
     let root = workspace_root();
-    let mut files = Vec::new();
-    yaml_files(&root.join("environments"), &mut files);
-    yaml_files(&root.join("stacks"), &mut files);
-    yaml_files(&root.join("examples"), &mut files);
+    let files = shipped_yaml_files(&root, &["environments", "stacks", "examples"]);
     let mut checked = 0;
     for f in &files {
         let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
@@ -313,18 +304,6 @@ fn shipped_yaml_files_point_at_their_schema() {
         checked += 1;
     }
     assert!(checked >= 10, "{files:?}");
-}
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if [".yaml", ".yml", ".yaml.example"].iter().any(|x| name.ends_with(x)) {
-            out.push(p);
-        }
-    }
 }
 
 /// The shipped files also satisfy the schemas they name, checked by an independent validator
@@ -388,8 +367,7 @@ fn completions_for_each_shell_name_the_commands() {
         assert!(r.stdout.contains("refresh-only"), "{shell}: flags are completed too");
     }
     let r = w_less(&["completions", "tcsh"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("invalid value 'tcsh'"), "{r:?}");
+    r.assert_fails_saying("invalid value 'tcsh'");
 }
 
 #[test]

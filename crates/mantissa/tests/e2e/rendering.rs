@@ -59,23 +59,10 @@ fn piped_output_has_no_escape_codes_with_or_without_no_color() {
     }
 }
 
-/// `script -qec CMD /dev/null` runs CMD with a pseudo-terminal as its stdin, stdout and stderr,
-/// and copies what CMD wrote to the terminal to its own stdout.
+/// `mantissa args...` on a pseudo-terminal (see [`World::under_script`]), its screen as stdout.
 fn under_terminal(w: &World, args: &[&str]) -> Run {
-    let inner = w.command(&[], args);
-    let line = std::iter::once(inner.get_program().to_string_lossy().into_owned())
-        .chain(args.iter().map(|a| a.to_string()))
-        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut c = Command::new("script");
-    c.args(["-qec", &line, "/dev/null"]).current_dir(w.path()).stdin(Stdio::null());
-    for (k, v) in inner.get_envs() {
-        match v {
-            Some(v) => c.env(k, v),
-            None => c.env_remove(k),
-        };
-    }
+    let mut c = w.under_script(&[], args, &[]);
+    c.stdin(Stdio::null());
     c.env("TERM", "xterm-256color").env("COLUMNS", "160").env("LINES", "50");
     run(c)
 }

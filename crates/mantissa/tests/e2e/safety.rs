@@ -48,8 +48,7 @@ fn a_changed_prefix_or_a_removed_data_resource_stops_before_any_change() {
 
     w.env_file("test", "acme-siem", "");
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("storage.logs (aws_s3_bucket) is protected and would be replaced"), "{r:?}");
+    r.assert_fails_saying("storage.logs (aws_s3_bucket) is protected and would be replaced");
     assert!(r.stderr.contains("mantissa-log-test-logs → acme-siem-test-logs"), "says why: {r:?}");
     assert!(r.stderr.contains("--allow-destroy storage.logs"), "says how to allow it: {r:?}");
     assert!(w.proxy.writes().is_empty(), "{:?}", w.proxy.writes());
@@ -73,19 +72,7 @@ fn a_changed_prefix_or_a_removed_data_resource_stops_before_any_change() {
     assert!(w.proxy.writes().is_empty());
 
     // Named explicitly, the versioned bucket is emptied of every version and deleted.
-    rt().block_on(async {
-        let s3 = w.s3();
-        s3.delete_bucket_policy().bucket("mantissa-log-test-logs").send().await.unwrap();
-        for body in ["a", "b", "c"] {
-            s3.put_object()
-                .bucket("mantissa-log-test-logs")
-                .key("vpc_flow/x.gz")
-                .body(body.as_bytes().to_vec().into())
-                .send()
-                .await
-                .unwrap();
-        }
-    });
+    w.put_log_versions("vpc_flow/x.gz", &["a", "b", "c"]);
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve", "--allow-destroy", "storage.logs"]);
     assert_eq!(r.code, 0, "{r:?}");
     let names: Vec<String> = rt()
@@ -156,27 +143,21 @@ fn a_saved_plan_is_refused_once_state_or_configuration_changed() {
     w.env_file("test", "mantissa-log", "variables:\n  log_retention_days: 200\n");
     w.proxy.clear();
     let r = w.mantissa(&["apply", "-e", "test", "p1.plan"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("the state changed since this plan was made"), "{r:?}");
+    r.assert_fails_saying("the state changed since this plan was made");
 
     assert_eq!(w.mantissa(&["plan", "-e", "test", "--out", "p2.plan"]).code, 0);
     w.env_file("test", "mantissa-log", "variables:\n  log_retention_days: 250\n");
     let r = w.mantissa(&["apply", "-e", "test", "p2.plan"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("the configuration changed since this plan was made"), "{r:?}");
+    r.assert_fails_saying("the configuration changed since this plan was made");
     let r = w.mantissa(&["apply", "-e", "qa", "p2.plan"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("this plan was made for environment `test`, not `qa`"), "{r:?}");
+    r.assert_fails_saying("this plan was made for environment `test`, not `qa`");
     assert!(w.proxy.writes().is_empty(), "{:?}", w.proxy.writes());
 
     // A fresh plan applies as saved, without a prompt.
     assert_eq!(w.mantissa(&["plan", "-e", "test", "--out", "p3.plan"]).code, 0);
     let r = w.mantissa(&["apply", "-e", "test", "p3.plan"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let lc =
-        rt().block_on(w.s3().get_bucket_lifecycle_configuration().bucket("mantissa-log-test-logs").send()).unwrap();
-    let rule = lc.rules().iter().find(|r| r.id() == Some("archive-then-expire")).unwrap();
-    assert_eq!(rule.expiration().and_then(|e| e.days()), Some(250));
+    w.assert_logs_expire_after(250);
     assert_eq!(w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]).code, 0);
 }
 

@@ -68,11 +68,5 @@ fn a_secret_value_reaches_secrets_manager_and_nothing_else() {
 }
 
 fn secretsmanager(w: &World) -> aws_sdk_secretsmanager::Client {
-    let conf = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-        .endpoint_url(&w.emulator.endpoint)
-        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new("test", "test", None, None, "tests"))
-        .build();
-    aws_sdk_secretsmanager::Client::from_conf(conf)
+    client!(w, aws_sdk_secretsmanager)
 }

@@ -32,13 +32,7 @@ fn applied_with_s3_backend() -> World {
 
 /// A DynamoDB client talking to the emulator directly (not through the proxy).
 pub fn ddb(w: &World) -> aws_sdk_dynamodb::Client {
-    let conf = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .endpoint_url(&w.emulator.endpoint)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "tests"))
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(conf)
+    client!(w, aws_sdk_dynamodb)
 }
 
 /// The lock table's item under `id`, as attribute name → string value.
@@ -203,8 +197,7 @@ fn a_held_lock_stops_apply_after_one_attempt_until_force_unlock() {
 
     w.proxy.clear();
     let r = w.mantissa(&["apply", "-e", "test", "--auto-approve"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("alice@ci-runner-7"), "{r:?}");
+    r.assert_fails_saying("alice@ci-runner-7");
     assert!(r.stderr.contains("OperationTypeApply"), "{r:?}");
     assert!(r.stderr.contains(&format!("lock ID {holder_id}")), "{r:?}");
     assert!(r.stderr.contains("force-unlock"), "{r:?}");
@@ -214,12 +207,10 @@ fn a_held_lock_stops_apply_after_one_attempt_until_force_unlock() {
 
     // Without --force and without a terminal: refused, lock untouched.
     let r = w.mantissa(&["force-unlock", "-e", "test", holder_id]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("standard input is not a terminal"), "{r:?}");
+    r.assert_fails_saying("standard input is not a terminal");
     // The wrong ID never releases someone's lock.
     let r = w.mantissa(&["force-unlock", "-e", "test", "not-the-id", "--force"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains(&format!("held under ID {holder_id}")), "{r:?}");
+    r.assert_fails_saying(&format!("held under ID {holder_id}"));
     assert_eq!(item(&w, &lock_id()).map(|i| i["Info"].clone()), Some(info.to_string()));
 
     let r = w.mantissa(&["force-unlock", "-e", "test", holder_id, "--force"]);
@@ -275,16 +266,14 @@ fn state_list_show_pull_rm_and_push() {
     assert_eq!(shown, pulled["resources"]["storage.logs"]);
 
     let r = w.mantissa(&["state", "show", "-e", "test", "storage.log"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("did you mean `storage.logs`?"), "{r:?}");
+    r.assert_fails_saying("did you mean `storage.logs`?");
     assert!(r.stderr.contains("the state holds: storage.alert_history, storage.athena_results, storage.config, storage.detection_state, storage.logs, storage.query_sessions"), "{r:?}");
     assert!(w.proxy.writes().is_empty(), "list, show and pull write nothing");
     assert_eq!(w.proxy.count("PutItem"), 0, "and take no lock");
 
     // rm: unknown addresses change nothing, even next to a known one.
     let r = w.mantissa(&["state", "rm", "-e", "test", "storage.config", "storage.nope"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("`storage.nope` is not in the state"), "{r:?}");
+    r.assert_fails_saying("`storage.nope` is not in the state");
     assert_eq!(pull(&w)["serial"].as_u64(), Some(serial));
 
     w.proxy.clear();
@@ -387,8 +376,7 @@ fn state_list_show_pull_rm_and_push() {
     prod["serial"] = 999.into();
     w.write("prod.json", &serde_json::to_string_pretty(&prod).unwrap());
     let r = w.mantissa(&["state", "push", "-e", "test", "prod.json", "--force"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("prod.json is the state of environment `prod`, not `test`"), "{r:?}");
+    r.assert_fails_saying("prod.json is the state of environment `prod`, not `test`");
     let last = pull(&w);
     assert_eq!(last["lineage"], lineage.as_str());
     assert_eq!(last["serial"].as_u64(), Some(serial + 2));
@@ -471,15 +459,12 @@ fn import_records_a_hand_made_bucket_and_plan_updates_it_instead_of_creating() {
 
     // Refusals: already in state, not in the stack, nothing with that id.
     let r = w.mantissa(&["import", "-e", "test", "storage.logs", "mantissa-log-test-logs"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("storage.logs is already in state (aws_s3_bucket mantissa-log-test-logs)"), "{r:?}");
+    r.assert_fails_saying("storage.logs is already in state (aws_s3_bucket mantissa-log-test-logs)");
     let r = w.mantissa(&["import", "-e", "test", "storage.archive", "some-bucket"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("`storage.archive` is not declared in this environment's stack"), "{r:?}");
+    r.assert_fails_saying("`storage.archive` is not declared in this environment's stack");
     assert!(r.stderr.contains("declared: storage.logs, storage.athena_results, storage.config"), "{r:?}");
     let r = w.mantissa(&["import", "-e", "test", "storage.config", "no-such-bucket-here"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("no aws_s3_bucket with id `no-such-bucket-here` was found"), "{r:?}");
+    r.assert_fails_saying("no aws_s3_bucket with id `no-such-bucket-here` was found");
     assert_eq!(w.state("test")["serial"], 1, "refusals write nothing");
 
     // Apply converges on the imported bucket in place: two creates, no third bucket.
@@ -511,6 +496,5 @@ fn a_state_object_changed_behind_mantissas_back_is_refused() {
     );
     assert!(r.stdout.is_empty(), "nothing of the tampered state is printed: {r:?}");
     let r = w.mantissa(&["plan", "-e", "test"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("does not match the digest"), "{r:?}");
+    r.assert_fails_saying("does not match the digest");
 }

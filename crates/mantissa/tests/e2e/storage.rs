@@ -53,10 +53,7 @@ fn changing_retention_is_one_in_place_lifecycle_update() {
     assert_eq!(r.code, 0, "{r:?}");
     let writes: Vec<String> = w.proxy.writes().into_iter().map(|c| c.operation).collect();
     assert_eq!(writes, vec!["PutBucketLifecycleConfiguration"], "only the lifecycle changes");
-    let lc =
-        rt().block_on(w.s3().get_bucket_lifecycle_configuration().bucket("mantissa-log-test-logs").send()).unwrap();
-    let rule = lc.rules().iter().find(|r| r.id() == Some("archive-then-expire")).unwrap();
-    assert_eq!(rule.expiration().and_then(|e| e.days()), Some(400));
+    w.assert_logs_expire_after(400);
     assert_eq!(w.mantissa(&["plan", "-e", "test", "--detailed-exitcode"]).code, 0);
 }
 
@@ -136,26 +133,12 @@ fn another_prefix_and_environment_deploy_side_by_side() {
 fn destroy_removes_everything_and_a_second_destroy_is_a_noop() {
     let w = World::new();
     assert_eq!(w.mantissa(&["apply", "-e", "test", "--auto-approve"]).code, 0);
-    // Objects with several versions and a delete marker in the logs bucket. moto applies the
-    // TLS-only Deny without its Condition, so object writes need the policy out of the way.
-    rt().block_on(async {
-        let s3 = w.s3();
-        s3.delete_bucket_policy().bucket("mantissa-log-test-logs").send().await.unwrap();
-        for body in ["one", "two"] {
-            s3.put_object()
-                .bucket("mantissa-log-test-logs")
-                .key("cloudtrail/a.json")
-                .body(body.as_bytes().to_vec().into())
-                .send()
-                .await
-                .unwrap();
-        }
-        s3.delete_object().bucket("mantissa-log-test-logs").key("cloudtrail/a.json").send().await.unwrap();
-    });
+    // Objects with several versions and a delete marker in the logs bucket.
+    w.put_log_versions("cloudtrail/a.json", &["one", "two"]);
+    rt().block_on(w.s3().delete_object().bucket("mantissa-log-test-logs").key("cloudtrail/a.json").send()).unwrap();
     // The log archive is protected.
     let r = w.mantissa(&["destroy", "-e", "test", "--auto-approve"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("storage.logs (aws_s3_bucket) is protected and would be destroyed"), "{r:?}");
+    r.assert_fails_saying("storage.logs (aws_s3_bucket) is protected and would be destroyed");
     assert!(r.stderr.contains("--include-data"), "{r:?}");
     assert_eq!(rt().block_on(w.s3().list_buckets().send()).unwrap().buckets().len(), 3, "nothing was deleted");
 
@@ -178,7 +161,6 @@ fn destroy_removes_everything_and_a_second_destroy_is_a_noop() {
 fn apply_refuses_to_prompt_without_a_terminal() {
     let w = World::new();
     let r = w.mantissa(&["apply", "-e", "test"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("pass --auto-approve"), "{r:?}");
+    r.assert_fails_saying("pass --auto-approve");
     assert!(w.proxy.writes().is_empty());
 }

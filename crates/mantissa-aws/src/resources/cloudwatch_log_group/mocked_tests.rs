@@ -3,6 +3,7 @@
 
 use crate::AwsProvider;
 use crate::sdk::AwsClients;
+use crate::test_support::resource_context;
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::operation::associate_kms_key::AssociateKmsKeyOutput;
 use aws_sdk_cloudwatchlogs::operation::describe_log_groups::DescribeLogGroupsOutput;
@@ -10,7 +11,7 @@ use aws_sdk_cloudwatchlogs::operation::disassociate_kms_key::DisassociateKmsKeyO
 use aws_sdk_cloudwatchlogs::types::LogGroup;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use mantissa_config::Address;
-use mantissa_engine::{NameStyle, Naming, Provider, ResourceContext, standard_tags};
+use mantissa_engine::{Provider, ResourceContext, standard_tags};
 use serde_json::{Value, json};
 
 const NAME: &str = "/mantissa-log/dev/firehose-logs";
@@ -18,16 +19,7 @@ const ARN: &str = "arn:aws:logs:us-east-1:123456789012:log-group:/mantissa-log/d
 const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 fn ctx() -> ResourceContext {
-    let address = Address::new("monitoring", "firehose_logs");
-    let naming =
-        Naming { project_prefix: "mantissa-log".into(), environment: "dev".into(), region: "us-east-1".into() };
-    ResourceContext {
-        physical_name: naming.physical_name(NameStyle::LogGroup, &address),
-        address,
-        type_name: super::TYPE_NAME.into(),
-        naming,
-        lineage: "11111111-2222-3333-4444-555555555555".into(),
-    }
+    resource_context("mantissa-log", Address::new("monitoring", "firehose_logs"), super::TYPE_NAME)
 }
 
 fn desired(p: &AwsProvider, ctx: &ResourceContext, kms: Option<&str>) -> Value {
@@ -50,8 +42,7 @@ async fn the_key_changes_in_place() {
         .match_requests(|r| r.log_group_name() == Some(NAME))
         .then_output(|| DisassociateKmsKeyOutput::builder().build());
     let logs = mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, [&describe, &associate, &disassociate]);
-    let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    let p = AwsProvider::new(AwsClients::new(config).with_client(logs));
+    let p = AwsProvider::new(AwsClients::unconfigured().with_client(logs));
     let ctx = ctx();
     let without = desired(&p, &ctx, None);
     let with = desired(&p, &ctx, Some(KEY));

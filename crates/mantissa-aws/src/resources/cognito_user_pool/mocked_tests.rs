@@ -5,6 +5,7 @@
 
 use crate::AwsProvider;
 use crate::sdk::AwsClients;
+use crate::test_support::resource_context;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::operation::describe_user_pool::DescribeUserPoolOutput;
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
@@ -16,23 +17,14 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use mantissa_config::Address;
-use mantissa_engine::{LINEAGE_TAG, NameStyle, Naming, Provider, ResourceContext, standard_tags};
+use mantissa_engine::{LINEAGE_TAG, Provider, ResourceContext, standard_tags};
 use serde_json::{Value, json};
 
 const ID: &str = "us-east-1_AbC123";
 const ARN: &str = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC123";
 
 fn ctx() -> ResourceContext {
-    let address = Address::new("auth", "users");
-    let naming =
-        Naming { project_prefix: "mantissa-log".into(), environment: "dev".into(), region: "us-east-1".into() };
-    ResourceContext {
-        physical_name: naming.physical_name(NameStyle::Dashed, &address),
-        address,
-        type_name: super::TYPE_NAME.into(),
-        naming,
-        lineage: "11111111-2222-3333-4444-555555555555".into(),
-    }
+    resource_context("mantissa-log", Address::new("auth", "users"), super::TYPE_NAME)
 }
 
 fn desired(p: &AwsProvider, ctx: &ResourceContext, extra_tags: &[(&str, &str)]) -> Value {
@@ -101,8 +93,7 @@ async fn an_update_sends_everything_and_untags_what_aws_kept() {
         .match_requests(|r| r.resource_arn() == Some(ARN) && r.tag_keys() == ["Team"])
         .then_output(|| UntagResourceOutput::builder().build());
     let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&update, &describe, &mfa, &untag]);
-    let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    let p = AwsProvider::new(AwsClients::new(config).with_client(cognito));
+    let p = AwsProvider::new(AwsClients::unconfigured().with_client(cognito));
 
     let before = desired(&p, &ctx, &[("Team", "security")]);
     let after = desired(&p, &ctx, &[]);

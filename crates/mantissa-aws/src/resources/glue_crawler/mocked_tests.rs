@@ -4,6 +4,7 @@
 
 use crate::AwsProvider;
 use crate::sdk::AwsClients;
+use crate::test_support::resource_context;
 use aws_sdk_glue::Client;
 use aws_sdk_glue::error::ErrorMetadata;
 use aws_sdk_glue::operation::delete_crawler::DeleteCrawlerError;
@@ -17,7 +18,7 @@ use aws_sdk_glue::types::{Crawler, CrawlerState, CrawlerTargets, RecrawlBehavior
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{Rule, RuleMode, mock};
 use mantissa_config::Address;
-use mantissa_engine::{NameStyle, Naming, Provider, ResourceContext, standard_tags};
+use mantissa_engine::{Provider, ResourceContext, standard_tags};
 use serde_json::{Value, json};
 
 const NAME: &str = "mantissa-log-dev-crawler-cloudtrail";
@@ -25,16 +26,7 @@ const ROLE: &str = "arn:aws:iam::123456789012:role/mantissa-log-dev-crawler-role
 const CONFIG: &str = r#"{"CrawlerOutput":{"Partitions":{"AddOrUpdateBehavior":"InheritFromTable"}},"Version":1.0}"#;
 
 fn ctx() -> ResourceContext {
-    let address = Address::new("catalog", "crawler").with_key("cloudtrail");
-    let naming =
-        Naming { project_prefix: "mantissa-log".into(), environment: "dev".into(), region: "us-east-1".into() };
-    ResourceContext {
-        physical_name: naming.physical_name(NameStyle::Dashed, &address),
-        address,
-        type_name: super::TYPE_NAME.into(),
-        naming,
-        lineage: "11111111-2222-3333-4444-555555555555".into(),
-    }
+    resource_context("mantissa-log", Address::new("catalog", "crawler").with_key("cloudtrail"), super::TYPE_NAME)
 }
 
 /// A client of `$sdk` answering from `rules`. Built by hand rather than with `mock_client!`,
@@ -63,8 +55,7 @@ fn provider(glue_rules: &[&Rule]) -> AwsProvider {
     });
     let sts = mocked!(aws_sdk_sts, [&sts_rule]);
     let glue = mocked!(aws_sdk_glue, glue_rules.iter().copied());
-    let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    AwsProvider::new(AwsClients::new(config).with_client(glue).with_client(sts))
+    AwsProvider::new(AwsClients::unconfigured().with_client(glue).with_client(sts))
 }
 
 fn desired(p: &AwsProvider, ctx: &ResourceContext, extra: Value) -> Value {

@@ -3,34 +3,25 @@
 
 use crate::AwsProvider;
 use crate::sdk::AwsClients;
+use crate::test_support::resource_context;
 use aws_sdk_sns::Client;
 use aws_sdk_sns::operation::get_subscription_attributes::GetSubscriptionAttributesOutput;
 use aws_sdk_sns::operation::subscribe::SubscribeOutput;
 use aws_sdk_sns::operation::unsubscribe::UnsubscribeOutput;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use mantissa_config::Address;
-use mantissa_engine::{NameStyle, Naming, Provider, ResourceContext};
+use mantissa_engine::{Provider, ResourceContext};
 use serde_json::json;
 
 const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:mantissa-log-dev-alerts";
 const SUB: &str = "arn:aws:sns:us-east-1:123456789012:mantissa-log-dev-alerts:6f1e0c1a-2b3c-4d5e-8f90-123456789abc";
 
 fn ctx() -> ResourceContext {
-    let address = Address::new("monitoring", "alert_email").with_key("secops");
-    let naming =
-        Naming { project_prefix: "mantissa-log".into(), environment: "dev".into(), region: "us-east-1".into() };
-    ResourceContext {
-        physical_name: naming.physical_name(NameStyle::Dashed, &address),
-        address,
-        type_name: super::TYPE_NAME.into(),
-        naming,
-        lineage: "11111111-2222-3333-4444-555555555555".into(),
-    }
+    resource_context("mantissa-log", Address::new("monitoring", "alert_email").with_key("secops"), super::TYPE_NAME)
 }
 
 fn provider(sns: Client) -> AwsProvider {
-    let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
-    AwsProvider::new(AwsClients::new(config).with_client(sns))
+    AwsProvider::new(AwsClients::unconfigured().with_client(sns))
 }
 
 fn pending_attributes() -> GetSubscriptionAttributesOutput {
