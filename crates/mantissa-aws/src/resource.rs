@@ -31,6 +31,11 @@ pub fn name_and_arn(name: &str, arn: Option<&str>) -> Map<String, Value> {
     m
 }
 
+/// Attributes that are all strings, from `(key, value)` pairs.
+pub fn string_attributes<const N: usize>(pairs: [(&str, &str); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), Value::from(v))).collect()
+}
+
 /// What a type's properties check and normalize of themselves, before any AWS call. The
 /// defaults suit properties with nothing to check and no list whose order AWS drops.
 pub trait Properties {
