@@ -11,7 +11,10 @@ use aws_sdk_apigateway::operation::get_deployments::GetDeploymentsOutput;
 use aws_sdk_apigateway::operation::get_resources::GetResourcesOutput;
 use aws_sdk_apigateway::operation::get_rest_apis::GetRestApisOutput;
 use aws_sdk_apigateway::types::{Authorizer, Deployment, Op, PatchOperation, Resource, RestApi};
-use mantissa_aws_core::call;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -56,6 +59,24 @@ where
         update(ops).await?;
     }
     Ok(())
+}
+
+/// Sends a Delete* request; what is gone already (it, or the API it was in) counts as deleted.
+pub async fn delete_unless_gone<T, E>(
+    operation: &'static str,
+    request: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+) -> Result<(), ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    call_or_none(operation, &[NOT_FOUND], request).await?;
+    Ok(())
+}
+
+/// The error for a lookup that found several where there should be one (`what` says which):
+/// adopting either would be a guess.
+pub fn several_found(what: &str, ids: &[&str]) -> ProviderError {
+    ProviderError::Other(format!("{what} ({}): delete the extra ones, then rerun", ids.join(", ")))
 }
 
 /// One page of a listing API Gateway pages with `position`.

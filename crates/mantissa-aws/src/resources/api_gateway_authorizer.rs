@@ -12,7 +12,8 @@ use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, string_attributes};
 use crate::resources::api_gateway::{
-    NOT_FOUND, add, assigned_id, find_in_pages, remove, replace, send_patch, split_id,
+    NOT_FOUND, add, assigned_id, delete_unless_gone, find_in_pages, remove, replace, send_patch, several_found,
+    split_id,
 };
 use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_authorizer::GetAuthorizerOutput;
@@ -127,11 +128,7 @@ impl ResourceType for ApiAuthorizer {
         let existing = self.find(api, name).await?;
         if existing.len() > 1 {
             let ids: Vec<&str> = existing.iter().filter_map(|a| a.id()).collect();
-            return Err(ProviderError::Other(format!(
-                "REST API {api} has {} authorizers called {name} ({}): delete the extra one, then rerun",
-                ids.len(),
-                ids.join(", ")
-            )));
+            return Err(several_found(&format!("REST API {api} has {} authorizers called {name}", ids.len()), &ids));
         }
         if let Some(a) = existing.first() {
             let id = a.id().unwrap_or_default();
@@ -184,13 +181,8 @@ impl ResourceType for ApiAuthorizer {
         if self.get(api, authorizer).await?.is_none() {
             return Ok(());
         }
-        call_or_none(
-            "apigateway:DeleteAuthorizer",
-            &[NOT_FOUND],
-            self.clients.apigateway().delete_authorizer().rest_api_id(api).authorizer_id(authorizer).send(),
-        )
-        .await?;
-        Ok(())
+        let request = self.clients.apigateway().delete_authorizer().rest_api_id(api).authorizer_id(authorizer);
+        delete_unless_gone("apigateway:DeleteAuthorizer", request.send()).await
     }
 }
 

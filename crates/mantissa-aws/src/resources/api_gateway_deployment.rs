@@ -13,10 +13,12 @@ pub use props::{DeploymentProps, aws_description, made_by_mantissa, parse_descri
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, string_attributes};
-use crate::resources::api_gateway::{NOT_FOUND, assigned_id, find_in_pages, split_id};
+use crate::resources::api_gateway::{
+    NOT_FOUND, assigned_id, delete_unless_gone, find_in_pages, several_found, split_id,
+};
 use async_trait::async_trait;
 use aws_sdk_apigateway::types::Deployment;
-use mantissa_aws_core::{call, call_or_none};
+use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
@@ -92,13 +94,8 @@ async fn deployments(
 /// Deletes a deployment; gone already is fine. Shared with the stage, which deletes the
 /// deployment it moves away from.
 pub async fn delete_deployment(clients: &AwsClients, api: &str, deployment: &str) -> Result<(), ProviderError> {
-    call_or_none(
-        "apigateway:DeleteDeployment",
-        &[NOT_FOUND],
-        clients.apigateway().delete_deployment().rest_api_id(api).deployment_id(deployment).send(),
-    )
-    .await?;
-    Ok(())
+    let request = clients.apigateway().delete_deployment().rest_api_id(api).deployment_id(deployment);
+    delete_unless_gone("apigateway:DeleteDeployment", request.send()).await
 }
 
 #[async_trait]
@@ -137,11 +134,9 @@ impl ResourceType for ApiDeployment {
                     return Ok(Applied { id: format!("{api}/{one}"), attributes: attributes(one) });
                 }
                 many => {
-                    return Err(ProviderError::Other(format!(
-                        "REST API {api} has {} deployments described {description:?} ({}): delete the extra ones, then rerun",
-                        many.len(),
-                        many.join(", ")
-                    )));
+                    let ids: Vec<&str> = many.iter().map(String::as_str).collect();
+                    let what = format!("REST API {api} has {} deployments described {description:?}", ids.len());
+                    return Err(several_found(&what, &ids));
                 }
             }
         }

@@ -14,7 +14,7 @@ pub use props::{Integration, IntegrationResponse, MethodProps, MethodResponse, c
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use crate::resources::api_gateway::{NOT_FOUND, split_id};
+use crate::resources::api_gateway::{NOT_FOUND, delete_unless_gone, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
 use aws_sdk_apigateway::types::IntegrationType as SdkIntegrationType;
@@ -115,13 +115,8 @@ impl ApiMethod {
 
     async fn delete_method(&self, api: &str, resource: &str, method: &str) -> Result<(), ProviderError> {
         let gw = self.clients.apigateway();
-        call_or_none(
-            "apigateway:DeleteMethod",
-            &[NOT_FOUND],
-            gw.delete_method().rest_api_id(api).resource_id(resource).http_method(method).send(),
-        )
-        .await?;
-        Ok(())
+        let request = gw.delete_method().rest_api_id(api).resource_id(resource).http_method(method);
+        delete_unless_gone("apigateway:DeleteMethod", request.send()).await
     }
 
     /// PutMethod, its responses, PutIntegration and the integration's responses, in the order

@@ -10,7 +10,7 @@ pub use props::ResourceProps;
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, string_attributes};
-use crate::resources::api_gateway::{NOT_FOUND, assigned_id, find_in_pages, split_id};
+use crate::resources::api_gateway::{NOT_FOUND, assigned_id, delete_unless_gone, find_in_pages, split_id};
 use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_resource::GetResourceOutput;
 use aws_sdk_apigateway::types::Resource;
@@ -122,12 +122,7 @@ impl ResourceType for ApiResourceType {
         if self.get(api, resource).await?.is_none() {
             return Ok(());
         }
-        call_or_none(
-            "apigateway:DeleteResource",
-            &[NOT_FOUND],
-            self.clients.apigateway().delete_resource().rest_api_id(api).resource_id(resource).send(),
-        )
-        .await?;
-        Ok(())
+        let request = self.clients.apigateway().delete_resource().rest_api_id(api).resource_id(resource);
+        delete_unless_gone("apigateway:DeleteResource", request.send()).await
     }
 }

@@ -14,7 +14,8 @@ use crate::reference::TypeDoc;
 use crate::resource::no_property;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, string_attributes};
 use crate::resources::api_gateway::{
-    NOT_FOUND, apigateway_arn, assigned_id, find_in_pages, remove, replace, send_patch, sync_tags,
+    NOT_FOUND, apigateway_arn, assigned_id, delete_unless_gone, find_in_pages, remove, replace, send_patch,
+    several_found, sync_tags,
 };
 use crate::resources::tag_delta::user_tags;
 use async_trait::async_trait;
@@ -145,12 +146,8 @@ fn choose(ctx: &ResourceContext, candidates: Vec<FoundApi>) -> Result<Option<Fou
         },
         _ => {
             let ids: Vec<&str> = owned.iter().map(|a| a.id.as_str()).collect();
-            Err(ProviderError::Other(format!(
-                "{} REST APIs called {} carry this state's lineage ({}): delete the extra one, then rerun",
-                ids.len(),
-                ctx.physical_name,
-                ids.join(", ")
-            )))
+            let what = format!("{} REST APIs called {} carry this state's lineage", ids.len(), ctx.physical_name);
+            Err(several_found(&what, &ids))
         }
     }
 }
@@ -243,13 +240,11 @@ impl ResourceType for RestApiType {
         if self.get(id).await?.is_none() {
             return Ok(());
         }
-        call_or_none(
+        delete_unless_gone(
             "apigateway:DeleteRestApi",
-            &[NOT_FOUND],
             self.clients.apigateway().delete_rest_api().rest_api_id(id).send(),
         )
-        .await?;
-        Ok(())
+        .await
     }
 }
 

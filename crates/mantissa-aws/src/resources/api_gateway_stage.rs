@@ -14,7 +14,9 @@ use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, send_patch, split_id, sync_tags};
+use crate::resources::api_gateway::{
+    NOT_FOUND, apigateway_arn, delete_unless_gone, remove, replace, send_patch, split_id, sync_tags,
+};
 use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
 use crate::resources::tag_delta::user_tags;
 use async_trait::async_trait;
@@ -245,13 +247,8 @@ impl ResourceType for ApiStage {
     async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
         let Delete { id, .. } = delete;
         let [api, stage] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
-        call_or_none(
-            "apigateway:DeleteStage",
-            &[NOT_FOUND],
-            self.clients.apigateway().delete_stage().rest_api_id(api).stage_name(stage).send(),
-        )
-        .await?;
-        Ok(())
+        let request = self.clients.apigateway().delete_stage().rest_api_id(api).stage_name(stage);
+        delete_unless_gone("apigateway:DeleteStage", request.send()).await
     }
 }
 
