@@ -16,6 +16,15 @@ pub fn decode<P: DeserializeOwned>(value: &Value) -> Result<P, PropertyError> {
     })
 }
 
+/// Test properties: `base` with the top-level keys of `extra` put over it, decoded.
+#[cfg(test)]
+pub fn decode_over<P: DeserializeOwned>(mut base: Value, extra: Value) -> P {
+    for (k, v) in extra.as_object().expect("an object of overrides") {
+        base[k] = v.clone();
+    }
+    decode(&base).expect("the test properties decode")
+}
+
 /// Serializes a property struct; plain data structs cannot fail, but a failure is reported rather
 /// than hidden.
 pub fn encode<P: Serialize>(props: &P) -> Result<Value, PropertyError> {

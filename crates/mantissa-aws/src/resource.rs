@@ -20,6 +20,11 @@ pub struct Live<P> {
 /// What [`ResourceType::read`] finds: the resource, or `None` when it does not exist.
 pub type ReadResult<P> = Result<Option<Live<P>>, ProviderError>;
 
+/// Attributes from `(name, value)` pairs.
+pub fn attribute_map<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
 /// The attributes of a type addressed by name whose ARN AWS assigns: `name`, and `arn` once
 /// known (`None` at plan time, before the create answers).
 pub fn name_and_arn(name: &str, arn: Option<&str>) -> Map<String, Value> {
@@ -29,11 +34,6 @@ pub fn name_and_arn(name: &str, arn: Option<&str>) -> Map<String, Value> {
         m.insert("arn".into(), arn.into());
     }
     m
-}
-
-/// Attributes that are all strings, from `(key, value)` pairs.
-pub fn string_attributes<const N: usize>(pairs: [(&str, &str); N]) -> Map<String, Value> {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), Value::from(v))).collect()
 }
 
 /// What a type's properties check and normalize of themselves, before any AWS call. The
@@ -74,7 +74,9 @@ pub struct Delete<'a, P> {
 
 /// One AWS resource type. Property structs use `#[serde(deny_unknown_fields)]` and defaults, so
 /// that serializing a decoded struct gives the canonical form with every key present.
-#[async_trait]
+///
+/// The requests are `async fn`s in the impls; the trait says their futures are `Send`, so the
+/// provider can run them on any worker.
 pub trait ResourceType: Send + Sync + 'static {
     type Props: Properties
         + Serialize
@@ -118,23 +120,36 @@ pub trait ResourceType: Send + Sync + 'static {
     }
 
     /// `id` is the recorded physical id, or `None` to look the resource up by its physical name.
-    async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props>;
+    fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> impl Future<Output = ReadResult<Self::Props>> + Send;
 
-    async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError>;
+    fn create(
+        &self,
+        ctx: &ResourceContext,
+        props: &Self::Props,
+    ) -> impl Future<Output = Result<Applied, ProviderError>> + Send;
 
     /// Changes `update.changed` in place. The default suits a type whose every property forces a
     /// replace: the engine then plans a replace for any change, so this is reached only when a
     /// schema leaves a property out.
-    async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
-        Err(ProviderError::Other(format!(
+    fn update(
+        &self,
+        _ctx: &ResourceContext,
+        update: Update<'_, Self::Props>,
+    ) -> impl Future<Output = Result<Applied, ProviderError>> + Send {
+        let refusal = ProviderError::Other(format!(
             "{} cannot change {} in place: every property forces a replace",
             Self::SCHEMA.type_name,
             update.changed.join(", ")
-        )))
+        ));
+        async move { Err(refusal) }
     }
 
     /// Deleting something already gone succeeds, so an interrupted destroy can be rerun.
-    async fn delete(&self, ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError>;
+    fn delete(
+        &self,
+        ctx: &ResourceContext,
+        delete: Delete<'_, Self::Props>,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
 }
 
 /// A resource type with its property type erased: what the provider's registry holds.

@@ -1,7 +1,8 @@
-//! Tag checks shared by the resource types (each passes its service's limits).
+//! Tags shared by the resource types: their type, their checks (each passes its service's limits) and
+//! reading them from an API that pages by key.
 
 use crate::decode::is_unknown;
-use mantissa_engine::PropertyError;
+use mantissa_engine::{PropertyError, ProviderError};
 use std::collections::BTreeMap;
 
 /// A service's tag limits.
@@ -15,8 +16,31 @@ pub struct TagLimits {
 /// S3, IAM, Lambda and most services: 50 tags, keys ≤ 128 and values ≤ 256 characters.
 pub const STANDARD_LIMITS: TagLimits = TagLimits { max_tags: 50, max_key_len: 128, max_value_len: 256 };
 
+/// A resource's tags, key to value, in key order (the order every comparison and request uses).
+pub type Tags = BTreeMap<String, String>;
+
+/// Reads the tags of an API that pages by the last key it returned (Kinesis' ListTagsForStream,
+/// Firehose's ListTagsForDeliveryStream): `page(start)` answers one page's pairs and whether more
+/// follow, or `None` when the resource is gone.
+pub async fn tags_paged_by_key<F, Fut>(mut page: F) -> Result<Option<Tags>, ProviderError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<Option<(Vec<(String, String)>, bool)>, ProviderError>>,
+{
+    let mut tags = Tags::new();
+    let mut start = None;
+    loop {
+        let Some((pairs, more)) = page(start.take()).await? else { return Ok(None) };
+        start = pairs.last().map(|(k, _)| k.clone());
+        tags.extend(pairs);
+        if !more || start.is_none() {
+            return Ok(Some(tags));
+        }
+    }
+}
+
 /// Checks the `tags` property (path `tags` / `tags.<key>`).
-pub fn validate_tags(tags: &BTreeMap<String, String>, limits: TagLimits) -> Result<(), PropertyError> {
+pub fn validate_tags(tags: &Tags, limits: TagLimits) -> Result<(), PropertyError> {
     if tags.len() > limits.max_tags {
         return Err(PropertyError::new(
             "tags",

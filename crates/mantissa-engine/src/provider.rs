@@ -185,6 +185,11 @@ impl PropertyError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self { path: path.into(), message: message.into() }
     }
+
+    /// `Ok` when `ok` holds, else the error at `path` (its message built only then).
+    pub fn unless(ok: bool, path: impl Into<String>, message: impl FnOnce() -> String) -> Result<(), Self> {
+        if ok { Ok(()) } else { Err(Self::new(path, message())) }
+    }
 }
 
 /// A failed cloud call.
@@ -317,6 +322,18 @@ pub struct TypeDoc {
     /// Where the moto emulator differs from AWS for this type and how the tests cover it (the
     /// list in docs/testing.md, by type); empty when none is known.
     pub emulator: &'static [&'static str],
+}
+
+impl TypeDoc {
+    /// The doc of a type the emulator serves as AWS does.
+    pub const fn new(import_id: &'static str) -> Self {
+        Self { import_id, emulator: &[] }
+    }
+
+    /// Where the emulator differs from AWS, one note each.
+    pub const fn emulator(self, notes: &'static [&'static str]) -> Self {
+        Self { emulator: notes, ..self }
+    }
 }
 
 /// The tags every taggable resource carries.

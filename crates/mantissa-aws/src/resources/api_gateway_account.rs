@@ -11,10 +11,9 @@ pub use props::AccountProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, string_attributes};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use crate::resources::api_gateway::{replace, send_patch};
 use crate::retry::{PROPAGATION, retry_while};
-use async_trait::async_trait;
 use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
@@ -29,7 +28,7 @@ pub struct ApiGatewayAccount {
 }
 
 fn attributes(in_effect: &str) -> Map<String, Value> {
-    string_attributes([("cloudwatch_role_arn_in_effect", in_effect)])
+    attribute_map([("cloudwatch_role_arn_in_effect", in_effect.into())])
 }
 
 impl ApiGatewayAccount {
@@ -76,7 +75,6 @@ impl ApiGatewayAccount {
     }
 }
 
-#[async_trait]
 impl ResourceType for ApiGatewayAccount {
     type Props = AccountProps;
 

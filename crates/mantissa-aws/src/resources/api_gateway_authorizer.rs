@@ -10,12 +10,11 @@ pub use props::AuthorizerProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, string_attributes};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use crate::resources::api_gateway::{
     NOT_FOUND, add, assigned_id, delete_unless_gone, find_in_pages, remove, replace, send_patch, several_found,
     split_id,
 };
-use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_authorizer::GetAuthorizerOutput;
 use aws_sdk_apigateway::types::{Authorizer, AuthorizerType as SdkAuthorizerType, PatchOperation};
 use mantissa_aws_core::{call, call_or_none};
@@ -74,7 +73,7 @@ fn props_of(api: &str, provider_arns: &[String], identity_source: Option<&str>, 
 }
 
 fn attributes(name: &str, authorizer_id: &str) -> Map<String, Value> {
-    string_attributes([("name", name), ("authorizer_id", authorizer_id)])
+    attribute_map([("name", name.into()), ("authorizer_id", authorizer_id.into())])
 }
 
 /// The patch operations that take `live` to `desired`; pool ARNs are added and removed one by one.
@@ -95,7 +94,6 @@ pub fn patch_ops(live: &AuthorizerProps, desired: &AuthorizerProps) -> Vec<Patch
     ops
 }
 
-#[async_trait]
 impl ResourceType for ApiAuthorizer {
     type Props = AuthorizerProps;
 

@@ -12,11 +12,10 @@ pub use props::{DeploymentProps, aws_description, made_by_mantissa, parse_descri
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, string_attributes};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, attribute_map};
 use crate::resources::api_gateway::{
     NOT_FOUND, assigned_id, delete_unless_gone, find_in_pages, several_found, split_id,
 };
-use async_trait::async_trait;
 use aws_sdk_apigateway::types::Deployment;
 use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -29,7 +28,7 @@ pub struct ApiDeployment {
 }
 
 fn attributes(deployment_id: &str) -> Map<String, Value> {
-    string_attributes([("deployment_id", deployment_id)])
+    attribute_map([("deployment_id", deployment_id.into())])
 }
 
 impl ApiDeployment {
@@ -98,7 +97,6 @@ pub async fn delete_deployment(clients: &AwsClients, api: &str, deployment: &str
     delete_unless_gone("apigateway:DeleteDeployment", request.send()).await
 }
 
-#[async_trait]
 impl ResourceType for ApiDeployment {
     type Props = DeploymentProps;
 

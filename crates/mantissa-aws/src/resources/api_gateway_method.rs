@@ -15,7 +15,6 @@ use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::api_gateway::{NOT_FOUND, delete_unless_gone, split_id};
-use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
 use aws_sdk_apigateway::types::IntegrationType as SdkIntegrationType;
 use mantissa_aws_core::{call, call_or_none};
@@ -184,7 +183,6 @@ impl ApiMethod {
     }
 }
 
-#[async_trait]
 impl ResourceType for ApiMethod {
     type Props = MethodProps;
 

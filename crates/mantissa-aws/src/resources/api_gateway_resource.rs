@@ -9,9 +9,8 @@ pub use props::ResourceProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, string_attributes};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, attribute_map};
 use crate::resources::api_gateway::{NOT_FOUND, assigned_id, delete_unless_gone, find_in_pages, split_id};
-use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_resource::GetResourceOutput;
 use aws_sdk_apigateway::types::Resource;
 use mantissa_aws_core::{call, call_or_none};
@@ -48,7 +47,7 @@ impl ApiResourceType {
 }
 
 fn attributes(resource_id: &str, path: Option<&str>) -> Map<String, Value> {
-    string_attributes([("resource_id", resource_id), ("path", path.unwrap_or_default())])
+    attribute_map([("resource_id", resource_id.into()), ("path", path.unwrap_or_default().into())])
 }
 
 /// What a create made or found: `{api}/{resource id}`, refused without a resource id.
@@ -57,7 +56,6 @@ fn applied(api: &str, id: Option<&str>, path: Option<&str>) -> Result<Applied, P
     Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(&id, path) })
 }
 
-#[async_trait]
 impl ResourceType for ApiResourceType {
     type Props = ResourceProps;
 

@@ -12,13 +12,12 @@ pub use props::{EndpointType, RestApiProps};
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::no_property;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, string_attributes};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use crate::resources::api_gateway::{
     NOT_FOUND, apigateway_arn, assigned_id, delete_unless_gone, find_in_pages, remove, replace, send_patch,
     several_found, sync_tags,
 };
 use crate::resources::tag_delta::user_tags;
-use async_trait::async_trait;
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType as SdkEndpointType, RestApi};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -124,7 +123,11 @@ impl RestApiType {
 /// The attributes known without the account id (an update keeps the recorded `execution_arn`).
 fn base_attributes(ctx: &ResourceContext, api: &FoundApi) -> Map<String, Value> {
     let arn = apigateway_arn(&ctx.naming.region, &format!("/restapis/{}", api.id));
-    string_attributes([("name", api.name.as_str()), ("arn", &arn), ("root_resource_id", &api.root_resource_id)])
+    attribute_map([
+        ("name", api.name.as_str().into()),
+        ("arn", arn.into()),
+        ("root_resource_id", api.root_resource_id.as_str().into()),
+    ])
 }
 
 /// Picks the API to adopt among those called `name`: the one of this lineage; none when there
@@ -152,7 +155,6 @@ fn choose(ctx: &ResourceContext, candidates: Vec<FoundApi>) -> Result<Option<Fou
     }
 }
 
-#[async_trait]
 impl ResourceType for RestApiType {
     type Props = RestApiProps;
 

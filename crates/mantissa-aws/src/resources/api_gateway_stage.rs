@@ -19,7 +19,6 @@ use crate::resources::api_gateway::{
 };
 use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
 use crate::resources::tag_delta::user_tags;
-use async_trait::async_trait;
 use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
 use aws_sdk_apigateway::types::PatchOperation;
 use mantissa_aws_core::{call, call_or_none};
@@ -164,7 +163,6 @@ impl ApiStage {
     }
 }
 
-#[async_trait]
 impl ResourceType for ApiStage {
     type Props = StageProps;
 

@@ -12,7 +12,6 @@ use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
@@ -20,18 +19,10 @@ pub const TYPE_NAME: &str = "aws_athena_workgroup";
 
 // Not protected: saved queries and history are conveniences; results live in their own bucket.
 pub struct AthenaWorkgroup {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl AthenaWorkgroup {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
-    fn athena(&self) -> &aws_sdk_athena::Client {
-        self.clients.athena()
-    }
-
     async fn arn(&self, region: &str, name: &str) -> Result<String, ProviderError> {
         Ok(format!("arn:{}:athena:{region}:{}:workgroup/{name}", partition(region), self.clients.account_id().await?))
     }
@@ -46,33 +37,29 @@ fn attributes(name: &str, arn: Option<String>) -> Map<String, Value> {
     m
 }
 
-#[async_trait]
 impl ResourceType for AthenaWorkgroup {
     type Props = WorkgroupProps;
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the workgroup name (`{project_prefix}-{environment}`)",
-        emulator: &[
-            "moto has no UpdateWorkGroup: the update request is tested with `aws-smithy-mocks`; create, read and delete run against the emulator.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the workgroup name (`{project_prefix}-{environment}`)").emulator(&[
+        "moto has no UpdateWorkGroup: the update request is tested with `aws-smithy-mocks`; create, read and delete run against the emulator.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
-        let Some(wg) = read::get_workgroup(self.athena(), name).await? else {
+        let Some(wg) = read::get_workgroup(self.clients.athena(), name).await? else {
             return Ok(None);
         };
         let arn = self.arn(&ctx.naming.region, name).await?;
-        let tags = read::list_tags(self.athena(), &arn).await?;
+        let tags = read::list_tags(self.clients.athena(), &arn).await?;
         let props = read::from_workgroup(&wg, tags);
         Ok(Some(Live { id: name.to_string(), props, attributes: attributes(name, Some(arn)) }))
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
-        write::create(self.athena(), name, props).await?;
+        write::create(self.clients.athena(), name, props).await?;
         let arn = self.arn(&ctx.naming.region, name).await?;
         Ok(Applied { id: name.to_string(), attributes: attributes(name, Some(arn)) })
     }
@@ -83,16 +70,16 @@ impl ResourceType for AthenaWorkgroup {
         if changed.iter().any(|c| c == "tags") {
             let before = match prior {
                 Some(p) => p.tags.clone(),
-                None => read::list_tags(self.athena(), &arn).await?,
+                None => read::list_tags(self.clients.athena(), &arn).await?,
             };
-            write::retag(self.athena(), &arn, &before, &props.tags).await?;
+            write::retag(self.clients.athena(), &arn, &before, &props.tags).await?;
         }
-        write::update(self.athena(), id, props, changed).await?;
+        write::update(self.clients.athena(), id, props, changed).await?;
         Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(arn)) })
     }
 
     async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
         let Delete { id, .. } = delete;
-        write::delete(self.athena(), id).await
+        write::delete(self.clients.athena(), id).await
     }
 }

@@ -12,7 +12,6 @@ use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::json_doc::sorted_keys;
-use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
@@ -23,14 +22,10 @@ pub const TYPE_NAME: &str = "aws_cloudwatch_dashboard";
 const NOT_FOUND: [&str; 2] = ["ResourceNotFound", "DashboardNotFoundError"];
 
 pub struct CloudwatchDashboard {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl CloudwatchDashboard {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     /// The body and ARN, or `None` when there is no such dashboard.
     async fn get(&self, name: &str) -> Result<Option<(Map<String, Value>, Option<String>)>, ProviderError> {
         let out = match call(
@@ -79,18 +74,14 @@ impl CloudwatchDashboard {
     }
 }
 
-#[async_trait]
 impl ResourceType for CloudwatchDashboard {
     type Props = DashboardProps;
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Journal).attributes(&["name", "arn"]);
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the dashboard name",
-        emulator: &[
-            "`aws-sdk-cloudwatch` 1.100 speaks Smithy RPC v2 CBOR, which moto does not: the crate is pinned to `~1.99` (the query protocol, which AWS still serves).",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the dashboard name").emulator(&[
+        "`aws-sdk-cloudwatch` 1.100 speaks Smithy RPC v2 CBOR, which moto does not: the crate is pinned to `~1.99` (the query protocol, which AWS still serves).",
+    ]);
 
     fn complete(&self, ctx: &ResourceContext, props: &mut DashboardProps) {
         fill_regions(&mut props.body, &ctx.naming.region);

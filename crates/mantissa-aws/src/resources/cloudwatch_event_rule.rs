@@ -7,6 +7,7 @@ mod props;
 
 pub use props::{RuleProps, valid_schedule};
 
+use crate::tags::Tags;
 use props::enabled;
 
 use crate::AwsClients;
@@ -14,18 +15,16 @@ use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
-use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{RuleState, Tag};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_event_rule";
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
-fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
             Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::Other(format!("building tag {k:?}: {e}")))
@@ -34,32 +33,20 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> 
 }
 
 pub struct CloudwatchEventRule {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl CloudwatchEventRule {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
-    fn events(&self) -> &aws_sdk_eventbridge::Client {
-        self.clients.events()
-    }
-
     /// PutRule with the whole rule; `tags` only when creating. Returns the rule ARN.
-    async fn put(
-        &self,
-        name: &str,
-        props: &RuleProps,
-        tags: Option<&BTreeMap<String, String>>,
-    ) -> Result<String, ProviderError> {
+    async fn put(&self, name: &str, props: &RuleProps, tags: Option<&Tags>) -> Result<String, ProviderError> {
         let pattern = props.event_pattern.as_ref().map(|p| match p {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         });
         let out = call(
             "events:PutRule",
-            self.events()
+            self.clients
+                .events()
                 .put_rule()
                 .name(name)
                 .set_schedule_expression(props.schedule_expression.clone())
@@ -76,22 +63,19 @@ impl CloudwatchEventRule {
             .ok_or_else(|| ProviderError::api("events:PutRule", "the response carries no rule ARN"))
     }
 
-    async fn tags(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
-        let Some(out) = call_or_none(
+    async fn tags(&self, arn: &str) -> Result<Option<Tags>, ProviderError> {
+        Ok(call_or_none(
             "events:ListTagsForResource",
             &[NOT_FOUND],
-            self.events().list_tags_for_resource().resource_arn(arn).send(),
+            self.clients.events().list_tags_for_resource().resource_arn(arn).send(),
         )
         .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(user_tags(out.tags().iter().map(|t| (t.key(), t.value())))))
+        .map(|out| user_tags(out.tags().iter().map(|t| (t.key(), t.value())))))
     }
 
-    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+    async fn sync_tags(&self, arn: &str, desired: &Tags) -> Result<(), ProviderError> {
         let live = self.tags(arn).await?.unwrap_or_default();
-        let events = self.events();
+        let events = self.clients.events();
         sync_tags(
             &live,
             desired,
@@ -111,18 +95,18 @@ impl CloudwatchEventRule {
     }
 }
 
-#[async_trait]
 impl ResourceType for CloudwatchEventRule {
     type Props = RuleProps;
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the rule name (on the default event bus)", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the rule name (on the default event bus)");
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(out) =
-            call_or_none("events:DescribeRule", &[NOT_FOUND], self.events().describe_rule().name(name).send()).await?
+            call_or_none("events:DescribeRule", &[NOT_FOUND], self.clients.events().describe_rule().name(name).send())
+                .await?
         else {
             return Ok(None);
         };
@@ -167,7 +151,7 @@ impl ResourceType for CloudwatchEventRule {
     /// the rule, are deleted first.
     async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
         let Delete { id, .. } = delete;
-        call_or_none("events:DeleteRule", &[NOT_FOUND], self.events().delete_rule().name(id).send()).await?;
+        call_or_none("events:DeleteRule", &[NOT_FOUND], self.clients.events().delete_rule().name(id).send()).await?;
         Ok(())
     }
 }

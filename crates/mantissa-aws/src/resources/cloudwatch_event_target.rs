@@ -9,7 +9,6 @@ pub use props::TargetProps;
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use async_trait::async_trait;
 use aws_sdk_eventbridge::types::Target;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -32,14 +31,10 @@ fn parse_key(id: &str) -> Result<(&str, &str), ProviderError> {
 }
 
 pub struct CloudwatchEventTarget {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl CloudwatchEventTarget {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn put(&self, props: &TargetProps) -> Result<Applied, ProviderError> {
         let target = Target::builder()
             .id(&props.target_id)
@@ -64,13 +59,12 @@ impl CloudwatchEventTarget {
     }
 }
 
-#[async_trait]
 impl ResourceType for CloudwatchEventTarget {
     type Props = TargetProps;
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["rule", "target_id"]);
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "`{rule name}/{target id}`", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("`{rule name}/{target id}`");
 
     /// Without a recorded id there is nothing to look up by: the rule and target id are
     /// properties. A create then overwrites whatever target an interrupted run left.

@@ -17,12 +17,11 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
-use async_trait::async_trait;
+use crate::tags::Tags;
 use aws_sdk_cloudwatchlogs::Client;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_log_group";
 
@@ -39,7 +38,7 @@ struct Described {
 }
 
 pub struct CloudwatchLogGroup {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 /// The group's name: the `name` property, else the derived one.
@@ -57,10 +56,6 @@ fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
 }
 
 impl CloudwatchLogGroup {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     fn logs(&self) -> &Client {
         self.clients.logs()
     }
@@ -97,20 +92,17 @@ impl CloudwatchLogGroup {
         }
     }
 
-    async fn tags(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
-        let Some(out) = call_or_none(
+    async fn tags(&self, arn: &str) -> Result<Option<Tags>, ProviderError> {
+        Ok(call_or_none(
             "logs:ListTagsForResource",
             &[NOT_FOUND],
             self.logs().list_tags_for_resource().resource_arn(arn).send(),
         )
         .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(user_tags(out.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())))))
+        .map(|out| user_tags(out.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())))))
     }
 
-    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+    async fn sync_tags(&self, arn: &str, desired: &Tags) -> Result<(), ProviderError> {
         let live = self.tags(arn).await?.unwrap_or_default();
         let logs = self.logs();
         sync_tags(
@@ -210,7 +202,6 @@ impl CloudwatchLogGroup {
     }
 }
 
-#[async_trait]
 impl ResourceType for CloudwatchLogGroup {
     type Props = LogGroupProps;
 
@@ -220,12 +211,10 @@ impl ResourceType for CloudwatchLogGroup {
         // rename, which a group named by property would be forever. `name` is a property instead.
         .attributes(&["arn", "log_group_name"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)",
-        emulator: &[
+    const DOC: &'static TypeDoc = &TypeDoc::new("the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)")
+        .emulator(&[
             "moto accepts retention values AWS rejects (366 days, say): mantissa checks the allowed values itself, with unit tests.",
-        ],
-    };
+        ]);
 
     /// The derived name, unless the stack names the group.
     fn complete(&self, ctx: &ResourceContext, props: &mut LogGroupProps) {

@@ -13,17 +13,16 @@ use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
-use async_trait::async_trait;
+use crate::tags::Tags;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType, Dimension, MetricAlarm, Tag};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_metric_alarm";
 
 pub struct CloudwatchMetricAlarm {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 fn parse<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, live: &str, what: &str) -> Result<T, ProviderError> {
@@ -36,7 +35,7 @@ fn parse<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, live: &str, what: &s
 }
 
 /// The properties of a described alarm (tags apart).
-fn from_sdk(a: &MetricAlarm, tags: BTreeMap<String, String>) -> Result<AlarmProps, ProviderError> {
+fn from_sdk(a: &MetricAlarm, tags: Tags) -> Result<AlarmProps, ProviderError> {
     let sorted = |v: &[String]| v.to_vec();
     let operator = a.comparison_operator().map(|c| c.as_str()).unwrap_or_default();
     Ok(AlarmProps {
@@ -72,10 +71,6 @@ fn from_sdk(a: &MetricAlarm, tags: BTreeMap<String, String>) -> Result<AlarmProp
 }
 
 impl CloudwatchMetricAlarm {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     fn cw(&self) -> &Client {
         self.clients.cloudwatch()
     }
@@ -89,19 +84,14 @@ impl CloudwatchMetricAlarm {
         Ok(out.metric_alarms().iter().find(|a| a.alarm_name() == Some(name)).cloned())
     }
 
-    async fn live_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+    async fn live_tags(&self, arn: &str) -> Result<Tags, ProviderError> {
         let out =
             call("cloudwatch:ListTagsForResource", self.cw().list_tags_for_resource().resource_arn(arn).send()).await?;
         Ok(user_tags(out.tags().iter().map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))))
     }
 
     /// PutMetricAlarm with every property; `tags` only when creating (ignored otherwise).
-    async fn put(
-        &self,
-        name: &str,
-        p: &AlarmProps,
-        tags: Option<&BTreeMap<String, String>>,
-    ) -> Result<(), ProviderError> {
+    async fn put(&self, name: &str, p: &AlarmProps, tags: Option<&Tags>) -> Result<(), ProviderError> {
         let dimensions =
             p.dimensions.iter().map(|(k, v)| Dimension::builder().name(k).value(v).build()).collect::<Vec<_>>();
         let req = self
@@ -129,7 +119,7 @@ impl CloudwatchMetricAlarm {
         Ok(())
     }
 
-    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+    async fn sync_tags(&self, arn: &str, desired: &Tags) -> Result<(), ProviderError> {
         let cw = self.cw();
         sync_tags(
             &self.live_tags(arn).await?,
@@ -156,23 +146,19 @@ impl CloudwatchMetricAlarm {
     }
 }
 
-fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+fn sdk_tags(tags: &Tags) -> Vec<Tag> {
     tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
 }
 
-#[async_trait]
 impl ResourceType for CloudwatchMetricAlarm {
     type Props = AlarmProps;
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the alarm name",
-        emulator: &[
-            "moto accepts periods AWS rejects (7 seconds, say): mantissa checks them itself, with unit tests.",
-            "`aws-sdk-cloudwatch` is pinned to `~1.99` (the query protocol): moto does not speak the Smithy RPC v2 CBOR protocol of 1.100 and later.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the alarm name").emulator(&[
+        "moto accepts periods AWS rejects (7 seconds, say): mantissa checks them itself, with unit tests.",
+        "`aws-sdk-cloudwatch` is pinned to `~1.99` (the query protocol): moto does not speak the Smithy RPC v2 CBOR protocol of 1.100 and later.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

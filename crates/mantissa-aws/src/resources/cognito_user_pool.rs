@@ -20,7 +20,6 @@ use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::types::{
     AdminCreateUserConfigType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType, UserPoolPolicyType,
     UsernameAttributeType, VerifiedAttributeType,
@@ -33,22 +32,14 @@ use std::collections::HashMap;
 pub const TYPE_NAME: &str = "aws_cognito_user_pool";
 
 pub struct CognitoUserPool {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl CognitoUserPool {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
-    fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
-        self.clients.cognito()
-    }
-
     /// The one pool of this name that carries this state's lineage, if any.
     async fn find_owned(&self, ctx: &ResourceContext) -> Result<Option<String>, ProviderError> {
         let name = ctx.physical_name.as_str();
-        let candidates = find_pools(self.cognito(), |n| n == name).await?;
+        let candidates = find_pools(self.clients.cognito(), |n| n == name).await?;
         pick_owned(ctx, candidates)
     }
 
@@ -56,7 +47,8 @@ impl CognitoUserPool {
     async fn update_pool(&self, id: &str, props: &UserPoolProps) -> Result<(), ProviderError> {
         call(
             "cognito-idp:UpdateUserPool",
-            self.cognito()
+            self.clients
+                .cognito()
                 .update_user_pool()
                 .user_pool_id(id)
                 .policies(policies(props)?)
@@ -73,7 +65,8 @@ impl CognitoUserPool {
     /// `ON` and `OPTIONAL` are TOTP: the software token is enabled with them (and must be before
     /// UpdateUserPool may name them).
     async fn set_mfa(&self, id: &str, mfa: &str) -> Result<(), ProviderError> {
-        let mut req = self.cognito().set_user_pool_mfa_config().user_pool_id(id).mfa_configuration(mfa_type(mfa));
+        let mut req =
+            self.clients.cognito().set_user_pool_mfa_config().user_pool_id(id).mfa_configuration(mfa_type(mfa));
         if mfa != "OFF" {
             req = req.software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build());
         }
@@ -84,7 +77,7 @@ impl CognitoUserPool {
     /// Removes tags UpdateUserPool left in place (AWS adds the tags it is given; the emulator
     /// replaces the set, and then there is nothing left to remove).
     async fn remove_stale_tags(&self, id: &str, props: &UserPoolProps) -> Result<(), ProviderError> {
-        let Some(live) = read_pool(self.cognito(), id).await? else {
+        let Some(live) = read_pool(self.clients.cognito(), id).await? else {
             return Err(ProviderError::api(
                 "cognito-idp:DescribeUserPool",
                 format!("user pool {id} vanished during the update"),
@@ -96,7 +89,7 @@ impl CognitoUserPool {
         }
         call(
             "cognito-idp:UntagResource",
-            self.cognito().untag_resource().resource_arn(&live.arn).set_tag_keys(Some(stale)).send(),
+            self.clients.cognito().untag_resource().resource_arn(&live.arn).set_tag_keys(Some(stale)).send(),
         )
         .await?;
         Ok(())
@@ -120,7 +113,7 @@ impl CognitoUserPool {
     }
 
     async fn applied(&self, id: &str) -> Result<Applied, ProviderError> {
-        match read_pool(self.cognito(), id).await? {
+        match read_pool(self.clients.cognito(), id).await? {
             Some(r) => Ok(Applied { id: id.to_string(), attributes: name_and_arn(&r.name, Some(&r.arn)) }),
             None => Err(ProviderError::api("cognito-idp:DescribeUserPool", format!("user pool {id} does not exist"))),
         }
@@ -190,7 +183,6 @@ fn tags(props: &UserPoolProps) -> HashMap<String, String> {
     props.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
-#[async_trait]
 impl ResourceType for CognitoUserPool {
     type Props = UserPoolProps;
 
@@ -200,14 +192,12 @@ impl ResourceType for CognitoUserPool {
         .taggable()
         // The pool holds the users: replacing it deletes every account.
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)",
-        emulator: &[
+    const DOC: &'static TypeDoc = &TypeDoc::new("the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)")
+        .emulator(&[
             "UpdateUserPool resets the fields it is not given, in moto as on AWS: every update sends the whole configuration.",
             "The username attributes cannot change on AWS: a change is a replace, which the type's protection refuses unless the pool is named with `--allow-destroy`.",
             "MFA is read with GetUserPoolMfaConfig; the Resource Groups tagging API lists no user pools in moto, so a pool is found by name and its own tags.",
-        ],
-    };
+        ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let id = match id {
@@ -217,7 +207,7 @@ impl ResourceType for CognitoUserPool {
                 None => return Ok(None),
             },
         };
-        Ok(read_pool(self.cognito(), &id).await?.map(|r| Live {
+        Ok(read_pool(self.clients.cognito(), &id).await?.map(|r| Live {
             attributes: name_and_arn(&r.name, Some(&r.arn)),
             id,
             props: r.props,
@@ -238,7 +228,8 @@ impl ResourceType for CognitoUserPool {
                 "cognito-idp:CreateUserPool",
                 mantissa_aws_core::send_single_attempt!(
                     aws_sdk_cognitoidentityprovider,
-                    self.cognito()
+                    self.clients
+                        .cognito()
                         .create_user_pool()
                         .pool_name(name)
                         .policies(policies(props)?)
@@ -289,7 +280,7 @@ impl ResourceType for CognitoUserPool {
         call_or_none(
             "cognito-idp:DeleteUserPool",
             &[NOT_FOUND],
-            self.cognito().delete_user_pool().user_pool_id(id).send(),
+            self.clients.cognito().delete_user_pool().user_pool_id(id).send(),
         )
         .await?;
         Ok(())

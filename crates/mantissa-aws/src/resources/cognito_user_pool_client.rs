@@ -13,9 +13,8 @@ pub use props::ClientProps;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use crate::resources::cognito_user_pool::find_pools;
-use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::types::{
     ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, TimeUnitsType, TokenValidityUnitsType, UserPoolClientType,
 };
@@ -42,11 +41,7 @@ fn parse_key(id: &str) -> Result<(&str, &str), ProviderError> {
 }
 
 fn attributes(name: &str, pool: &str, client: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    m.insert("client_id".into(), client.into());
-    m.insert("user_pool_id".into(), pool.into());
-    m
+    attribute_map([("name", name.into()), ("client_id", client.into()), ("user_pool_id", pool.into())])
 }
 
 /// A lifetime in `units` as minutes (Cognito counts access and ID tokens in hours by default).
@@ -116,18 +111,10 @@ fn int(n: u32) -> i32 {
 }
 
 pub struct CognitoUserPoolClient {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl CognitoUserPoolClient {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
-    fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
-        self.clients.cognito()
-    }
-
     /// The ids of the clients called `name` in `pool` (ListUserPoolClients, paged).
     async fn clients_named(&self, pool: &str, name: &str) -> Result<Option<Vec<String>>, ProviderError> {
         let mut found = Vec::new();
@@ -136,7 +123,8 @@ impl CognitoUserPoolClient {
             let Some(out) = call_or_none(
                 "cognito-idp:ListUserPoolClients",
                 &[NOT_FOUND],
-                self.cognito()
+                self.clients
+                    .cognito()
                     .list_user_pool_clients()
                     .user_pool_id(pool)
                     .max_results(60)
@@ -161,16 +149,13 @@ impl CognitoUserPoolClient {
     }
 
     async fn describe(&self, pool: &str, client: &str) -> Result<Option<UserPoolClientType>, ProviderError> {
-        let Some(out) = call_or_none(
+        Ok(call_or_none(
             "cognito-idp:DescribeUserPoolClient",
             &[NOT_FOUND],
-            self.cognito().describe_user_pool_client().user_pool_id(pool).client_id(client).send(),
+            self.clients.cognito().describe_user_pool_client().user_pool_id(pool).client_id(client).send(),
         )
         .await?
-        else {
-            return Ok(None);
-        };
-        Ok(out.user_pool_client().cloned())
+        .and_then(|out| out.user_pool_client().cloned()))
     }
 
     /// Sends the client's whole configuration.
@@ -183,7 +168,8 @@ impl CognitoUserPoolClient {
     ) -> Result<(), ProviderError> {
         call(
             "cognito-idp:UpdateUserPoolClient",
-            self.cognito()
+            self.clients
+                .cognito()
                 .update_user_pool_client()
                 .user_pool_id(pool)
                 .client_id(client)
@@ -221,14 +207,13 @@ impl CognitoUserPoolClient {
     }
 }
 
-#[async_trait]
 impl ResourceType for CognitoUserPoolClient {
     type Props = ClientProps;
 
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
         .force_new(&["user_pool_id", "generate_secret"])
         .attributes(&["name", "client_id"]);
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "`{user pool id}/{client id}`", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("`{user pool id}/{client id}`");
 
     fn canonicalize(&self, props: &mut ClientProps) {
         props.explicit_auth_flows.sort();
@@ -245,7 +230,7 @@ impl ResourceType for CognitoUserPoolClient {
                 // The environment's pools are named {prefix}-{environment}-...; of those, only
                 // this state's are searched (clients have no tags of their own).
                 let prefix = format!("{}-{}-", ctx.naming.project_prefix, ctx.naming.environment);
-                let ours: Vec<String> = find_pools(self.cognito(), |n| n.starts_with(&prefix))
+                let ours: Vec<String> = find_pools(self.clients.cognito(), |n| n.starts_with(&prefix))
                     .await?
                     .into_iter()
                     .filter(|c| c.tags.get(LINEAGE_TAG) == Some(&ctx.lineage))
@@ -273,7 +258,7 @@ impl ResourceType for CognitoUserPoolClient {
         // this state's; someone else's otherwise.
         let existing = self.clients_named(pool, &ctx.physical_name).await?.unwrap_or_default();
         if !existing.is_empty() {
-            let owner = find_pools(self.cognito(), |_| true).await?.into_iter().find(|c| c.id == pool);
+            let owner = find_pools(self.clients.cognito(), |_| true).await?.into_iter().find(|c| c.id == pool);
             let lineage = owner.as_ref().and_then(|o| o.lineage().map(str::to_string));
             if lineage.as_deref() != Some(ctx.lineage.as_str()) {
                 return Err(ProviderError::NotOwned {
@@ -297,7 +282,8 @@ impl ResourceType for CognitoUserPoolClient {
                 "cognito-idp:CreateUserPoolClient",
                 mantissa_aws_core::send_single_attempt!(
                     aws_sdk_cognitoidentityprovider,
-                    self.cognito()
+                    self.clients
+                        .cognito()
                         .create_user_pool_client()
                         .user_pool_id(pool)
                         .client_name(&ctx.physical_name)
@@ -336,7 +322,7 @@ impl ResourceType for CognitoUserPoolClient {
         call_or_none(
             "cognito-idp:DeleteUserPoolClient",
             &[NOT_FOUND],
-            self.cognito().delete_user_pool_client().user_pool_id(pool).client_id(client).send(),
+            self.clients.cognito().delete_user_pool_client().user_pool_id(pool).client_id(client).send(),
         )
         .await?;
         Ok(())

@@ -15,8 +15,7 @@ pub use read::AWS_MANAGED_KEY_ALIAS;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use async_trait::async_trait;
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use aws_sdk_dynamodb::types::TableDescription;
 use mantissa_aws_core::call_or_none;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -27,7 +26,7 @@ use wait::{TABLE_POLL, until_active, until_deleted};
 pub const TYPE_NAME: &str = "aws_dynamodb_table";
 
 pub struct DynamodbTable {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
     /// The ARN of the account's AWS managed DynamoDB key (`None`: the alias does not exist yet).
     managed_key: OnceCell<Option<String>>,
 }
@@ -35,10 +34,6 @@ pub struct DynamodbTable {
 impl DynamodbTable {
     pub fn new(clients: AwsClients) -> Self {
         Self { clients, managed_key: OnceCell::new() }
-    }
-
-    fn ddb(&self) -> &aws_sdk_dynamodb::Client {
-        self.clients.dynamodb()
     }
 
     async fn managed_key(&self) -> Result<Option<String>, ProviderError> {
@@ -62,14 +57,13 @@ impl DynamodbTable {
 }
 
 fn attributes(table: &TableDescription) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), table.table_name().unwrap_or_default().into());
-    m.insert("arn".into(), table.table_arn().unwrap_or_default().into());
-    m.insert("stream_arn".into(), table.latest_stream_arn().map(Value::from).unwrap_or(Value::Null));
-    m
+    attribute_map([
+        ("name", table.table_name().unwrap_or_default().into()),
+        ("arn", table.table_arn().unwrap_or_default().into()),
+        ("stream_arn", table.latest_stream_arn().map(Value::from).unwrap_or(Value::Null)),
+    ])
 }
 
-#[async_trait]
 impl ResourceType for DynamodbTable {
     type Props = TableProps;
 
@@ -78,19 +72,16 @@ impl ResourceType for DynamodbTable {
         .attributes(&["name", "arn", "stream_arn"])
         .taggable()
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the table name",
-        emulator: &[
-            "moto's UpdateTable ignores SSESpecification: changing `server_side_encryption` is tested with `aws-smithy-mocks`.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the table name").emulator(&[
+        "moto's UpdateTable ignores SSESpecification: changing `server_side_encryption` is tested with `aws-smithy-mocks`.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
-        let Some(table) = wait::describe(self.ddb(), name).await? else {
+        let Some(table) = wait::describe(self.clients.dynamodb(), name).await? else {
             return Ok(None);
         };
-        let Some(props) = read::read_table(self.ddb(), &table, self.managed_key()).await? else {
+        let Some(props) = read::read_table(self.clients.dynamodb(), &table, self.managed_key()).await? else {
             return Ok(None);
         };
         Ok(Some(Live { id: name.to_string(), props, attributes: attributes(&table) }))
@@ -98,14 +89,14 @@ impl ResourceType for DynamodbTable {
 
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
-        write::create_table(self.ddb(), name, props).await?;
-        let mut table = until_active(self.ddb(), name, "creating", TABLE_POLL).await?;
+        write::create_table(self.clients.dynamodb(), name, props).await?;
+        let mut table = until_active(self.clients.dynamodb(), name, "creating", TABLE_POLL).await?;
         if let Some(ttl) = &props.ttl {
-            write::set_ttl(self.ddb(), name, None, Some(ttl)).await?;
+            write::set_ttl(self.clients.dynamodb(), name, None, Some(ttl)).await?;
         }
         if props.point_in_time_recovery {
-            write::set_point_in_time_recovery(self.ddb(), name, true).await?;
-            table = until_active(self.ddb(), name, "enabling point-in-time recovery", TABLE_POLL).await?;
+            write::set_point_in_time_recovery(self.clients.dynamodb(), name, true).await?;
+            table = until_active(self.clients.dynamodb(), name, "enabling point-in-time recovery", TABLE_POLL).await?;
         }
         Ok(Applied { id: name.to_string(), attributes: attributes(&table) })
     }
@@ -116,30 +107,33 @@ impl ResourceType for DynamodbTable {
         // What the table has now, where the recorded document cannot say.
         let live = match prior {
             Some(p) => p.clone(),
-            None => match wait::describe(self.ddb(), id).await? {
-                Some(t) => read::read_table(self.ddb(), &t, self.managed_key()).await?.ok_or_else(|| {
-                    ProviderError::api("dynamodb:DescribeTable", format!("table {id} does not exist"))
-                })?,
+            None => match wait::describe(self.clients.dynamodb(), id).await? {
+                Some(t) => {
+                    read::read_table(self.clients.dynamodb(), &t, self.managed_key()).await?.ok_or_else(|| {
+                        ProviderError::api("dynamodb:DescribeTable", format!("table {id} does not exist"))
+                    })?
+                }
                 None => return Err(ProviderError::api("dynamodb:DescribeTable", format!("table {id} does not exist"))),
             },
         };
-        write::update_table(self.ddb(), id, live.stream_view_type, props, changed, TABLE_POLL).await?;
+        write::update_table(self.clients.dynamodb(), id, live.stream_view_type, props, changed, TABLE_POLL).await?;
         if has("ttl") {
-            write::set_ttl(self.ddb(), id, live.ttl.as_ref(), props.ttl.as_ref()).await?;
+            write::set_ttl(self.clients.dynamodb(), id, live.ttl.as_ref(), props.ttl.as_ref()).await?;
         }
         if has("point_in_time_recovery") {
-            write::set_point_in_time_recovery(self.ddb(), id, props.point_in_time_recovery).await?;
+            write::set_point_in_time_recovery(self.clients.dynamodb(), id, props.point_in_time_recovery).await?;
         }
-        let table = until_active(self.ddb(), id, "updating", TABLE_POLL).await?;
+        let table = until_active(self.clients.dynamodb(), id, "updating", TABLE_POLL).await?;
         if has("tags") {
-            write::retag(self.ddb(), table.table_arn().unwrap_or_default(), &live.tags, &props.tags).await?;
+            write::retag(self.clients.dynamodb(), table.table_arn().unwrap_or_default(), &live.tags, &props.tags)
+                .await?;
         }
         Ok(Applied { id: id.to_string(), attributes: attributes(&table) })
     }
 
     async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
         let Delete { id, .. } = delete;
-        let Some(table) = wait::describe(self.ddb(), id).await? else {
+        let Some(table) = wait::describe(self.clients.dynamodb(), id).await? else {
             return Ok(());
         };
         if table.deletion_protection_enabled() == Some(true) {
@@ -151,13 +145,13 @@ impl ResourceType for DynamodbTable {
         if call_or_none(
             "dynamodb:DeleteTable",
             &["ResourceNotFoundException"],
-            self.ddb().delete_table().table_name(id).send(),
+            self.clients.dynamodb().delete_table().table_name(id).send(),
         )
         .await?
         .is_none()
         {
             return Ok(());
         }
-        until_deleted(self.ddb(), id, TABLE_POLL).await
+        until_deleted(self.clients.dynamodb(), id, TABLE_POLL).await
     }
 }

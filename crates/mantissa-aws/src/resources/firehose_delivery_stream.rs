@@ -14,10 +14,9 @@ pub use write::role_not_yet_assumable;
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use crate::retry::PROPAGATION;
 use crate::wait::ACTIVE;
-use async_trait::async_trait;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::DeliveryWriter;
@@ -26,27 +25,19 @@ pub const TYPE_NAME: &str = "aws_kinesis_firehose_delivery_stream";
 
 // Not protected: it buffers minutes of data at most; what it delivered is in the (protected) bucket.
 pub struct FirehoseDeliveryStream {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl FirehoseDeliveryStream {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     fn writer<'a>(&'a self, name: &'a str) -> DeliveryWriter<'a> {
         DeliveryWriter { firehose: self.clients.firehose(), name, patience: ACTIVE, assume_retry: PROPAGATION }
     }
 }
 
 fn attributes(name: &str, arn: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    m.insert("arn".into(), arn.into());
-    m
+    attribute_map([("name", name.into()), ("arn", arn.into())])
 }
 
-#[async_trait]
 impl ResourceType for FirehoseDeliveryStream {
     type Props = DeliveryProps;
 
@@ -54,7 +45,7 @@ impl ResourceType for FirehoseDeliveryStream {
         .force_new(&["source"])
         .attributes(&["name", "arn"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the delivery stream name", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the delivery stream name");
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

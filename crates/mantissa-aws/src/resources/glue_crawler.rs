@@ -16,11 +16,10 @@ pub use props::{CrawlerProps, DeleteBehavior, RecrawlBehavior, S3Target, SchemaC
 use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use crate::resources::glue_database::{glue_arn, glue_tags, set_glue_tags};
 use crate::retry::{PROPAGATION, retry_while};
 use crate::wait::{Patience, Poll, wait_until};
-use async_trait::async_trait;
 use aws_sdk_glue::types::{Crawler, CrawlerState, CrawlerTargets, RecrawlPolicy};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{ApiError, Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -34,30 +33,22 @@ const STOPPED: Patience =
     Patience { first: Duration::from_secs(2), max_interval: Duration::from_secs(15), budget: Duration::from_secs(600) };
 
 pub struct GlueCrawler {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl GlueCrawler {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
-    fn glue(&self) -> &aws_sdk_glue::Client {
-        self.clients.glue()
-    }
-
     async fn arn(&self, region: &str, name: &str) -> Result<String, ProviderError> {
         Ok(glue_arn(region, self.clients.account_id().await?, &format!("crawler/{name}")))
     }
 
     async fn get(&self, name: &str) -> Result<Option<Crawler>, ProviderError> {
-        let Some(out) =
-            call_or_none("glue:GetCrawler", &["EntityNotFoundException"], self.glue().get_crawler().name(name).send())
-                .await?
-        else {
-            return Ok(None);
-        };
-        Ok(out.crawler)
+        Ok(call_or_none(
+            "glue:GetCrawler",
+            &["EntityNotFoundException"],
+            self.clients.glue().get_crawler().name(name).send(),
+        )
+        .await?
+        .and_then(|out| out.crawler))
     }
 
     /// The crawler's properties as Glue reports them. Glue answers with the role's name (and
@@ -105,13 +96,13 @@ impl GlueCrawler {
             recrawl_behavior: RecrawlBehavior::parse(recrawl).ok_or_else(|| unexpected("recrawl behavior", recrawl))?,
             configuration,
             table_prefix: c.table_prefix().unwrap_or_default().to_string(),
-            tags: glue_tags(self.glue(), arn).await?,
+            tags: glue_tags(self.clients.glue(), arn).await?,
         })
     }
 
     /// Stops a running crawler and waits until it is idle (or gone), so it can be deleted.
     async fn stop(&self, name: &str) -> Result<(), ProviderError> {
-        match call("glue:StopCrawler", self.glue().stop_crawler().name(name).send()).await {
+        match call("glue:StopCrawler", self.clients.glue().stop_crawler().name(name).send()).await {
             Ok(_) => {}
             // Already stopping, or finished meanwhile: either way, wait for READY.
             Err(e) if matches!(e.code.as_deref(), Some("CrawlerStoppingException" | "CrawlerNotRunningException")) => {}
@@ -138,10 +129,7 @@ fn role_not_yet_assumable(e: &ApiError) -> bool {
 }
 
 fn attributes(name: &str, arn: String) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    m.insert("arn".into(), arn.into());
-    m
+    attribute_map([("name", name.into()), ("arn", arn.into())])
 }
 
 fn targets(props: &CrawlerProps) -> CrawlerTargets {
@@ -175,18 +163,14 @@ fn configuration_text(props: &CrawlerProps) -> Option<String> {
     props.configuration.as_ref().map(Value::to_string)
 }
 
-#[async_trait]
 impl ResourceType for GlueCrawler {
     type Props = CrawlerProps;
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the crawler name",
-        emulator: &[
-            "moto has no UpdateCrawler: the update request is tested with `aws-smithy-mocks`; create, read, tags and delete run against the emulator.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the crawler name").emulator(&[
+        "moto has no UpdateCrawler: the update request is tested with `aws-smithy-mocks`; create, read, tags and delete run against the emulator.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
@@ -205,7 +189,8 @@ impl ResourceType for GlueCrawler {
         retry_while("glue:CreateCrawler", PROPAGATION, role_not_yet_assumable, || {
             call(
                 "glue:CreateCrawler",
-                self.glue()
+                self.clients
+                    .glue()
                     .create_crawler()
                     .name(name)
                     .role(&props.role_arn)
@@ -234,7 +219,8 @@ impl ResourceType for GlueCrawler {
             // emptied one is sent empty (and a removed configuration as the empty document).
             call(
                 "glue:UpdateCrawler",
-                self.glue()
+                self.clients
+                    .glue()
                     .update_crawler()
                     .name(id)
                     .role(&props.role_arn)
@@ -253,11 +239,7 @@ impl ResourceType for GlueCrawler {
             .await?;
         }
         if changed.iter().any(|c| c == "tags") {
-            let before = match prior {
-                Some(p) => p.tags.clone(),
-                None => glue_tags(self.glue(), &arn).await?,
-            };
-            set_glue_tags(self.glue(), &arn, &before, &props.tags).await?;
+            set_glue_tags(self.clients.glue(), &arn, prior.map(|p| &p.tags), &props.tags).await?;
         }
         Ok(Applied { id: id.to_string(), attributes: attributes(id, arn) })
     }
@@ -266,7 +248,7 @@ impl ResourceType for GlueCrawler {
         let Delete { id, .. } = delete;
         // A crawler in the middle of a crawl cannot be deleted: stop it first, then delete once.
         for stopped in [false, true] {
-            match call("glue:DeleteCrawler", self.glue().delete_crawler().name(id).send()).await {
+            match call("glue:DeleteCrawler", self.clients.glue().delete_crawler().name(id).send()).await {
                 Ok(_) => return Ok(()),
                 Err(e) if e.is("EntityNotFoundException") => return Ok(()),
                 Err(e) if e.is("CrawlerRunningException") && !stopped => self.stop(id).await?,

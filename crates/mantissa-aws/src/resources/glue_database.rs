@@ -14,27 +14,16 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
-use async_trait::async_trait;
+use crate::tags::Tags;
 use aws_sdk_glue::types::DatabaseInput;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_glue_catalog_database";
 
 pub struct GlueDatabase {
-    clients: AwsClients,
-}
-
-impl GlueDatabase {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
-    fn glue(&self) -> &aws_sdk_glue::Client {
-        self.clients.glue()
-    }
+    pub(crate) clients: AwsClients,
 }
 
 /// A Glue catalog resource's ARN (`database/<name>`, `table/<db>/<name>`).
@@ -60,7 +49,7 @@ fn database_input(name: &str, props: &DatabaseProps) -> Result<DatabaseInput, Pr
 }
 
 /// Reads a Glue resource's tags by ARN, leaving out AWS's own (`aws:`), which no one can change.
-pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<Tags, ProviderError> {
     let out = call("glue:GetTags", glue.get_tags().resource_arn(arn).send()).await?;
     Ok(out
         .tags()
@@ -71,21 +60,19 @@ pub async fn glue_tags(glue: &aws_sdk_glue::Client, arn: &str) -> Result<BTreeMa
         .collect())
 }
 
-#[async_trait]
 impl ResourceType for GlueDatabase {
     type Props = DatabaseProps;
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Underscored, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc =
-        &TypeDoc { import_id: "the database name (`{project_prefix}_{environment}`, `-` → `_`)", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the database name (`{project_prefix}_{environment}`, `-` → `_`)");
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(out) = call_or_none(
             "glue:GetDatabase",
             &["EntityNotFoundException"],
-            self.glue().get_database().name(name).send(),
+            self.clients.glue().get_database().name(name).send(),
         )
         .await?
         else {
@@ -100,7 +87,7 @@ impl ResourceType for GlueDatabase {
             None => self.clients.account_id().await?.to_string(),
         };
         let arn = glue_arn(&ctx.naming.region, &account, &format!("database/{name}"));
-        let tags = glue_tags(self.glue(), &arn).await?;
+        let tags = glue_tags(self.clients.glue(), &arn).await?;
         let props = DatabaseProps { description: db.description().unwrap_or_default().to_string(), tags };
         Ok(Some(Live { id: name.to_string(), props, attributes: attributes(name, Some(arn)) }))
     }
@@ -110,7 +97,8 @@ impl ResourceType for GlueDatabase {
         // Tags at create: the database is recognisably ours from its first instant.
         call(
             "glue:CreateDatabase",
-            self.glue()
+            self.clients
+                .glue()
                 .create_database()
                 .database_input(database_input(name, props)?)
                 .set_tags(Some(props.tags.clone().into_iter().collect()))
@@ -127,17 +115,12 @@ impl ResourceType for GlueDatabase {
         if changed.iter().any(|c| c == "description") {
             call(
                 "glue:UpdateDatabase",
-                self.glue().update_database().name(id).database_input(database_input(id, props)?).send(),
+                self.clients.glue().update_database().name(id).database_input(database_input(id, props)?).send(),
             )
             .await?;
         }
         if changed.iter().any(|c| c == "tags") {
-            // What was there before: the recorded tags, or the live ones if the record is unusable.
-            let before = match prior {
-                Some(p) => p.tags.clone(),
-                None => glue_tags(self.glue(), &arn).await?,
-            };
-            set_glue_tags(self.glue(), &arn, &before, &props.tags).await?;
+            set_glue_tags(self.clients.glue(), &arn, prior.map(|p| &p.tags), &props.tags).await?;
         }
         Ok(Applied { id: id.to_string(), attributes: attributes(id, Some(arn)) })
     }
@@ -147,7 +130,7 @@ impl ResourceType for GlueDatabase {
         call_or_none(
             "glue:DeleteDatabase",
             &["EntityNotFoundException"],
-            self.glue().delete_database().name(id).send(),
+            self.clients.glue().delete_database().name(id).send(),
         )
         .await?;
         Ok(())
@@ -155,13 +138,22 @@ impl ResourceType for GlueDatabase {
 }
 
 /// Moves a Glue resource's tags from `before` to `after`: removes the keys that went, then sets
-/// the new and changed ones.
+/// the new and changed ones. `before` is what the state records; `None` (a record that no longer
+/// fits) reads the live tags instead.
 pub async fn set_glue_tags(
     glue: &aws_sdk_glue::Client,
     arn: &str,
-    before: &BTreeMap<String, String>,
-    after: &BTreeMap<String, String>,
+    before: Option<&Tags>,
+    after: &Tags,
 ) -> Result<(), ProviderError> {
+    let live;
+    let before = match before {
+        Some(tags) => tags,
+        None => {
+            live = glue_tags(glue, arn).await?;
+            &live
+        }
+    };
     sync_tags(
         before,
         after,

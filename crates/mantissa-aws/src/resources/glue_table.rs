@@ -14,9 +14,8 @@ pub use props::{Column, SerDe, TableProps};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use crate::resources::glue_database::{glue_arn, glue_tags};
-use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{
     Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
@@ -26,18 +25,10 @@ use serde_json::{Map, Value};
 pub const TYPE_NAME: &str = "aws_glue_catalog_table";
 
 pub struct GlueTable {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl GlueTable {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
-    fn glue(&self) -> &aws_sdk_glue::Client {
-        self.clients.glue()
-    }
-
     /// Whether the database is owned by this state (by its lineage tag); `Err(NotOwned)` if not.
     async fn check_owned_parent(
         &self,
@@ -50,7 +41,7 @@ impl GlueTable {
             _ => self.clients.account_id().await?,
         };
         let arn = glue_arn(&ctx.naming.region, catalog, &format!("database/{database}"));
-        let tags = glue_tags(self.glue(), &arn).await?;
+        let tags = glue_tags(self.clients.glue(), &arn).await?;
         match tags.get(LINEAGE_TAG) {
             Some(l) if *l == ctx.lineage => Ok(()),
             other => Err(ProviderError::NotOwned {
@@ -79,20 +70,16 @@ fn parse_id(id: &str) -> Result<(&str, &str), ProviderError> {
 }
 
 fn attributes(database: &str, table: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), table.into());
-    m.insert("database_name".into(), database.into());
-    m
+    attribute_map([("name", table.into()), ("database_name", database.into())])
 }
 
-#[async_trait]
 impl ResourceType for GlueTable {
     type Props = TableProps;
 
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Key, Ownership::Parent)
         .force_new(&["database_name"])
         .attributes(&["name", "database_name"]);
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "`{database name}:{table name}`", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("`{database name}:{table name}`");
 
     fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError> {
         props::validate(&ctx.physical_name, &environment_database(ctx), props)
@@ -108,7 +95,11 @@ impl ResourceType for GlueTable {
             Some(id) => parse_id(id)?,
             None => (default_db.as_str(), ctx.physical_name.as_str()),
         };
-        let table = match call("glue:GetTable", self.glue().get_table().database_name(database).name(name).send()).await
+        let table = match call(
+            "glue:GetTable",
+            self.clients.glue().get_table().database_name(database).name(name).send(),
+        )
+        .await
         {
             Ok(out) => match out.table {
                 Some(t) => t,
@@ -134,7 +125,12 @@ impl ResourceType for GlueTable {
         let database = props.database_name.as_str();
         call(
             "glue:CreateTable",
-            self.glue().create_table().database_name(database).table_input(convert::table_input(name, props)?).send(),
+            self.clients
+                .glue()
+                .create_table()
+                .database_name(database)
+                .table_input(convert::table_input(name, props)?)
+                .send(),
         )
         .await?;
         Ok(Applied { id: table_id(database, name), attributes: attributes(database, name) })
@@ -145,7 +141,12 @@ impl ResourceType for GlueTable {
         let (database, name) = parse_id(id)?;
         call(
             "glue:UpdateTable",
-            self.glue().update_table().database_name(database).table_input(convert::table_input(name, props)?).send(),
+            self.clients
+                .glue()
+                .update_table()
+                .database_name(database)
+                .table_input(convert::table_input(name, props)?)
+                .send(),
         )
         .await?;
         Ok(Applied { id: id.to_string(), attributes: attributes(database, name) })
@@ -157,7 +158,7 @@ impl ResourceType for GlueTable {
         call_or_none(
             "glue:DeleteTable",
             &["EntityNotFoundException"],
-            self.glue().delete_table().database_name(database).name(name).send(),
+            self.clients.glue().delete_table().database_name(database).name(name).send(),
         )
         .await?;
         Ok(())

@@ -15,8 +15,7 @@ pub use props::{UNSCOPED_ACTIONS, UNSCOPED_SID_PREFIX};
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use async_trait::async_trait;
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 use write::{PROPERTIES, RoleWriter};
@@ -24,14 +23,10 @@ use write::{PROPERTIES, RoleWriter};
 pub const TYPE_NAME: &str = "aws_iam_role";
 
 pub struct IamRole {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl IamRole {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     fn writer<'a>(&'a self, name: &'a str) -> RoleWriter<'a> {
         RoleWriter { iam: self.clients.iam(), name, fresh: false }
     }
@@ -39,21 +34,16 @@ impl IamRole {
 
 /// What create learns: the name, and the ARN and unique id IAM assigned.
 fn attributes(name: &str, arn: &str, unique_id: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    m.insert("arn".into(), arn.into());
-    m.insert("unique_id".into(), unique_id.into());
-    m
+    attribute_map([("name", name.into()), ("arn", arn.into()), ("unique_id", unique_id.into())])
 }
 
-#[async_trait]
 impl ResourceType for IamRole {
     type Props = RoleProps;
 
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
         .attributes(&["name", "arn", "unique_id"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the role name", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the role name");
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -10,9 +10,8 @@ pub use props::{AWS_MANAGED_KEY, StreamEncryption, StreamMode, StreamProps, shar
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use crate::wait::{ACTIVE, Patience};
-use async_trait::async_trait;
 use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
@@ -22,7 +21,7 @@ use write::{PROPERTIES, StreamWriter, mode_details};
 pub const TYPE_NAME: &str = "aws_kinesis_stream";
 
 pub struct KinesisStream {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
     patience: Patience,
 }
 
@@ -37,13 +36,9 @@ impl KinesisStream {
 }
 
 fn attributes(name: &str, arn: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    m.insert("arn".into(), arn.into());
-    m
+    attribute_map([("name", name.into()), ("arn", arn.into())])
 }
 
-#[async_trait]
 impl ResourceType for KinesisStream {
     type Props = StreamProps;
 
@@ -51,12 +46,9 @@ impl ResourceType for KinesisStream {
         .attributes(&["name", "arn"])
         .taggable()
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the stream name",
-        emulator: &[
-            "moto's CreateStream drops its Tags: mantissa tags with AddTagsToStream after the create, which AWS accepts as well.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the stream name").emulator(&[
+        "moto's CreateStream drops its Tags: mantissa tags with AddTagsToStream after the create, which AWS accepts as well.",
+    ]);
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

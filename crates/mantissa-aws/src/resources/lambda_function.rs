@@ -25,8 +25,8 @@ use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
 use crate::retry::{Backoff, retry_while};
+use crate::tags::Tags;
 use crate::wait::{Patience, Poll, wait_until};
-use async_trait::async_trait;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Environment, FunctionCode, LastUpdateStatus, Runtime, State, VpcConfig};
@@ -70,7 +70,7 @@ const SETTLE: Patience = Patience {
 };
 
 pub struct LambdaFunction {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
     /// The stack directory `source` is relative to (None: a provider built for schemas only).
     root: Option<PathBuf>,
 }
@@ -303,12 +303,7 @@ impl LambdaFunction {
         }
     }
 
-    async fn sync_tags(
-        &self,
-        arn: &str,
-        live: &std::collections::BTreeMap<String, String>,
-        desired: &std::collections::BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
+    async fn sync_tags(&self, arn: &str, live: &Tags, desired: &Tags) -> Result<(), ProviderError> {
         let lambda = self.lambda();
         sync_tags(
             live,
@@ -372,20 +367,16 @@ fn vpc(props: &FunctionProps) -> Option<VpcConfig> {
     })
 }
 
-#[async_trait]
 impl ResourceType for LambdaFunction {
     type Props = FunctionProps;
 
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
         .attributes(&["name", "arn", "invoke_arn"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the function name",
-        emulator: &[
-            "Invoke needs Docker in moto, which the test machines lack: functions are tested for creation, code and configuration, never run.",
-            "moto's UpdateFunctionConfiguration does not keep KMSKeyArn: that update is tested with `aws-smithy-mocks`.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the function name").emulator(&[
+        "Invoke needs Docker in moto, which the test machines lack: functions are tested for creation, code and configuration, never run.",
+        "moto's UpdateFunctionConfiguration does not keep KMSKeyArn: that update is tested with `aws-smithy-mocks`.",
+    ]);
 
     fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError> {
         props.validate(&ctx.physical_name)?;

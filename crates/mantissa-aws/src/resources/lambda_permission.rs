@@ -12,7 +12,6 @@ pub use props::PermissionProps;
 use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType};
-use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
@@ -22,13 +21,7 @@ pub const TYPE_NAME: &str = "aws_lambda_permission";
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
 pub struct LambdaPermission {
-    clients: AwsClients,
-}
-
-impl LambdaPermission {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
+    pub(crate) clients: AwsClients,
 }
 
 /// `<function>/<statement>`: the function name holds no `/`, the statement id neither.
@@ -75,7 +68,6 @@ pub fn statement_props(policy: &str, function_name: &str, sid: &str) -> Result<O
     }))
 }
 
-#[async_trait]
 impl ResourceType for LambdaPermission {
     type Props = PermissionProps;
 
@@ -86,13 +78,10 @@ impl ResourceType for LambdaPermission {
         "principal",
         "source_arn",
     ]);
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "`{function name}/{statement id}`",
-        emulator: &[
-            "moto's AddPermission with a statement id already in the policy appends a second statement instead of failing: mantissa reads the policy (GetPolicy) first.",
-            "moto accepts duplicate statement ids AWS rejects: mantissa checks them itself, with unit tests.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("`{function name}/{statement id}`").emulator(&[
+        "moto's AddPermission with a statement id already in the policy appends a second statement instead of failing: mantissa reads the policy (GetPolicy) first.",
+        "moto accepts duplicate statement ids AWS rejects: mantissa checks them itself, with unit tests.",
+    ]);
 
     /// Without a recorded id there is nothing to look up by (statement ids are the stack's, not
     /// derived from the address): create finds a statement left by an interrupted run.

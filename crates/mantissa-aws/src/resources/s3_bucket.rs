@@ -14,8 +14,7 @@ pub use props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock, Stora
 use crate::AwsClients;
 use crate::partition::{dns_suffix, partition};
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use async_trait::async_trait;
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use mantissa_aws_core::call;
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
@@ -31,14 +30,10 @@ pub const TYPE_NAME: &str = "aws_s3_bucket";
 const CREATE_TAGS_REFUSED: [&str; 4] = ["AccessDenied", "InvalidArgument", "MalformedXML", "NotImplemented"];
 
 pub struct S3Bucket {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl S3Bucket {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     fn writer<'a>(&'a self, bucket: &'a str, region: &str, fresh: bool) -> BucketWriter<'a> {
         BucketWriter { s3: self.clients.s3(), bucket, partition: partition(region), fresh }
     }
@@ -75,12 +70,12 @@ impl S3Bucket {
 
 /// Attributes known from the name and region alone.
 fn attributes(bucket: &str, region: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), bucket.into());
-    m.insert("arn".into(), format!("arn:{}:s3:::{bucket}", partition(region)).into());
-    m.insert("domain_name".into(), format!("{bucket}.s3.{}", dns_suffix(region)).into());
-    m.insert("regional_domain_name".into(), format!("{bucket}.s3.{region}.{}", dns_suffix(region)).into());
-    m
+    attribute_map([
+        ("name", bucket.into()),
+        ("arn", format!("arn:{}:s3:::{bucket}", partition(region)).into()),
+        ("domain_name", format!("{bucket}.s3.{}", dns_suffix(region)).into()),
+        ("regional_domain_name", format!("{bucket}.s3.{region}.{}", dns_suffix(region)).into()),
+    ])
 }
 
 /// Whether a freshly created bucket needs the call that sets `property` to its value in `props`.
@@ -95,22 +90,18 @@ fn differs_from_new_bucket(property: &str, props: &BucketProps) -> bool {
     }
 }
 
-#[async_trait]
 impl ResourceType for S3Bucket {
     type Props = BucketProps;
 
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
         .attributes(&["name", "arn", "domain_name", "regional_domain_name"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the bucket name",
-        emulator: &[
-            "moto applies a bucket policy's Deny with its Condition ignored, so a TLS-only policy denies every request: over a plain-http endpoint the state bucket's TLS statement is left out (with a warning), and destroy removes a bucket's policy before emptying it.",
-            "New buckets report no default encryption in moto, where AWS reports SSE-S3: \"none\" is read as SSE-S3.",
-            "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`mantissa-aws-core/src/s3.rs`, never reached against AWS).",
-            "moto accepts a lifecycle expiry before a transition: mantissa checks it itself, with unit tests. Against an emulator endpoint S3 is addressed path-style.",
-        ],
-    };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the bucket name").emulator(&[
+        "moto applies a bucket policy's Deny with its Condition ignored, so a TLS-only policy denies every request: over a plain-http endpoint the state bucket's TLS statement is left out (with a warning), and destroy removes a bucket's policy before emptying it.",
+        "New buckets report no default encryption in moto, where AWS reports SSE-S3: \"none\" is read as SSE-S3.",
+        "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`mantissa-aws-core/src/s3.rs`, never reached against AWS).",
+        "moto accepts a lifecycle expiry before a transition: mantissa checks it itself, with unit tests. Against an emulator endpoint S3 is addressed path-style.",
+    ]);
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &Self::Props) -> Map<String, Value> {
         attributes(&ctx.physical_name, &ctx.naming.region)

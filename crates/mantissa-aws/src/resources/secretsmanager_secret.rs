@@ -12,12 +12,11 @@ use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
-use async_trait::async_trait;
+use crate::tags::Tags;
 use aws_sdk_secretsmanager::types::Tag;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_secretsmanager_secret";
 
@@ -25,34 +24,21 @@ pub const TYPE_NAME: &str = "aws_secretsmanager_secret";
 const RECOVERY_WINDOW_DAYS: i64 = 30;
 
 pub struct Secret {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl Secret {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
-    fn client(&self) -> &aws_sdk_secretsmanager::Client {
-        self.clients.secretsmanager()
-    }
-
     async fn put_value(&self, id: &str, value: &str) -> Result<String, ProviderError> {
         let out = call(
             "secretsmanager:PutSecretValue",
-            self.client().put_secret_value().secret_id(id).secret_string(value).send(),
+            self.clients.secretsmanager().put_secret_value().secret_id(id).secret_string(value).send(),
         )
         .await?;
         Ok(out.version_id().unwrap_or_default().to_string())
     }
 
-    async fn set_tags(
-        &self,
-        id: &str,
-        live: &BTreeMap<String, String>,
-        want: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
-        let sm = self.client();
+    async fn set_tags(&self, id: &str, live: &Tags, want: &Tags) -> Result<(), ProviderError> {
+        let sm = self.clients.secretsmanager();
         sync_tags(
             live,
             want,
@@ -75,7 +61,7 @@ impl Secret {
         Ok(call_or_none(
             "secretsmanager:DescribeSecret",
             &["ResourceNotFoundException"],
-            self.client().describe_secret().secret_id(id).send(),
+            self.clients.secretsmanager().describe_secret().secret_id(id).send(),
         )
         .await?)
     }
@@ -91,7 +77,6 @@ impl Secret {
     }
 }
 
-#[async_trait]
 impl ResourceType for Secret {
     type Props = SecretProps;
 
@@ -101,12 +86,10 @@ impl ResourceType for Secret {
         .attributes(&["name", "arn", "version_id"])
         .taggable()
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc {
-        import_id: "the secret name (`{project_prefix}/{environment}/{name}`) or its ARN",
-        emulator: &[
+    const DOC: &'static TypeDoc = &TypeDoc::new("the secret name (`{project_prefix}/{environment}/{name}`) or its ARN")
+        .emulator(&[
             "DeleteSecret keeps a recovery window, in moto as on AWS: creating a secret whose name is pending deletion restores and adopts it, and the emulator tests cover that.",
-        ],
-    };
+        ]);
 
     fn planned_attributes(&self, ctx: &ResourceContext, _props: &Self::Props) -> Map<String, Value> {
         // The ARN carries a random suffix: known only after create.
@@ -123,7 +106,7 @@ impl ResourceType for Secret {
         let arn = desc.arn().unwrap_or(id).to_string();
         let (value, version_id) = match call(
             "secretsmanager:GetSecretValue",
-            self.client().get_secret_value().secret_id(&arn).send(),
+            self.clients.secretsmanager().get_secret_value().secret_id(&arn).send(),
         )
         .await
         {
@@ -151,7 +134,13 @@ impl ResourceType for Secret {
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = &ctx.physical_name;
         let tags: Vec<Tag> = props.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
-        let mut req = self.client().create_secret().name(name).description(&props.description).set_tags(Some(tags));
+        let mut req = self
+            .clients
+            .secretsmanager()
+            .create_secret()
+            .name(name)
+            .description(&props.description)
+            .set_tags(Some(tags));
         if let Some(k) = &props.kms_key_id {
             req = req.kms_key_id(k);
         }
@@ -167,8 +156,11 @@ impl ResourceType for Secret {
                     && self.describe(name).await?.is_some_and(|d| d.deleted_date().is_some()) =>
             {
                 tracing::info!("{name} is pending deletion: restoring it instead of creating a new secret");
-                let restored =
-                    call("secretsmanager:RestoreSecret", self.client().restore_secret().secret_id(name).send()).await?;
+                let restored = call(
+                    "secretsmanager:RestoreSecret",
+                    self.clients.secretsmanager().restore_secret().secret_id(name).send(),
+                )
+                .await?;
                 let arn = restored.arn().unwrap_or(name).to_string();
                 let live = self
                     .read(ctx, Some(&arn))
@@ -195,7 +187,7 @@ impl ResourceType for Secret {
         let Update { id, prior, props, changed } = update;
         let mut version_id = None;
         if changed.iter().any(|c| c == "description" || c == "kms_key_id") {
-            let mut req = self.client().update_secret().secret_id(id).description(&props.description);
+            let mut req = self.clients.secretsmanager().update_secret().secret_id(id).description(&props.description);
             if let Some(k) = &props.kms_key_id {
                 req = req.kms_key_id(k);
             }
@@ -228,7 +220,12 @@ impl ResourceType for Secret {
         let Delete { id, .. } = delete;
         match call(
             "secretsmanager:DeleteSecret",
-            self.client().delete_secret().secret_id(id).recovery_window_in_days(RECOVERY_WINDOW_DAYS).send(),
+            self.clients
+                .secretsmanager()
+                .delete_secret()
+                .secret_id(id)
+                .recovery_window_in_days(RECOVERY_WINDOW_DAYS)
+                .send(),
         )
         .await
         {
@@ -268,7 +265,7 @@ mod tests {
 
     #[test]
     fn validation_never_echoes_the_value() {
-        let t = Secret::new(AwsClients::new(aws_config::SdkConfig::builder().build()));
+        let t = Secret { clients: AwsClients::new(aws_config::SdkConfig::builder().build()) };
         let big = "x".repeat(70_000);
         let err = t
             .validate(&ctx("mantissa-log/dev/slack"), &SecretProps { value: Some(big.clone()), ..Default::default() })

@@ -16,13 +16,13 @@ use crate::resource::name_and_arn;
 use crate::resource::no_property;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
-use async_trait::async_trait;
+use crate::tags::Tags;
 use aws_sdk_sns::types::Tag;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use policy::{default_policy, policy_text};
 use read::{NOT_FOUND, find_topic, read_topic, topic_name};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 pub const TYPE_NAME: &str = "aws_sns_topic";
 
@@ -31,14 +31,10 @@ pub const TYPE_NAME: &str = "aws_sns_topic";
 const PROPERTIES: [&str; 4] = ["tags", "policy", "display_name", "kms_master_key_id"];
 
 pub struct SnsTopic {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl SnsTopic {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn set_attribute(&self, arn: &str, name: &str, value: String) -> Result<(), ProviderError> {
         call(
             "sns:SetTopicAttributes",
@@ -66,7 +62,7 @@ impl SnsTopic {
     }
 
     /// Brings the live tags to `desired` with TagResource / UntagResource.
-    async fn sync_tags(&self, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+    async fn sync_tags(&self, arn: &str, desired: &Tags) -> Result<(), ProviderError> {
         let sns = self.clients.sns();
         let live = call("sns:ListTagsForResource", sns.list_tags_for_resource().resource_arn(arn).send()).await?;
         let live = user_tags(live.tags().iter().map(|t| (t.key(), t.value())));
@@ -86,7 +82,7 @@ impl SnsTopic {
     }
 }
 
-fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
             Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::Other(format!("building tag {k:?}: {e}")))
@@ -94,13 +90,12 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> 
         .collect()
 }
 
-#[async_trait]
 impl ResourceType for SnsTopic {
     type Props = TopicProps;
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the topic ARN", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the topic ARN");
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let arn = match id {

@@ -14,7 +14,6 @@ use crate::AwsClients;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::sns_topic::policy::{default_policy, is_default_policy, policy_text};
-use async_trait::async_trait;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
@@ -25,14 +24,10 @@ pub const TYPE_NAME: &str = "aws_sns_topic_policy";
 const NOT_FOUND: &str = "NotFound";
 
 pub struct SnsTopicPolicy {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl SnsTopicPolicy {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn set_policy(&self, arn: &str, policy: &Value) -> Result<Applied, ProviderError> {
         let sns = self.clients.sns();
         let request = sns.set_topic_attributes().topic_arn(arn).attribute_name("Policy");
@@ -41,13 +36,12 @@ impl SnsTopicPolicy {
     }
 }
 
-#[async_trait]
 impl ResourceType for SnsTopicPolicy {
     type Props = TopicPolicyProps;
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["arn"]);
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the topic ARN", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the topic ARN");
 
     /// Without a recorded id there is nothing to look up by; a topic with SNS's default policy
     /// has no policy of ours.

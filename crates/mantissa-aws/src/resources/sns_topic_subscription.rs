@@ -16,8 +16,7 @@ pub use props::{Protocol, SubscriptionProps};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;
-use crate::resource::{Delete, Live, ReadResult, ResourceType};
-use async_trait::async_trait;
+use crate::resource::{Delete, Live, ReadResult, ResourceType, attribute_map};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
@@ -30,7 +29,7 @@ pub const TYPE_NAME: &str = "aws_sns_topic_subscription";
 const NOT_FOUND: &str = "NotFound";
 
 pub struct SnsTopicSubscription {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 /// What GetSubscriptionAttributes says about a subscription.
@@ -40,10 +39,6 @@ struct Found {
 }
 
 impl SnsTopicSubscription {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn get(&self, arn: &str) -> Result<Option<Found>, ProviderError> {
         let Some(out) = call_or_none(
             "sns:GetSubscriptionAttributes",
@@ -72,10 +67,7 @@ impl SnsTopicSubscription {
 }
 
 fn attributes(arn: &str, pending: bool) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("arn".into(), arn.into());
-    m.insert("pending_confirmation".into(), pending.into());
-    m
+    attribute_map([("arn", arn.into()), ("pending_confirmation", pending.into())])
 }
 
 fn log_pending(arn: &str, endpoint: &str) {
@@ -86,14 +78,13 @@ fn log_pending(arn: &str, endpoint: &str) {
     );
 }
 
-#[async_trait]
 impl ResourceType for SnsTopicSubscription {
     type Props = SubscriptionProps;
 
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
         .force_new(&["topic_arn", "protocol", "endpoint"])
         .attributes(&["arn", "pending_confirmation"]);
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: "the subscription ARN", emulator: &[] };
+    const DOC: &'static TypeDoc = &TypeDoc::new("the subscription ARN");
 
     /// Without a recorded id there is nothing to look up by: the read contract passes no
     /// properties, so the topic is unknown here. `create` is what finds an existing subscription

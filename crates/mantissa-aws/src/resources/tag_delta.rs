@@ -2,6 +2,7 @@
 //! removes keys (TagResource / UntagResource) instead of replacing the whole set, and the one
 //! tag sync that sends it ([`sync_tags`]); each type gives only its two calls.
 
+use crate::tags::Tags;
 use mantissa_engine::ProviderError;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -48,10 +49,10 @@ impl TagCalls {
 /// `untag` the removed keys, in batches of [`TagCalls::per_call`]; neither is called when it has
 /// nothing to send.
 pub async fn sync_tags<TF, TO, TE, UF, UO, UE>(
-    live: &BTreeMap<String, String>,
-    desired: &BTreeMap<String, String>,
+    live: &Tags,
+    desired: &Tags,
     calls: TagCalls,
-    mut tag: impl FnMut(BTreeMap<String, String>) -> TF,
+    mut tag: impl FnMut(Tags) -> TF,
     mut untag: impl FnMut(Vec<String>) -> UF,
 ) -> Result<(), ProviderError>
 where
@@ -81,7 +82,7 @@ where
 
 /// Live tags as the provider reports them: AWS's own `aws:` tags left out, since nothing can
 /// change them and showing them would be a difference nothing can close.
-pub fn user_tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> BTreeMap<String, String> {
+pub fn user_tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Tags {
     pairs.into_iter().filter(|(k, _)| !k.starts_with("aws:")).map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
@@ -89,7 +90,7 @@ pub fn user_tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> BTr
 mod tests {
     use super::*;
 
-    fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
@@ -109,7 +110,7 @@ mod tests {
         let sent = Mutex::new(Vec::new());
         let live = tags(&[("a", "1"), ("b", "2"), ("c", "3"), ("e", "5")]);
         let desired = tags(&[("a", "1"), ("b", "20"), ("d", "4")]);
-        let tag = |set: BTreeMap<String, String>| {
+        let tag = |set: Tags| {
             sent.lock().unwrap().push(format!("tag {}", set.keys().cloned().collect::<Vec<_>>().join(",")));
             async { Ok::<_, ProviderError>(()) }
         };

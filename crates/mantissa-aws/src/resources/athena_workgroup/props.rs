@@ -6,11 +6,10 @@
 
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 fn yes() -> bool {
     true
@@ -52,7 +51,7 @@ pub struct WorkgroupProps {
     #[serde(default)]
     pub state: WorkgroupState,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -160,7 +159,7 @@ impl Properties for WorkgroupProps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode;
+    use crate::decode::{decode, decode_over};
     use serde_json::{Value, json};
 
     #[test]
@@ -188,11 +187,7 @@ mod tests {
     }
 
     fn props(doc: Value) -> WorkgroupProps {
-        let mut base = json!({"result_location": "s3://r/results/"});
-        for (k, v) in doc.as_object().unwrap() {
-            base[k] = v.clone();
-        }
-        decode(&base).unwrap()
+        decode_over(json!({"result_location": "s3://r/results/"}), doc)
     }
 
     fn path(doc: Value) -> String {

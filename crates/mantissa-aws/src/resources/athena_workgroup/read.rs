@@ -2,6 +2,7 @@
 //! (RequesterPays, the effective engine version, ...); only the ones the properties hold are read.
 
 use super::props::{AUTO_ENGINE, EncryptionOption, ResultEncryption, WorkgroupProps, WorkgroupState};
+use crate::tags::Tags;
 use aws_sdk_athena::Client;
 use aws_sdk_athena::types::{WorkGroup, WorkGroupState as SdkState};
 use mantissa_aws_core::call;
@@ -24,7 +25,7 @@ pub fn is_not_found(e: &ApiError) -> bool {
     e.is("InvalidRequestException") && (message.contains("not found") || message.contains("does not exist"))
 }
 
-pub async fn list_tags(athena: &Client, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+pub async fn list_tags(athena: &Client, arn: &str) -> Result<Tags, ProviderError> {
     let mut tags = BTreeMap::new();
     let mut token: Option<String> = None;
     loop {
@@ -54,7 +55,7 @@ pub async fn list_tags(athena: &Client, arn: &str) -> Result<BTreeMap<String, St
     }
 }
 
-pub fn from_workgroup(wg: &WorkGroup, tags: BTreeMap<String, String>) -> WorkgroupProps {
+pub fn from_workgroup(wg: &WorkGroup, tags: Tags) -> WorkgroupProps {
     let config = wg.configuration();
     let results = config.and_then(|c| c.result_configuration());
     let encryption = results.and_then(|r| r.encryption_configuration()).and_then(|e| {

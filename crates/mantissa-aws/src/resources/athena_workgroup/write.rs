@@ -3,11 +3,11 @@
 
 use super::props::{ResultEncryption, WorkgroupProps, WorkgroupState};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
+use crate::tags::Tags;
 use aws_sdk_athena::Client;
 use aws_sdk_athena::types as athena;
 use mantissa_aws_core::call;
 use mantissa_engine::ProviderError;
-use std::collections::BTreeMap;
 
 /// Properties UpdateWorkGroup's ConfigurationUpdates carries.
 const CONFIGURATION: [&str; 5] = [
@@ -37,7 +37,7 @@ fn sdk_state(state: WorkgroupState) -> athena::WorkGroupState {
     }
 }
 
-pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<athena::Tag> {
+pub fn sdk_tags(tags: &Tags) -> Vec<athena::Tag> {
     tags.iter().map(|(k, v)| athena::Tag::builder().key(k).value(v).build()).collect()
 }
 
@@ -162,12 +162,7 @@ pub async fn delete(athena: &Client, name: &str) -> Result<(), ProviderError> {
 }
 
 /// Moves the workgroup's tags from `before` to `after`.
-pub async fn retag(
-    athena: &Client,
-    arn: &str,
-    before: &BTreeMap<String, String>,
-    after: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
+pub async fn retag(athena: &Client, arn: &str, before: &Tags, after: &Tags) -> Result<(), ProviderError> {
     sync_tags(
         before,
         after,

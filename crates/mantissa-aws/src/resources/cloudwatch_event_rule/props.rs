@@ -5,30 +5,25 @@
 use crate::decode::is_unknown;
 use crate::resource::Properties;
 use crate::resources::json_doc::sorted_keys;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// An EventBridge rule on the default event bus.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RuleProps {
     /// `rate(5 minutes)` or `cron(0 12 * * ? *)`; set this or `event_pattern`.
-    #[serde(default)]
     pub schedule_expression: Option<String>,
     /// The events the rule matches, as a map (`{source: [aws.guardduty]}`) or its JSON text.
-    #[serde(default)]
     pub event_pattern: Option<Value>,
     /// `ENABLED` or `DISABLED`.
     #[serde(default = "enabled")]
     pub state: String,
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 pub(super) fn enabled() -> String {

@@ -3,29 +3,24 @@
 
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A log group.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogGroupProps {
     /// The group's name; unset, the stack's own `/{project_prefix}/{environment}/{name}`. Set it
     /// for groups AWS services write to by a name of their choosing, such as
     /// `/aws/lambda/<function>`. Changing it makes a new group.
-    #[serde(default)]
     pub name: Option<String>,
     /// Days events are kept (one of CloudWatch Logs' fixed values); `null` keeps them forever.
-    #[serde(default)]
     pub retention_days: Option<i32>,
     /// A KMS key ARN to encrypt the group's events with; `null` for CloudWatch Logs' own encryption.
-    #[serde(default)]
     pub kms_key_id: Option<String>,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 /// The retention periods CloudWatch Logs accepts, in days.

@@ -1,11 +1,10 @@
 //! The properties of `aws_cognito_user_pool` and the checks Cognito would otherwise make at apply.
 
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The MFA settings a pool can have: `ON` and `OPTIONAL` mean TOTP (an authenticator app).
 pub const MFA_VALUES: [&str; 3] = ["OFF", "OPTIONAL", "ON"];
@@ -13,8 +12,8 @@ pub const MFA_VALUES: [&str; 3] = ["OFF", "OPTIONAL", "ON"];
 pub const USERNAME_ATTRIBUTES: [&str; 2] = ["email", "phone_number"];
 
 /// A Cognito user pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(default, deny_unknown_fields)]
 pub struct UserPoolProps {
     /// Attributes users sign in with instead of a free-form username (`email`, `phone_number`).
     /// Cognito cannot change them on an existing pool: a change replaces the pool and its users.
@@ -26,13 +25,11 @@ pub struct UserPoolProps {
     /// Only administrators create users (no self sign-up).
     #[serde(default = "yes")]
     pub admin_create_user_only: bool,
-    #[serde(default)]
     pub password_policy: PasswordPolicy,
     /// `OFF`, `OPTIONAL` or `ON`; `OPTIONAL` and `ON` enable TOTP software tokens.
     #[serde(default = "mfa_off")]
     pub mfa: String,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 /// Password rules of the pool.
@@ -89,14 +86,9 @@ pub fn validate_pool_name(name: &str) -> Result<(), PropertyError> {
     let ok = !name.is_empty()
         && name.chars().count() <= 128
         && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ' ' || "+=,.@-".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(PropertyError::new(
-            "@name",
-            format!("user pool name {name:?} must be 1 to 128 letters, digits, spaces or _+=,.@-"),
-        ))
-    }
+    PropertyError::unless(ok, "@name", || {
+        format!("user pool name {name:?} must be 1 to 128 letters, digits, spaces or _+=,.@-")
+    })
 }
 
 impl Properties for UserPoolProps {

@@ -3,11 +3,11 @@
 
 use super::props::{PasswordPolicy, UserPoolProps};
 use crate::resources::tag_delta::user_tags;
+use crate::tags::Tags;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::UserPoolMfaType;
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{LINEAGE_TAG, ProviderError};
-use std::collections::BTreeMap;
 
 /// Cognito's code for a pool (or client) that does not exist.
 pub const NOT_FOUND: &str = "ResourceNotFoundException";
@@ -20,7 +20,7 @@ const PAGE: i32 = 60;
 pub struct Candidate {
     pub id: String,
     pub name: String,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 impl Candidate {

@@ -5,11 +5,10 @@
 //! that are exactly the keys, capacities that match the billing mode, a key only with KMS on.
 
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 fn yes() -> bool {
     true
@@ -51,7 +50,7 @@ pub struct TableProps {
     #[serde(default)]
     pub stream_view_type: Option<StreamViewType>,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -247,7 +246,7 @@ fn validate_key_attributes(props: &TableProps) -> Result<(), PropertyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode;
+    use crate::decode::{decode, decode_over};
     use serde_json::{Value, json};
 
     #[test]
@@ -275,11 +274,7 @@ mod tests {
     }
 
     fn props(extra: Value) -> TableProps {
-        let mut doc = json!({"hash_key": "alert_id", "attributes": [{"name": "alert_id", "type": "S"}]});
-        for (k, v) in extra.as_object().unwrap() {
-            doc[k] = v.clone();
-        }
-        decode(&doc).unwrap()
+        decode_over(json!({"hash_key": "alert_id", "attributes": [{"name": "alert_id", "type": "S"}]}), extra)
     }
 
     fn path(extra: Value) -> String {

@@ -2,6 +2,7 @@
 //! The AWS managed key (`alias/aws/dynamodb`) reads as "no key named", as it was declared.
 
 use super::props::{Attribute, AttributeType, BillingMode, Encryption, StreamViewType, TableProps, Ttl};
+use crate::tags::Tags;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     BillingMode as SdkBilling, KeyType, PointInTimeRecoveryStatus, SseStatus, TableDescription, TimeToLiveStatus,
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 pub const AWS_MANAGED_KEY_ALIAS: &str = "alias/aws/dynamodb";
 
 /// The table's tags (paginated), AWS's own (`aws:`) left out.
-pub async fn list_tags(ddb: &Client, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+pub async fn list_tags(ddb: &Client, arn: &str) -> Result<Tags, ProviderError> {
     let mut tags = BTreeMap::new();
     let mut token: Option<String> = None;
     loop {

@@ -19,16 +19,13 @@ pub const TABLE_POLL: Poll = Poll { interval: Duration::from_secs(2), budget: Du
 
 /// The table's description, or `None` when there is no such table.
 pub async fn describe(ddb: &Client, name: &str) -> Result<Option<TableDescription>, ProviderError> {
-    let Some(out) = call_or_none(
+    Ok(call_or_none(
         "dynamodb:DescribeTable",
         &["ResourceNotFoundException"],
         ddb.describe_table().table_name(name).send(),
     )
     .await?
-    else {
-        return Ok(None);
-    };
-    Ok(out.table)
+    .and_then(|out| out.table))
 }
 
 /// Waits until the table is ACTIVE (after create or an UpdateTable), and returns its description.

@@ -6,11 +6,11 @@ use super::props::{BillingMode, Encryption, StreamViewType, TableProps, Ttl};
 use super::wait::{Poll, until_active};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::retry::{Backoff, retry_while};
+use crate::tags::Tags;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types as ddb;
 use mantissa_aws_core::call;
 use mantissa_engine::{ApiError, ProviderError};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Right after CreateTable, AWS may refuse UpdateContinuousBackups for a while
@@ -54,7 +54,7 @@ fn stream(view: Option<StreamViewType>) -> Result<ddb::StreamSpecification, Prov
         .map_err(build_err("the stream specification"))
 }
 
-pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<ddb::Tag>, ProviderError> {
+pub fn sdk_tags(tags: &Tags) -> Result<Vec<ddb::Tag>, ProviderError> {
     tags.iter().map(|(k, v)| ddb::Tag::builder().key(k).value(v).build().map_err(build_err("a tag"))).collect()
 }
 
@@ -212,12 +212,7 @@ pub async fn set_point_in_time_recovery(ddb_client: &Client, name: &str, enabled
     Ok(())
 }
 
-pub async fn retag(
-    ddb_client: &Client,
-    arn: &str,
-    before: &BTreeMap<String, String>,
-    after: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
+pub async fn retag(ddb_client: &Client, arn: &str, before: &Tags, after: &Tags) -> Result<(), ProviderError> {
     sync_tags(
         before,
         after,

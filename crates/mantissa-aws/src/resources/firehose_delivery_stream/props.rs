@@ -3,11 +3,10 @@
 use super::prefix::validate_prefixes;
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub const MIN_BUFFER_MB: i32 = 1;
 pub const MAX_BUFFER_MB: i32 = 128;
@@ -24,7 +23,7 @@ pub struct DeliveryProps {
     pub source: Source,
     pub s3: S3Destination,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -138,14 +137,9 @@ fn check_arn(value: &str, service: &str, resource: &str, path: &str) -> Result<(
     let parts: Vec<&str> = value.splitn(6, ':').collect();
     let ok = matches!(parts.as_slice(), ["arn", partition, svc, _, _, res]
         if partition.starts_with("aws") && *svc == service && res.starts_with(resource) && res.len() > resource.len());
-    if ok {
-        Ok(())
-    } else {
-        Err(PropertyError::new(
-            path,
-            format!("{value:?} is not an ARN of the form arn:aws:{service}:...:{resource}..."),
-        ))
-    }
+    PropertyError::unless(ok, path, || {
+        format!("{value:?} is not an ARN of the form arn:aws:{service}:...:{resource}...")
+    })
 }
 
 impl Properties for DeliveryProps {

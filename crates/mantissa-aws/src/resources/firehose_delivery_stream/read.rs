@@ -2,6 +2,7 @@
 //! ACTIVE after create and for the name to be free after delete.
 
 use super::props::{CloudWatchLogging, Compression, DeliveryProps, DirectPut, KinesisSource, S3Destination, Source};
+use crate::tags::{Tags, tags_paged_by_key};
 use crate::wait::{Patience, Poll, wait_until};
 use aws_sdk_firehose::Client;
 use aws_sdk_firehose::types::{
@@ -9,28 +10,22 @@ use aws_sdk_firehose::types::{
 };
 use mantissa_aws_core::call_or_none;
 use mantissa_engine::ProviderError;
-use std::collections::BTreeMap;
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
 pub async fn describe(firehose: &Client, name: &str) -> Result<Option<DeliveryStreamDescription>, ProviderError> {
-    let Some(out) = call_or_none(
+    Ok(call_or_none(
         "firehose:DescribeDeliveryStream",
         &[NOT_FOUND],
         firehose.describe_delivery_stream().delivery_stream_name(name).send(),
     )
     .await?
-    else {
-        return Ok(None);
-    };
-    Ok(out.delivery_stream_description)
+    .and_then(|out| out.delivery_stream_description))
 }
 
-pub async fn tags(firehose: &Client, name: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
-    let mut tags = BTreeMap::new();
-    let mut start: Option<String> = None;
-    loop {
-        let Some(out) = call_or_none(
+pub async fn tags(firehose: &Client, name: &str) -> Result<Option<Tags>, ProviderError> {
+    tags_paged_by_key(|start| async move {
+        let out = call_or_none(
             "firehose:ListTagsForDeliveryStream",
             &[NOT_FOUND],
             firehose
@@ -39,18 +34,13 @@ pub async fn tags(firehose: &Client, name: &str) -> Result<Option<BTreeMap<Strin
                 .set_exclusive_start_tag_key(start)
                 .send(),
         )
-        .await?
-        else {
-            return Ok(None);
-        };
-        for t in out.tags() {
-            tags.insert(t.key().to_string(), t.value().unwrap_or_default().to_string());
-        }
-        start = out.tags().last().map(|t| t.key().to_string());
-        if !out.has_more_tags() || start.is_none() {
-            return Ok(Some(tags));
-        }
-    }
+        .await?;
+        Ok(out.map(|out| {
+            let pairs = out.tags().iter().map(|t| (t.key().to_string(), t.value().unwrap_or_default().to_string()));
+            (pairs.collect(), out.has_more_tags())
+        }))
+    })
+    .await
 }
 
 /// The fields common to both S3 destination descriptions.
@@ -117,10 +107,7 @@ fn destination(desc: &DeliveryStreamDescription) -> Result<S3Destination, Provid
 }
 
 /// Properties from a description and its tags.
-pub fn props_of(
-    desc: &DeliveryStreamDescription,
-    tags: BTreeMap<String, String>,
-) -> Result<DeliveryProps, ProviderError> {
+pub fn props_of(desc: &DeliveryStreamDescription, tags: Tags) -> Result<DeliveryProps, ProviderError> {
     let source = match desc.source().and_then(|s| s.kinesis_stream_source_description()) {
         Some(k) => Source::Kinesis(KinesisSource {
             kinesis_stream_arn: k.kinesis_stream_arn().unwrap_or_default().to_string(),

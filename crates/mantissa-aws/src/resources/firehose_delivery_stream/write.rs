@@ -5,6 +5,7 @@ use super::props::{DeliveryProps, S3Destination, Source};
 use super::read::{describe, wait_active, wait_gone};
 use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::retry::{Backoff, retry_while};
+use crate::tags::Tags;
 use crate::wait::Patience;
 use aws_sdk_firehose::Client;
 use aws_sdk_firehose::types::{
@@ -14,7 +15,6 @@ use aws_sdk_firehose::types::{
 };
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{ApiError, ProviderError};
-use std::collections::BTreeMap;
 
 /// TagDeliveryStream and UntagDeliveryStream take at most 50 per call.
 const TAGS_PER_CALL: usize = 50;
@@ -57,7 +57,7 @@ fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
             Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::Other(format!("building tag {k:?}: {e}")))
@@ -157,11 +157,7 @@ impl DeliveryWriter<'_> {
         Ok(())
     }
 
-    pub async fn tags(
-        &self,
-        prior: &BTreeMap<String, String>,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
+    pub async fn tags(&self, prior: &Tags, tags: &Tags) -> Result<(), ProviderError> {
         let firehose = self.firehose;
         sync_tags(
             prior,

@@ -5,12 +5,11 @@
 use crate::decode::is_unknown;
 use crate::resource::Properties;
 use crate::resources::json_doc::sorted_keys;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 
 const MAX_NAME: usize = 255;
 const MAX_DESCRIPTION: usize = 2048;
@@ -46,7 +45,7 @@ pub struct CrawlerProps {
     #[serde(default)]
     pub table_prefix: String,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
@@ -59,11 +58,9 @@ pub struct S3Target {
 
 /// What the crawler does when it finds a schema change or a deleted object.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SchemaChangePolicy {
-    #[serde(default)]
     pub update_behavior: UpdateBehavior,
-    #[serde(default)]
     pub delete_behavior: DeleteBehavior,
 }
 

@@ -211,7 +211,7 @@ fn validate_projection(props: &TableProps) -> Result<(), PropertyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode;
+    use crate::decode::{decode, decode_over};
     use serde_json::{Value, json};
 
     #[test]
@@ -235,23 +235,22 @@ mod tests {
     }
 
     fn props(extra: Value) -> TableProps {
-        let mut doc = json!({
-            "database_name": "mantissa_log_dev",
-            "columns": [{"name": "eventname", "type": "string"}],
-            "partition_keys": [{"name": "year", "type": "string"}, {"name": "month", "type": "string"}],
-            "location": "s3://logs/cloudtrail/",
-            "serde": {"library": "org.openx.data.jsonserde.JsonSerDe"},
-            "parameters": {
-                "projection.enabled": "true",
-                "projection.year.type": "integer",
-                "projection.month.type": "integer",
-                "storage.location.template": "s3://logs/cloudtrail/year=${year}/month=${month}/"
-            }
-        });
-        for (k, v) in extra.as_object().unwrap() {
-            doc[k] = v.clone();
-        }
-        decode(&doc).unwrap()
+        decode_over(
+            json!({
+                "database_name": "mantissa_log_dev",
+                "columns": [{"name": "eventname", "type": "string"}],
+                "partition_keys": [{"name": "year", "type": "string"}, {"name": "month", "type": "string"}],
+                "location": "s3://logs/cloudtrail/",
+                "serde": {"library": "org.openx.data.jsonserde.JsonSerDe"},
+                "parameters": {
+                    "projection.enabled": "true",
+                    "projection.year.type": "integer",
+                    "projection.month.type": "integer",
+                    "storage.location.template": "s3://logs/cloudtrail/year=${year}/month=${month}/"
+                }
+            }),
+            extra,
+        )
     }
 
     fn err(p: &TableProps) -> PropertyError {

@@ -14,7 +14,7 @@
 use super::policy::{field_strings, normalize_document, policy_size, statements};
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -45,7 +45,7 @@ pub struct RoleProps {
     #[serde(default = "one_hour")]
     pub max_session_duration: i32,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 /// Inline policies of one role together (IAM counts characters without whitespace).

@@ -6,6 +6,7 @@ use super::props::RoleProps;
 use crate::resource::no_property;
 use crate::resources::tag_delta::{TagCalls, sync_tags};
 use crate::retry::{Backoff, PROPAGATION, retry_while};
+use crate::tags::Tags;
 use aws_sdk_iam::Client;
 use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::SdkError;
@@ -103,11 +104,7 @@ impl RoleWriter<'_> {
         }
     }
 
-    async fn tags(
-        &self,
-        prior: &BTreeMap<String, String>,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
+    async fn tags(&self, prior: &Tags, tags: &Tags) -> Result<(), ProviderError> {
         sync_tags(
             prior,
             tags,
@@ -205,7 +202,7 @@ impl RoleWriter<'_> {
     }
 }
 
-pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+pub fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
             Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::Other(format!("building tag {k:?}: {e}")))

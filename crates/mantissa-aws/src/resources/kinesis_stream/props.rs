@@ -3,11 +3,10 @@
 
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The AWS-managed key for Kinesis: encryption at rest at no key cost.
 pub const AWS_MANAGED_KEY: &str = "alias/aws/kinesis";
@@ -27,16 +26,14 @@ fn aws_managed() -> Option<StreamEncryption> {
 
 /// A Kinesis data stream. `{}` is one provisioned shard, 24 hours of retention, encrypted with
 /// the AWS-managed key.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(default, deny_unknown_fields)]
 pub struct StreamProps {
     /// PROVISIONED (pay per shard; `shard_count` says how many) or ON_DEMAND (pay per GB; AWS
     /// scales, `shard_count` must be left out). AWS allows two mode switches per 24 hours.
-    #[serde(default)]
     pub stream_mode: StreamMode,
     /// Open shards of a provisioned stream (1 when left out). A change is one UpdateShardCount
     /// (uniform scaling), which can at most double or halve the current count.
-    #[serde(default)]
     pub shard_count: Option<i32>,
     /// How long records stay readable, 24..=8760 hours.
     #[serde(default = "one_day")]
@@ -45,8 +42,7 @@ pub struct StreamProps {
     /// `null` turns it off.
     #[serde(default = "aws_managed")]
     pub encryption: Option<StreamEncryption>,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

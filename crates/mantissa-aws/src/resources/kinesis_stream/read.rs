@@ -2,50 +2,40 @@
 //! that every create and update ends with.
 
 use super::props::{StreamEncryption, StreamMode, StreamProps};
+use crate::tags::{Tags, tags_paged_by_key};
 use crate::wait::{ACTIVE, Patience, Poll, wait_until};
 use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::types::{EncryptionType, StreamDescriptionSummary, StreamModeDetails, StreamStatus};
 use mantissa_aws_core::call_or_none;
 use mantissa_engine::ProviderError;
-use std::collections::BTreeMap;
 
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
 /// The summary, or `None` when there is no such stream.
 pub async fn summary(kinesis: &Client, name: &str) -> Result<Option<StreamDescriptionSummary>, ProviderError> {
-    let Some(out) = call_or_none(
+    Ok(call_or_none(
         "kinesis:DescribeStreamSummary",
         &[NOT_FOUND],
         kinesis.describe_stream_summary().stream_name(name).send(),
     )
     .await?
-    else {
-        return Ok(None);
-    };
-    Ok(out.stream_description_summary)
+    .and_then(|out| out.stream_description_summary))
 }
 
-async fn tags(kinesis: &Client, name: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
-    let mut tags = BTreeMap::new();
-    let mut start: Option<String> = None;
-    loop {
-        let Some(out) = call_or_none(
+async fn tags(kinesis: &Client, name: &str) -> Result<Option<Tags>, ProviderError> {
+    tags_paged_by_key(|start| async move {
+        let out = call_or_none(
             "kinesis:ListTagsForStream",
             &[NOT_FOUND],
             kinesis.list_tags_for_stream().stream_name(name).set_exclusive_start_tag_key(start).send(),
         )
-        .await?
-        else {
-            return Ok(None);
-        };
-        for t in out.tags() {
-            tags.insert(t.key().to_string(), t.value().unwrap_or_default().to_string());
-        }
-        start = out.tags().last().map(|t| t.key().to_string());
-        if !out.has_more_tags() || start.is_none() {
-            return Ok(Some(tags));
-        }
-    }
+        .await?;
+        Ok(out.map(|out| {
+            let pairs = out.tags().iter().map(|t| (t.key().to_string(), t.value().unwrap_or_default().to_string()));
+            (pairs.collect(), out.has_more_tags())
+        }))
+    })
+    .await
 }
 
 /// The stream's properties and ARN, or `None` when it does not exist (or is being deleted).

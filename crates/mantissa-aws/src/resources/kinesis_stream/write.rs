@@ -5,12 +5,12 @@ use super::props::{StreamEncryption, StreamMode, StreamProps, shard_step_error};
 use super::read::wait_active;
 use crate::resource::no_property;
 use crate::resources::tag_delta::{TagCalls, sync_tags};
+use crate::tags::Tags;
 use crate::wait::Patience;
 use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::types::{EncryptionType, ScalingType, StreamDescriptionSummary, StreamModeDetails};
 use mantissa_aws_core::{call, call_or_none};
 use mantissa_engine::{PropertyError, ProviderError};
-use std::collections::BTreeMap;
 
 /// The updatable properties, in the order update applies them: the mode before the shard count
 /// (a stream switched to PROVISIONED keeps its current shards, which may then need changing).
@@ -42,7 +42,7 @@ impl StreamWriter<'_> {
         &self,
         property: &str,
         live: &StreamDescriptionSummary,
-        prior_tags: &BTreeMap<String, String>,
+        prior_tags: &Tags,
         props: &StreamProps,
     ) -> Result<(), ProviderError> {
         match property {
@@ -58,11 +58,7 @@ impl StreamWriter<'_> {
         }
     }
 
-    pub async fn tags(
-        &self,
-        prior: &BTreeMap<String, String>,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
+    pub async fn tags(&self, prior: &Tags, tags: &Tags) -> Result<(), ProviderError> {
         sync_tags(
             prior,
             tags,

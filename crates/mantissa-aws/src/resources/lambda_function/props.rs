@@ -2,7 +2,7 @@
 
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,7 @@ pub struct FunctionProps {
     #[serde(default)]
     pub reserved_concurrency: Option<i32>,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 /// An unset list variable (null) means no list.
@@ -178,15 +178,11 @@ impl Properties for FunctionProps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode;
+    use crate::decode::decode_over;
     use serde_json::json;
 
     fn props(extra: serde_json::Value) -> FunctionProps {
-        let mut v = json!({"source": "functions/x", "role_arn": "arn:aws:iam::1:role/r"});
-        for (k, x) in extra.as_object().unwrap() {
-            v[k] = x.clone();
-        }
-        decode(&v).unwrap()
+        decode_over(json!({"source": "functions/x", "role_arn": "arn:aws:iam::1:role/r"}), extra)
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::decode::is_unknown;
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ pub struct BucketProps {
     #[serde(default)]
     pub lifecycle_rules: Vec<LifecycleRule>,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 impl Default for BucketProps {
@@ -233,14 +233,9 @@ fn validate_kms_key(key: &str) -> Result<(), PropertyError> {
         && parts[0] == "arn"
         && parts[2] == "kms"
         && (parts[5].starts_with("key/") || parts[5].starts_with("alias/"));
-    if ok {
-        Ok(())
-    } else {
-        Err(PropertyError::new(
-            "encryption.kms_key_arn",
-            format!("{key:?} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"),
-        ))
-    }
+    PropertyError::unless(ok, "encryption.kms_key_arn", || {
+        format!("{key:?} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")
+    })
 }
 
 fn validate_rules(rules: &[LifecycleRule]) -> Result<(), PropertyError> {

@@ -5,6 +5,7 @@ use super::lifecycle;
 use super::props::{BucketProps, Encryption, LifecycleRule, PublicAccessBlock};
 use crate::resource::no_property;
 use crate::retry::{Backoff, PROPAGATION, retry_while};
+use crate::tags::Tags;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::SdkError;
@@ -13,7 +14,6 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use mantissa_aws_core::call;
 use mantissa_aws_core::s3::tls_only_policy;
 use mantissa_engine::{ApiError, ProviderError};
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -68,7 +68,7 @@ impl BucketWriter<'_> {
         retry_while(operation, backoff, |e: &ApiError| e.is("NoSuchBucket"), || call(operation, request())).await
     }
 
-    async fn tags(&self, tags: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+    async fn tags(&self, tags: &Tags) -> Result<(), ProviderError> {
         if tags.is_empty() {
             // S3 refuses an empty tag set; deleting is how it is emptied.
             return self
@@ -188,7 +188,7 @@ impl BucketWriter<'_> {
 }
 
 /// Tags as S3 takes them.
-pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Vec<s3::Tag>, ProviderError> {
+pub fn sdk_tags(tags: &Tags) -> Result<Vec<s3::Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
             s3::Tag::builder()

@@ -2,25 +2,20 @@
 //! checked before any call without ever echoing the value.
 
 use crate::resource::Properties;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SecretProps {
-    #[serde(default)]
     pub description: String,
     /// A KMS key id, ARN or alias; none: the account's `aws/secretsmanager` key.
-    #[serde(default)]
     pub kms_key_id: Option<String>,
     /// The secret string, from `${secret.<name>}`. None: the secret exists without a value.
-    #[serde(default)]
     pub value: Option<String>,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 impl Properties for SecretProps {

@@ -3,30 +3,25 @@
 use crate::decode::is_unknown;
 use crate::resource::Properties;
 use crate::resources::json_doc::canonical_policy;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
+use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
 use mantissa_engine::PropertyError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// An SNS topic (standard, not FIFO).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct TopicProps {
     /// The sender name of SMS and email notifications; `""` for none. At most 100 characters.
-    #[serde(default)]
     pub display_name: String,
     /// A KMS key id, ARN or alias (`alias/aws/sns` is the AWS-managed key) for encryption at
     /// rest; `null` for none.
-    #[serde(default)]
     pub kms_master_key_id: Option<String>,
     /// The topic's access policy (a JSON policy document written as a map); `null` keeps the
     /// default policy SNS gives every topic (owner-only access).
-    #[serde(default)]
     pub policy: Option<Value>,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 /// SNS's own limit on policy documents, in bytes.
@@ -38,14 +33,9 @@ pub fn validate_topic_name(name: &str) -> Result<(), PropertyError> {
     let ok = !name.is_empty()
         && name.len() <= 256
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(PropertyError::new(
-            "@name",
-            format!("SNS topic name {name:?} must be 1 to 256 letters, digits, `-` or `_`"),
-        ))
-    }
+    PropertyError::unless(ok, "@name", || {
+        format!("SNS topic name {name:?} must be 1 to 256 letters, digits, `-` or `_`")
+    })
 }
 
 impl Properties for TopicProps {
