@@ -66,6 +66,20 @@ macro_rules! with_retry_policy {
     };
 }
 
+/// Sends a request (a fluent builder of any service) with [`single_attempt`]: for a create whose
+/// id the server assigns, which `create_unique` retries itself after looking for what a lost
+/// answer made. `$service` is the SDK crate (`aws_sdk_apigateway`, ...), whose config builder
+/// carries the override; a macro for the same reason as [`with_retry_policy!`].
+#[macro_export]
+macro_rules! send_single_attempt {
+    ($service:ident, $request:expr) => {
+        $request
+            .customize()
+            .config_override($service::config::Builder::default().retry_config($crate::retry::single_attempt()))
+            .send()
+    };
+}
+
 /// HTTP statuses a later attempt can get past: server faults, and throttling without a code.
 const TRANSIENT_STATUSES: [u16; 5] = [500, 502, 503, 504, 509];
 

@@ -1,14 +1,23 @@
 //! What the API Gateway resource types share: the composite ids of the parts of a REST API
 //! (everything under an API is addressed through the API's id, which AWS assigns, so each part's
-//! id carries it: `{api}/{resource}/{METHOD}`), patch operations, the not-found code, and tag
+//! id carries it: `{api}/{resource}/{METHOD}`), patch operations and the one way they are
+//! sent, listings paged by `position`, ids assigned by a create, the not-found code, and tag
 //! updates by ARN.
 
 use crate::resources::tag_delta::{self, TagCalls};
 use crate::sdk::AwsClients;
-use aws_sdk_apigateway::types::{Op, PatchOperation};
-use mantissa_aws_core::call;
-use mantissa_engine::ProviderError;
+use aws_sdk_apigateway::operation::get_authorizers::GetAuthorizersOutput;
+use aws_sdk_apigateway::operation::get_deployments::GetDeploymentsOutput;
+use aws_sdk_apigateway::operation::get_resources::GetResourcesOutput;
+use aws_sdk_apigateway::operation::get_rest_apis::GetRestApisOutput;
+use aws_sdk_apigateway::types::{Authorizer, Deployment, Op, PatchOperation, Resource, RestApi};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use mantissa_aws_core::{call, call_or_none};
+use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
+use std::future::Future;
 
 /// API Gateway's code for anything that does not exist (API, resource, method, stage, ...).
 pub const NOT_FOUND: &str = "NotFoundException";
@@ -35,6 +44,103 @@ pub fn remove(path: &str) -> PatchOperation {
 /// An `add` patch operation.
 pub fn add(path: &str, value: impl Into<String>) -> PatchOperation {
     PatchOperation::builder().op(Op::Add).path(path).value(value).build()
+}
+
+/// Sends `ops` with `update` (one Update* request that takes them), or nothing when there are
+/// none: an empty patch is no change, and AWS would still count the call.
+pub async fn send_patch<T, Fut>(
+    ops: Vec<PatchOperation>,
+    update: impl FnOnce(Vec<PatchOperation>) -> Fut,
+) -> Result<(), ProviderError>
+where
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    if !ops.is_empty() {
+        update(ops).await?;
+    }
+    Ok(())
+}
+
+/// Sends a Delete* request; what is gone already (it, or the API it was in) counts as deleted.
+pub async fn delete_unless_gone<T, E>(
+    operation: &'static str,
+    request: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+) -> Result<(), ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    call_or_none(operation, &[NOT_FOUND], request).await?;
+    Ok(())
+}
+
+/// The error for a lookup that found several where there should be one (`what` says which):
+/// adopting either would be a guess.
+pub fn several_found(what: &str, ids: &[&str]) -> ProviderError {
+    ProviderError::Other(format!("{what} ({}): delete the extra ones, then rerun", ids.join(", ")))
+}
+
+/// One page of a listing API Gateway pages with `position`.
+pub trait Page {
+    type Item: Clone;
+    fn page_items(&self) -> &[Self::Item];
+    fn next_position(&self) -> Option<&str>;
+}
+
+/// The listings' outputs share their accessors but no trait.
+macro_rules! page {
+    ($($output:ty => $item:ty),* $(,)?) => {$(
+        impl Page for $output {
+            type Item = $item;
+            fn page_items(&self) -> &[$item] {
+                self.items()
+            }
+            fn next_position(&self) -> Option<&str> {
+                self.position()
+            }
+        }
+    )*};
+}
+
+page!(
+    GetAuthorizersOutput => Authorizer,
+    GetDeploymentsOutput => Deployment,
+    GetResourcesOutput => Resource,
+    GetRestApisOutput => RestApi,
+);
+
+/// The items `wanted` keeps, page by page through the listing `page` sends from a position;
+/// with `first_only`, no page is asked for after the one that has the first.
+pub async fn find_in_pages<O, F, Fut>(
+    mut page: F,
+    wanted: impl Fn(&O::Item) -> bool,
+    first_only: bool,
+) -> Result<Vec<O::Item>, ApiError>
+where
+    O: Page,
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<O, ApiError>>,
+{
+    let mut found = Vec::new();
+    let mut position: Option<String> = None;
+    loop {
+        let out = page(position.take()).await?;
+        found.extend(out.page_items().iter().filter(|i| wanted(i)).cloned());
+        if first_only && !found.is_empty() {
+            found.truncate(1);
+            return Ok(found);
+        }
+        match out.next_position() {
+            Some(p) if !p.is_empty() => position = Some(p.to_string()),
+            _ => return Ok(found),
+        }
+    }
+}
+
+/// The id a create answered with; `operation` names the create when the answer has none.
+pub fn assigned_id(operation: &str, id: Option<&str>) -> Result<String, ProviderError> {
+    id.filter(|i| !i.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| ProviderError::api(operation, "the response carries no id"))
 }
 
 /// The ARN API Gateway's tagging calls take for a REST API or one of its stages.

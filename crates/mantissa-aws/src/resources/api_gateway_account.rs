@@ -5,17 +5,17 @@
 //! reports that request as met while the account has any role, so another stack's role is not
 //! a difference every plan would show.
 
+mod props;
+
+pub use props::AccountProps;
+
 use crate::AwsClients;
-use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
-use crate::resource::Properties;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use crate::resources::api_gateway::replace;
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
+use crate::resources::api_gateway::{replace, send_patch};
 use crate::retry::{PROPAGATION, retry_while};
 use mantissa_aws_core::call;
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_api_gateway_account";
@@ -23,23 +23,12 @@ pub const TYPE_NAME: &str = "aws_api_gateway_account";
 /// The id prefix of a role found set in the account with no record of this state.
 const EXISTING: &str = "existing:";
 
-/// The role API Gateway uses for CloudWatch Logs in this account and region, when none is set.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AccountProps {
-    /// An IAM role API Gateway can assume, with the AmazonAPIGatewayPushToCloudWatchLogs policy.
-    /// Set only where the account has none; `""` in a read means the account has none.
-    pub cloudwatch_role_arn: String,
-}
-
 pub struct ApiGatewayAccount {
     clients: AwsClients,
 }
 
 fn attributes(in_effect: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("cloudwatch_role_arn_in_effect".into(), in_effect.into());
-    m
+    attribute_map([("cloudwatch_role_arn_in_effect", in_effect.into())])
 }
 
 impl ApiGatewayAccount {
@@ -59,17 +48,11 @@ impl ApiGatewayAccount {
             "apigateway:UpdateAccount",
             PROPAGATION,
             |e: &ProviderError| e.as_api().is_some_and(|e| e.is("BadRequestException") && e.message.contains("role")),
-            || async {
-                call(
-                    "apigateway:UpdateAccount",
-                    self.clients
-                        .apigateway()
-                        .update_account()
-                        .patch_operations(replace("/cloudwatchRoleArn", arn))
-                        .send(),
-                )
-                .await?;
-                Ok(())
+            || {
+                send_patch(vec![replace("/cloudwatchRoleArn", arn)], |ops| {
+                    let request = self.clients.apigateway().update_account().set_patch_operations(Some(ops));
+                    call("apigateway:UpdateAccount", request.send())
+                })
             },
         )
         .await
@@ -89,17 +72,6 @@ impl ApiGatewayAccount {
         }
         self.set_role(desired).await?;
         Ok(desired.to_string())
-    }
-}
-
-impl Properties for AccountProps {
-    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
-        let arn = &self.cloudwatch_role_arn;
-        let role = arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":role/");
-        if !is_unknown(arn) && !role {
-            return Err(PropertyError::new("cloudwatch_role_arn", format!("{arn:?} is not an IAM role ARN")));
-        }
-        Ok(())
     }
 }
 

@@ -4,45 +4,25 @@
 //! adopts the authorizer the interrupted run made instead of adding a second. Changes are made
 //! in place with UpdateAuthorizer, since methods point at the authorizer's id.
 
+mod props;
+
+pub use props::AuthorizerProps;
+
 use crate::AwsClients;
-use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
-use crate::resource::Properties;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use crate::resources::api_gateway::{NOT_FOUND, add, remove, replace, split_id};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
+use crate::resources::api_gateway::{
+    NOT_FOUND, add, assigned_id, delete_unless_gone, find_in_pages, remove, replace, send_patch, several_found,
+    split_id,
+};
+use aws_sdk_apigateway::operation::get_authorizer::GetAuthorizerOutput;
 use aws_sdk_apigateway::types::{Authorizer, AuthorizerType as SdkAuthorizerType, PatchOperation};
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_api_gateway_authorizer";
 const ID_SHAPE: &str = "{rest api id}/{authorizer id}";
-
-fn default_identity_source() -> String {
-    "method.request.header.Authorization".into()
-}
-
-fn default_ttl() -> i32 {
-    300
-}
-
-/// A COGNITO_USER_POOLS authorizer: callers send a user pool's ID or access token.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AuthorizerProps {
-    /// The API (`${api.<rest api>.id}`).
-    pub rest_api_id: String,
-    /// The user pools whose tokens are accepted (`${auth.user_pool.arn}`).
-    pub provider_arns: Vec<String>,
-    /// Where the token is: `method.request.header.<Header>`.
-    #[serde(default = "default_identity_source")]
-    pub identity_source: String,
-    /// How long API Gateway caches a token's verdict (0 to 3600 seconds; 0 turns caching off).
-    #[serde(default = "default_ttl")]
-    pub result_ttl_seconds: i32,
-}
 
 pub struct ApiAuthorizer {
     clients: AwsClients,
@@ -53,84 +33,47 @@ impl ApiAuthorizer {
         Self { clients }
     }
 
-    async fn get(&self, api: &str, authorizer: &str) -> Result<Option<Authorizer>, ProviderError> {
-        let Some(a) = call_or_none(
-            "apigateway:GetAuthorizer",
-            &[NOT_FOUND],
-            self.clients.apigateway().get_authorizer().rest_api_id(api).authorizer_id(authorizer).send(),
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(
-            Authorizer::builder()
-                .set_id(a.id().map(str::to_string))
-                .set_name(a.name().map(str::to_string))
-                .set_provider_arns(Some(a.provider_arns().to_vec()))
-                .set_identity_source(a.identity_source().map(str::to_string))
-                .set_authorizer_result_ttl_in_seconds(a.authorizer_result_ttl_in_seconds())
-                .build(),
-        ))
+    async fn get(&self, api: &str, authorizer: &str) -> Result<Option<GetAuthorizerOutput>, ProviderError> {
+        let gw = self.clients.apigateway();
+        let request = gw.get_authorizer().rest_api_id(api).authorizer_id(authorizer);
+        Ok(call_or_none("apigateway:GetAuthorizer", &[NOT_FOUND], request.send()).await?)
     }
 
     /// The API's authorizers called `name`.
     async fn find(&self, api: &str, name: &str) -> Result<Vec<Authorizer>, ProviderError> {
-        let mut found = Vec::new();
-        let mut position: Option<String> = None;
-        loop {
-            let out = call(
-                "apigateway:GetAuthorizers",
-                self.clients
-                    .apigateway()
-                    .get_authorizers()
-                    .rest_api_id(api)
-                    .limit(500)
-                    .set_position(position.take())
-                    .send(),
-            )
-            .await?;
-            found.extend(out.items().iter().filter(|a| a.name() == Some(name)).cloned());
-            match out.position() {
-                Some(p) if !p.is_empty() => position = Some(p.to_string()),
-                _ => return Ok(found),
-            }
-        }
+        let gw = self.clients.apigateway();
+        let page = |position| {
+            let request = gw.get_authorizers().rest_api_id(api).limit(500).set_position(position);
+            call("apigateway:GetAuthorizers", request.send())
+        };
+        Ok(find_in_pages(page, |a: &Authorizer| a.name() == Some(name), false).await?)
     }
 
     async fn patch(&self, api: &str, authorizer: &str, ops: Vec<PatchOperation>) -> Result<(), ProviderError> {
-        if ops.is_empty() {
-            return Ok(());
-        }
-        call(
-            "apigateway:UpdateAuthorizer",
-            self.clients
-                .apigateway()
-                .update_authorizer()
-                .rest_api_id(api)
-                .authorizer_id(authorizer)
-                .set_patch_operations(Some(ops))
-                .send(),
-        )
-        .await?;
-        Ok(())
+        let gw = self.clients.apigateway();
+        send_patch(ops, |ops| {
+            let request = gw.update_authorizer().rest_api_id(api).authorizer_id(authorizer);
+            call("apigateway:UpdateAuthorizer", request.set_patch_operations(Some(ops)).send())
+        })
+        .await
     }
 }
 
-fn props_of(api: &str, a: &Authorizer) -> AuthorizerProps {
+/// The live properties, pool ARNs in canonical order (patches add and remove them one by one).
+/// GetAuthorizer's answer and GetAuthorizers' items carry these fields under different types.
+fn props_of(api: &str, provider_arns: &[String], identity_source: Option<&str>, ttl: Option<i32>) -> AuthorizerProps {
+    let mut provider_arns = provider_arns.to_vec();
+    provider_arns.sort();
     AuthorizerProps {
         rest_api_id: api.to_string(),
-        provider_arns: a.provider_arns().to_vec(),
-        identity_source: a.identity_source().unwrap_or_default().to_string(),
-        result_ttl_seconds: a.authorizer_result_ttl_in_seconds().unwrap_or(default_ttl()),
+        provider_arns,
+        identity_source: identity_source.unwrap_or_default().to_string(),
+        result_ttl_seconds: ttl.unwrap_or(props::default_ttl()),
     }
 }
 
 fn attributes(name: &str, authorizer_id: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), name.into());
-    m.insert("authorizer_id".into(), authorizer_id.into());
-    m
+    attribute_map([("name", name.into()), ("authorizer_id", authorizer_id.into())])
 }
 
 /// The patch operations that take `live` to `desired`; pool ARNs are added and removed one by one.
@@ -149,37 +92,6 @@ pub fn patch_ops(live: &AuthorizerProps, desired: &AuthorizerProps) -> Vec<Patch
         ops.push(replace("/authorizerResultTtlInSeconds", desired.result_ttl_seconds.to_string()));
     }
     ops
-}
-
-impl Properties for AuthorizerProps {
-    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
-        if self.provider_arns.is_empty() {
-            return Err(PropertyError::new("provider_arns", "at least one Cognito user pool ARN"));
-        }
-        for (i, arn) in self.provider_arns.iter().enumerate() {
-            let pool =
-                arn.starts_with("arn:") && arn.split(':').nth(2) == Some("cognito-idp") && arn.contains(":userpool/");
-            if !is_unknown(arn) && !pool {
-                return Err(PropertyError::new(
-                    format!("provider_arns[{i}]"),
-                    format!("{arn:?} is not a Cognito user pool ARN"),
-                ));
-            }
-        }
-        let header = self.identity_source.strip_prefix("method.request.header.").is_some_and(|h| !h.is_empty());
-        if !is_unknown(&self.identity_source) && !header {
-            return Err(PropertyError::new("identity_source", "must be `method.request.header.<Header>`"));
-        }
-        if !(0..=3600).contains(&self.result_ttl_seconds) {
-            return Err(PropertyError::new("result_ttl_seconds", "0 to 3600 seconds"));
-        }
-        Ok(())
-    }
-
-    fn canonicalize(&mut self) {
-        self.provider_arns.sort();
-        self.provider_arns.dedup();
-    }
 }
 
 impl ResourceType for ApiAuthorizer {
@@ -203,7 +115,7 @@ impl ResourceType for ApiAuthorizer {
         let Some(a) = self.get(api, authorizer).await? else { return Ok(None) };
         Ok(Some(Live {
             id: id.to_string(),
-            props: props_of(api, &a),
+            props: props_of(api, a.provider_arns(), a.identity_source(), a.authorizer_result_ttl_in_seconds()),
             attributes: attributes(a.name().unwrap_or_default(), authorizer),
         }))
     }
@@ -214,44 +126,33 @@ impl ResourceType for ApiAuthorizer {
         let existing = self.find(api, name).await?;
         if existing.len() > 1 {
             let ids: Vec<&str> = existing.iter().filter_map(|a| a.id()).collect();
-            return Err(ProviderError::Other(format!(
-                "REST API {api} has {} authorizers called {name} ({}): delete the extra one, then rerun",
-                ids.len(),
-                ids.join(", ")
-            )));
+            return Err(several_found(&format!("REST API {api} has {} authorizers called {name}", ids.len()), &ids));
         }
         if let Some(a) = existing.first() {
             let id = a.id().unwrap_or_default();
             tracing::info!(api, authorizer = id, "authorizer already in the API: adopted");
-            let mut live = props_of(api, a);
-            live.provider_arns.sort();
+            let live = props_of(api, a.provider_arns(), a.identity_source(), a.authorizer_result_ttl_in_seconds());
             self.patch(api, id, patch_ops(&live, p)).await?;
             return Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(name, id) });
         }
         let create = || async {
             let out = call(
                 "apigateway:CreateAuthorizer",
-                self.clients
-                    .apigateway()
-                    .create_authorizer()
-                    .rest_api_id(api)
-                    .name(name)
-                    .r#type(SdkAuthorizerType::CognitoUserPools)
-                    .set_provider_arns(Some(p.provider_arns.clone()))
-                    .identity_source(&p.identity_source)
-                    .authorizer_result_ttl_in_seconds(p.result_ttl_seconds)
-                    .customize()
-                    .config_override(
-                        aws_sdk_apigateway::config::Builder::default()
-                            .retry_config(mantissa_aws_core::retry::single_attempt()),
-                    )
-                    .send(),
+                mantissa_aws_core::send_single_attempt!(
+                    aws_sdk_apigateway,
+                    self.clients
+                        .apigateway()
+                        .create_authorizer()
+                        .rest_api_id(api)
+                        .name(name)
+                        .r#type(SdkAuthorizerType::CognitoUserPools)
+                        .set_provider_arns(Some(p.provider_arns.clone()))
+                        .identity_source(&p.identity_source)
+                        .authorizer_result_ttl_in_seconds(p.result_ttl_seconds)
+                ),
             )
             .await?;
-            out.id()
-                .filter(|i| !i.is_empty())
-                .map(str::to_string)
-                .ok_or_else(|| ProviderError::api("apigateway:CreateAuthorizer", "the response carries no id"))
+            assigned_id("apigateway:CreateAuthorizer", out.id())
         };
         // The id is the server's: a retried create whose answer was lost would make a second one.
         let find = || async { Ok(self.find(api, name).await?.first().and_then(|a| a.id()).map(str::to_string)) };
@@ -266,8 +167,7 @@ impl ResourceType for ApiAuthorizer {
         let a = self.get(api, authorizer).await?.ok_or_else(|| {
             ProviderError::api("apigateway:GetAuthorizer", format!("authorizer {id} no longer exists; rerun plan"))
         })?;
-        let mut live = props_of(api, &a);
-        live.provider_arns.sort();
+        let live = props_of(api, a.provider_arns(), a.identity_source(), a.authorizer_result_ttl_in_seconds());
         self.patch(api, authorizer, patch_ops(&live, p)).await?;
         Ok(Applied { id: id.to_string(), attributes: attributes(&ctx.physical_name, authorizer) })
     }
@@ -279,13 +179,8 @@ impl ResourceType for ApiAuthorizer {
         if self.get(api, authorizer).await?.is_none() {
             return Ok(());
         }
-        call_or_none(
-            "apigateway:DeleteAuthorizer",
-            &[NOT_FOUND],
-            self.clients.apigateway().delete_authorizer().rest_api_id(api).authorizer_id(authorizer).send(),
-        )
-        .await?;
-        Ok(())
+        let request = self.clients.apigateway().delete_authorizer().rest_api_id(api).authorizer_id(authorizer);
+        delete_unless_gone("apigateway:DeleteAuthorizer", request.send()).await
     }
 }
 
@@ -368,26 +263,5 @@ mod tests {
             .expect("patched");
         assert_eq!(update.num_calls(), 1);
         assert_eq!(applied.id, "a1/z1", "the same authorizer: methods keep pointing at it");
-    }
-
-    #[test]
-    fn validation() {
-        let t = ApiAuthorizer::new(testing::clients());
-        let ctx = testing::ctx(TYPE_NAME, "authorizer");
-        let check = |v: Value| t.validate(&ctx, &props(v)).map_err(|e| e.path);
-        check(json!({"rest_api_id": "a", "provider_arns": [POOL]})).unwrap();
-        assert_eq!(check(json!({"rest_api_id": "a", "provider_arns": []})).unwrap_err(), "provider_arns");
-        assert_eq!(
-            check(json!({"rest_api_id": "a", "provider_arns": ["arn:aws:s3:::b"]})).unwrap_err(),
-            "provider_arns[0]"
-        );
-        assert_eq!(
-            check(json!({"rest_api_id": "a", "provider_arns": [POOL], "identity_source": "header"})).unwrap_err(),
-            "identity_source"
-        );
-        assert_eq!(
-            check(json!({"rest_api_id": "a", "provider_arns": [POOL], "result_ttl_seconds": 3601})).unwrap_err(),
-            "result_ttl_seconds"
-        );
     }
 }

@@ -7,149 +7,53 @@
 //! Methods carry no tags: a method belongs to whoever owns its API and is found there by its
 //! resource and HTTP method, so a create after a crash replaces the half-made method.
 
+mod props;
+
+pub use props::{Integration, IntegrationResponse, MethodProps, MethodResponse, config_hash};
+
 use crate::AwsClients;
-use crate::decode::{first_unknown_path, is_unknown};
 use crate::reference::TypeDoc;
-use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use crate::resources::api_gateway::{NOT_FOUND, split_id};
+use crate::resources::api_gateway::{NOT_FOUND, delete_unless_gone, split_id};
 use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
 use aws_sdk_apigateway::types::IntegrationType as SdkIntegrationType;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const TYPE_NAME: &str = "aws_api_gateway_method";
 const ID_SHAPE: &str = "{rest api id}/{resource id}/{HTTP method}";
-
-const HTTP_METHODS: [&str; 8] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"];
-const AUTHORIZATIONS: [&str; 4] = ["NONE", "COGNITO_USER_POOLS", "AWS_IAM", "CUSTOM"];
-const INTEGRATION_TYPES: [&str; 5] = ["AWS_PROXY", "AWS", "MOCK", "HTTP", "HTTP_PROXY"];
-
-fn none() -> String {
-    "NONE".into()
-}
-
-/// A method, its responses and its integration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MethodProps {
-    /// The API (`${api.<rest api>.id}`).
-    pub rest_api_id: String,
-    /// The resource (`${api.<resource>.resource_id}`).
-    pub resource_id: String,
-    /// GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS or ANY.
-    pub http_method: String,
-    /// NONE (default), COGNITO_USER_POOLS, AWS_IAM or CUSTOM.
-    #[serde(default = "none")]
-    pub authorization: String,
-    /// The authorizer (`${api.<authorizer>.authorizer_id}`), for COGNITO_USER_POOLS and CUSTOM.
-    #[serde(default)]
-    pub authorizer_id: Option<String>,
-    /// OAuth scopes a Cognito access token must carry; none: an ID token is enough.
-    #[serde(default)]
-    pub authorization_scopes: Vec<String>,
-    #[serde(default)]
-    pub api_key_required: bool,
-    /// Method responses by status code (`"200"`); `response_parameters` maps
-    /// `method.response.header.<Name>` to whether the header is required.
-    #[serde(default)]
-    pub responses: BTreeMap<String, MethodResponse>,
-    pub integration: Integration,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MethodResponse {
-    #[serde(default)]
-    pub response_parameters: BTreeMap<String, bool>,
-    /// Content type → model name (`Empty`, `Error` or one of the API's).
-    #[serde(default)]
-    pub response_models: BTreeMap<String, String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Integration {
-    /// AWS_PROXY (a Lambda proxy), MOCK, AWS, HTTP or HTTP_PROXY.
-    #[serde(rename = "type")]
-    pub integration_type: String,
-    /// The target: for a Lambda proxy, the function's `invoke_arn`. None for MOCK.
-    #[serde(default)]
-    pub uri: Option<String>,
-    /// The method API Gateway calls the target with (always POST for Lambda). None for MOCK.
-    #[serde(default)]
-    pub http_method: Option<String>,
-    /// Content type → mapping template (a MOCK integration's `{"statusCode": 200}`).
-    #[serde(default)]
-    pub request_templates: BTreeMap<String, String>,
-    /// Integration responses by status code; none for proxies, whose target answers itself.
-    #[serde(default)]
-    pub responses: BTreeMap<String, IntegrationResponse>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IntegrationResponse {
-    /// The regular expression on the backend's answer that selects this response; none for the default.
-    #[serde(default)]
-    pub selection_pattern: Option<String>,
-    /// `method.response.header.<Name>` → a value (`"'*'"`, quoted, for a constant).
-    #[serde(default)]
-    pub response_parameters: BTreeMap<String, String>,
-    #[serde(default)]
-    pub response_templates: BTreeMap<String, String>,
-}
 
 pub struct ApiMethod {
     clients: AwsClients,
 }
 
-/// A digest of the whole definition, for deployment triggers; `None` while any part is unknown.
-pub fn config_hash(p: &MethodProps) -> Option<String> {
-    let doc = serde_json::to_value(p).ok()?;
-    if first_unknown_path(&doc).is_some() {
-        return None;
-    }
-    let digest = Sha256::digest(doc.to_string().as_bytes());
-    Some(digest.iter().take(8).map(|b| format!("{b:02x}")).collect())
+fn attributes(p: &MethodProps) -> Map<String, Value> {
+    config_hash(p).map(|h| ("config_hash".to_string(), Value::from(h))).into_iter().collect()
 }
 
-fn attributes(p: &MethodProps) -> Map<String, Value> {
-    let mut m = Map::new();
-    if let Some(h) = config_hash(p) {
-        m.insert("config_hash".into(), h.into());
-    }
-    m
+/// A map AWS answers with, in the properties' order.
+fn ordered<V: Clone>(m: Option<&HashMap<String, V>>) -> BTreeMap<String, V> {
+    m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
+}
+
+/// A map of the properties as AWS takes it: none when empty.
+fn unless_empty<V: Clone>(m: &BTreeMap<String, V>) -> Option<HashMap<String, V>> {
+    (!m.is_empty()).then(|| m.clone().into_iter().collect())
 }
 
 fn props_of(api: &str, resource: &str, m: &GetMethodOutput) -> MethodProps {
-    let responses = m
-        .method_responses()
-        .map(|rs| {
-            rs.iter()
-                .map(|(code, r)| {
-                    (
-                        code.clone(),
-                        MethodResponse {
-                            response_parameters: r
-                                .response_parameters()
-                                .map(|p| p.iter().map(|(k, v)| (k.clone(), *v)).collect())
-                                .unwrap_or_default(),
-                            response_models: r
-                                .response_models()
-                                .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                                .unwrap_or_default(),
-                        },
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let method_response = |r: &aws_sdk_apigateway::types::MethodResponse| MethodResponse {
+        response_parameters: ordered(r.response_parameters()),
+        response_models: ordered(r.response_models()),
+    };
+    let responses = m.method_responses().into_iter().flatten().map(|(c, r)| (c.clone(), method_response(r))).collect();
+    let integration_response = |r: &aws_sdk_apigateway::types::IntegrationResponse| IntegrationResponse {
+        selection_pattern: r.selection_pattern().filter(|s| !s.is_empty()).map(str::to_string),
+        response_parameters: ordered(r.response_parameters()),
+        response_templates: ordered(r.response_templates()),
+    };
     let integration = match m.method_integration() {
         None => Integration {
             integration_type: String::new(),
@@ -165,36 +69,13 @@ fn props_of(api: &str, resource: &str, m: &GetMethodOutput) -> MethodProps {
                 uri: i.uri().filter(|u| !u.is_empty() && !mock).map(str::to_string),
                 // AWS reports a method for MOCK integrations too, where it means nothing.
                 http_method: i.http_method().filter(|_| !mock).map(str::to_string),
-                request_templates: i
-                    .request_templates()
-                    .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default(),
+                request_templates: ordered(i.request_templates()),
                 responses: i
                     .integration_responses()
-                    .map(|rs| {
-                        rs.iter()
-                            .map(|(code, r)| {
-                                (
-                                    code.clone(),
-                                    IntegrationResponse {
-                                        selection_pattern: r
-                                            .selection_pattern()
-                                            .filter(|s| !s.is_empty())
-                                            .map(str::to_string),
-                                        response_parameters: r
-                                            .response_parameters()
-                                            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                                            .unwrap_or_default(),
-                                        response_templates: r
-                                            .response_templates()
-                                            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                                            .unwrap_or_default(),
-                                    },
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                    .into_iter()
+                    .flatten()
+                    .map(|(c, r)| (c.clone(), integration_response(r)))
+                    .collect(),
                 integration_type: t,
             }
         }
@@ -233,13 +114,8 @@ impl ApiMethod {
 
     async fn delete_method(&self, api: &str, resource: &str, method: &str) -> Result<(), ProviderError> {
         let gw = self.clients.apigateway();
-        call_or_none(
-            "apigateway:DeleteMethod",
-            &[NOT_FOUND],
-            gw.delete_method().rest_api_id(api).resource_id(resource).http_method(method).send(),
-        )
-        .await?;
-        Ok(())
+        let request = gw.delete_method().rest_api_id(api).resource_id(resource).http_method(method);
+        delete_unless_gone("apigateway:DeleteMethod", request.send()).await
     }
 
     /// PutMethod, its responses, PutIntegration and the integration's responses, in the order
@@ -268,13 +144,8 @@ impl ApiMethod {
                     .resource_id(resource)
                     .http_method(method)
                     .status_code(code)
-                    .set_response_parameters(
-                        (!r.response_parameters.is_empty())
-                            .then(|| r.response_parameters.clone().into_iter().collect()),
-                    )
-                    .set_response_models(
-                        (!r.response_models.is_empty()).then(|| r.response_models.clone().into_iter().collect()),
-                    )
+                    .set_response_parameters(unless_empty(&r.response_parameters))
+                    .set_response_models(unless_empty(&r.response_models))
                     .send(),
             )
             .await?;
@@ -289,9 +160,7 @@ impl ApiMethod {
                 .r#type(SdkIntegrationType::from(i.integration_type.as_str()))
                 .set_uri(i.uri.clone())
                 .set_integration_http_method(i.http_method.clone())
-                .set_request_templates(
-                    (!i.request_templates.is_empty()).then(|| i.request_templates.clone().into_iter().collect()),
-                )
+                .set_request_templates(unless_empty(&i.request_templates))
                 .send(),
         )
         .await?;
@@ -304,104 +173,11 @@ impl ApiMethod {
                     .http_method(method)
                     .status_code(code)
                     .set_selection_pattern(r.selection_pattern.clone())
-                    .set_response_parameters(
-                        (!r.response_parameters.is_empty())
-                            .then(|| r.response_parameters.clone().into_iter().collect()),
-                    )
-                    .set_response_templates(
-                        (!r.response_templates.is_empty()).then(|| r.response_templates.clone().into_iter().collect()),
-                    )
+                    .set_response_parameters(unless_empty(&r.response_parameters))
+                    .set_response_templates(unless_empty(&r.response_templates))
                     .send(),
             )
             .await?;
-        }
-        Ok(())
-    }
-}
-
-fn is_status_code(s: &str) -> bool {
-    s.len() == 3 && s.chars().all(|c| c.is_ascii_digit()) && ("100".."600").contains(&s)
-}
-
-impl Properties for MethodProps {
-    fn canonicalize(&mut self) {
-        self.authorization_scopes.sort();
-        self.authorization_scopes.dedup();
-    }
-
-    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
-        if !is_unknown(&self.http_method) && !HTTP_METHODS.contains(&self.http_method.as_str()) {
-            return Err(PropertyError::new("http_method", format!("one of {}", HTTP_METHODS.join(", "))));
-        }
-        if !AUTHORIZATIONS.contains(&self.authorization.as_str()) {
-            return Err(PropertyError::new("authorization", format!("one of {}", AUTHORIZATIONS.join(", "))));
-        }
-        let needs_authorizer = matches!(self.authorization.as_str(), "COGNITO_USER_POOLS" | "CUSTOM");
-        if needs_authorizer && self.authorizer_id.is_none() {
-            return Err(PropertyError::new("authorizer_id", format!("{} needs an authorizer", self.authorization)));
-        }
-        if !needs_authorizer && self.authorizer_id.is_some() {
-            return Err(PropertyError::new(
-                "authorizer_id",
-                format!("authorization {} takes no authorizer", self.authorization),
-            ));
-        }
-        if !self.authorization_scopes.is_empty() && self.authorization != "COGNITO_USER_POOLS" {
-            return Err(PropertyError::new("authorization_scopes", "only COGNITO_USER_POOLS methods take scopes"));
-        }
-        for code in self.responses.keys().chain(self.integration.responses.keys()) {
-            if !is_status_code(code) {
-                return Err(PropertyError::new("responses", format!("{code:?} is not an HTTP status code")));
-            }
-        }
-        let i = &self.integration;
-        if !INTEGRATION_TYPES.contains(&i.integration_type.as_str()) {
-            return Err(PropertyError::new("integration.type", format!("one of {}", INTEGRATION_TYPES.join(", "))));
-        }
-        if i.integration_type == "MOCK" {
-            if i.uri.is_some() || i.http_method.is_some() {
-                return Err(PropertyError::new("integration", "a MOCK integration has no uri or http_method"));
-            }
-        } else {
-            if i.uri.is_none() {
-                return Err(PropertyError::new(
-                    "integration.uri",
-                    format!("a {} integration needs a uri", i.integration_type),
-                ));
-            }
-            match i.http_method.as_deref() {
-                None => {
-                    return Err(PropertyError::new(
-                        "integration.http_method",
-                        format!("a {} integration needs an http_method", i.integration_type),
-                    ));
-                }
-                // Lambda is invoked with POST whatever the caller's method.
-                Some(m) if i.integration_type == "AWS_PROXY" && m != "POST" && !is_unknown(m) => {
-                    return Err(PropertyError::new(
-                        "integration.http_method",
-                        "a Lambda proxy integration is called with POST",
-                    ));
-                }
-                _ => {}
-            }
-        }
-        if i.integration_type.ends_with("_PROXY") && !i.responses.is_empty() {
-            return Err(PropertyError::new(
-                "integration.responses",
-                "a proxy integration's target answers itself: no integration responses",
-            ));
-        }
-        for (code, r) in &i.responses {
-            for name in r.response_parameters.keys() {
-                let declared = self.responses.get(code).is_some_and(|m| m.response_parameters.contains_key(name));
-                if !declared {
-                    return Err(PropertyError::new(
-                        format!("integration.responses.{code}.response_parameters.{name}"),
-                        format!("not declared in responses.{code}.response_parameters"),
-                    ));
-                }
-            }
         }
         Ok(())
     }
@@ -467,85 +243,5 @@ impl ResourceType for ApiMethod {
             return Ok(());
         }
         self.delete_method(api, resource, method).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::decode::decode;
-    use serde_json::json;
-
-    fn props(v: Value) -> MethodProps {
-        decode(&v).unwrap()
-    }
-
-    fn lambda_post() -> Value {
-        json!({
-            "rest_api_id": "a", "resource_id": "r", "http_method": "POST",
-            "authorization": "COGNITO_USER_POOLS", "authorizer_id": "z",
-            "integration": {"type": "AWS_PROXY", "http_method": "POST",
-                "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations"}
-        })
-    }
-
-    #[test]
-    fn accepts_a_lambda_proxy_and_a_cors_mock() {
-        props(lambda_post()).validate("any-name").unwrap();
-        props(json!({
-            "rest_api_id": "a", "resource_id": "r", "http_method": "OPTIONS",
-            "responses": {"200": {"response_parameters": {"method.response.header.Access-Control-Allow-Origin": false}}},
-            "integration": {"type": "MOCK", "request_templates": {"application/json": "{\"statusCode\": 200}"},
-                "responses": {"200": {"response_parameters": {"method.response.header.Access-Control-Allow-Origin": "'*'"}}}}
-        })).validate("any-name")
-        .unwrap();
-    }
-
-    #[test]
-    fn refuses_what_aws_would() {
-        let with = |patch: Value| {
-            let mut v = lambda_post();
-            json_patch(&mut v, patch);
-            props(v).validate("any-name").unwrap_err().path
-        };
-        assert_eq!(with(json!({"http_method": "FETCH"})), "http_method");
-        assert_eq!(with(json!({"authorizer_id": null})), "authorizer_id");
-        assert_eq!(with(json!({"authorization": "NONE"})), "authorizer_id");
-        assert_eq!(
-            with(json!({"integration": {"type": "AWS_PROXY", "http_method": "GET", "uri": "arn:x"}})),
-            "integration.http_method"
-        );
-        assert_eq!(with(json!({"integration": {"type": "AWS_PROXY", "http_method": "POST"}})), "integration.uri");
-        assert_eq!(with(json!({"integration": {"type": "MOCK", "uri": "arn:x"}})), "integration");
-        assert_eq!(with(json!({"responses": {"20": {}}})), "responses");
-        assert_eq!(
-            with(
-                json!({"integration": {"type": "MOCK", "responses": {"200": {"response_parameters": {"method.response.header.X": "'1'"}}}}})
-            ),
-            "integration.responses.200.response_parameters.method.response.header.X"
-        );
-    }
-
-    fn json_patch(v: &mut Value, patch: Value) {
-        for (k, x) in patch.as_object().unwrap() {
-            v[k] = x.clone();
-        }
-    }
-
-    #[test]
-    fn hash_follows_every_part_and_waits_for_unknowns() {
-        let a = props(lambda_post());
-        let h = config_hash(&a).unwrap();
-        assert_eq!(h.len(), 16);
-        assert_eq!(config_hash(&a.clone()).unwrap(), h, "stable");
-        let mut b = a.clone();
-        b.integration.uri = Some("arn:aws:apigateway:us-east-1:lambda:path/other".into());
-        assert_ne!(config_hash(&b).unwrap(), h);
-        let mut c = a.clone();
-        c.authorization_scopes = vec!["mantissa/read".into()];
-        assert_ne!(config_hash(&c).unwrap(), h);
-        let mut d = a;
-        d.integration.uri = Some(mantissa_config::UNKNOWN.into());
-        assert_eq!(config_hash(&d), None);
     }
 }

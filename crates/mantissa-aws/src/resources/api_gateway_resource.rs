@@ -3,33 +3,22 @@
 //! found inside it by its natural key (parent and path part): a create finds one already there
 //! (a run killed after CreateResource) and adopts it instead of failing on the conflict.
 
+mod props;
+
+pub use props::ResourceProps;
+
 use crate::AwsClients;
-use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
-use crate::resource::Properties;
-use crate::resource::{Delete, Live, ReadResult, ResourceType};
-use crate::resources::api_gateway::{NOT_FOUND, split_id};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, attribute_map};
+use crate::resources::api_gateway::{NOT_FOUND, assigned_id, delete_unless_gone, find_in_pages, split_id};
+use aws_sdk_apigateway::operation::get_resource::GetResourceOutput;
 use aws_sdk_apigateway::types::Resource;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
 
 pub const TYPE_NAME: &str = "aws_api_gateway_resource";
 const ID_SHAPE: &str = "{rest api id}/{resource id}";
-
-/// A path segment of a REST API.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResourceProps {
-    /// The API (`${api.<rest api>.id}`).
-    pub rest_api_id: String,
-    /// The parent resource: `${api.<rest api>.root_resource_id}` for a top-level path.
-    pub parent_id: String,
-    /// The segment: letters, digits, `-`, `_`, `.`, `:`; `{name}` or `{name+}` for a path parameter.
-    pub path_part: String,
-}
 
 pub struct ApiResourceType {
     clients: AwsClients,
@@ -40,89 +29,31 @@ impl ApiResourceType {
         Self { clients }
     }
 
-    async fn get(&self, api: &str, resource: &str) -> Result<Option<Resource>, ProviderError> {
-        let Some(r) = call_or_none(
-            "apigateway:GetResource",
-            &[NOT_FOUND],
-            self.clients.apigateway().get_resource().rest_api_id(api).resource_id(resource).send(),
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(
-            Resource::builder()
-                .set_id(r.id().map(str::to_string))
-                .set_parent_id(r.parent_id().map(str::to_string))
-                .set_path_part(r.path_part().map(str::to_string))
-                .set_path(r.path().map(str::to_string))
-                .build(),
-        ))
+    async fn get(&self, api: &str, resource: &str) -> Result<Option<GetResourceOutput>, ProviderError> {
+        let request = self.clients.apigateway().get_resource().rest_api_id(api).resource_id(resource);
+        Ok(call_or_none("apigateway:GetResource", &[NOT_FOUND], request.send()).await?)
     }
 
     /// The resource under `parent` called `path_part`, if the API has one.
     async fn find(&self, api: &str, parent: &str, path_part: &str) -> Result<Option<Resource>, ProviderError> {
-        let mut position: Option<String> = None;
-        loop {
-            let out = call(
-                "apigateway:GetResources",
-                self.clients
-                    .apigateway()
-                    .get_resources()
-                    .rest_api_id(api)
-                    .limit(500)
-                    .set_position(position.take())
-                    .send(),
-            )
-            .await?;
-            if let Some(r) =
-                out.items().iter().find(|r| r.parent_id() == Some(parent) && r.path_part() == Some(path_part))
-            {
-                return Ok(Some(r.clone()));
-            }
-            match out.position() {
-                Some(p) if !p.is_empty() => position = Some(p.to_string()),
-                _ => return Ok(None),
-            }
-        }
+        let gw = self.clients.apigateway();
+        let page = |position| {
+            let request = gw.get_resources().rest_api_id(api).limit(500).set_position(position);
+            call("apigateway:GetResources", request.send())
+        };
+        let wanted = |r: &Resource| r.parent_id() == Some(parent) && r.path_part() == Some(path_part);
+        Ok(find_in_pages(page, wanted, true).await?.pop())
     }
 }
 
-fn attributes(r: &Resource) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("resource_id".into(), r.id().unwrap_or_default().into());
-    m.insert("path".into(), r.path().unwrap_or_default().into());
-    m
+fn attributes(resource_id: &str, path: Option<&str>) -> Map<String, Value> {
+    attribute_map([("resource_id", resource_id.into()), ("path", path.unwrap_or_default().into())])
 }
 
-fn applied(api: &str, r: &Resource) -> Result<Applied, ProviderError> {
-    let id = r
-        .id()
-        .filter(|i| !i.is_empty())
-        .ok_or_else(|| ProviderError::api("apigateway:CreateResource", "the response carries no resource id"))?;
-    Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(r) })
-}
-
-/// AWS's rule for a path segment.
-fn valid_path_part(p: &str) -> bool {
-    let inner = p.strip_prefix('{').and_then(|s| s.strip_suffix('}')).map(|s| s.strip_suffix('+').unwrap_or(s));
-    let body = inner.unwrap_or(p);
-    !body.is_empty() && body.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
-}
-
-impl Properties for ResourceProps {
-    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
-        if !is_unknown(&self.path_part) && !valid_path_part(&self.path_part) {
-            return Err(PropertyError::new(
-                "path_part",
-                format!(
-                    "{:?} is not a path segment: letters, digits, `-_.:`, or `{{param}}` / `{{param+}}` (no `/`)",
-                    self.path_part
-                ),
-            ));
-        }
-        Ok(())
-    }
+/// What a create made or found: `{api}/{resource id}`, refused without a resource id.
+fn applied(api: &str, id: Option<&str>, path: Option<&str>) -> Result<Applied, ProviderError> {
+    let id = assigned_id("apigateway:CreateResource", id)?;
+    Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(&id, path) })
 }
 
 impl ResourceType for ApiResourceType {
@@ -146,7 +77,7 @@ impl ResourceType for ApiResourceType {
                 parent_id: r.parent_id().unwrap_or_default().to_string(),
                 path_part: r.path_part().unwrap_or_default().to_string(),
             },
-            attributes: attributes(&r),
+            attributes: attributes(r.id().unwrap_or_default(), r.path()),
         }))
     }
 
@@ -154,35 +85,31 @@ impl ResourceType for ApiResourceType {
         let api = props.rest_api_id.as_str();
         if let Some(r) = self.find(api, &props.parent_id, &props.path_part).await? {
             tracing::info!(api, path = r.path().unwrap_or_default(), "resource already in the API: adopted");
-            return applied(api, &r);
+            return applied(api, r.id(), r.path());
         }
         let create = || async {
             let out = call(
                 "apigateway:CreateResource",
-                self.clients
-                    .apigateway()
-                    .create_resource()
-                    .rest_api_id(api)
-                    .parent_id(&props.parent_id)
-                    .path_part(&props.path_part)
-                    .customize()
-                    .config_override(
-                        aws_sdk_apigateway::config::Builder::default()
-                            .retry_config(mantissa_aws_core::retry::single_attempt()),
-                    )
-                    .send(),
+                mantissa_aws_core::send_single_attempt!(
+                    aws_sdk_apigateway,
+                    self.clients
+                        .apigateway()
+                        .create_resource()
+                        .rest_api_id(api)
+                        .parent_id(&props.parent_id)
+                        .path_part(&props.path_part)
+                ),
             )
             .await?;
-            Ok(Resource::builder()
-                .set_id(out.id().map(str::to_string))
-                .set_path(out.path().map(str::to_string))
-                .build())
+            applied(api, out.id(), out.path())
         };
         // The id is the server's (and the emulator accepts a second resource of the same path):
         // a retried create whose answer was lost would make a second one.
-        let find = || self.find(api, &props.parent_id, &props.path_part);
-        let r = crate::retry::create_unique("apigateway:CreateResource", create, find).await?;
-        applied(api, &r)
+        let find = || async {
+            let found = self.find(api, &props.parent_id, &props.path_part).await?;
+            found.map(|r| applied(api, r.id(), r.path())).transpose()
+        };
+        crate::retry::create_unique("apigateway:CreateResource", create, find).await
     }
 
     /// Deletes the resource with its methods and child resources.
@@ -193,27 +120,7 @@ impl ResourceType for ApiResourceType {
         if self.get(api, resource).await?.is_none() {
             return Ok(());
         }
-        call_or_none(
-            "apigateway:DeleteResource",
-            &[NOT_FOUND],
-            self.clients.apigateway().delete_resource().rest_api_id(api).resource_id(resource).send(),
-        )
-        .await?;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_parts() {
-        for ok in ["query", "rules", "{id}", "{proxy+}", "v1.2", "a-b_c:d"] {
-            assert!(valid_path_part(ok), "{ok}");
-        }
-        for bad in ["", "a/b", "{}", "{a", "sp ace", "{+}"] {
-            assert!(!valid_path_part(bad), "{bad}");
-        }
+        let request = self.clients.apigateway().delete_resource().rest_api_id(api).resource_id(resource);
+        delete_unless_gone("apigateway:DeleteResource", request.send()).await
     }
 }

@@ -5,39 +5,26 @@
 //! another lineage or none is not owned, and two of this lineage are an error naming both ids,
 //! never a guess. Tags go in with CreateRestApi, so the lineage is there from the first instant.
 
+mod props;
+
+pub use props::{EndpointType, RestApiProps};
+
 use crate::AwsClients;
-use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
-use crate::resource::Properties;
 use crate::resource::no_property;
-use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, sync_tags};
+use crate::resource::{Delete, Live, ReadResult, ResourceType, Update, attribute_map};
+use crate::resources::api_gateway::{
+    NOT_FOUND, apigateway_arn, assigned_id, delete_unless_gone, find_in_pages, remove, replace, send_patch,
+    several_found, sync_tags,
+};
 use crate::resources::tag_delta::user_tags;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType as SdkEndpointType, RestApi};
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{
-    Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
-};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 pub const TYPE_NAME: &str = "aws_api_gateway_rest_api";
-
-/// Where the API's endpoint lives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum EndpointType {
-    /// Served from the API's region (the usual choice for callers in or near it).
-    #[default]
-    Regional,
-    /// Behind CloudFront's edge locations.
-    Edge,
-    /// Reachable only from VPC endpoints.
-    Private,
-}
 
 impl EndpointType {
     fn sdk(self) -> SdkEndpointType {
@@ -49,21 +36,55 @@ impl EndpointType {
     }
 }
 
-/// A REST API, named `{project_prefix}-{environment}-{name}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RestApiProps {
-    #[serde(default)]
-    pub description: String,
-    /// REGIONAL (default), EDGE or PRIVATE. Changing it replaces the API.
-    #[serde(default)]
-    pub endpoint_type: EndpointType,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
-}
-
 pub struct RestApiType {
     clients: AwsClients,
+}
+
+/// What the type reads of a REST API.
+#[derive(Debug)]
+struct FoundApi {
+    id: String,
+    name: String,
+    root_resource_id: String,
+    /// The ownership tag's value, if any.
+    lineage: Option<String>,
+    props: RestApiProps,
+}
+
+/// A [`FoundApi`] from GetRestApi's answer, a GetRestApis item or CreateRestApi's answer: three
+/// SDK types with the same accessors and no common trait.
+macro_rules! found_api {
+    ($api:expr) => {{
+        let api = $api;
+        found_api(
+            [api.id(), api.name(), api.root_resource_id(), api.description()],
+            api.endpoint_configuration(),
+            api.tags(),
+        )
+    }};
+}
+
+fn found_api(
+    [id, name, root_resource_id, description]: [Option<&str>; 4],
+    endpoint: Option<&EndpointConfiguration>,
+    tags: Option<&HashMap<String, String>>,
+) -> FoundApi {
+    let endpoint_type = match endpoint.and_then(|c| c.types().first()) {
+        Some(SdkEndpointType::Edge) => EndpointType::Edge,
+        Some(SdkEndpointType::Private) => EndpointType::Private,
+        _ => EndpointType::Regional,
+    };
+    FoundApi {
+        id: id.unwrap_or_default().to_string(),
+        name: name.unwrap_or_default().to_string(),
+        root_resource_id: root_resource_id.unwrap_or_default().to_string(),
+        lineage: tags.and_then(|t| t.get(LINEAGE_TAG)).cloned(),
+        props: RestApiProps {
+            description: description.unwrap_or_default().to_string(),
+            endpoint_type,
+            tags: user_tags(tags.into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str()))),
+        },
+    }
 }
 
 impl RestApiType {
@@ -71,90 +92,50 @@ impl RestApiType {
         Self { clients }
     }
 
-    async fn attributes(&self, ctx: &ResourceContext, api: &RestApi) -> Result<Map<String, Value>, ProviderError> {
-        let id = api.id().unwrap_or_default();
+    async fn attributes(&self, ctx: &ResourceContext, api: &FoundApi) -> Result<Map<String, Value>, ProviderError> {
         let region = &ctx.naming.region;
         let account = self.clients.account_id().await?;
         let mut m = base_attributes(ctx, api);
         // What Lambda permissions name as their source: `{execution_arn}/{stage}/{METHOD}/{path}`.
         m.insert(
             "execution_arn".into(),
-            format!("arn:{}:execute-api:{region}:{account}:{id}", crate::partition::partition(region)).into(),
+            format!("arn:{}:execute-api:{region}:{account}:{}", crate::partition::partition(region), api.id).into(),
         );
         Ok(m)
     }
 
     /// Every REST API of the account and region called `name`.
-    async fn find_by_name(&self, name: &str) -> Result<Vec<RestApi>, ProviderError> {
-        let mut found = Vec::new();
-        let mut position: Option<String> = None;
-        loop {
-            let out = call(
-                "apigateway:GetRestApis",
-                self.clients.apigateway().get_rest_apis().limit(500).set_position(position.take()).send(),
-            )
-            .await?;
-            found.extend(out.items().iter().filter(|a| a.name() == Some(name)).cloned());
-            match out.position() {
-                Some(p) if !p.is_empty() => position = Some(p.to_string()),
-                _ => return Ok(found),
-            }
-        }
+    async fn find_by_name(&self, name: &str) -> Result<Vec<FoundApi>, ProviderError> {
+        let gw = self.clients.apigateway();
+        let page =
+            |position| call("apigateway:GetRestApis", gw.get_rest_apis().limit(500).set_position(position).send());
+        let found = find_in_pages(page, |a: &RestApi| a.name() == Some(name), false).await?;
+        Ok(found.iter().map(|a| found_api!(a)).collect())
     }
 
-    async fn get(&self, id: &str) -> Result<Option<RestApi>, ProviderError> {
-        let Some(out) = call_or_none(
-            "apigateway:GetRestApi",
-            &[NOT_FOUND],
-            self.clients.apigateway().get_rest_api().rest_api_id(id).send(),
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(
-            RestApi::builder()
-                .set_id(out.id().map(str::to_string))
-                .set_name(out.name().map(str::to_string))
-                .set_description(out.description().map(str::to_string))
-                .set_root_resource_id(out.root_resource_id().map(str::to_string))
-                .set_endpoint_configuration(out.endpoint_configuration().cloned())
-                .set_tags(out.tags().cloned())
-                .build(),
-        ))
+    async fn get(&self, id: &str) -> Result<Option<FoundApi>, ProviderError> {
+        let request = self.clients.apigateway().get_rest_api().rest_api_id(id);
+        let out = call_or_none("apigateway:GetRestApi", &[NOT_FOUND], request.send()).await?;
+        Ok(out.as_ref().map(|a| found_api!(a)))
     }
 }
 
 /// The attributes known without the account id (an update keeps the recorded `execution_arn`).
-fn base_attributes(ctx: &ResourceContext, api: &RestApi) -> Map<String, Value> {
-    let id = api.id().unwrap_or_default();
-    let mut m = Map::new();
-    m.insert("name".into(), api.name().unwrap_or_default().into());
-    m.insert("arn".into(), apigateway_arn(&ctx.naming.region, &format!("/restapis/{id}")).into());
-    m.insert("root_resource_id".into(), api.root_resource_id().unwrap_or_default().into());
-    m
-}
-
-fn props_of(api: &RestApi) -> RestApiProps {
-    let endpoint_type = match api.endpoint_configuration().and_then(|c| c.types().first()) {
-        Some(SdkEndpointType::Edge) => EndpointType::Edge,
-        Some(SdkEndpointType::Private) => EndpointType::Private,
-        _ => EndpointType::Regional,
-    };
-    RestApiProps {
-        description: api.description().unwrap_or_default().to_string(),
-        endpoint_type,
-        tags: user_tags(api.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str()))),
-    }
+fn base_attributes(ctx: &ResourceContext, api: &FoundApi) -> Map<String, Value> {
+    let arn = apigateway_arn(&ctx.naming.region, &format!("/restapis/{}", api.id));
+    attribute_map([
+        ("name", api.name.as_str().into()),
+        ("arn", arn.into()),
+        ("root_resource_id", api.root_resource_id.as_str().into()),
+    ])
 }
 
 /// Picks the API to adopt among those called `name`: the one of this lineage; none when there
 /// is none at all; NotOwned when those there belong to another state (or none); an error when
 /// this lineage has several, since adopting either would be a guess.
-fn choose(ctx: &ResourceContext, candidates: Vec<RestApi>) -> Result<Option<RestApi>, ProviderError> {
-    let lineage = |a: &RestApi| a.tags().and_then(|t| t.get(LINEAGE_TAG)).cloned();
-    let (owned, foreign): (Vec<RestApi>, Vec<RestApi>) =
-        candidates.into_iter().partition(|a| lineage(a).as_deref() == Some(ctx.lineage.as_str()));
+fn choose(ctx: &ResourceContext, candidates: Vec<FoundApi>) -> Result<Option<FoundApi>, ProviderError> {
+    let (owned, foreign): (Vec<FoundApi>, Vec<FoundApi>) =
+        candidates.into_iter().partition(|a| a.lineage.as_deref() == Some(ctx.lineage.as_str()));
     match owned.len() {
         1 => Ok(owned.into_iter().next()),
         0 => match foreign.first() {
@@ -162,31 +143,15 @@ fn choose(ctx: &ResourceContext, candidates: Vec<RestApi>) -> Result<Option<Rest
             Some(other) => Err(ProviderError::NotOwned {
                 address: Box::new(ctx.address.clone()),
                 physical_name: ctx.physical_name.clone(),
-                found: lineage(other).unwrap_or_else(|| "none".into()),
+                found: other.lineage.clone().unwrap_or_else(|| "none".into()),
                 environment: ctx.naming.environment.clone(),
             }),
         },
         _ => {
-            let ids: Vec<&str> = owned.iter().filter_map(|a| a.id()).collect();
-            Err(ProviderError::Other(format!(
-                "{} REST APIs called {} carry this state's lineage ({}): delete the extra one, then rerun",
-                ids.len(),
-                ctx.physical_name,
-                ids.join(", ")
-            )))
+            let ids: Vec<&str> = owned.iter().map(|a| a.id.as_str()).collect();
+            let what = format!("{} REST APIs called {} carry this state's lineage", ids.len(), ctx.physical_name);
+            Err(several_found(&what, &ids))
         }
-    }
-}
-
-impl Properties for RestApiProps {
-    fn validate(&self, name: &str) -> Result<(), PropertyError> {
-        if name.is_empty() || name.chars().count() > 1024 {
-            return Err(PropertyError::new("@name", format!("REST API name {name:?} must be 1 to 1024 characters")));
-        }
-        if !is_unknown(&self.description) && self.description.chars().count() > 1024 {
-            return Err(PropertyError::new("description", "at most 1024 characters"));
-        }
-        validate_tags(&self.tags, STANDARD_LIMITS)
     }
 }
 
@@ -210,47 +175,35 @@ impl ResourceType for RestApiType {
             None => choose(ctx, self.find_by_name(&ctx.physical_name).await?)?,
         };
         let Some(api) = api else { return Ok(None) };
-        Ok(Some(Live {
-            id: api.id().unwrap_or_default().to_string(),
-            props: props_of(&api),
-            attributes: self.attributes(ctx, &api).await?,
-        }))
+        let attributes = self.attributes(ctx, &api).await?;
+        Ok(Some(Live { id: api.id, props: api.props, attributes }))
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let create = || async {
             let out = call(
                 "apigateway:CreateRestApi",
-                self.clients
-                    .apigateway()
-                    .create_rest_api()
-                    .name(&ctx.physical_name)
-                    .set_description((!props.description.is_empty()).then(|| props.description.clone()))
-                    .endpoint_configuration(EndpointConfiguration::builder().types(props.endpoint_type.sdk()).build())
-                    .set_tags(Some(props.tags.clone().into_iter().collect()))
-                    .customize()
-                    .config_override(
-                        aws_sdk_apigateway::config::Builder::default()
-                            .retry_config(mantissa_aws_core::retry::single_attempt()),
-                    )
-                    .send(),
+                mantissa_aws_core::send_single_attempt!(
+                    aws_sdk_apigateway,
+                    self.clients
+                        .apigateway()
+                        .create_rest_api()
+                        .name(&ctx.physical_name)
+                        .set_description((!props.description.is_empty()).then(|| props.description.clone()))
+                        .endpoint_configuration(
+                            EndpointConfiguration::builder().types(props.endpoint_type.sdk()).build()
+                        )
+                        .set_tags(Some(props.tags.clone().into_iter().collect()))
+                ),
             )
             .await?;
-            let id = out
-                .id()
-                .filter(|i| !i.is_empty())
-                .ok_or_else(|| ProviderError::api("apigateway:CreateRestApi", "the response carries no id"))?;
-            Ok(RestApi::builder()
-                .id(id)
-                .set_name(out.name().map(str::to_string))
-                .set_root_resource_id(out.root_resource_id().map(str::to_string))
-                .build())
+            assigned_id("apigateway:CreateRestApi", out.id())?;
+            Ok(found_api!(&out))
         };
         // The id is the server's: a retried create whose answer was lost would make a second API.
         let find = || async { choose(ctx, self.find_by_name(&ctx.physical_name).await?) };
         let api = crate::retry::create_unique("apigateway:CreateRestApi", create, find).await?;
-        let id = api.id().unwrap_or_default();
-        Ok(Applied { id: id.to_string(), attributes: self.attributes(ctx, &api).await? })
+        Ok(Applied { attributes: self.attributes(ctx, &api).await?, id: api.id })
     }
 
     async fn update(&self, ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {
@@ -266,15 +219,15 @@ impl ResourceType for RestApiType {
                     } else {
                         replace("/description", props.description.clone())
                     };
-                    call(
-                        "apigateway:UpdateRestApi",
-                        self.clients.apigateway().update_rest_api().rest_api_id(id).patch_operations(op).send(),
-                    )
+                    send_patch(vec![op], |ops| {
+                        let request = self.clients.apigateway().update_rest_api().rest_api_id(id);
+                        call("apigateway:UpdateRestApi", request.set_patch_operations(Some(ops)).send())
+                    })
                     .await?;
                 }
                 "tags" => {
                     let arn = apigateway_arn(&ctx.naming.region, &format!("/restapis/{id}"));
-                    sync_tags(&self.clients, &arn, &props_of(&live).tags, &props.tags).await?;
+                    sync_tags(&self.clients, &arn, &live.props.tags, &props.tags).await?;
                 }
                 other => return Err(no_property(TYPE_NAME, other)),
             }
@@ -289,36 +242,34 @@ impl ResourceType for RestApiType {
         if self.get(id).await?.is_none() {
             return Ok(());
         }
-        call_or_none(
+        delete_unless_gone(
             "apigateway:DeleteRestApi",
-            &[NOT_FOUND],
             self.clients.apigateway().delete_rest_api().rest_api_id(id).send(),
         )
-        .await?;
-        Ok(())
+        .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use std::collections::BTreeMap;
 
     fn ctx() -> ResourceContext {
         crate::resources::api_gateway::testing::ctx(TYPE_NAME, "rest_api")
     }
 
-    fn api(id: &str, lineage: Option<&str>) -> RestApi {
+    fn api(id: &str, lineage: Option<&str>) -> FoundApi {
         let tags: HashMap<String, String> =
             lineage.map(|l| (LINEAGE_TAG.to_string(), l.to_string())).into_iter().collect();
-        RestApi::builder().id(id).name("mantissa-log-dev-rest-api").set_tags(Some(tags)).build()
+        found_api!(&RestApi::builder().id(id).name("mantissa-log-dev-rest-api").set_tags(Some(tags)).build())
     }
 
     #[test]
     fn adoption_rules() {
         assert!(choose(&ctx(), vec![]).unwrap().is_none());
         let one = choose(&ctx(), vec![api("a1", Some("other")), api("a2", Some("L1"))]).unwrap().unwrap();
-        assert_eq!(one.id(), Some("a2"));
+        assert_eq!(one.id, "a2");
         match choose(&ctx(), vec![api("a1", None)]) {
             Err(ProviderError::NotOwned { found, .. }) => assert_eq!(found, "none"),
             other => panic!("expected NotOwned, got {other:?}"),

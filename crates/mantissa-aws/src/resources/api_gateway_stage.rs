@@ -6,91 +6,28 @@
 //! that finds the stage already there (a run killed after CreateStage) adopts it only when it
 //! carries this state's lineage.
 
+mod props;
+
+pub use props::{AccessLog, StageProps, Throttling};
+
 use crate::AwsClients;
 use crate::decode::is_unknown;
 use crate::reference::TypeDoc;
-use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use crate::resources::api_gateway::{NOT_FOUND, apigateway_arn, remove, replace, split_id, sync_tags};
+use crate::resources::api_gateway::{
+    NOT_FOUND, apigateway_arn, delete_unless_gone, remove, replace, send_patch, split_id, sync_tags,
+};
 use crate::resources::api_gateway_deployment::{delete_deployment, description_of, made_by_mantissa};
 use crate::resources::tag_delta::user_tags;
-use crate::tags::{STANDARD_LIMITS, validate_tags};
 use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
 use aws_sdk_apigateway::types::PatchOperation;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{
-    Applied, LINEAGE_TAG, NameStyle, Ownership, PropertyError, ProviderError, ResourceContext, TypeSchema,
-};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
+use props::{DEFAULT_BURST, DEFAULT_RATE};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 pub const TYPE_NAME: &str = "aws_api_gateway_stage";
 const ID_SHAPE: &str = "{rest api id}/{stage name}";
-
-/// AWS's account-level defaults, which a stage without method settings gets.
-const DEFAULT_RATE: f64 = 10000.0;
-const DEFAULT_BURST: i32 = 5000;
-
-fn default_rate() -> f64 {
-    DEFAULT_RATE
-}
-
-fn default_burst() -> i32 {
-    DEFAULT_BURST
-}
-
-/// Steady-state requests per second and the burst above it, for every method of the stage.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Throttling {
-    #[serde(default = "default_rate")]
-    pub rate_limit: f64,
-    #[serde(default = "default_burst")]
-    pub burst_limit: i32,
-}
-
-impl Default for Throttling {
-    fn default() -> Self {
-        Self { rate_limit: DEFAULT_RATE, burst_limit: DEFAULT_BURST }
-    }
-}
-
-/// Where and how each request is logged.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AccessLog {
-    /// The log group's ARN (`${monitoring.<log group>.arn}`; a trailing `:*` is dropped).
-    pub destination_arn: String,
-    /// The line format, with `$context` variables (JSON, CLF, ...); must include `$context.requestId`.
-    pub format: String,
-}
-
-/// A stage of a REST API.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StageProps {
-    /// The API (`${api.<rest api>.id}`).
-    pub rest_api_id: String,
-    /// Defaults to the environment's name; part of every URL of the API.
-    #[serde(default)]
-    pub stage_name: Option<String>,
-    /// The deployment served (`${api.<deployment>.deployment_id}`).
-    pub deployment_id: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub throttling: Throttling,
-    /// Access logs; none when unset (AWS needs the account's CloudWatch role for them).
-    #[serde(default)]
-    pub access_log: Option<AccessLog>,
-    /// X-Ray tracing of requests.
-    #[serde(default)]
-    pub tracing_enabled: bool,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
-}
 
 pub struct ApiStage {
     clients: AwsClients,
@@ -165,34 +102,17 @@ impl ApiStage {
     }
 
     async fn get(&self, api: &str, stage: &str) -> Result<Option<StageProps>, ProviderError> {
-        let Some(s) = call_or_none(
-            "apigateway:GetStage",
-            &[NOT_FOUND],
-            self.clients.apigateway().get_stage().rest_api_id(api).stage_name(stage).send(),
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(props_of(api, &s)))
+        let request = self.clients.apigateway().get_stage().rest_api_id(api).stage_name(stage);
+        let out = call_or_none("apigateway:GetStage", &[NOT_FOUND], request.send()).await?;
+        Ok(out.map(|s| props_of(api, &s)))
     }
 
     async fn patch(&self, api: &str, stage: &str, ops: Vec<PatchOperation>) -> Result<(), ProviderError> {
-        if ops.is_empty() {
-            return Ok(());
-        }
-        call(
-            "apigateway:UpdateStage",
-            self.clients
-                .apigateway()
-                .update_stage()
-                .rest_api_id(api)
-                .stage_name(stage)
-                .set_patch_operations(Some(ops))
-                .send(),
-        )
-        .await?;
-        Ok(())
+        send_patch(ops, |ops| {
+            let request = self.clients.apigateway().update_stage().rest_api_id(api).stage_name(stage);
+            call("apigateway:UpdateStage", request.set_patch_operations(Some(ops)).send())
+        })
+        .await
     }
 
     /// Brings an existing stage to `p`: every settable property is compared with the live one.
@@ -240,40 +160,6 @@ impl ApiStage {
             return Ok(());
         }
         delete_deployment(&self.clients, api, deployment).await
-    }
-}
-
-impl Properties for StageProps {
-    fn validate(&self, _name: &str) -> Result<(), PropertyError> {
-        if let Some(name) = &self.stage_name {
-            let ok = !name.is_empty()
-                && name.len() <= 128
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !is_unknown(name) && !ok {
-                return Err(PropertyError::new("stage_name", "1 to 128 letters, digits, `-` or `_`"));
-            }
-        }
-        if !(self.throttling.rate_limit >= 0.0 && self.throttling.rate_limit.is_finite()) {
-            return Err(PropertyError::new("throttling.rate_limit", "a number of requests per second, 0 or more"));
-        }
-        if self.throttling.burst_limit < 0 {
-            return Err(PropertyError::new("throttling.burst_limit", "a number of requests, 0 or more"));
-        }
-        if let Some(a) = &self.access_log {
-            if !is_unknown(&a.destination_arn) && !a.destination_arn.contains(":logs:") {
-                return Err(PropertyError::new("access_log.destination_arn", "a CloudWatch Logs log group ARN"));
-            }
-            if !is_unknown(&a.format) && !a.format.contains("$context.requestId") {
-                return Err(PropertyError::new("access_log.format", "must include $context.requestId"));
-            }
-        }
-        validate_tags(&self.tags, STANDARD_LIMITS)
-    }
-
-    fn canonicalize(&mut self) {
-        if let Some(a) = &mut self.access_log {
-            a.destination_arn = a.destination_arn.trim_end_matches(":*").to_string();
-        }
     }
 }
 
@@ -359,13 +245,8 @@ impl ResourceType for ApiStage {
     async fn delete(&self, _ctx: &ResourceContext, delete: Delete<'_, Self::Props>) -> Result<(), ProviderError> {
         let Delete { id, .. } = delete;
         let [api, stage] = split_id::<2>(id, TYPE_NAME, ID_SHAPE)?;
-        call_or_none(
-            "apigateway:DeleteStage",
-            &[NOT_FOUND],
-            self.clients.apigateway().delete_stage().rest_api_id(api).stage_name(stage).send(),
-        )
-        .await?;
-        Ok(())
+        let request = self.clients.apigateway().delete_stage().rest_api_id(api).stage_name(stage);
+        delete_unless_gone("apigateway:DeleteStage", request.send()).await
     }
 }
 
@@ -404,35 +285,6 @@ mod tests {
                 ("/*/*/throttling/burstLimit".to_string(), Some("100".to_string())),
                 ("/accessLogSettings".to_string(), None),
             ]
-        );
-    }
-
-    #[test]
-    fn validation() {
-        let t = ApiStage::new(testing::clients());
-        let ctx = testing::ctx(TYPE_NAME, "stage");
-        let check = |v: Value| t.validate(&ctx, &decode(&v).unwrap()).map_err(|e| e.path);
-        let base = json!({"rest_api_id": "a", "deployment_id": "d"});
-        check(base.clone()).unwrap();
-        let with = |k: &str, v: Value| {
-            let mut b = base.clone();
-            b[k] = v;
-            b
-        };
-        assert_eq!(check(with("stage_name", json!("a b"))).unwrap_err(), "stage_name");
-        assert_eq!(check(with("throttling", json!({"burst_limit": -1}))).unwrap_err(), "throttling.burst_limit");
-        assert_eq!(
-            check(with("access_log", json!({"destination_arn": "arn:aws:s3:::b", "format": "$context.requestId"})))
-                .unwrap_err(),
-            "access_log.destination_arn"
-        );
-        assert_eq!(
-            check(with(
-                "access_log",
-                json!({"destination_arn": "arn:aws:logs:us-east-1:1:log-group:g", "format": "x"})
-            ))
-            .unwrap_err(),
-            "access_log.format"
         );
     }
 }

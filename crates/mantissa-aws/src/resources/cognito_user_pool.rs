@@ -226,25 +226,22 @@ impl ResourceType for CognitoUserPool {
         let create = || async {
             let out = call(
                 "cognito-idp:CreateUserPool",
-                self.clients
-                    .cognito()
-                    .create_user_pool()
-                    .pool_name(name)
-                    .policies(policies(props)?)
-                    .admin_create_user_config(admin_config(props))
-                    .set_username_attributes(Some(
-                        props.username_attributes.iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
-                    ))
-                    .set_auto_verified_attributes(Some(verified(props)))
-                    // MFA needs the software token enabled first, which needs the pool.
-                    .mfa_configuration(UserPoolMfaType::Off)
-                    .set_user_pool_tags(Some(tags(props)))
-                    .customize()
-                    .config_override(
-                        aws_sdk_cognitoidentityprovider::config::Builder::default()
-                            .retry_config(mantissa_aws_core::retry::single_attempt()),
-                    )
-                    .send(),
+                mantissa_aws_core::send_single_attempt!(
+                    aws_sdk_cognitoidentityprovider,
+                    self.clients
+                        .cognito()
+                        .create_user_pool()
+                        .pool_name(name)
+                        .policies(policies(props)?)
+                        .admin_create_user_config(admin_config(props))
+                        .set_username_attributes(Some(
+                            props.username_attributes.iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
+                        ))
+                        .set_auto_verified_attributes(Some(verified(props)))
+                        // MFA needs the software token enabled first, which needs the pool.
+                        .mfa_configuration(UserPoolMfaType::Off)
+                        .set_user_pool_tags(Some(tags(props)))
+                ),
             )
             .await?;
             let pool = out.user_pool();

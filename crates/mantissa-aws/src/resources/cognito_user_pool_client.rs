@@ -280,24 +280,21 @@ impl ResourceType for CognitoUserPoolClient {
         let create = || async {
             let out = call(
                 "cognito-idp:CreateUserPoolClient",
-                self.clients
-                    .cognito()
-                    .create_user_pool_client()
-                    .user_pool_id(pool)
-                    .client_name(&ctx.physical_name)
-                    .generate_secret(props.generate_secret)
-                    .set_explicit_auth_flows(Some(flows(props)))
-                    .access_token_validity(int(props.access_token_validity_minutes))
-                    .id_token_validity(int(props.id_token_validity_minutes))
-                    .refresh_token_validity(int(props.refresh_token_validity_days))
-                    .token_validity_units(units())
-                    .prevent_user_existence_errors(existence_errors(props))
-                    .customize()
-                    .config_override(
-                        aws_sdk_cognitoidentityprovider::config::Builder::default()
-                            .retry_config(mantissa_aws_core::retry::single_attempt()),
-                    )
-                    .send(),
+                mantissa_aws_core::send_single_attempt!(
+                    aws_sdk_cognitoidentityprovider,
+                    self.clients
+                        .cognito()
+                        .create_user_pool_client()
+                        .user_pool_id(pool)
+                        .client_name(&ctx.physical_name)
+                        .generate_secret(props.generate_secret)
+                        .set_explicit_auth_flows(Some(flows(props)))
+                        .access_token_validity(int(props.access_token_validity_minutes))
+                        .id_token_validity(int(props.id_token_validity_minutes))
+                        .refresh_token_validity(int(props.refresh_token_validity_days))
+                        .token_validity_units(units())
+                        .prevent_user_existence_errors(existence_errors(props))
+                ),
             )
             .await?;
             out.user_pool_client().and_then(|c| c.client_id()).filter(|c| !c.is_empty()).map(str::to_string).ok_or_else(

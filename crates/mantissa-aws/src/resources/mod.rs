@@ -20,8 +20,9 @@
 //! - Tests: unit tests in the file they test; the type against the emulator in
 //!   `tests/moto/<type>.rs`; `<type>/mocked_tests.rs` only for calls the emulator lacks.
 //!
-//! `aws_sns_topic_policy` is the smallest example. Types written before this layout move to it
-//! as they are next changed: the API Gateway parts are still one file each.
+//! `aws_sns_topic_policy` is the smallest example; the API Gateway parts follow it too, with
+//! what they share (composite ids, patches, paged listings) in `api_gateway.rs`. Types written
+//! before this layout move to it as they are next changed.
 
 mod api_gateway;
 pub mod api_gateway_account;
