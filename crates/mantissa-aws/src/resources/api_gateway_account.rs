@@ -24,7 +24,7 @@ pub const TYPE_NAME: &str = "aws_api_gateway_account";
 const EXISTING: &str = "existing:";
 
 pub struct ApiGatewayAccount {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 fn attributes(in_effect: &str) -> Map<String, Value> {
@@ -32,10 +32,6 @@ fn attributes(in_effect: &str) -> Map<String, Value> {
 }
 
 impl ApiGatewayAccount {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     /// The role set now, `""` for none.
     async fn live_role(&self) -> Result<String, ProviderError> {
         let out = call("apigateway:GetAccount", self.clients.apigateway().get_account().send()).await?;

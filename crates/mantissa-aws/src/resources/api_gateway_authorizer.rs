@@ -25,14 +25,10 @@ pub const TYPE_NAME: &str = "aws_api_gateway_authorizer";
 const ID_SHAPE: &str = "{rest api id}/{authorizer id}";
 
 pub struct ApiAuthorizer {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl ApiAuthorizer {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn get(&self, api: &str, authorizer: &str) -> Result<Option<GetAuthorizerOutput>, ProviderError> {
         let gw = self.clients.apigateway();
         let request = gw.get_authorizer().rest_api_id(api).authorizer_id(authorizer);
@@ -252,7 +248,7 @@ mod tests {
             })
             .then_output(|| UpdateAuthorizerOutput::builder().build());
         let client = mock_client!(aws_sdk_apigateway, RuleMode::MatchAny, [&get, &update]);
-        let t = ApiAuthorizer::new(testing::clients().with_client(client));
+        let t = ApiAuthorizer { clients: testing::clients().with_client(client) };
         let desired = props(json!({"rest_api_id": "a1", "provider_arns": [other]}));
         let applied = t
             .update(

@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 pub const TYPE_NAME: &str = "aws_api_gateway_deployment";
 const ID_SHAPE: &str = "{rest api id}/{deployment id}";
 pub struct ApiDeployment {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 fn attributes(deployment_id: &str) -> Map<String, Value> {
@@ -32,10 +32,6 @@ fn attributes(deployment_id: &str) -> Map<String, Value> {
 }
 
 impl ApiDeployment {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn get(&self, api: &str, deployment: &str) -> Result<Option<String>, ProviderError> {
         description_of(&self.clients, api, deployment).await
     }

@@ -26,7 +26,7 @@ pub const TYPE_NAME: &str = "aws_api_gateway_method";
 const ID_SHAPE: &str = "{rest api id}/{resource id}/{HTTP method}";
 
 pub struct ApiMethod {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 fn attributes(p: &MethodProps) -> Map<String, Value> {
@@ -94,10 +94,6 @@ fn props_of(api: &str, resource: &str, m: &GetMethodOutput) -> MethodProps {
 }
 
 impl ApiMethod {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn get(&self, api: &str, resource: &str, method: &str) -> Result<Option<MethodProps>, ProviderError> {
         let gw = self.clients.apigateway();
         let Some(m) = call_or_none(

@@ -21,14 +21,10 @@ pub const TYPE_NAME: &str = "aws_api_gateway_resource";
 const ID_SHAPE: &str = "{rest api id}/{resource id}";
 
 pub struct ApiResourceType {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 impl ApiResourceType {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn get(&self, api: &str, resource: &str) -> Result<Option<GetResourceOutput>, ProviderError> {
         let request = self.clients.apigateway().get_resource().rest_api_id(api).resource_id(resource);
         Ok(call_or_none("apigateway:GetResource", &[NOT_FOUND], request.send()).await?)

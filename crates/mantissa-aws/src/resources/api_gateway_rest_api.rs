@@ -37,7 +37,7 @@ impl EndpointType {
 }
 
 pub struct RestApiType {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 /// What the type reads of a REST API.
@@ -88,10 +88,6 @@ fn found_api(
 }
 
 impl RestApiType {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn attributes(&self, ctx: &ResourceContext, api: &FoundApi) -> Result<Map<String, Value>, ProviderError> {
         let region = &ctx.naming.region;
         let account = self.clients.account_id().await?;
@@ -307,7 +303,7 @@ mod tests {
             .match_requests(|r| r.resource_arn() == Some(ARN) && r.tag_keys() == ["Stale".to_string()])
             .then_output(|| UntagResourceOutput::builder().build());
         let client = mock_client!(aws_sdk_apigateway, RuleMode::MatchAny, [&get, &tag, &untag]);
-        let t = RestApiType::new(crate::resources::api_gateway::testing::clients().with_client(client));
+        let t = RestApiType { clients: crate::resources::api_gateway::testing::clients().with_client(client) };
         let desired = RestApiProps {
             tags: BTreeMap::from([(LINEAGE_TAG.to_string(), "L1".to_string()), ("Team".into(), "security".into())]),
             ..RestApiProps::default()

@@ -30,7 +30,7 @@ pub const TYPE_NAME: &str = "aws_api_gateway_stage";
 const ID_SHAPE: &str = "{rest api id}/{stage name}";
 
 pub struct ApiStage {
-    clients: AwsClients,
+    pub(crate) clients: AwsClients,
 }
 
 fn stage_name(p: &StageProps) -> &str {
@@ -97,10 +97,6 @@ pub fn patch_ops(p: &StageProps, changed: &[&str]) -> Vec<PatchOperation> {
 }
 
 impl ApiStage {
-    pub fn new(clients: AwsClients) -> Self {
-        Self { clients }
-    }
-
     async fn get(&self, api: &str, stage: &str) -> Result<Option<StageProps>, ProviderError> {
         let request = self.clients.apigateway().get_stage().rest_api_id(api).stage_name(stage);
         let out = call_or_none("apigateway:GetStage", &[NOT_FOUND], request.send()).await?;
@@ -259,7 +255,7 @@ mod tests {
 
     #[test]
     fn named_after_the_environment_by_default() {
-        let t = ApiStage::new(testing::clients());
+        let t = ApiStage { clients: testing::clients() };
         let ctx = testing::ctx(TYPE_NAME, "stage");
         let mut p: StageProps = decode(&json!({"rest_api_id": "a1", "deployment_id": "d1"})).unwrap();
         t.complete(&ctx, &mut p);

@@ -86,13 +86,13 @@ pub fn all(clients: &AwsClients, stack_dir: Option<PathBuf>) -> Vec<Box<dyn Eras
         erase(cognito_user_pool_client::CognitoUserPoolClient { clients: clients.clone() }),
         erase(cloudwatch_event_rule::CloudwatchEventRule { clients: clients.clone() }),
         erase(cloudwatch_event_target::CloudwatchEventTarget { clients: clients.clone() }),
-        erase(api_gateway_rest_api::RestApiType::new(clients.clone())),
-        erase(api_gateway_resource::ApiResourceType::new(clients.clone())),
-        erase(api_gateway_authorizer::ApiAuthorizer::new(clients.clone())),
-        erase(api_gateway_method::ApiMethod::new(clients.clone())),
-        erase(api_gateway_deployment::ApiDeployment::new(clients.clone())),
-        erase(api_gateway_stage::ApiStage::new(clients.clone())),
-        erase(api_gateway_account::ApiGatewayAccount::new(clients.clone())),
+        erase(api_gateway_rest_api::RestApiType { clients: clients.clone() }),
+        erase(api_gateway_resource::ApiResourceType { clients: clients.clone() }),
+        erase(api_gateway_authorizer::ApiAuthorizer { clients: clients.clone() }),
+        erase(api_gateway_method::ApiMethod { clients: clients.clone() }),
+        erase(api_gateway_deployment::ApiDeployment { clients: clients.clone() }),
+        erase(api_gateway_stage::ApiStage { clients: clients.clone() }),
+        erase(api_gateway_account::ApiGatewayAccount { clients: clients.clone() }),
     ]
 }
 
