@@ -3,35 +3,47 @@
 //! before they try again. Throttling, 5xx and dropped connections are otherwise retried by the
 //! SDK under the shared policy (`mantissa_aws_core::retry`).
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use mantissa_aws_core::call;
 use mantissa_engine::ProviderError;
 use std::future::Future;
 use std::time::Duration;
 
 /// Creates something whose id the server assigns (a REST API, a user pool): a blind retry of a
-/// create whose answer was lost would make a second one. `create` sends one attempt (its SDK
-/// retries off: [`mantissa_aws_core::retry::single_attempt`]); after a transient failure, `find` looks for
-/// what that attempt may have made (by name and this state's lineage) and adopts it, and only
-/// when there is none is the create sent again, up to [`mantissa_aws_core::retry::MAX_ATTEMPTS`] times.
-pub async fn create_unique<T, C, CF, F, FF>(what: &str, mut create: C, mut find: F) -> Result<T, ProviderError>
+/// create whose answer was lost would make a second one. `send` sends the create `operation` once
+/// (its SDK retries off: [`mantissa_aws_core::send_single_attempt!`]) and `answer` takes what the
+/// caller needs from the response; after a transient failure, `find` looks for what that attempt
+/// may have made (by name and this state's lineage) and adopts it, and only when there is none is
+/// the create sent again, up to [`mantissa_aws_core::retry::MAX_ATTEMPTS`] times.
+pub async fn create_unique<O, E, T, S, SF, F, FF>(
+    operation: &'static str,
+    mut send: S,
+    answer: impl Fn(O) -> Result<T, ProviderError>,
+    mut find: F,
+) -> Result<T, ProviderError>
 where
-    C: FnMut() -> CF,
-    CF: Future<Output = Result<T, ProviderError>>,
+    S: FnMut() -> SF,
+    SF: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     F: FnMut() -> FF,
     FF: Future<Output = Result<Option<T>, ProviderError>>,
 {
     let mut delay = mantissa_aws_core::retry::INITIAL_BACKOFF;
     let mut attempt = 1;
     loop {
-        match create().await {
+        let created = match call(operation, send()).await {
+            Ok(out) => answer(out),
+            Err(e) => Err(ProviderError::from(e)),
+        };
+        match created {
             Err(e) if e.is_retryable() && attempt < mantissa_aws_core::retry::MAX_ATTEMPTS => {
-                tracing::info!(operation = what, error = %e, retry_in = ?delay,
+                tracing::info!(operation, error = %e, retry_in = ?delay,
                     "the create failed transiently; looking for what it may have made before trying again");
                 tokio::time::sleep(delay).await;
                 if let Some(found) = find().await? {
-                    tracing::info!(
-                        operation = what,
-                        "an earlier attempt created it and its answer was lost: adopting it"
-                    );
+                    tracing::info!(operation, "an earlier attempt created it and its answer was lost: adopting it");
                     return Ok(found);
                 }
                 delay = (delay * 2).min(mantissa_aws_core::retry::MAX_BACKOFF);

@@ -131,9 +131,11 @@ impl ResourceType for ApiAuthorizer {
             self.patch(api, id, patch_ops(&live, p)).await?;
             return Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(name, id) });
         }
-        let create = || async {
-            let out = call(
-                "apigateway:CreateAuthorizer",
+        // The id is the server's: a retried create whose answer was lost would make a second one.
+        let find = || async { Ok(self.find(api, name).await?.first().and_then(|a| a.id()).map(str::to_string)) };
+        let id = crate::retry::create_unique(
+            "apigateway:CreateAuthorizer",
+            || {
                 mantissa_aws_core::send_single_attempt!(
                     aws_sdk_apigateway,
                     self.clients
@@ -145,14 +147,12 @@ impl ResourceType for ApiAuthorizer {
                         .set_provider_arns(Some(p.provider_arns.clone()))
                         .identity_source(&p.identity_source)
                         .authorizer_result_ttl_in_seconds(p.result_ttl_seconds)
-                ),
-            )
-            .await?;
-            assigned_id("apigateway:CreateAuthorizer", out.id())
-        };
-        // The id is the server's: a retried create whose answer was lost would make a second one.
-        let find = || async { Ok(self.find(api, name).await?.first().and_then(|a| a.id()).map(str::to_string)) };
-        let id = crate::retry::create_unique("apigateway:CreateAuthorizer", create, find).await?;
+                )
+            },
+            |out| assigned_id("apigateway:CreateAuthorizer", out.id()),
+            find,
+        )
+        .await?;
         Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(name, &id) })
     }
 

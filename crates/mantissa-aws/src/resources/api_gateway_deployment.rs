@@ -134,17 +134,6 @@ impl ResourceType for ApiDeployment {
                 }
             }
         }
-        let create = || async {
-            let out = call(
-                "apigateway:CreateDeployment",
-                mantissa_aws_core::send_single_attempt!(
-                    aws_sdk_apigateway,
-                    self.clients.apigateway().create_deployment().rest_api_id(api).description(&description)
-                ),
-            )
-            .await?;
-            assigned_id("apigateway:CreateDeployment", out.id())
-        };
         // The id is the server's: a retried create whose answer was lost would make a second one,
         // found again by its digest-bearing description.
         let find = || async {
@@ -153,7 +142,18 @@ impl ResourceType for ApiDeployment {
             }
             Ok(self.find(api, &description).await?.into_iter().next())
         };
-        let id = crate::retry::create_unique("apigateway:CreateDeployment", create, find).await?;
+        let id = crate::retry::create_unique(
+            "apigateway:CreateDeployment",
+            || {
+                mantissa_aws_core::send_single_attempt!(
+                    aws_sdk_apigateway,
+                    self.clients.apigateway().create_deployment().rest_api_id(api).description(&description)
+                )
+            },
+            |out| assigned_id("apigateway:CreateDeployment", out.id()),
+            find,
+        )
+        .await?;
         Ok(Applied { id: format!("{api}/{id}"), attributes: attributes(&id) })
     }
 

@@ -83,9 +83,15 @@ impl ResourceType for ApiResourceType {
             tracing::info!(api, path = r.path().unwrap_or_default(), "resource already in the API: adopted");
             return applied(api, r.id(), r.path());
         }
-        let create = || async {
-            let out = call(
-                "apigateway:CreateResource",
+        // The id is the server's (and the emulator accepts a second resource of the same path):
+        // a retried create whose answer was lost would make a second one.
+        let find = || async {
+            let found = self.find(api, &props.parent_id, &props.path_part).await?;
+            found.map(|r| applied(api, r.id(), r.path())).transpose()
+        };
+        crate::retry::create_unique(
+            "apigateway:CreateResource",
+            || {
                 mantissa_aws_core::send_single_attempt!(
                     aws_sdk_apigateway,
                     self.clients
@@ -94,18 +100,12 @@ impl ResourceType for ApiResourceType {
                         .rest_api_id(api)
                         .parent_id(&props.parent_id)
                         .path_part(&props.path_part)
-                ),
-            )
-            .await?;
-            applied(api, out.id(), out.path())
-        };
-        // The id is the server's (and the emulator accepts a second resource of the same path):
-        // a retried create whose answer was lost would make a second one.
-        let find = || async {
-            let found = self.find(api, &props.parent_id, &props.path_part).await?;
-            found.map(|r| applied(api, r.id(), r.path())).transpose()
-        };
-        crate::retry::create_unique("apigateway:CreateResource", create, find).await
+                )
+            },
+            |out| applied(api, out.id(), out.path()),
+            find,
+        )
+        .await
     }
 
     /// Deletes the resource with its methods and child resources.

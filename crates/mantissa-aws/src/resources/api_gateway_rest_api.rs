@@ -176,9 +176,11 @@ impl ResourceType for RestApiType {
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
-        let create = || async {
-            let out = call(
-                "apigateway:CreateRestApi",
+        // The id is the server's: a retried create whose answer was lost would make a second API.
+        let find = || async { choose(ctx, self.find_by_name(&ctx.physical_name).await?) };
+        let api = crate::retry::create_unique(
+            "apigateway:CreateRestApi",
+            || {
                 mantissa_aws_core::send_single_attempt!(
                     aws_sdk_apigateway,
                     self.clients
@@ -190,15 +192,15 @@ impl ResourceType for RestApiType {
                             EndpointConfiguration::builder().types(props.endpoint_type.sdk()).build()
                         )
                         .set_tags(Some(props.tags.clone().into_iter().collect()))
-                ),
-            )
-            .await?;
-            assigned_id("apigateway:CreateRestApi", out.id())?;
-            Ok(found_api!(&out))
-        };
-        // The id is the server's: a retried create whose answer was lost would make a second API.
-        let find = || async { choose(ctx, self.find_by_name(&ctx.physical_name).await?) };
-        let api = crate::retry::create_unique("apigateway:CreateRestApi", create, find).await?;
+                )
+            },
+            |out| {
+                assigned_id("apigateway:CreateRestApi", out.id())?;
+                Ok(found_api!(&out))
+            },
+            find,
+        )
+        .await?;
         Ok(Applied { attributes: self.attributes(ctx, &api).await?, id: api.id })
     }
 

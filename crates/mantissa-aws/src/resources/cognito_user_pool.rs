@@ -223,16 +223,19 @@ impl ResourceType for CognitoUserPool {
             return self.applied(&id).await;
         }
         let name = ctx.physical_name.as_str();
-        let create = || async {
-            let out = call(
-                "cognito-idp:CreateUserPool",
+        // The id is the server's: a retried create whose answer was lost would make a second pool.
+        let find = || async { Ok(self.find_owned(ctx).await?.map(|id| (id, None))) };
+        let policies = policies(props)?;
+        let (id, arn) = crate::retry::create_unique(
+            "cognito-idp:CreateUserPool",
+            || {
                 mantissa_aws_core::send_single_attempt!(
                     aws_sdk_cognitoidentityprovider,
                     self.clients
                         .cognito()
                         .create_user_pool()
                         .pool_name(name)
-                        .policies(policies(props)?)
+                        .policies(policies.clone())
                         .admin_create_user_config(admin_config(props))
                         .set_username_attributes(Some(
                             props.username_attributes.iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
@@ -241,19 +244,18 @@ impl ResourceType for CognitoUserPool {
                         // MFA needs the software token enabled first, which needs the pool.
                         .mfa_configuration(UserPoolMfaType::Off)
                         .set_user_pool_tags(Some(tags(props)))
-                ),
-            )
-            .await?;
-            let pool = out.user_pool();
-            let id = pool
-                .and_then(|p| p.id())
-                .filter(|id| !id.is_empty())
-                .ok_or_else(|| ProviderError::api("cognito-idp:CreateUserPool", "the response carries no pool id"))?;
-            Ok((id.to_string(), pool.and_then(|p| p.arn()).map(str::to_string)))
-        };
-        // The id is the server's: a retried create whose answer was lost would make a second pool.
-        let find = || async { Ok(self.find_owned(ctx).await?.map(|id| (id, None))) };
-        let (id, arn) = crate::retry::create_unique("cognito-idp:CreateUserPool", create, find).await?;
+                )
+            },
+            |out| {
+                let pool = out.user_pool();
+                let id = pool.and_then(|p| p.id()).filter(|id| !id.is_empty()).ok_or_else(|| {
+                    ProviderError::api("cognito-idp:CreateUserPool", "the response carries no pool id")
+                })?;
+                Ok((id.to_string(), pool.and_then(|p| p.arn()).map(str::to_string)))
+            },
+            find,
+        )
+        .await?;
         if arn.is_none() {
             // Adopted after a lost answer: that attempt made the pool from these very properties;
             // only the MFA setting, which needs the pool, remains.

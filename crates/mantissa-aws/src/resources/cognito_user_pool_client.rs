@@ -277,9 +277,12 @@ impl ResourceType for CognitoUserPoolClient {
                 });
             }
         }
-        let create = || async {
-            let out = call(
-                "cognito-idp:CreateUserPoolClient",
+        // The id is the server's: a retried create whose answer was lost would make a second
+        // client; the pool is this state's (checked above), so a client of this name in it is ours.
+        let find = || async { Ok(self.pick(ctx, &[pool.to_string()]).await?.map(|(_, client)| client)) };
+        let client = crate::retry::create_unique(
+            "cognito-idp:CreateUserPoolClient",
+            || {
                 mantissa_aws_core::send_single_attempt!(
                     aws_sdk_cognitoidentityprovider,
                     self.clients
@@ -294,17 +297,20 @@ impl ResourceType for CognitoUserPoolClient {
                         .refresh_token_validity(int(props.refresh_token_validity_days))
                         .token_validity_units(units())
                         .prevent_user_existence_errors(existence_errors(props))
-                ),
-            )
-            .await?;
-            out.user_pool_client().and_then(|c| c.client_id()).filter(|c| !c.is_empty()).map(str::to_string).ok_or_else(
-                || ProviderError::api("cognito-idp:CreateUserPoolClient", "the response carries no client id"),
-            )
-        };
-        // The id is the server's: a retried create whose answer was lost would make a second
-        // client; the pool is this state's (checked above), so a client of this name in it is ours.
-        let find = || async { Ok(self.pick(ctx, &[pool.to_string()]).await?.map(|(_, client)| client)) };
-        let client = crate::retry::create_unique("cognito-idp:CreateUserPoolClient", create, find).await?;
+                )
+            },
+            |out| {
+                out.user_pool_client()
+                    .and_then(|c| c.client_id())
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        ProviderError::api("cognito-idp:CreateUserPoolClient", "the response carries no client id")
+                    })
+            },
+            find,
+        )
+        .await?;
         Ok(Applied { id: client_key(pool, &client), attributes: attributes(&ctx.physical_name, pool, &client) })
     }
 
