@@ -41,21 +41,11 @@ fn normalize_fills_defaults_and_keeps_engine_tags() {
     let got = provider().normalize(&c, &json!({ "tags": tags })).unwrap();
     assert_eq!(
         got,
-        json!({
-            "versioning": true,
-            "encryption": {"kms_key_arn": null},
-            "public_access_block": {
-                "block_public_acls": true, "block_public_policy": true,
-                "ignore_public_acls": true, "restrict_public_buckets": true
-            },
-            "tls_only": true,
-            "lifecycle_rules": [],
-            "tags": {
-                "Environment": "dev", "ManagedBy": "mantissa", "Project": "mantissa-log",
-                "mantissa:address": "storage.logs",
-                "mantissa:lineage": "11111111-2222-3333-4444-555555555555"
-            }
-        })
+        crate::resources::s3_bucket::props::default_document(json!({
+            "Environment": "dev", "ManagedBy": "mantissa", "Project": "mantissa-log",
+            "mantissa:address": "storage.logs",
+            "mantissa:lineage": "11111111-2222-3333-4444-555555555555"
+        }))
     );
 }
 

@@ -13,17 +13,13 @@ pub enum Poll<T> {
     Pending(String),
 }
 
-/// How often and how long to poll.
-#[derive(Clone, Copy, Debug)]
-pub struct Patience {
-    pub first: Duration,
-    pub max_interval: Duration,
-    pub budget: Duration,
-}
+/// How often and how long to poll: spaced as retries are (the first interval, doubling up to
+/// `max_delay`, within the budget).
+pub type Patience = crate::retry::Backoff;
 
 /// Kinesis and Firehose usually settle within a minute or two; AWS documents up to several.
 pub const ACTIVE: Patience =
-    Patience { first: Duration::from_secs(1), max_interval: Duration::from_secs(10), budget: Duration::from_secs(300) };
+    Patience { first: Duration::from_secs(1), max_delay: Duration::from_secs(10), budget: Duration::from_secs(300) };
 
 /// Polls until `poll` is ready, fails, or the budget is spent (then an error naming `operation`
 /// and the last reason).
@@ -47,7 +43,7 @@ where
                     waited = ?waited, "waiting for the resource to settle");
                 tokio::time::sleep(interval).await;
                 waited += interval;
-                interval = (interval * 2).min(patience.max_interval);
+                interval = (interval * 2).min(patience.max_delay);
             }
             Poll::Pending(reason) => {
                 return Err(ProviderError::Api(ApiError {
@@ -68,7 +64,7 @@ mod tests {
 
     const FAST: Patience = Patience {
         first: Duration::from_millis(1),
-        max_interval: Duration::from_millis(2),
+        max_delay: Duration::from_millis(2),
         budget: Duration::from_millis(20),
     };
 

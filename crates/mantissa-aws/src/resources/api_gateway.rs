@@ -4,7 +4,7 @@
 //! sent, listings paged by `position`, ids assigned by a create, the not-found code, and tag
 //! updates by ARN.
 
-use crate::resources::tag_delta::{self, TagCalls};
+use crate::resources::tag_delta;
 use crate::sdk::AwsClients;
 use aws_sdk_apigateway::operation::get_authorizers::GetAuthorizersOutput;
 use aws_sdk_apigateway::operation::get_deployments::GetDeploymentsOutput;
@@ -14,7 +14,7 @@ use aws_sdk_apigateway::types::{Authorizer, Deployment, Op, PatchOperation, Reso
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use mantissa_aws_core::{call, call_or_none};
+use mantissa_aws_core::call_or_none;
 use mantissa_engine::{ApiError, ProviderError};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -204,18 +204,5 @@ pub async fn sync_tags(
     live: &BTreeMap<String, String>,
     desired: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let gw = clients.apigateway();
-    tag_delta::sync_tags(
-        live,
-        desired,
-        TagCalls::SET_THEN_REMOVE,
-        |set| {
-            call(
-                "apigateway:TagResource",
-                gw.tag_resource().resource_arn(arn).set_tags(Some(set.into_iter().collect())).send(),
-            )
-        },
-        |keys| call("apigateway:UntagResource", gw.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
-    )
-    .await
+    tag_delta::sync_map_tags!(clients.apigateway(), "apigateway", resource_arn, arn, live, desired)
 }

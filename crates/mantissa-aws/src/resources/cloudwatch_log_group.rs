@@ -16,7 +16,7 @@ use crate::AwsClients;
 use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
+use crate::resources::tag_delta::{sync_map_tags, user_tags};
 use crate::tags::Tags;
 use aws_sdk_cloudwatchlogs::Client;
 use mantissa_aws_core::{call, call_or_none};
@@ -104,20 +104,7 @@ impl CloudwatchLogGroup {
 
     async fn sync_tags(&self, arn: &str, desired: &Tags) -> Result<(), ProviderError> {
         let live = self.tags(arn).await?.unwrap_or_default();
-        let logs = self.logs();
-        sync_tags(
-            &live,
-            desired,
-            TagCalls::SET_THEN_REMOVE,
-            |set| {
-                call(
-                    "logs:TagResource",
-                    logs.tag_resource().resource_arn(arn).set_tags(Some(set.into_iter().collect())).send(),
-                )
-            },
-            |keys| call("logs:UntagResource", logs.untag_resource().resource_arn(arn).set_tag_keys(Some(keys)).send()),
-        )
-        .await
+        sync_map_tags!(self.logs(), "logs", resource_arn, arn, &live, desired)
     }
 
     async fn set_retention(&self, name: &str, days: Option<i32>) -> Result<(), ProviderError> {

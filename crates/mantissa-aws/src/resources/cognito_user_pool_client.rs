@@ -110,6 +110,20 @@ fn int(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+/// The settings CreateUserPoolClient and UpdateUserPoolClient both send, put on either request
+/// (their builders are different types): an update sends them all, as a left-out one is reset.
+macro_rules! with_settings {
+    ($request:expr, $props:expr) => {
+        $request
+            .set_explicit_auth_flows(Some(flows($props)))
+            .access_token_validity(int($props.access_token_validity_minutes))
+            .id_token_validity(int($props.id_token_validity_minutes))
+            .refresh_token_validity(int($props.refresh_token_validity_days))
+            .token_validity_units(units())
+            .prevent_user_existence_errors(existence_errors($props))
+    };
+}
+
 pub struct CognitoUserPoolClient {
     pub(crate) clients: AwsClients,
 }
@@ -168,19 +182,16 @@ impl CognitoUserPoolClient {
     ) -> Result<(), ProviderError> {
         call(
             "cognito-idp:UpdateUserPoolClient",
-            self.clients
-                .cognito()
-                .update_user_pool_client()
-                .user_pool_id(pool)
-                .client_id(client)
-                .client_name(&ctx.physical_name)
-                .set_explicit_auth_flows(Some(flows(props)))
-                .access_token_validity(int(props.access_token_validity_minutes))
-                .id_token_validity(int(props.id_token_validity_minutes))
-                .refresh_token_validity(int(props.refresh_token_validity_days))
-                .token_validity_units(units())
-                .prevent_user_existence_errors(existence_errors(props))
-                .send(),
+            with_settings!(
+                self.clients
+                    .cognito()
+                    .update_user_pool_client()
+                    .user_pool_id(pool)
+                    .client_id(client)
+                    .client_name(&ctx.physical_name),
+                props
+            )
+            .send(),
         )
         .await?;
         Ok(())
@@ -285,18 +296,15 @@ impl ResourceType for CognitoUserPoolClient {
             || {
                 mantissa_aws_core::send_single_attempt!(
                     aws_sdk_cognitoidentityprovider,
-                    self.clients
-                        .cognito()
-                        .create_user_pool_client()
-                        .user_pool_id(pool)
-                        .client_name(&ctx.physical_name)
-                        .generate_secret(props.generate_secret)
-                        .set_explicit_auth_flows(Some(flows(props)))
-                        .access_token_validity(int(props.access_token_validity_minutes))
-                        .id_token_validity(int(props.id_token_validity_minutes))
-                        .refresh_token_validity(int(props.refresh_token_validity_days))
-                        .token_validity_units(units())
-                        .prevent_user_existence_errors(existence_errors(props))
+                    with_settings!(
+                        self.clients
+                            .cognito()
+                            .create_user_pool_client()
+                            .user_pool_id(pool)
+                            .client_name(&ctx.physical_name)
+                            .generate_secret(props.generate_secret),
+                        props
+                    )
                 )
             },
             |out| {

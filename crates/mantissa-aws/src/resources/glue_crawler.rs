@@ -30,7 +30,7 @@ pub const TYPE_NAME: &str = "aws_glue_crawler";
 
 /// A crawl over a day's new folders takes minutes; deleting a running crawler waits for it to stop.
 const STOPPED: Patience =
-    Patience { first: Duration::from_secs(2), max_interval: Duration::from_secs(15), budget: Duration::from_secs(600) };
+    Patience { first: Duration::from_secs(2), max_delay: Duration::from_secs(15), budget: Duration::from_secs(600) };
 
 pub struct GlueCrawler {
     pub(crate) clients: AwsClients,

@@ -23,7 +23,7 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::Properties;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
-use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
+use crate::resources::tag_delta::{sync_map_tags, user_tags};
 use crate::retry::{Backoff, retry_while};
 use crate::tags::Tags;
 use crate::wait::{Patience, Poll, wait_until};
@@ -63,11 +63,8 @@ const ROLE_PROPAGATION: Backoff =
     Backoff { first: Duration::from_secs(1), max_delay: Duration::from_secs(10), budget: Duration::from_secs(300) };
 
 /// Lambda settles a create or an update within seconds; VPC functions can take minutes.
-const SETTLE: Patience = Patience {
-    first: Duration::from_millis(500),
-    max_interval: Duration::from_secs(5),
-    budget: Duration::from_secs(600),
-};
+const SETTLE: Patience =
+    Patience { first: Duration::from_millis(500), max_delay: Duration::from_secs(5), budget: Duration::from_secs(600) };
 
 pub struct LambdaFunction {
     pub(crate) clients: AwsClients,
@@ -304,20 +301,7 @@ impl LambdaFunction {
     }
 
     async fn sync_tags(&self, arn: &str, live: &Tags, desired: &Tags) -> Result<(), ProviderError> {
-        let lambda = self.lambda();
-        sync_tags(
-            live,
-            desired,
-            TagCalls::SET_THEN_REMOVE,
-            |set| {
-                call(
-                    "lambda:TagResource",
-                    lambda.tag_resource().resource(arn).set_tags(Some(set.into_iter().collect())).send(),
-                )
-            },
-            |keys| call("lambda:UntagResource", lambda.untag_resource().resource(arn).set_tag_keys(Some(keys)).send()),
-        )
-        .await
+        sync_map_tags!(self.lambda(), "lambda", resource, arn, live, desired)
     }
 
     /// Brings an existing function to `props`, writing only what differs.

@@ -3,7 +3,7 @@
 
 mod empty;
 mod lifecycle;
-mod props;
+pub(crate) mod props;
 mod read;
 mod write;
 

@@ -80,6 +80,36 @@ where
     Ok(())
 }
 
+/// [`sync_tags`] for a service whose TagResource takes a key-value map and whose UntagResource
+/// takes keys (API Gateway, CloudWatch Logs, Lambda), both addressed by ARN: sets what is added or
+/// changed, then untags what went. `$arn_field` is the requests' ARN setter (`resource_arn`, or
+/// Lambda's `resource`); `$service` the operations' prefix. A macro because each service's client
+/// and request builders are their own types.
+macro_rules! sync_map_tags {
+    ($client:expr, $service:literal, $arn_field:ident, $arn:expr, $live:expr, $desired:expr) => {{
+        let client = $client;
+        $crate::resources::tag_delta::sync_tags(
+            $live,
+            $desired,
+            $crate::resources::tag_delta::TagCalls::SET_THEN_REMOVE,
+            |set| {
+                mantissa_aws_core::call(
+                    concat!($service, ":TagResource"),
+                    client.tag_resource().$arn_field($arn).set_tags(Some(set.into_iter().collect())).send(),
+                )
+            },
+            |keys| {
+                mantissa_aws_core::call(
+                    concat!($service, ":UntagResource"),
+                    client.untag_resource().$arn_field($arn).set_tag_keys(Some(keys)).send(),
+                )
+            },
+        )
+        .await
+    }};
+}
+pub(crate) use sync_map_tags;
+
 /// Live tags as the provider reports them: AWS's own `aws:` tags left out, since nothing can
 /// change them and showing them would be a difference nothing can close.
 pub fn user_tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Tags {

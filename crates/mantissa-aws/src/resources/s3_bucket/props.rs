@@ -326,6 +326,23 @@ fn validate_rule(rule: &LifecycleRule, at: &dyn Fn(&str) -> String) -> Result<()
     Ok(())
 }
 
+/// The canonical document of a bucket with every default and `tags`: what tests compare a
+/// normalized bucket with.
+#[cfg(test)]
+pub(crate) fn default_document(tags: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "versioning": true,
+        "encryption": {"kms_key_arn": null},
+        "public_access_block": {
+            "block_public_acls": true, "block_public_policy": true,
+            "ignore_public_acls": true, "restrict_public_buckets": true
+        },
+        "tls_only": true,
+        "lifecycle_rules": [],
+        "tags": tags
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,20 +353,7 @@ mod tests {
     fn empty_document_gets_every_default() {
         let props: BucketProps = decode(&json!({})).unwrap();
         assert_eq!(props, BucketProps::default());
-        assert_eq!(
-            serde_json::to_value(&props).unwrap(),
-            json!({
-                "versioning": true,
-                "encryption": {"kms_key_arn": null},
-                "public_access_block": {
-                    "block_public_acls": true, "block_public_policy": true,
-                    "ignore_public_acls": true, "restrict_public_buckets": true
-                },
-                "tls_only": true,
-                "lifecycle_rules": [],
-                "tags": {}
-            })
-        );
+        assert_eq!(serde_json::to_value(&props).unwrap(), default_document(json!({})));
     }
 
     #[test]
