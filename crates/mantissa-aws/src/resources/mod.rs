@@ -6,14 +6,18 @@
 //! and its tests, and nothing else:
 //!
 //! - `resources/<type>.rs`: the module doc (what the resource is, its id, how a rerun after a
-//!   crash finds what an interrupted run made), `TYPE_NAME`, the `TypeSchema` (`force_new` is
-//!   the one statement of what cannot change in place: the adapter in [`crate::resource`]
-//!   refuses those keys, and keys that are no property, before any call), the `TypeDoc`, and
-//!   the [`crate::resource::ResourceType`] impl: the SDK mapping, every request sent through
-//!   [`mantissa_aws_core::call`] / `call_or_none` / `collect`, tags through
-//!   `tag_delta::sync_tags`.
+//!   crash finds what an interrupted run made), `TYPE_NAME`, a struct holding the shared
+//!   `AwsClients` (built in [`all`]), and its [`crate::resource::ResourceType`] impl: the
+//!   `SCHEMA` const (`force_new` is the one statement of what cannot change in place: the
+//!   adapter in [`crate::resource`] refuses those keys, and keys that are no property, before
+//!   any call), the `DOC` const, and `read`/`create`/`update`/`delete` as `async fn`s over the
+//!   SDK, every request sent through [`mantissa_aws_core::call`] / `call_or_none` / `collect`
+//!   (a create whose id the server assigns through `retry::create_unique`), tags through
+//!   `tag_delta::sync_tags` (or `sync_map_tags!`). `validate`, `canonicalize` and
+//!   `planned_attributes` come from the trait's defaults unless the type needs more.
 //! - `resources/<type>/props.rs`: the typed properties (serde + JSON Schema, documented, as the
-//!   reference shows them) and their validation.
+//!   reference shows them; `#[serde(default)]` on the struct where every field has one) and
+//!   their `impl Properties` (validation, canonical order), with their unit tests.
 //! - `resources/<type>/read.rs` and `<type>/write.rs`: only for a large type, one whose
 //!   `<type>.rs` would pass about 400 lines with its reads and writes inline; other helpers of
 //!   one type (a policy document, an emulator workaround) are files of their own beside them.
