@@ -18,6 +18,7 @@ pub mod config;
 pub mod error;
 pub mod failpoint;
 pub mod partition;
+pub mod policy;
 pub mod retry;
 pub mod s3;
 

@@ -2,6 +2,7 @@
 //! the S3 state backend alike: the TLS-only bucket policy (and how to recognise one), and an
 //! emulator answer the SDK refuses to parse although it carries the versioning status.
 
+use crate::policy::canonical_policy;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use serde_json::{Value, json};
@@ -29,7 +30,7 @@ pub fn tls_only_policy(bucket: &str, partition: &str) -> Value {
 /// Whether `live` (the policy text S3 returned) is exactly the TLS-only policy for this bucket.
 pub fn is_tls_only_policy(live: &str, bucket: &str, partition: &str) -> bool {
     match serde_json::from_str::<Value>(live) {
-        Ok(v) => canonical(v) == canonical(tls_only_policy(bucket, partition)),
+        Ok(v) => canonical_policy(v) == canonical_policy(tls_only_policy(bucket, partition)),
         Err(_) => false,
     }
 }
@@ -38,25 +39,6 @@ pub fn is_tls_only_policy(live: &str, bucket: &str, partition: &str) -> bool {
 pub fn denies_insecure_transport(statement: &Value) -> bool {
     statement.get("Effect").and_then(Value::as_str) == Some("Deny")
         && statement.get("Condition").is_some_and(|c| c.to_string().contains("aws:SecureTransport"))
-}
-
-/// Rewrites what IAM treats as equivalent into one spelling: one-element arrays as their element,
-/// arrays in sorted order, booleans as the strings IAM compares them as. Object key order is
-/// already irrelevant to `Value`'s equality.
-fn canonical(v: Value) -> Value {
-    match v {
-        Value::Array(items) => {
-            let mut items: Vec<Value> = items.into_iter().map(canonical).collect();
-            if items.len() == 1 {
-                return items.remove(0);
-            }
-            items.sort_by_key(|i| i.to_string());
-            Value::Array(items)
-        }
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, canonical(v))).collect()),
-        Value::Bool(b) => Value::String(b.to_string()),
-        other => other,
-    }
 }
 
 /// moto 5.2.5 names the root element of a GetBucketVersioning answer

@@ -16,25 +16,10 @@ pub fn sorted_keys(v: Value) -> Value {
     }
 }
 
-/// An IAM policy document as IAM compares it: one-element arrays as their element, arrays of
-/// values in sorted order, booleans as the strings IAM compares them as, keys sorted.
+/// An IAM policy document as IAM compares it ([`mantissa_aws_core::policy::canonical_policy`]),
+/// with its keys sorted, as state records it.
 pub fn canonical_policy(v: Value) -> Value {
-    fn walk(v: Value) -> Value {
-        match v {
-            Value::Array(items) => {
-                let mut items: Vec<Value> = items.into_iter().map(walk).collect();
-                if items.len() == 1 {
-                    return items.remove(0);
-                }
-                items.sort_by_key(|i| i.to_string());
-                Value::Array(items)
-            }
-            Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, walk(v))).collect()),
-            Value::Bool(b) => Value::String(b.to_string()),
-            other => other,
-        }
-    }
-    sorted_keys(walk(v))
+    sorted_keys(mantissa_aws_core::policy::canonical_policy(v))
 }
 
 #[cfg(test)]
