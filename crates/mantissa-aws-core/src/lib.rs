@@ -7,6 +7,7 @@
 //!   not-found handling, pagination);
 //! - [`error`]: SDK errors as the engine's [`mantissa_engine::ApiError`];
 //! - [`partition`]: the ARN partition and DNS suffix of a region;
+//! - [`permissions`]: the operations each caller lists beside its code, and their IAM actions;
 //! - [`failpoint`]: the crash-test interceptor;
 //! - [`s3`]: the TLS-only bucket policy and the emulator's versioning answer, for the bucket type
 //!   and the state backend.
@@ -18,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod failpoint;
 pub mod partition;
+pub mod permissions;
 pub mod policy;
 pub mod retry;
 pub mod s3;

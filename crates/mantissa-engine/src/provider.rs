@@ -322,12 +322,21 @@ pub struct TypeDoc {
     /// Where the moto emulator differs from AWS for this type and how the tests cover it (the
     /// list in docs/testing.md, by type); empty when none is known.
     pub emulator: &'static [&'static str],
+    /// What the type needs IAM to allow, as the provider writes it (for the AWS provider, the
+    /// type's `permissions.txt`: the ARN patterns it acts on and the operations its code sends);
+    /// the deployer policy (`mantissa policy`) is built from these. Empty for the fake provider.
+    pub permissions: &'static str,
 }
 
 impl TypeDoc {
     /// The doc of a type the emulator serves as AWS does.
     pub const fn new(import_id: &'static str) -> Self {
-        Self { import_id, emulator: &[] }
+        Self { import_id, emulator: &[], permissions: "" }
+    }
+
+    /// What the type needs IAM to allow (see [`TypeDoc::permissions`]).
+    pub const fn permissions(self, text: &'static str) -> Self {
+        Self { permissions: text, ..self }
     }
 
     /// Where the emulator differs from AWS, one note each.
