@@ -4,6 +4,7 @@
 use crate::decode::{decode, encode, first_unknown_path};
 use crate::reference::TypeDoc;
 use async_trait::async_trait;
+use mantissa_aws_core::permissions::Permissions;
 use mantissa_engine::{Applied, LiveResource, PropertyError, ProviderError, ResourceContext, TypeSchema};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -157,6 +158,8 @@ pub trait ResourceType: Send + Sync + 'static {
 pub trait ErasedResource: Send + Sync {
     fn schema(&self) -> &'static TypeSchema;
     fn doc(&self) -> &'static TypeDoc;
+    /// What the type needs IAM to allow: its `TypeDoc`'s permissions text.
+    fn permissions(&self) -> Permissions;
     fn json_schema(&self) -> Value;
     fn unreadable(&self) -> &'static [&'static str];
     fn normalize(&self, ctx: &ResourceContext, props: &Value) -> Result<Value, PropertyError>;
@@ -234,6 +237,10 @@ impl<T: ResourceType> Erased<T> {
 impl<T: ResourceType> ErasedResource for Erased<T> {
     fn schema(&self) -> &'static TypeSchema {
         T::SCHEMA
+    }
+
+    fn permissions(&self) -> Permissions {
+        Permissions(T::DOC.permissions)
     }
 
     fn doc(&self) -> &'static TypeDoc {

@@ -13,6 +13,10 @@ pub async fn caller_identity(config: &SdkConfig) -> Result<(String, String), Pro
     identity(&aws_sdk_sts::Client::new(config)).await
 }
 
+/// What the account guard calls before the first write (every run that writes, and `doctor`).
+pub const GUARD_PERMISSIONS: mantissa_aws_core::permissions::Permissions =
+    mantissa_aws_core::permissions::Permissions("resource *\nsts:GetCallerIdentity");
+
 async fn identity(sts: &aws_sdk_sts::Client) -> Result<(String, String), ProviderError> {
     let out = call("sts:GetCallerIdentity", sts.get_caller_identity().send()).await?;
     let account = out.account().unwrap_or_default().to_string();

@@ -20,6 +20,12 @@ pub use bootstrap::bootstrap;
 // What a bootstrap reports is the engine's vocabulary, so the command layer renders it without this crate.
 pub use mantissa_engine::operation::bootstrap::{BootstrapStep, StepOutcome};
 
+/// What the backend needs IAM to allow (`permissions.txt`): the state object and its journal
+/// objects in the bucket, and the lock table's items. `init`'s bootstrap calls more (it creates
+/// the bucket and the table) and is not part of a deployer's policy.
+pub const PERMISSIONS: mantissa_aws_core::permissions::Permissions =
+    mantissa_aws_core::permissions::Permissions(include_str!("permissions.txt"));
+
 use aws_config::SdkConfig;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};

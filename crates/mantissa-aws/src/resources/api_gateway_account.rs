@@ -76,7 +76,9 @@ impl ResourceType for ApiGatewayAccount {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Parent).attributes(&["cloudwatch_role_arn_in_effect"]);
+
     const DOC: &'static TypeDoc = &TypeDoc {
+        permissions: include_str!("api_gateway_account/permissions.txt"),
         import_id: "the ARN of the CloudWatch role API Gateway is to use (the account-wide setting of the region)",
         emulator: &[],
     };

@@ -96,7 +96,9 @@ impl ResourceType for ApiAuthorizer {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
         .force_new(&["rest_api_id"])
         .attributes(&["name", "authorizer_id"]);
+
     const DOC: &'static TypeDoc = &TypeDoc {
+        permissions: include_str!("api_gateway_authorizer/permissions.txt"),
         import_id: ID_SHAPE,
         emulator: &[
             "moto's UpdateAuthorizer has no `providerARNs` patch: that update request is tested with `aws-smithy-mocks`.",

@@ -99,7 +99,12 @@ impl ResourceType for ApiDeployment {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
         .force_new(&["rest_api_id", "description", "triggers"])
         .attributes(&["deployment_id"]);
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: ID_SHAPE, emulator: &[] };
+
+    const DOC: &'static TypeDoc = &TypeDoc {
+        permissions: include_str!("api_gateway_deployment/permissions.txt"),
+        import_id: ID_SHAPE,
+        emulator: &[],
+    };
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the
     /// deployment by its description.

@@ -185,7 +185,9 @@ impl ResourceType for ApiMethod {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
         .force_new(&["rest_api_id", "resource_id", "http_method"])
         .attributes(&["config_hash"]);
+
     const DOC: &'static TypeDoc = &TypeDoc {
+        permissions: include_str!("api_gateway_method/permissions.txt"),
         import_id: ID_SHAPE,
         emulator: &[
             "moto has no UpdateMethod or UpdateIntegration: a method is changed by delete + put, which AWS accepts as well, and which the emulator tests exercise.",

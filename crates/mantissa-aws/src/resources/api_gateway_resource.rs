@@ -58,7 +58,12 @@ impl ResourceType for ApiResourceType {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
         .force_new(&["rest_api_id", "parent_id", "path_part"])
         .attributes(&["resource_id", "path"]);
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: ID_SHAPE, emulator: &[] };
+
+    const DOC: &'static TypeDoc = &TypeDoc {
+        permissions: include_str!("api_gateway_resource/permissions.txt"),
+        import_id: ID_SHAPE,
+        emulator: &[],
+    };
 
     /// Without a recorded id there is no API to look in: `None`, and create finds the resource
     /// by its parent and path part.

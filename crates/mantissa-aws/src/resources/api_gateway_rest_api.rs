@@ -158,7 +158,9 @@ impl ResourceType for RestApiType {
         .force_new(&["endpoint_type"])
         .attributes(&["name", "arn", "root_resource_id", "execution_arn"])
         .taggable();
+
     const DOC: &'static TypeDoc = &TypeDoc {
+        permissions: include_str!("api_gateway_rest_api/permissions.txt"),
         import_id: "the REST API id AWS assigned (e.g. `a1b2c3d4e5`)",
         emulator: &[
             "moto has no API Gateway tagging calls: REST APIs are tagged at CreateRestApi, and the Resource Groups tagging API lists no REST APIs there, so an API is found by name and its own tags.",

@@ -166,7 +166,9 @@ impl ResourceType for ApiStage {
         .force_new(&["rest_api_id", "stage_name"])
         .attributes(&["stage_name", "invoke_url", "arn"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc { import_id: ID_SHAPE, emulator: &[] };
+
+    const DOC: &'static TypeDoc =
+        &TypeDoc { permissions: include_str!("api_gateway_stage/permissions.txt"), import_id: ID_SHAPE, emulator: &[] };
 
     fn complete(&self, ctx: &ResourceContext, p: &mut StageProps) {
         if p.stage_name.is_none() {

@@ -42,7 +42,8 @@ impl ResourceType for AthenaWorkgroup {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Bare, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the workgroup name (`{project_prefix}-{environment}`)").emulator(&[
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the workgroup name (`{project_prefix}-{environment}`)").permissions(include_str!("athena_workgroup/permissions.txt")).emulator(&[
         "moto has no UpdateWorkGroup: the update request is tested with `aws-smithy-mocks`; create, read and delete run against the emulator.",
     ]);
 

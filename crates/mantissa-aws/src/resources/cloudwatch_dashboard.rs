@@ -79,7 +79,8 @@ impl ResourceType for CloudwatchDashboard {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Journal).attributes(&["name", "arn"]);
-    const DOC: &'static TypeDoc = &TypeDoc::new("the dashboard name").emulator(&[
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the dashboard name").permissions(include_str!("cloudwatch_dashboard/permissions.txt")).emulator(&[
         "`aws-sdk-cloudwatch` 1.100 speaks Smithy RPC v2 CBOR, which moto does not: the crate is pinned to `~1.99` (the query protocol, which AWS still serves).",
     ]);
 

@@ -100,7 +100,9 @@ impl ResourceType for CloudwatchEventRule {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the rule name (on the default event bus)");
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the rule name (on the default event bus)")
+        .permissions(include_str!("cloudwatch_event_rule/permissions.txt"));
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

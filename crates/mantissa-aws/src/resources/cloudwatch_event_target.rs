@@ -64,7 +64,9 @@ impl ResourceType for CloudwatchEventTarget {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["rule", "target_id"]);
-    const DOC: &'static TypeDoc = &TypeDoc::new("`{rule name}/{target id}`");
+
+    const DOC: &'static TypeDoc =
+        &TypeDoc::new("`{rule name}/{target id}`").permissions(include_str!("cloudwatch_event_target/permissions.txt"));
 
     /// Without a recorded id there is nothing to look up by: the rule and target id are
     /// properties. A create then overwrites whatever target an interrupted run left.

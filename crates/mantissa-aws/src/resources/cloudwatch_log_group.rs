@@ -198,7 +198,8 @@ impl ResourceType for CloudwatchLogGroup {
         // rename, which a group named by property would be forever. `name` is a property instead.
         .attributes(&["arn", "log_group_name"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)")
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the log group name (e.g. `/aws/lambda/mantissa-log-dev-alert-router`)").permissions(include_str!("cloudwatch_log_group/permissions.txt"))
         .emulator(&[
             "moto accepts retention values AWS rejects (366 days, say): mantissa checks the allowed values itself, with unit tests.",
         ]);

@@ -155,7 +155,8 @@ impl ResourceType for CloudwatchMetricAlarm {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the alarm name").emulator(&[
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the alarm name").permissions(include_str!("cloudwatch_metric_alarm/permissions.txt")).emulator(&[
         "moto accepts periods AWS rejects (7 seconds, say): mantissa checks them itself, with unit tests.",
         "`aws-sdk-cloudwatch` is pinned to `~1.99` (the query protocol): moto does not speak the Smithy RPC v2 CBOR protocol of 1.100 and later.",
     ]);

@@ -192,7 +192,8 @@ impl ResourceType for CognitoUserPool {
         .taggable()
         // The pool holds the users: replacing it deletes every account.
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)")
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the user pool id AWS assigned (e.g. `us-east-1_AbCdEfGhI`)").permissions(include_str!("cognito_user_pool/permissions.txt"))
         .emulator(&[
             "UpdateUserPool resets the fields it is not given, in moto as on AWS: every update sends the whole configuration.",
             "The username attributes cannot change on AWS: a change is a replace, which the type's protection refuses unless the pool is named with `--allow-destroy`.",

@@ -224,7 +224,9 @@ impl ResourceType for CognitoUserPoolClient {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
         .force_new(&["user_pool_id", "generate_secret"])
         .attributes(&["name", "client_id"]);
-    const DOC: &'static TypeDoc = &TypeDoc::new("`{user pool id}/{client id}`");
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("`{user pool id}/{client id}`")
+        .permissions(include_str!("cognito_user_pool_client/permissions.txt"));
 
     fn canonicalize(&self, props: &mut ClientProps) {
         props.explicit_auth_flows.sort();

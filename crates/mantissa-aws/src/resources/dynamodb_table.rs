@@ -72,7 +72,8 @@ impl ResourceType for DynamodbTable {
         .attributes(&["name", "arn", "stream_arn"])
         .taggable()
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the table name").emulator(&[
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the table name").permissions(include_str!("dynamodb_table/permissions.txt")).emulator(&[
         "moto's UpdateTable ignores SSESpecification: changing `server_side_encryption` is tested with `aws-smithy-mocks`.",
     ]);
 

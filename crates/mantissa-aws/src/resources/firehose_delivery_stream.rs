@@ -45,7 +45,9 @@ impl ResourceType for FirehoseDeliveryStream {
         .force_new(&["source"])
         .attributes(&["name", "arn"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the delivery stream name");
+
+    const DOC: &'static TypeDoc =
+        &TypeDoc::new("the delivery stream name").permissions(include_str!("firehose_delivery_stream/permissions.txt"));
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

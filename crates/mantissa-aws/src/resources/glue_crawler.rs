@@ -168,7 +168,8 @@ impl ResourceType for GlueCrawler {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the crawler name").emulator(&[
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the crawler name").permissions(include_str!("glue_crawler/permissions.txt")).emulator(&[
         "moto has no UpdateCrawler: the update request is tested with `aws-smithy-mocks`; create, read, tags and delete run against the emulator.",
     ]);
 

@@ -65,7 +65,9 @@ impl ResourceType for GlueDatabase {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Underscored, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the database name (`{project_prefix}_{environment}`, `-` → `_`)");
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the database name (`{project_prefix}_{environment}`, `-` → `_`)")
+        .permissions(include_str!("glue_database/permissions.txt"));
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

@@ -79,7 +79,9 @@ impl ResourceType for GlueTable {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Key, Ownership::Parent)
         .force_new(&["database_name"])
         .attributes(&["name", "database_name"]);
-    const DOC: &'static TypeDoc = &TypeDoc::new("`{database name}:{table name}`");
+
+    const DOC: &'static TypeDoc =
+        &TypeDoc::new("`{database name}:{table name}`").permissions(include_str!("glue_table/permissions.txt"));
 
     fn validate(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<(), PropertyError> {
         props::validate(&ctx.physical_name, &environment_database(ctx), props)

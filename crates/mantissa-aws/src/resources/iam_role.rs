@@ -43,7 +43,8 @@ impl ResourceType for IamRole {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
         .attributes(&["name", "arn", "unique_id"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the role name");
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the role name").permissions(include_str!("iam_role/permissions.txt"));
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);

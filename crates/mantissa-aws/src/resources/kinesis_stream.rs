@@ -46,7 +46,8 @@ impl ResourceType for KinesisStream {
         .attributes(&["name", "arn"])
         .taggable()
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the stream name").emulator(&[
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the stream name").permissions(include_str!("kinesis_stream/permissions.txt")).emulator(&[
         "moto's CreateStream drops its Tags: mantissa tags with AddTagsToStream after the create, which AWS accepts as well.",
     ]);
 

@@ -357,7 +357,8 @@ impl ResourceType for LambdaFunction {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
         .attributes(&["name", "arn", "invoke_arn"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the function name").emulator(&[
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the function name").permissions(include_str!("lambda_function/permissions.txt")).emulator(&[
         "Invoke needs Docker in moto, which the test machines lack: functions are tested for creation, code and configuration, never run.",
         "moto's UpdateFunctionConfiguration does not keep KMSKeyArn: that update is tested with `aws-smithy-mocks`.",
     ]);

@@ -78,7 +78,8 @@ impl ResourceType for LambdaPermission {
         "principal",
         "source_arn",
     ]);
-    const DOC: &'static TypeDoc = &TypeDoc::new("`{function name}/{statement id}`").emulator(&[
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("`{function name}/{statement id}`").permissions(include_str!("lambda_permission/permissions.txt")).emulator(&[
         "moto's AddPermission with a statement id already in the policy appends a second statement instead of failing: mantissa reads the policy (GetPolicy) first.",
         "moto accepts duplicate statement ids AWS rejects: mantissa checks them itself, with unit tests.",
     ]);

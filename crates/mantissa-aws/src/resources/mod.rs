@@ -10,7 +10,8 @@
 //!   `AwsClients` (built in [`all`]), and its [`crate::resource::ResourceType`] impl: the
 //!   `SCHEMA` const (`force_new` is the one statement of what cannot change in place: the
 //!   adapter in [`crate::resource`] refuses those keys, and keys that are no property, before
-//!   any call), the `DOC` const, and `read`/`create`/`update`/`delete` as `async fn`s over the
+//!   any call), the `PERMISSIONS` const (the ARN patterns it acts on, and its operations from
+//!   `<type>/operations.txt`), the `DOC` const, and `read`/`create`/`update`/`delete` as `async fn`s over the
 //!   SDK, every request sent through [`mantissa_aws_core::call`] / `call_or_none` / `collect`
 //!   (a create whose id the server assigns through `retry::create_unique`), tags through
 //!   `tag_delta::sync_tags` (or `sync_map_tags!`). `validate`, `canonicalize` and
@@ -21,6 +22,10 @@
 //! - `resources/<type>/read.rs` and `<type>/write.rs`: only for a large type, one whose
 //!   `<type>.rs` would pass about 400 lines with its reads and writes inline; other helpers of
 //!   one type (a policy document, an emulator workaround) are files of their own beside them.
+//! - `resources/<type>/operations.txt`: every AWS operation the type's code sends, one per line,
+//!   with the path that needs it when a plain apply, plan and destroy may not
+//!   ([`mantissa_aws_core::permissions::Operations`]); `permissions_tests` fails when the code
+//!   calls an operation the list lacks, or the list holds one the code never calls.
 //! - Tests: unit tests in the file they test; the type against the emulator in
 //!   `tests/moto/<type>.rs`; `<type>/mocked_tests.rs` only for calls the emulator lacks.
 //!
@@ -99,6 +104,9 @@ pub fn all(clients: &AwsClients, stack_dir: Option<PathBuf>) -> Vec<Box<dyn Eras
         erase(api_gateway_account::ApiGatewayAccount { clients: clients.clone() }),
     ]
 }
+
+#[cfg(test)]
+mod permissions_tests;
 
 #[cfg(test)]
 mod tests {

@@ -96,7 +96,8 @@ impl ResourceType for S3Bucket {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags)
         .attributes(&["name", "arn", "domain_name", "regional_domain_name"])
         .taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the bucket name").emulator(&[
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the bucket name").permissions(include_str!("s3_bucket/permissions.txt")).emulator(&[
         "moto applies a bucket policy's Deny with its Condition ignored, so a TLS-only policy denies every request: over a plain-http endpoint the state bucket's TLS statement is left out (with a warning), and destroy removes a bucket's policy before emptying it.",
         "New buckets report no default encryption in moto, where AWS reports SSE-S3: \"none\" is read as SSE-S3.",
         "moto answers GetBucketVersioning with a root element the SDK refuses: the status is recovered from the raw answer (`mantissa-aws-core/src/s3.rs`, never reached against AWS).",

@@ -86,7 +86,8 @@ impl ResourceType for Secret {
         .attributes(&["name", "arn", "version_id"])
         .taggable()
         .protected();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the secret name (`{project_prefix}/{environment}/{name}`) or its ARN")
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the secret name (`{project_prefix}/{environment}/{name}`) or its ARN").permissions(include_str!("secretsmanager_secret/permissions.txt"))
         .emulator(&[
             "DeleteSecret keeps a recovery window, in moto as on AWS: creating a secret whose name is pending deletion restores and adopts it, and the emulator tests cover that.",
         ]);

@@ -95,7 +95,8 @@ impl ResourceType for SnsTopic {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Tags).attributes(&["name", "arn"]).taggable();
-    const DOC: &'static TypeDoc = &TypeDoc::new("the topic ARN");
+
+    const DOC: &'static TypeDoc = &TypeDoc::new("the topic ARN").permissions(include_str!("sns_topic/permissions.txt"));
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let arn = match id {

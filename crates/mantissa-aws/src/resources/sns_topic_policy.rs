@@ -41,7 +41,9 @@ impl ResourceType for SnsTopicPolicy {
 
     const SCHEMA: &'static TypeSchema =
         &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent).force_new(&["arn"]);
-    const DOC: &'static TypeDoc = &TypeDoc::new("the topic ARN");
+
+    const DOC: &'static TypeDoc =
+        &TypeDoc::new("the topic ARN").permissions(include_str!("sns_topic_policy/permissions.txt"));
 
     /// Without a recorded id there is nothing to look up by; a topic with SNS's default policy
     /// has no policy of ours.

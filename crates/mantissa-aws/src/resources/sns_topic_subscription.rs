@@ -84,7 +84,9 @@ impl ResourceType for SnsTopicSubscription {
     const SCHEMA: &'static TypeSchema = &TypeSchema::new(TYPE_NAME, NameStyle::Dashed, Ownership::Parent)
         .force_new(&["topic_arn", "protocol", "endpoint"])
         .attributes(&["arn", "pending_confirmation"]);
-    const DOC: &'static TypeDoc = &TypeDoc::new("the subscription ARN");
+
+    const DOC: &'static TypeDoc =
+        &TypeDoc::new("the subscription ARN").permissions(include_str!("sns_topic_subscription/permissions.txt"));
 
     /// Without a recorded id there is nothing to look up by: the read contract passes no
     /// properties, so the topic is unknown here. `create` is what finds an existing subscription
