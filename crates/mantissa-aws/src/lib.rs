@@ -2,6 +2,7 @@
 //! per resource type under [`resources`], each a typed [`resource::ResourceType`].
 
 pub mod decode;
+pub mod deployer_policy;
 pub mod reference;
 pub mod resource;
 pub mod resources;
@@ -12,7 +13,7 @@ pub mod wait;
 
 pub use sdk::{AwsClients, AwsSettings, ServiceClient, caller_identity, load_sdk_config};
 // The shared plumbing, under the names the resource types have always used.
-pub use mantissa_aws_core::{call, failpoint, partition};
+pub use mantissa_aws_core::{call, failpoint, partition, permissions};
 
 use async_trait::async_trait;
 use mantissa_engine::{Applied, LiveResource, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema};
@@ -75,6 +76,11 @@ impl AwsProvider {
     /// the resource reference (docs/resources/) is generated from.
     pub fn references() -> Vec<(&'static TypeSchema, &'static reference::TypeDoc, Value)> {
         Self::offline().types.values().map(|t| (t.schema(), t.doc(), t.json_schema())).collect()
+    }
+
+    /// Every type's resources and operations by type name, for the deployer policy.
+    pub fn permissions() -> BTreeMap<&'static str, mantissa_aws_core::permissions::Permissions> {
+        Self::offline().types.iter().map(|(name, t)| (*name, t.permissions())).collect()
     }
 
     fn get(&self, type_name: &str) -> Result<&dyn ErasedResource, ProviderError> {

@@ -91,6 +91,17 @@ pub enum Command {
         Examples:\n  mantissa graph -e dev > graph.dot\n  mantissa graph -e dev | dot -Tsvg > graph.svg")]
     Graph(EnvArgs),
 
+    /// Print the least-privilege IAM policy for the identity that runs plan, apply and destroy.
+    #[command(after_help = "Generated from the resource types the stack uses and the API operations their code \
+        calls, scoped to the environment's names (buckets arn:aws:s3:::{prefix}-{env}-*, functions, roles, tables, \
+        log groups, ...), with the state bucket and lock table, and iam:PassRole limited to the stack's roles and \
+        the services they are passed to. No AWS call. Pin account_id in the environment file to scope ARNs to \
+        one account. `mantissa init` needs more (it creates the state bucket and table): run it with an admin.\n\n\
+        Examples:\n  mantissa policy -e prod > deployer-policy.json\n  \
+        aws iam create-policy --policy-name mantissa-prod-deployer --policy-document file://deployer-policy.json\n  \
+        mantissa policy -e prod --read-only > plan-only-policy.json   # for plan and drift jobs")]
+    Policy(PolicyArgs),
+
     /// Write the JSON Schemas (draft-07) of the environment, stack and module files, for editors.
     #[command(after_help = "Files: environment.schema.json, stack.schema.json, module.schema.json. A YAML \
         file whose first line is `# yaml-language-server: $schema=<path>` gets completion and checks in \
@@ -365,6 +376,16 @@ pub struct DriftArgs {
     /// How many resources to read at once.
     #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PolicyArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+
+    /// Only what plan and drift need: every read, no write (no lock either).
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Args, Clone)]

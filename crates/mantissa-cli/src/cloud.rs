@@ -6,11 +6,20 @@
 use async_trait::async_trait;
 use mantissa_config::{Backend, Environment};
 use mantissa_engine::operation::bootstrap::BootstrapStep;
+use mantissa_engine::operation::names::NamedResource;
 use mantissa_engine::{BackendError, Provider, StateBackend, TypeDoc, TypeSchema};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// What `mantissa policy` asks the cloud for: the policy of the identity that runs plan, apply
+/// and destroy of `resources` in `env` (with `read_only`, plan and drift only).
+pub struct PolicyRequest<'a> {
+    pub env: &'a Environment,
+    pub resources: &'a [NamedResource],
+    pub read_only: bool,
+}
 
 /// One resource type as the reference pages describe it: its engine schema, the metadata its code
 /// declares beside it, and the JSON Schema of its properties.
@@ -31,6 +40,9 @@ pub trait Cloud: Send + Sync {
 
     /// Every type's properties JSON Schema by type name (`schema`).
     fn json_schemas(&self) -> BTreeMap<&'static str, Value>;
+
+    /// The least-privilege IAM policy document `request` asks for (`policy`). No call.
+    fn deployer_policy(&self, request: &PolicyRequest<'_>) -> Value;
 
     /// The state backend `backend` (the environment's `backend:`) names.
     async fn remote_backend(&self, env: &Environment, backend: &Backend) -> Box<dyn StateBackend>;

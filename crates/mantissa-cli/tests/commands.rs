@@ -4,7 +4,7 @@
 //! the real binary are the `mantissa` crate's e2e tests.
 
 use async_trait::async_trait;
-use mantissa_cli::{Cloud, TypeReference, execute, exit_code};
+use mantissa_cli::{Cloud, PolicyRequest, TypeReference, execute, exit_code};
 use mantissa_config::{Backend, Environment};
 use mantissa_engine::fake::FakeProvider;
 use mantissa_engine::operation::bootstrap::BootstrapStep;
@@ -17,6 +17,8 @@ use std::sync::Arc;
 /// A cloud of fake buckets and policies; the environment keeps its state in the local file.
 struct FakeCloud {
     provider: Arc<FakeProvider>,
+    /// What each `policy` asked for: (type, name) of every resource, and whether read-only.
+    policy_requests: std::sync::Mutex<Vec<(Vec<(String, String)>, bool)>>,
 }
 
 #[async_trait]
@@ -35,6 +37,18 @@ impl Cloud for FakeCloud {
 
     fn json_schemas(&self) -> BTreeMap<&'static str, Value> {
         BTreeMap::new()
+    }
+
+    /// One statement per resource, on its name; the request is recorded for the test.
+    fn deployer_policy(&self, request: &PolicyRequest<'_>) -> Value {
+        let named = request.resources.iter().map(|r| (r.type_name.to_string(), r.name.clone())).collect();
+        self.policy_requests.lock().unwrap().push((named, request.read_only));
+        let statements: Vec<Value> = request
+            .resources
+            .iter()
+            .map(|r| serde_json::json!({"Effect": "Allow", "Action": format!("fake:{}", r.type_name), "Resource": r.name}))
+            .collect();
+        serde_json::json!({"Version": "2012-10-17", "Statement": statements, "ReadOnly": request.read_only})
     }
 
     async fn remote_backend(&self, _env: &Environment, _backend: &Backend) -> Box<dyn StateBackend> {
@@ -89,9 +103,20 @@ fn apply_plan_destroy_and_a_failing_apply_run_from_argv_over_the_fake_provider()
     write(root, "stacks/test/stack.yaml", STACK);
     write(root, "stacks/test/storage.yaml", STORAGE);
     std::env::set_current_dir(root).unwrap();
-    let cloud = FakeCloud { provider: Arc::new(FakeProvider::default()) };
+    let cloud = FakeCloud { provider: Arc::new(FakeProvider::default()), policy_requests: Default::default() };
 
     assert_eq!(mantissa(&cloud, &["validate", "-e", "dev"]).unwrap(), 0);
+
+    // `policy` hands the cloud every resource under its physical name, and no call is made.
+    assert_eq!(mantissa(&cloud, &["policy", "-e", "dev"]).unwrap(), 0);
+    assert_eq!(mantissa(&cloud, &["policy", "-e", "dev", "--read-only"]).unwrap(), 0);
+    let requests = cloud.policy_requests.lock().unwrap().clone();
+    let resources = vec![
+        ("fake_bucket".to_string(), "acme-dev-data".to_string()),
+        ("fake_policy".to_string(), "acme-dev-policy".to_string()),
+    ];
+    assert_eq!(requests, vec![(resources.clone(), false), (resources, true)]);
+    assert!(cloud.provider.writes().is_empty());
 
     assert_eq!(mantissa(&cloud, &["apply", "-e", "dev", "--auto-approve"]).unwrap(), 0);
     assert_eq!(cloud.provider.writes(), vec!["Create storage.data", "Create storage.policy"]);

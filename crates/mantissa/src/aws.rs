@@ -4,9 +4,10 @@
 //! the same caller.
 
 use async_trait::async_trait;
+use mantissa_aws::deployer_policy::{PolicyPart, PolicyScope, name_pattern, policy_document, sid_of};
 use mantissa_aws::{AwsClients, AwsProvider, AwsSettings};
 use mantissa_backend_s3::{S3Backend, S3BackendConfig};
-use mantissa_cli::{Cloud, TypeReference};
+use mantissa_cli::{Cloud, PolicyRequest, TypeReference};
 use mantissa_config::{Backend, Environment};
 use mantissa_engine::operation::bootstrap::BootstrapStep;
 use mantissa_engine::{BackendError, Provider, StateBackend};
@@ -52,6 +53,63 @@ fn s3_config(env: &Environment, backend: &Backend) -> S3BackendConfig {
     }
 }
 
+/// The deployer policy of `request`: a part per resource type the stack uses, the state backend
+/// the environment names, and the account guard.
+fn deployer_policy(request: &PolicyRequest<'_>) -> Value {
+    let env = request.env;
+    let (prefix, environment) = (&env.project_prefix.value, &env.environment.value);
+    let dashed = format!("{prefix}-{environment}");
+    let vars = BTreeMap::from([
+        ("partition", mantissa_aws::partition::partition(&env.region.value).to_string()),
+        ("region", env.region.value.clone()),
+        ("account", env.account_id.as_ref().map_or_else(|| "*".to_string(), |a| a.value.clone())),
+        ("underscored", dashed.replace('-', "_")),
+        ("dashed", dashed),
+    ]);
+    let mut names: BTreeMap<&str, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for r in request.resources {
+        names.entry(r.type_name).or_default().insert(name_pattern(&r.name, prefix, environment));
+    }
+    let permissions = AwsProvider::permissions();
+    let mut parts: Vec<PolicyPart> = names
+        .into_iter()
+        .filter_map(|(type_name, names)| {
+            Some(PolicyPart {
+                sid: sid_of(type_name),
+                permissions: *permissions.get(type_name)?,
+                names,
+                vars: vars.clone(),
+                passable_roles: type_name == mantissa_aws::resources::iam_role::TYPE_NAME,
+            })
+        })
+        .collect();
+    if let Some(backend) = &env.backend {
+        let cfg = s3_config(env, backend);
+        let mut backend_vars = vars.clone();
+        backend_vars.extend([
+            ("bucket", cfg.bucket),
+            ("key", cfg.key),
+            ("lock_table", cfg.lock_table),
+            ("backend_region", cfg.region.unwrap_or_else(|| env.region.value.clone())),
+        ]);
+        parts.push(PolicyPart {
+            sid: "StateBackend".into(),
+            permissions: mantissa_backend_s3::PERMISSIONS,
+            names: Default::default(),
+            vars: backend_vars,
+            passable_roles: false,
+        });
+    }
+    parts.push(PolicyPart {
+        sid: "AccountGuard".into(),
+        permissions: mantissa_aws::sdk::GUARD_PERMISSIONS,
+        names: Default::default(),
+        vars,
+        passable_roles: false,
+    });
+    policy_document(&parts, if request.read_only { PolicyScope::ReadOnly } else { PolicyScope::Deploy })
+}
+
 #[async_trait]
 impl Cloud for AwsCloud {
     async fn provider(&self, env: &Environment, stack_dir: Option<PathBuf>) -> Arc<dyn Provider> {
@@ -68,6 +126,10 @@ impl Cloud for AwsCloud {
 
     fn json_schemas(&self) -> BTreeMap<&'static str, Value> {
         AwsProvider::json_schemas()
+    }
+
+    fn deployer_policy(&self, request: &PolicyRequest<'_>) -> Value {
+        deployer_policy(request)
     }
 
     async fn remote_backend(&self, env: &Environment, backend: &Backend) -> Box<dyn StateBackend> {

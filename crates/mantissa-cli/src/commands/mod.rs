@@ -11,6 +11,7 @@ pub mod init;
 pub mod man;
 pub mod output;
 pub mod plan;
+pub mod policy;
 pub mod reference;
 pub mod schema;
 pub mod state;

@@ -5,6 +5,7 @@
 //! passes in as callbacks.
 //!
 //! - [`validate`]: the static checks before any cloud call;
+//! - [`names`]: each resource's physical name in an environment, before any call;
 //! - [`guard`]: the account guard before the first write;
 //! - [`import`]: a live resource read into state;
 //! - [`apply`]: the walk of a confirmed plan with the first save, the persister and the report;
@@ -14,6 +15,7 @@ pub mod apply;
 pub mod bootstrap;
 pub mod guard;
 pub mod import;
+pub mod names;
 pub mod validate;
 
 use crate::{BackendError, ProviderError, SaveError};
