@@ -60,12 +60,45 @@ pub fn free_port() -> Result<u16> {
 
 impl Emulator {
     pub fn start() -> Result<Self> {
+        Self::spawn(false)
+    }
+
+    /// An emulator that can enforce IAM (`scripts/moto-iam-server.py`): every request runs
+    /// unchecked until [`Emulator::enforce_iam_from_now`], so a test sets up its users first.
+    pub fn start_with_iam() -> Result<Self> {
+        Self::spawn(true)
+    }
+
+    /// From the next request on, every request must carry an existing access key whose user's
+    /// policies allow the action.
+    pub fn enforce_iam_from_now(&self) -> Result<()> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port))?;
+        s.set_read_timeout(Some(Duration::from_secs(10)))?;
+        s.write_all(b"POST /moto-api/reset-auth HTTP/1.0\r\nHost: localhost\r\nContent-Length: 1\r\n\r\n0")?;
+        let mut answer = String::new();
+        s.read_to_string(&mut answer)?;
+        if !answer.starts_with("HTTP/1.0 200") && !answer.starts_with("HTTP/1.1 200") {
+            bail!("moto refused to enforce IAM: {answer}");
+        }
+        Ok(())
+    }
+
+    fn spawn(with_iam: bool) -> Result<Self> {
         let bin = moto_server()?;
+        let root = workspace_root();
         // Two tests can race for the same free port: retry with a new one.
         let mut last_err = None;
         for _ in 0..5 {
             let port = free_port()?;
-            let child = Command::new(&bin)
+            let mut command = if with_iam {
+                let mut c = Command::new(root.join(".venv/bin/python"));
+                c.arg(root.join("scripts/moto-iam-server.py"));
+                c
+            } else {
+                Command::new(&bin)
+            };
+            let child = command
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 // AWS managed policies (e.g. AWSGlueServiceRole for the crawler roles) exist in
                 // every account; moto only knows them when asked to load them.

@@ -27,9 +27,11 @@ mod distribution;
 mod examples;
 mod faults;
 mod full_stack;
+mod iam_enforced;
 mod interrupts;
 mod inventory;
 mod ops;
+mod policy;
 mod rendering;
 mod safety;
 mod saved_plans;
@@ -112,7 +114,15 @@ impl Default for World {
 
 impl World {
     pub fn new() -> Self {
-        let emulator = Emulator::start().expect("moto starts");
+        Self::over(Emulator::start().expect("moto starts"))
+    }
+
+    /// A world whose emulator enforces IAM once told to ([`Emulator::enforce_iam_from_now`]).
+    pub fn with_iam() -> Self {
+        Self::over(Emulator::start_with_iam().expect("moto starts with IAM"))
+    }
+
+    fn over(emulator: Emulator) -> Self {
         let proxy = RecordingProxy::start(&emulator.endpoint).expect("proxy starts");
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&workspace_root().join("stacks"), &dir.path().join("stacks"));
