@@ -172,7 +172,7 @@ fn the_table_shows_lines_parts_subtotals_assumptions() {
         "  subtotal compute",
         "Total a month",
         "\nAssumptions (",
-        "  - event_bytes = 1,450 bytes: ",
+        "  - event_bytes = 1,480 bytes: ",
         "\nNot included:\n  - CloudTrail",
     ] {
         assert!(text.contains(needle), "`{needle}` missing:\n{text}");

@@ -62,7 +62,7 @@ pub const KEYS: &[Key] = &[
     },
     Key {
         key: "event_bytes",
-        default: 1450.0,
+        default: 1480.0,
         unit: "bytes",
         reason: "average size of one event as shipped: CloudTrail records, most of the volume in most accounts, are 1-2 KB",
         range: Range::Positive,
