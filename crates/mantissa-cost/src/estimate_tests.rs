@@ -178,3 +178,41 @@ fn the_table_shows_lines_parts_subtotals_assumptions() {
         assert!(text.contains(needle), "`{needle}` missing:\n{text}");
     }
 }
+
+#[test]
+fn crawlers_streams_and_provisioned_tables_are_priced_from_their_properties() {
+    let p = crate::prices::shipped();
+    let stack = Stack::new(vec![
+        res("catalog.crawler", "aws_glue_crawler", json!({"schedule": "cron(30 0 * * ? *)"}), &[]),
+        res("catalog.manual", "aws_glue_crawler", json!({}), &[]),
+        res(
+            "ingestion.stream",
+            "aws_kinesis_stream",
+            json!({"stream_mode": "PROVISIONED", "shard_count": 2, "retention_hours": 48}),
+            &[],
+        ),
+        res(
+            "storage.table",
+            "aws_dynamodb_table",
+            json!({"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 2}),
+            &[],
+        ),
+    ]);
+    let e = estimate(&DEV, &stack, &usage(&[("crawler_dpus", 2.0)]));
+    // A run a day, 2 DPUs for the 10-minute minimum.
+    let crawler = line(&e, "catalog.crawler");
+    let expected = crate::schedule::MONTH_DAYS * 2.0 * (10.0 / 60.0) * p.glue.crawler_dpu_hour;
+    assert!((crawler.usd - expected).abs() < 1e-9, "{crawler:?}");
+    assert_eq!(line(&e, "catalog.manual").note.as_deref(), Some("no schedule: runs only when started, none assumed"));
+    let stream = line(&e, "ingestion.stream");
+    let hours = 2.0 * 730.0;
+    assert!(
+        (stream.usd - hours * (p.kinesis.shard_hour + p.kinesis.extended_retention_shard_hour)).abs() < 1e-9,
+        "{stream:?}"
+    );
+    let table = line(&e, "storage.table");
+    assert!(
+        table.components[0].usd > 0.0 && table.components[0].item.contains("5 read and 2 write capacity units"),
+        "{table:?}"
+    );
+}
