@@ -86,6 +86,16 @@ pub enum Command {
         `mantissa apply -e ENV`.\n\nExamples:\n  mantissa drift -e prod\n  mantissa drift -e prod --target storage")]
     Drift(DriftArgs),
 
+    /// Estimate the monthly AWS bill of the environment: a line per resource, totals per module.
+    #[command(after_help = "No AWS call: prices the stack's resources with the price table that ships with \
+        mantissa (pricing/us-east-1.yaml: sources and date inside) under a month of usage derived from \
+        --events-per-month. Every usage figure not given is printed as an assumption; --usage FILE sets \
+        any of them (keys in docs/cost.md). --diff prices only what `plan` would change (it reads the \
+        state and the live account, as plan does).\n\nExamples:\n  mantissa cost -e dev\n  \
+        mantissa cost -e prod --events-per-month 25000000\n  mantissa cost -e dev --usage usage.yaml --json\n  \
+        mantissa cost -e prod --diff")]
+    Cost(CostArgs),
+
     /// Print the resource graph as Graphviz DOT: modules as clusters, an edge per dependency.
     #[command(after_help = "No AWS call. Solid edges come from references, dashed ones from depends_on.\n\n\
         Examples:\n  mantissa graph -e dev > graph.dot\n  mantissa graph -e dev | dot -Tsvg > graph.svg")]
@@ -389,6 +399,42 @@ pub struct PolicyArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+pub struct CostArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+
+    /// Log events shipped a month, across every source (e.g. 5000000 or 5_000_000). Default: 1,000,000.
+    #[arg(long, value_name = "N", value_parser = parse_events)]
+    pub events_per_month: Option<f64>,
+
+    /// A YAML file of usage figures replacing the assumed ones (keys in docs/cost.md).
+    #[arg(long, value_name = "FILE")]
+    pub usage: Option<std::path::PathBuf>,
+
+    /// Print the estimate as one JSON document (docs/json.md).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Price only what the plan changes (creates, replaces, updates; deletes count negative).
+    #[arg(long)]
+    pub diff: bool,
+
+    /// With --diff: read the live state of every resource first (default true).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL", requires = "diff")]
+    pub refresh: bool,
+}
+
+/// A positive number of events: digits with optional `_` or `,` separators, or `2.5e6`.
+pub fn parse_events(s: &str) -> Result<f64, String> {
+    let cleaned: String = s.trim().chars().filter(|c| *c != '_' && *c != ',').collect();
+    match cleaned.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        Ok(_) => Err(format!("`{s}`: the events per month must be greater than 0")),
+        Err(_) => Err(format!("`{s}` is not a number of events (examples: 500000, 5_000_000, 2.5e7)")),
+    }
+}
+
+#[derive(Debug, Args, Clone)]
 pub struct SchemaArgs {
     /// The directory to write the schema files to (created if missing).
     #[arg(long, value_name = "DIR", default_value = "schemas")]
@@ -469,6 +515,17 @@ mod tests {
             let err = parse_duration(huge).unwrap_err();
             assert!(err.contains("too long") && err.contains(huge), "{huge}: {err}");
         }
+    }
+
+    #[test]
+    fn events_per_month_must_be_a_positive_number() {
+        assert_eq!(parse_events("5_000_000"), Ok(5e6));
+        assert_eq!(parse_events("1,000,000"), Ok(1e6));
+        assert_eq!(parse_events("2.5e7"), Ok(2.5e7));
+        assert!(parse_events("0").unwrap_err().contains("greater than 0"));
+        assert!(parse_events("-5").unwrap_err().contains("greater than 0"));
+        assert!(parse_events("lots").unwrap_err().contains("not a number"));
+        assert!(parse_events("inf").is_err());
     }
 
     #[test]

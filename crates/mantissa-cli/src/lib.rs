@@ -107,6 +107,7 @@ where
             Command::Import(a) => commands::import::run(a, printer, cloud).await,
             Command::ForceUnlock(a) => commands::force_unlock::run(a, printer, cloud).await,
             Command::Drift(a) => commands::drift::run(a, printer, cloud).await,
+            Command::Cost(a) => commands::cost::run(a, printer, cloud).await,
             Command::Graph(a) => commands::graph::run(a, printer, cloud),
             Command::Policy(a) => commands::policy::run(a, printer, cloud),
             Command::Schema(a) => commands::schema::run(a, printer, cloud),

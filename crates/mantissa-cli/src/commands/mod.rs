@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod completions;
+pub mod cost;
 pub mod docs;
 pub mod drift;
 pub mod force_unlock;

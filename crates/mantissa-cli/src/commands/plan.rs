@@ -10,7 +10,7 @@ use crate::render::render_plan;
 use crate::session::Session;
 use anyhow::{Result, bail};
 use mantissa_config::Address;
-use mantissa_engine::{Context, PlanMode, PlanOptions, plan};
+use mantissa_engine::{Context, Plan, PlanMode, PlanOptions, Provider, ResourceGraph, StateDocument, plan};
 
 pub async fn run(args: &PlanArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     // No lock to release, but a signal still ends it with the signal's exit code and a message.
@@ -22,11 +22,6 @@ async fn planned(args: &PlanArgs, printer: Printer, cloud: &dyn Cloud) -> Result
     let session = Session::load(&args.run.env.env, cloud)?;
     let provider = session.provider().await;
     let graph = session.check(provider.as_ref())?;
-    let backend = session.backend().await?;
-    let (state, _) = session.state(backend.as_ref()).await?;
-    let secrets = session.secrets.warn(printer);
-    let secret_fn = |name: &str| secrets.get(name);
-    let cx = Context::new(&session.project, &graph, provider.as_ref(), &state.lineage).with_secrets(&secret_fn);
     let opts = PlanOptions {
         mode: mode(args.destroy, args.refresh_only, args.run.refresh)?,
         refresh: args.run.refresh,
@@ -36,7 +31,7 @@ async fn planned(args: &PlanArgs, printer: Printer, cloud: &dyn Cloud) -> Result
         include_data: false,
         parallelism: args.run.parallelism.into(),
     };
-    let plan = plan(&cx, &state, &opts).await?;
+    let (state, plan) = state_and_plan(&session, &graph, provider.as_ref(), printer, &opts).await?;
     match args.run.output.format() {
         Format::Human => printer.out(render_plan(&plan).trim_end()),
         Format::Json => printer.json_line(&serde_json::to_string_pretty(&crate::json::plan_document(&plan))?),
@@ -54,6 +49,23 @@ Saved the plan to {}: `mantissa apply -e {} {}` carries out exactly these change
         ));
     }
     Ok(if args.detailed_exitcode && changes { 2 } else { 0 })
+}
+
+/// The recorded state and the plan `opts` asks for against it, secrets read for comparison.
+pub async fn state_and_plan(
+    session: &Session<'_>,
+    graph: &ResourceGraph,
+    provider: &dyn Provider,
+    printer: Printer,
+    opts: &PlanOptions,
+) -> Result<(StateDocument, Plan)> {
+    let backend = session.backend().await?;
+    let (state, _) = session.state(backend.as_ref()).await?;
+    let secrets = session.secrets.warn(printer);
+    let secret_fn = |name: &str| secrets.get(name);
+    let cx = Context::new(&session.project, graph, provider, &state.lineage).with_secrets(&secret_fn);
+    let plan = plan(&cx, &state, opts).await?;
+    Ok((state, plan))
 }
 
 /// The plan mode the flags ask for; refresh-only is nothing but a refresh.

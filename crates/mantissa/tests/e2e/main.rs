@@ -17,6 +17,7 @@ macro_rules! client {
 
 mod auth;
 mod bad_input;
+mod cost;
 mod crash;
 mod crash_data_stack;
 mod crash_full_stack;
