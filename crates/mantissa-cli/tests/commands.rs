@@ -14,11 +14,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// What one `policy` asked for: (type, name) of every resource, and whether read-only.
+type PolicyRequestSeen = (Vec<(String, String)>, bool);
+
 /// A cloud of fake buckets and policies; the environment keeps its state in the local file.
 struct FakeCloud {
     provider: Arc<FakeProvider>,
-    /// What each `policy` asked for: (type, name) of every resource, and whether read-only.
-    policy_requests: std::sync::Mutex<Vec<(Vec<(String, String)>, bool)>>,
+    policy_requests: std::sync::Mutex<Vec<PolicyRequestSeen>>,
 }
 
 #[async_trait]

@@ -17,8 +17,8 @@ pub const MANAGED_POLICY_LIMIT: usize = 6_144;
 pub fn run(args: &PolicyArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     let session = Session::load(&args.env.env, cloud)?;
     let provider = session.offline_provider();
-    let graph = session.check(provider.as_ref())?;
-    let resources = physical_names(&session.project, &graph, provider.as_ref())?;
+    session.check(provider.as_ref())?;
+    let resources = physical_names(&session.project, provider.as_ref())?;
     let env = &session.project.env;
     let doc = cloud.deployer_policy(&PolicyRequest { env, resources: &resources, read_only: args.read_only });
     if env.account_id.is_none() {
