@@ -109,7 +109,8 @@ pub enum Command {
         one account. `mantissa init` needs more (it creates the state bucket and table): run it with an admin.\n\n\
         Examples:\n  mantissa policy -e prod > deployer-policy.json\n  \
         aws iam create-policy --policy-name mantissa-prod-deployer --policy-document file://deployer-policy.json\n  \
-        mantissa policy -e prod --read-only > plan-only-policy.json   # for plan and drift jobs")]
+        mantissa policy -e prod --read-only > plan-only-policy.json   # for plan and drift jobs\n  \
+        mantissa policy -e prod --split deployer/   # deployer/policy-1.json, ... as managed policies")]
     Policy(PolicyArgs),
 
     /// Write the JSON Schemas (draft-07) of the environment, stack and module files, for editors.
@@ -396,6 +397,11 @@ pub struct PolicyArgs {
     /// Only what plan and drift need: every read, no write (no lock either).
     #[arg(long)]
     pub read_only: bool,
+
+    /// Write the policy as DIR/policy-1.json, policy-2.json, ..., each within IAM's 6,144
+    /// characters for a managed policy, instead of printing it.
+    #[arg(long, value_name = "DIR")]
+    pub split: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -235,6 +235,18 @@ fn every_resource_is_scoped_to_the_environment_and_roles_are_passed_only_to_thei
             .contains(&format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/mantissa-log-test-*:*")),
         "the functions' log groups, named by property, are scoped by their prefix: {logs}"
     );
+    // Split for managed policies: the same statements, in order, each file within IAM's limit.
+    let r = w.mantissa(&["policy", "-e", "test", "--split", "split"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let mut split = Vec::new();
+    for i in 1.. {
+        let Ok(text) = std::fs::read_to_string(w.path().join(format!("split/policy-{i}.json"))) else { break };
+        assert!(text.chars().filter(|c| !c.is_whitespace()).count() <= 6144, "policy-{i}.json is over 6,144");
+        let part: Value = serde_json::from_str(&text).unwrap();
+        split.extend(statements(&part).iter().cloned());
+    }
+    assert!(split.len() == statements(&doc).len() && &split == statements(&doc), "{r:?}");
+    assert!(r.stderr.contains("policy-2.json"), "the whole policy needs more than one: {r:?}");
     // Reads and writes of the read-only variant.
     let read_only = policy(&w, &["--read-only"]);
     for s in statements(&read_only) {
