@@ -35,6 +35,7 @@ mod safety;
 mod saved_plans;
 mod secret_leaks;
 mod secrets;
+mod security;
 mod state_cmds;
 mod storage;
 
