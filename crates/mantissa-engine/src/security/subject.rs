@@ -33,6 +33,8 @@ impl Scope for AllUnknown {
 
 impl<'a> Subject<'a> {
     pub fn new(resource: &'a DesiredResource) -> Self {
+        // The review runs after validation, which evaluated the same template with every
+        // reference unknown; a template that cannot be evaluated was reported there.
         let props = resource.decl.properties.eval(&AllUnknown).unwrap_or(Value::Null);
         Self { resource, props }
     }
