@@ -31,7 +31,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check the environment file and the stack without touching AWS.
+    /// Check the environment file and the stack, security checks included, without touching AWS.
+    ///
+    /// Every error names its file:line:column. The security checks (encrypted, private, TLS-only
+    /// buckets; IAM statements without wildcards; authorised API methods; log retention; ...) run
+    /// here and before every plan and apply; a resource's `waivers:` exempt it from a rule, with a
+    /// reason, and every waiver in force is printed. docs/security-checks.md lists the rules.
     #[command(after_help = "Examples:\n  mantissa validate -e dev\n  mantissa validate -e path/to/custom.yaml")]
     Validate(EnvArgs),
 

@@ -5,8 +5,10 @@
 //! the remote backend, so both talk to the same account as the same caller.
 
 use crate::cloud::Cloud;
+use crate::printer::Printer;
 use anyhow::{Context as _, Result, bail};
 use mantissa_config::{Diagnostics, Project};
+use mantissa_engine::security::Review;
 use mantissa_engine::{Provider, ResourceGraph, StateBackend, StateDocument};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,9 +35,30 @@ impl<'c> Session<'c> {
     }
 
     /// The graph plus every resource's properties checked by the provider's types, with all
-    /// references unknown: catches bad input before any cloud call.
+    /// references unknown: catches bad input before any cloud call. What only reads, or only
+    /// removes (graph, drift, import, destroy), stops here: removing an insecure resource must
+    /// stay possible.
     pub fn check(&self, provider: &dyn Provider) -> Result<ResourceGraph, Diagnostics> {
         mantissa_engine::operation::validate::validate(&self.project, provider)
+    }
+
+    /// [`Self::check`] and the security review, for what plans changes: a finding no waiver
+    /// covers stops the command before any cloud call. The waivers in force go to stderr (so
+    /// `--json` stdout stays a document), a waiver that waives nothing as a warning.
+    pub fn check_secure(&self, provider: &dyn Provider, printer: Printer) -> Result<ResourceGraph, Diagnostics> {
+        let (graph, review) = self.reviewed(provider)?;
+        for w in &review.waived {
+            printer.info(w);
+        }
+        warn_unused(&review, printer);
+        Ok(graph)
+    }
+
+    /// The checked graph and its security review.
+    pub fn reviewed(&self, provider: &dyn Provider) -> Result<(ResourceGraph, Review), Diagnostics> {
+        let graph = self.check(provider)?;
+        let review = mantissa_engine::security::review(&self.project, &graph)?;
+        Ok((graph, review))
     }
 
     /// Where the local backend keeps this environment's state (relative to the project).
@@ -77,6 +100,16 @@ impl<'c> Session<'c> {
                 Ok((doc, false))
             }
             None => Ok((StateDocument::new(self.env_name()), true)),
+        }
+    }
+}
+
+/// Each waiver that matched no finding, as a warning naming where it is written.
+pub fn warn_unused(review: &Review, printer: Printer) {
+    for d in &review.unused {
+        match &d.help {
+            Some(help) => printer.warn(format!("{d}; {help}")),
+            None => printer.warn(d),
         }
     }
 }

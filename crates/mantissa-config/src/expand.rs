@@ -129,6 +129,7 @@ pub fn expand(
             properties,
             depends_on,
             protected: p.src.protected,
+            waivers: p.src.waivers.clone(),
             loc: p.src.loc.clone(),
         });
     }

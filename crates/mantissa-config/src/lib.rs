@@ -30,6 +30,7 @@ pub mod schema;
 pub mod secret_use;
 mod stack;
 mod suggest;
+mod waiver;
 
 pub use load::{ConfigError, environment_path, load, load_environment};
 

@@ -423,6 +423,55 @@ fn unknown_key_in_a_module_file() {
 }
 
 #[test]
+fn waivers_are_read_with_their_locations() {
+    let f = Fixture::new();
+    f.edit(
+        STORAGE_PATH,
+        "    protected: true\n",
+        "    protected: true\n    waivers:\n      - rule: s3-public-access\n        reason: \"public website assets, SEC-123\"\n",
+    );
+    let p = f.load().expect("loads");
+    let logs = resource(&p, "storage.logs");
+    assert_eq!(logs.waivers.len(), 1);
+    let w = &logs.waivers[0];
+    assert_eq!(w.rule.value, "s3-public-access");
+    assert_eq!(w.reason.value, "public website assets, SEC-123");
+    assert_eq!(w.loc.to_string(), "stacks/mantissa-log/storage.yaml:6:9");
+    assert_eq!(w.rule.loc.to_string(), "stacks/mantissa-log/storage.yaml:6:15");
+    assert!(resource(&p, "storage.config").waivers.is_empty());
+}
+
+#[test]
+fn a_waiver_needs_a_reason() {
+    let f = Fixture::new();
+    let waivers = "    protected: true\n    waivers:\n      - rule: s3-public-access\n";
+    f.edit(STORAGE_PATH, "    protected: true\n", waivers);
+    let (at, d) = f.error();
+    assert_eq!(at, "stacks/mantissa-log/storage.yaml:6:9");
+    assert_eq!(d.message, "a waiver of resource `storage.logs` has no `reason`");
+    assert!(d.help.as_deref().unwrap().contains("reason:"), "{d:?}");
+
+    f.edit(
+        STORAGE_PATH,
+        waivers,
+        "    protected: true\n    waivers:\n      - rule: s3-public-access\n        reason: \"  \"\n",
+    );
+    let (at, d) = f.error();
+    assert_eq!(at, "stacks/mantissa-log/storage.yaml:7:17");
+    assert_eq!(d.message, "a waiver of resource `storage.logs` has an empty `reason`");
+
+    f.edit(STORAGE_PATH, "        reason: \"  \"\n", "        reson: x\n");
+    let d = f.errors();
+    assert!(d[0].message.starts_with("unknown key `reson` in a waiver of resource `storage.logs`"), "{d:#?}");
+    assert_eq!(d[0].help.as_deref(), Some("did you mean `reason`?"));
+
+    f.edit(STORAGE_PATH, "      - rule: s3-public-access\n        reson: x\n", "      rule: x\n");
+    let (at, d) = f.error();
+    assert_eq!(at, "stacks/mantissa-log/storage.yaml:6:7");
+    assert!(d.message.starts_with("expected a list of waivers"), "{d:?}");
+}
+
+#[test]
 fn variable_constraints_point_at_the_value() {
     let f = Fixture::new();
     f.edit("environments/dev.yaml", "log_retention_days: 90", "log_retention_days: 7");

@@ -111,6 +111,18 @@ pub struct ResourceDecl {
     /// `protected: true|false` in the stack; `None` takes the type's default. A protected
     /// resource holds data and is never destroyed or replaced unless the user names it.
     pub protected: Option<bool>,
+    /// `waivers:`: security checks this resource is exempt from, each with its reason.
+    pub waivers: Vec<Waiver>,
     /// The location of the resource's key in its module file.
+    pub loc: Loc,
+}
+
+/// One `waivers:` entry of a resource: a security check (by rule id) it is exempt from, and why.
+/// The loader guarantees a non-empty reason; the engine checks that the rule exists.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub rule: Spanned<String>,
+    pub reason: Spanned<String>,
+    /// The entry's location (the `- rule:` line).
     pub loc: Loc,
 }

@@ -187,6 +187,20 @@ struct ResourceEntry {
     when: Option<Value>,
     /// The type's properties; ${...} references are resolved before they are checked.
     properties: Option<Map<String, Value>>,
+    /// Security checks this resource is exempt from, each with the reason it was accepted;
+    /// `mantissa validate` prints every waiver in force (docs/security-checks.md lists the rules).
+    waivers: Option<Vec<WaiverEntry>>,
+}
+
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct WaiverEntry {
+    /// The rule's id, e.g. s3-public-access.
+    rule: String,
+    /// Why the check does not apply here (and who approved it); must not be empty.
+    #[schemars(length(min = 1))]
+    reason: String,
 }
 
 fn generate<T: JsonSchema>() -> Value {
@@ -383,6 +397,7 @@ mod tests {
         let module = module_schema([]);
         assert_eq!(keys(&module, "/properties"), sorted(crate::stack::MODULE_KEYS));
         assert_eq!(keys(&module, "/definitions/ResourceEntry/properties"), sorted(crate::stack::RESOURCE_KEYS));
+        assert_eq!(keys(&module, "/definitions/WaiverEntry/properties"), sorted(crate::waiver::WAIVER_KEYS));
     }
 
     #[test]

@@ -125,13 +125,16 @@ pub struct ResourceSrc {
     pub for_each: Option<Node>,
     pub when: Option<Node>,
     pub properties: Option<Node>,
+    /// `waivers:`, read and checked (each has a rule and a non-empty reason).
+    pub waivers: Vec<crate::model::Waiver>,
 }
 
 pub(crate) const STACK_KEYS: &[&str] = &["description", "variables", "secrets", "outputs"];
 pub(crate) const VAR_KEYS: &[&str] = &["type", "default", "doc", "min", "max", "allowed", "pattern", "sensitive"];
 pub(crate) const OUTPUT_KEYS: &[&str] = &["value", "doc", "sensitive"];
 pub(crate) const MODULE_KEYS: &[&str] = &["resources"];
-pub(crate) const RESOURCE_KEYS: &[&str] = &["type", "protected", "depends_on", "for_each", "when", "properties"];
+pub(crate) const RESOURCE_KEYS: &[&str] =
+    &["type", "protected", "depends_on", "for_each", "when", "properties", "waivers"];
 
 /// Resource, variable, secret and output names: snake_case.
 pub fn valid_name(s: &str) -> bool {
@@ -334,6 +337,7 @@ pub fn parse_module_file(file: &Arc<SourceFile>, module: &str) -> Result<Vec<Res
         if let Some(p) = &properties {
             fields::map(p, &mut diags);
         }
+        let waivers = crate::waiver::parse_waivers(rf.value("waivers"), &what, &mut diags);
         if diags.len() > before {
             continue;
         }
@@ -348,6 +352,7 @@ pub fn parse_module_file(file: &Arc<SourceFile>, module: &str) -> Result<Vec<Res
             for_each: rf.value("for_each").cloned(),
             when: rf.get("when").map(|e| e.value.clone()),
             properties,
+            waivers,
         });
     }
     if diags.is_empty() { Ok(out) } else { Err(diags) }

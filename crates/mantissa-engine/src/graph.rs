@@ -91,9 +91,13 @@ impl ResourceGraph {
         if !errors.is_empty() {
             return Err(Diagnostics(errors));
         }
-        let ordered = order(resources)?;
+        Ok(Self::from_ordered(order(resources)?))
+    }
+
+    /// The graph of resources already in dependency order.
+    pub(crate) fn from_ordered(ordered: Vec<DesiredResource>) -> Self {
         let index = ordered.iter().enumerate().map(|(i, r)| (r.decl.address.clone(), i)).collect();
-        Ok(Self { resources: ordered, index })
+        Self { resources: ordered, index }
     }
 
     pub fn get(&self, address: &Address) -> Option<&DesiredResource> {

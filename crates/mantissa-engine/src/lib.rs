@@ -18,6 +18,7 @@ pub mod persist;
 pub mod plan;
 pub mod provider;
 pub mod saved;
+pub mod security;
 pub mod sensitive;
 pub mod state;
 

@@ -10,7 +10,6 @@ mod write;
 
 pub use policy::{normalize_document, parse_returned};
 pub use props::RoleProps;
-pub use props::{UNSCOPED_ACTIONS, UNSCOPED_SID_PREFIX};
 
 use crate::AwsClients;
 use crate::reference::TypeDoc;

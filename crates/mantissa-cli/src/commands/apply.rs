@@ -82,7 +82,14 @@ async fn run(req: Request<'_>, printer: Printer, cloud: &dyn Cloud) -> Result<Ex
     };
     let session = Session::load(&req.run.env.env, cloud)?;
     let provider = session.provider().await;
-    let graph = session.check(provider.as_ref())?;
+    // A destroy only removes: an insecure stack must stay removable. (A saved plan's file is
+    // read for its mode only; reading it for real, with its errors, comes under the lock.)
+    let saved_mode = req.plan_file.as_deref().and_then(|p| SavedPlan::read(p).ok()).map(|s| s.plan.mode);
+    let graph = if req.mode == PlanMode::Destroy || saved_mode == Some(PlanMode::Destroy) {
+        session.check(provider.as_ref())?
+    } else {
+        session.check_secure(provider.as_ref(), printer)?
+    };
     let backend = session.backend().await?;
     let lock = LockInfo::new(operation_word(req.mode), &backend.describe());
     let interrupts = Interrupts::install(printer)?;

@@ -21,7 +21,12 @@ pub async fn run(args: &PlanArgs, printer: Printer, cloud: &dyn Cloud) -> Result
 async fn planned(args: &PlanArgs, printer: Printer, cloud: &dyn Cloud) -> Result<ExitCode> {
     let session = Session::load(&args.run.env.env, cloud)?;
     let provider = session.provider().await;
-    let graph = session.check(provider.as_ref())?;
+    // A destroy plan only removes: an insecure stack must stay removable.
+    let graph = if args.destroy {
+        session.check(provider.as_ref())?
+    } else {
+        session.check_secure(provider.as_ref(), printer)?
+    };
     let opts = PlanOptions {
         mode: mode(args.destroy, args.refresh_only, args.run.refresh)?,
         refresh: args.run.refresh,

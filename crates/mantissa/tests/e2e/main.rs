@@ -38,6 +38,7 @@ mod safety;
 mod saved_plans;
 mod secret_leaks;
 mod secrets;
+mod security;
 mod state_cmds;
 mod storage;
 

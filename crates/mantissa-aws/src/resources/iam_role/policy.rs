@@ -121,15 +121,6 @@ pub fn statements(doc: &Value) -> &[Value] {
     doc.get("Statement").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
 }
 
-/// The strings of a set-valued statement field (empty when absent).
-pub fn field_strings<'a>(statement: &'a Value, field: &str) -> Vec<&'a str> {
-    match statement.get(field) {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

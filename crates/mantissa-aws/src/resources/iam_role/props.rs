@@ -1,17 +1,11 @@
 //! The properties of `aws_iam_role`, with their defaults; policy documents are kept as JSON and
 //! brought into canonical form by [`super::policy`].
 //!
-//! What IAM would refuse, and what mantissa refuses on purpose: inline statements that allow
-//! every action, or any resource, without saying so.
-//!
-//! Wildcards. An `Allow` statement in an inline policy may not have `Action: "*"` (or
-//! `NotAction`, which allows nearly everything), and may have `Resource: "*"` (or
-//! `NotResource`) only when every action in it is one AWS cannot scope to a resource (listing
-//! calls, `cloudwatch:PutMetricData`, ...; see [`UNSCOPED_ACTIONS`]). A statement whose `Sid`
-//! starts with `Unscoped` is exempt: the marker survives the round trip through IAM, so the
-//! exemption is visible in the account as well as in the stack.
+//! What IAM would refuse. Wildcard actions and resources are the security checks' to judge
+//! (mantissa_engine::security: `iam-wildcard-action`, `iam-wildcard-resource`), where a stack
+//! can waive them with a reason.
 
-use super::policy::{field_strings, normalize_document, policy_size, statements};
+use super::policy::{normalize_document, policy_size, statements};
 use crate::decode::is_unknown;
 use crate::resource::Properties;
 use crate::tags::{STANDARD_LIMITS, Tags, validate_tags};
@@ -54,37 +48,6 @@ pub const MAX_INLINE_TOTAL: usize = 10_240;
 pub const MAX_TRUST_POLICY: usize = 4_096;
 /// Managed policies per role: the hard maximum (the default quota is 10).
 pub const MAX_MANAGED: usize = 20;
-/// The `Sid` prefix that exempts a statement from the wildcard rules.
-pub const UNSCOPED_SID_PREFIX: &str = "Unscoped";
-
-/// Actions that support no resource-level permission: `Resource: "*"` is the only way to
-/// grant them. Lower case, as IAM matches actions case-insensitively.
-pub const UNSCOPED_ACTIONS: &[&str] = &[
-    "athena:listdatacatalogs",
-    "athena:listworkgroups",
-    "bedrock:listfoundationmodels",
-    "cloudwatch:getmetricdata",
-    "cloudwatch:putmetricdata",
-    "cognito-idp:listuserpools",
-    "ec2:createnetworkinterface",
-    "ec2:deletenetworkinterface",
-    "ec2:describenetworkinterfaces",
-    "firehose:listdeliverystreams",
-    "iam:listroles",
-    "kinesis:liststreams",
-    "kms:listaliases",
-    "kms:listkeys",
-    "lambda:listfunctions",
-    "logs:describeloggroups",
-    "s3:listallmybuckets",
-    "secretsmanager:getrandompassword",
-    "secretsmanager:listsecrets",
-    "sns:listtopics",
-    "sts:getcalleridentity",
-    "xray:puttelemetryrecords",
-    "xray:puttracesegments",
-];
-
 impl Properties for RoleProps {
     /// The canonical form: policy documents normalized, managed policy ARNs sorted and unique.
     fn canonicalize(&mut self) {
@@ -115,7 +78,6 @@ impl Properties for RoleProps {
             validate_policy_name(name, &path)?;
             let doc = normalize_document(doc);
             check_document(&doc, &path)?;
-            check_wildcards(&doc, &path)?;
             total += policy_size(&doc);
         }
         if total > MAX_INLINE_TOTAL {
@@ -220,43 +182,6 @@ fn check_document(doc: &Value, path: &str) -> Result<(), PropertyError> {
     Ok(())
 }
 
-fn check_wildcards(doc: &Value, path: &str) -> Result<(), PropertyError> {
-    for (i, st) in statements(doc).iter().enumerate() {
-        if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
-            continue;
-        }
-        let exempt = st.get("Sid").and_then(Value::as_str).is_some_and(|s| s.starts_with(UNSCOPED_SID_PREFIX));
-        if exempt {
-            continue;
-        }
-        let at = |field: &str| format!("{path}.Statement[{i}].{field}");
-        let actions = field_strings(st, "Action");
-        if actions.contains(&"*") || st.get("NotAction").is_some() {
-            let field = if st.get("NotAction").is_some() { "NotAction" } else { "Action" };
-            return Err(PropertyError::new(
-                at(field),
-                format!(
-                    "this Allow grants (nearly) every AWS action; list the actions the role needs, or mark a deliberate exception with a Sid starting {UNSCOPED_SID_PREFIX:?}"
-                ),
-            ));
-        }
-        let any_resource = field_strings(st, "Resource").contains(&"*") || st.get("NotResource").is_some();
-        let scopable: Vec<&str> =
-            actions.iter().copied().filter(|a| !UNSCOPED_ACTIONS.contains(&a.to_ascii_lowercase().as_str())).collect();
-        if any_resource && !scopable.is_empty() {
-            let field = if st.get("NotResource").is_some() { "NotResource" } else { "Resource" };
-            return Err(PropertyError::new(
-                at(field),
-                format!(
-                    "`Resource: \"*\"` for {} which can be scoped to resources: name the ARNs, or mark a deliberate exception with a Sid starting {UNSCOPED_SID_PREFIX:?}",
-                    scopable.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,36 +218,6 @@ mod tests {
             "inline_policies": inline
         }))
         .unwrap()
-    }
-
-    fn allow(action: Value, resource: Value) -> Value {
-        json!({"p": {"Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}})
-    }
-
-    #[test]
-    fn scoped_policies_pass() {
-        let ok = role(allow(json!(["s3:PutObject"]), json!("arn:aws:s3:::b/*")));
-        ok.validate(NAME).unwrap();
-        // Unscopable actions may use any resource.
-        role(allow(json!(["cloudwatch:PutMetricData", "S3:ListAllMyBuckets"]), json!("*"))).validate(NAME).unwrap();
-        // Denies may be as broad as they like.
-        let deny = json!({"p": {"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}});
-        role(deny).validate(NAME).unwrap();
-    }
-
-    #[test]
-    fn wildcards_are_refused_unless_marked() {
-        let err = role(allow(json!("*"), json!("arn:aws:s3:::b"))).validate(NAME).unwrap_err();
-        assert_eq!(err.path, "inline_policies.p.Statement[0].Action");
-        let err =
-            role(allow(json!(["s3:PutObject", "cloudwatch:PutMetricData"]), json!("*"))).validate(NAME).unwrap_err();
-        assert_eq!(err.path, "inline_policies.p.Statement[0].Resource");
-        assert!(err.message.contains("s3:PutObject") && !err.message.contains("PutMetricData"), "{}", err.message);
-        let not_action = json!({"p": {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}});
-        assert_eq!(role(not_action).validate(NAME).unwrap_err().path, "inline_policies.p.Statement[0].NotAction");
-        let marked = json!({"p": {"Statement": [{"Sid": "UnscopedDescribe", "Effect": "Allow",
-            "Action": "ec2:DescribeInstances", "Resource": "*"}]}});
-        role(marked).validate(NAME).unwrap();
     }
 
     #[test]
