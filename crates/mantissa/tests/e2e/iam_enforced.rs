@@ -177,32 +177,38 @@ fn names_of(action: &str) -> Vec<String> {
     names
 }
 
-/// What a user holding the policy less `action` gets from apply, plan and destroy in a new world.
+/// What a user holding the policy less `action` gets from apply, plan and destroy in a new world:
+/// the first failure, and whether it or a warning before it named the action.
 fn run_without(action: &str) -> String {
     let w = world();
     let r = w.mantissa(&["init", "-e", "test"]);
     assert_eq!(r.code, 0, "{r:?}");
     let keys = user_with(&w, "short", &for_moto(&without(&policy(&w, &[]), action)));
     w.emulator.enforce_iam_from_now().unwrap();
+    let names = names_of(action);
+    let mut said = String::new();
     for args in [
         &["apply", "-e", "test", "--auto-approve"][..],
         &["plan", "-e", "test", "--detailed-exitcode"],
         &["destroy", "-e", "test", "--include-data", "--auto-approve"],
     ] {
         let r = as_user(&w, &keys, args);
-        if r.code != 0 {
-            let named = names_of(action).into_iter().find(|n| r.stderr.contains(n.as_str()));
-            return match named {
-                Some(n) => format!("{} fails naming {n}", args[0]),
-                None => format!("{} fails otherwise: {}", args[0], r.stderr.lines().last().unwrap_or("")),
-            };
+        said.push_str(&r.stderr);
+        let named = names.iter().find(|n| said.contains(n.as_str()));
+        match (r.code, named) {
+            (0, _) => continue,
+            (_, Some(n)) => return format!("{} fails naming {n}", args[0]),
+            _ => return format!("{} fails otherwise: {}", args[0], r.stderr.lines().last().unwrap_or("")),
         }
     }
-    "passes".into()
+    match names.iter().find(|n| said.contains(n.as_str())) {
+        Some(n) => format!("passes, warning naming {n}"),
+        None => "passes".into(),
+    }
 }
 
 /// Every IAM action the whole-stack run uses, removed one at a time: each run must fail naming
-/// it. Long (a new emulator and a partial apply per action): `scripts/policy-soak.sh` runs it;
+/// it, or (for best-effort steps such as the journal's removal) warn naming it. Long (a new emulator and a partial apply per action): `scripts/policy-soak.sh` runs it;
 /// `POLICY_SOAK_ACTIONS=a,b` limits it to those actions.
 #[test]
 #[ignore = "long: run by scripts/policy-soak.sh"]
@@ -220,7 +226,7 @@ fn every_action_the_run_uses_is_needed() {
     for action in &used {
         let outcome = run_without(action);
         println!("policy-soak: {action}: {outcome}");
-        if !outcome.contains("fails naming") {
+        if !outcome.contains("naming") {
             not_needed.push(format!("{action}: {outcome}"));
         }
     }
