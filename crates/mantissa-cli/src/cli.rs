@@ -107,8 +107,8 @@ pub enum Command {
         caller's account is the pinned account_id, every service the stack uses answers in the region, Bedrock \
         lists models when llm_provider is bedrock, the caller may perform the actions of `mantissa policy`, the \
         Lambda, DynamoDB and S3 quotas fit the stack, the state bucket and lock table exist and the lock is free, \
-        and every secret source is set (values are never shown). Each check is ✓ (pass), ✗ (fails, with its fix) \
-        or ! (a warning). All run at once, each within --timeout. Exit 1 when any check fails; warnings do not \
+        and every secret source is set (values are never shown). Each check passes, fails (blocking, with its fix) \
+        or warns. All run at once, each within --timeout. Exit 1 when any check fails; warnings do not \
         fail.\n\nExamples:\n  mantissa doctor -e dev\n  mantissa doctor -e prod --json > doctor.json   \
         # for CI (schema: docs/doctor.schema.json)\n  mantissa doctor -e dev --timeout 30s")]
     Doctor(DoctorArgs),
