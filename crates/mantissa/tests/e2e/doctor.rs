@@ -3,7 +3,8 @@
 //! Bedrock, the policy simulator nor Service Quotas), and `--json` satisfies
 //! docs/doctor.schema.json; before `init` the backend checks fail suggesting it; a secret whose
 //! variable is unset fails naming the variable, never a value; with an endpoint that never
-//! answers, every check still reports, the AWS ones as timed out, and the run exits 1.
+//! answers, every check still reports, the AWS ones as timed out, and the run exits 1; a held
+//! lock fails naming its holder and `mantissa force-unlock`.
 
 use super::full_stack::ALL_MODULES;
 use super::*;
@@ -181,4 +182,34 @@ fn with_an_endpoint_that_never_answers_every_check_reports_within_its_timeout() 
         assert_eq!(check(&doc, id)["status"], "warn", "{doc:#}");
     }
     drop(silent);
+}
+
+#[test]
+fn a_held_lock_fails_naming_its_holder_and_force_unlock() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let w = world();
+    assert_eq!(w.mantissa(&["init", "-e", "test"]).code, 0);
+    let info = serde_json::json!({
+        "ID": "6f1c2b7e-doctor", "Operation": "OperationTypeApply", "Info": "", "Who": "alice@ci-runner-7",
+        "Version": "1.5.7", "Created": "2024-05-01T10:00:00.000000Z",
+        "Path": "mantissa-log-test-doctor-tfstate/test/state.json",
+    });
+    rt().block_on(
+        super::state_cmds::ddb(&w)
+            .put_item()
+            .table_name("mantissa-log-test-doctor-locks")
+            .item("LockID", AttributeValue::S("mantissa-log-test-doctor-tfstate/test/state.json".into()))
+            .item("Info", AttributeValue::S(info.to_string()))
+            .send(),
+    )
+    .unwrap();
+    let (r, doc) = doctor_json(&w, &[(SECRET_VAR, SECRET_VALUE)], &[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let lock = check(&doc, "backend.lock");
+    assert_eq!(lock["status"], "fail", "{lock:#}");
+    assert!(lock["detail"].as_str().unwrap().contains("alice@ci-runner-7"), "{lock:#}");
+    assert!(lock["fix"].as_str().unwrap().contains("mantissa force-unlock -e test 6f1c2b7e-doctor"), "{lock:#}");
+    // Only the lock is wrong: the bucket and the table are there.
+    assert_eq!(check(&doc, "backend.bucket")["status"], "pass");
+    assert_eq!(check(&doc, "backend.lock_table")["status"], "pass");
 }
