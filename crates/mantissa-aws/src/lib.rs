@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod deployer_policy;
+pub mod doctor;
 pub mod reference;
 pub mod resource;
 pub mod resources;

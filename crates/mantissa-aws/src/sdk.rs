@@ -55,6 +55,9 @@ pub struct Inner {
     cognito: OnceLock<aws_sdk_cognitoidentityprovider::Client>,
     events: OnceLock<aws_sdk_eventbridge::Client>,
     apigateway: OnceLock<aws_sdk_apigateway::Client>,
+    // `mantissa doctor` only: the model list and the quotas it checks.
+    bedrock: OnceLock<aws_sdk_bedrock::Client>,
+    servicequotas: OnceLock<aws_sdk_servicequotas::Client>,
     /// The caller's account id and ARN, asked of STS once per run: the account guard and every
     /// type that builds an ARN AWS never returns share the answer.
     identity: tokio::sync::OnceCell<(String, String)>,
@@ -103,6 +106,8 @@ clients! {
     cognito: aws_sdk_cognitoidentityprovider,
     events: aws_sdk_eventbridge,
     apigateway: aws_sdk_apigateway,
+    bedrock: aws_sdk_bedrock,
+    servicequotas: aws_sdk_servicequotas,
 }
 
 /// A service client [`AwsClients`] holds, which [`AwsClients::with_client`] can replace.
@@ -139,6 +144,8 @@ impl AwsClients {
                 cognito: OnceLock::new(),
                 events: OnceLock::new(),
                 apigateway: OnceLock::new(),
+                bedrock: OnceLock::new(),
+                servicequotas: OnceLock::new(),
                 identity: tokio::sync::OnceCell::new(),
             }),
         }

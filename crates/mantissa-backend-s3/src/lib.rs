@@ -4,7 +4,8 @@
 //!   the state document with compare-and-swap writes and the digest guard;
 //! - [`lock`]: the DynamoDB lock item, in Terraform's table layout so a seed lock table works;
 //! - [`journal`]: the batches an apply appends beside the document, one object each;
-//! - [`bootstrap`]: `mantissa init`'s creation (or check and repair) of the bucket and the table.
+//! - [`bootstrap`]: `mantissa init`'s creation (or check and repair) of the bucket and the table;
+//! - [`doctor`]: `mantissa doctor`'s checks that the bucket and table exist and the lock is free.
 //!
 //! The SDK configuration, the retry policy, the mapping of SDK errors and the TLS-only bucket
 //! policy come from `mantissa-aws-core`, shared with the provider: the backend talks to AWS as
@@ -12,6 +13,7 @@
 
 pub mod backend;
 pub mod bootstrap;
+pub mod doctor;
 pub mod journal;
 pub mod lock;
 

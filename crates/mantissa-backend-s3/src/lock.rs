@@ -125,7 +125,7 @@ impl S3Backend {
     }
 
     /// The current lock item: its parsed Info and the raw string (for a delete conditioned on it).
-    async fn holder(&self) -> Result<Option<(LockInfo, String)>, BackendError> {
+    pub(crate) async fn holder(&self) -> Result<Option<(LockInfo, String)>, BackendError> {
         let item = self.lock_table_item(self.cfg.lock_id()).await.map_err(failed(format_args!(
             "reading the lock on {} from table {}",
             self.cfg.url(),

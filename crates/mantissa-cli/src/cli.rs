@@ -118,6 +118,17 @@ pub enum Command {
         mantissa policy -e prod --split deployer/   # deployer/policy-1.json, ... as managed policies")]
     Policy(PolicyArgs),
 
+    /// Check that the environment is ready to deploy: credentials, account, region, permissions, quotas.
+    #[command(after_help = "The pre-deployment checklist: the credentials work (and MFA on an IAM user), the \
+        caller's account is the pinned account_id, every service the stack uses answers in the region, Bedrock \
+        lists models when llm_provider is bedrock, the caller may perform the actions of `mantissa policy`, the \
+        Lambda, DynamoDB and S3 quotas fit the stack, the state bucket and lock table exist and the lock is free, \
+        and every secret source is set (values are never shown). Each check passes, fails (blocking, with its fix) \
+        or warns. All run at once, each within --timeout. Exit 1 when any check fails; warnings do not \
+        fail.\n\nExamples:\n  mantissa doctor -e dev\n  mantissa doctor -e prod --json > doctor.json   \
+        # for CI (schema: docs/doctor.schema.json)\n  mantissa doctor -e dev --timeout 30s")]
+    Doctor(DoctorArgs),
+
     /// Write the JSON Schemas (draft-07) of the environment, stack and module files, for editors.
     #[command(after_help = "Files: environment.schema.json, stack.schema.json, module.schema.json. A YAML \
         file whose first line is `# yaml-language-server: $schema=<path>` gets completion and checks in \
@@ -443,6 +454,20 @@ pub fn parse_events(s: &str) -> Result<f64, String> {
         Ok(_) => Err(format!("`{s}`: the events per month must be greater than 0")),
         Err(_) => Err(format!("`{s}` is not a number of events (examples: 500000, 5_000_000, 2.5e7)")),
     }
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+
+    /// Print one JSON document: {checks: [{id, title, status, detail, fix}], ok}.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The most each check may take (e.g. 10s, 1m); past it the check fails as timed out.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Args, Clone)]

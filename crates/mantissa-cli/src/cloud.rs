@@ -6,12 +6,14 @@
 use async_trait::async_trait;
 use mantissa_config::{Backend, Environment};
 use mantissa_engine::operation::bootstrap::BootstrapStep;
+use mantissa_engine::operation::doctor::Check;
 use mantissa_engine::operation::names::NamedResource;
 use mantissa_engine::{BackendError, Provider, StateBackend, TypeDoc, TypeSchema};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What `mantissa policy` asks the cloud for: the policy of the identity that runs plan, apply
 /// and destroy of `resources` in `env` (with `read_only`, plan and drift only).
@@ -19,6 +21,18 @@ pub struct PolicyRequest<'a> {
     pub env: &'a Environment,
     pub resources: &'a [NamedResource],
     pub read_only: bool,
+}
+
+/// What `mantissa doctor` asks the cloud to check for `env` and the `resources` of its stack.
+pub struct DoctorRequest<'a> {
+    /// The `-e` argument, for the commands the fixes name (`mantissa init -e ENV`).
+    pub env_arg: &'a str,
+    pub env: &'a Environment,
+    pub resources: &'a [NamedResource],
+    /// The stack's `llm_provider` is `bedrock`: its models must be listed.
+    pub bedrock: bool,
+    /// The most each check may take.
+    pub timeout: Duration,
 }
 
 /// One resource type as the reference pages describe it: its engine schema, the metadata its code
@@ -46,6 +60,11 @@ pub trait Cloud: Send + Sync {
 
     /// The state backend `backend` (the environment's `backend:`) names.
     async fn remote_backend(&self, env: &Environment, backend: &Backend) -> Box<dyn StateBackend>;
+
+    /// The checks of the pre-deployment checklist that need the cloud (credentials, account,
+    /// region and services, permissions, quotas, the remote backend), run at once, each within
+    /// `request.timeout` (`doctor`). Never fails: what does not answer is a failed check.
+    async fn doctor(&self, request: &DoctorRequest<'_>) -> Vec<Check>;
 
     /// Creates the remote backend's storage and lock when they are missing, and checks (repairing
     /// what it safely can) those that exist (`init`).

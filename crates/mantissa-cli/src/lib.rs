@@ -18,7 +18,7 @@ mod render_tests;
 mod secrets;
 mod session;
 
-pub use cloud::{Cloud, PolicyRequest, TypeReference};
+pub use cloud::{Cloud, DoctorRequest, PolicyRequest, TypeReference};
 
 /// The generated documentation (`mantissa docs`), for tests over a cloud's real types.
 pub mod docs {
@@ -110,6 +110,7 @@ where
             Command::Cost(a) => commands::cost::run(a, printer, cloud).await,
             Command::Graph(a) => commands::graph::run(a, printer, cloud),
             Command::Policy(a) => commands::policy::run(a, printer, cloud),
+            Command::Doctor(a) => commands::doctor::run(a, printer, cloud).await,
             Command::Schema(a) => commands::schema::run(a, printer, cloud),
             Command::Docs(a) => commands::docs::run(a, printer, cloud),
             Command::Completions(a) => commands::completions::run(a),

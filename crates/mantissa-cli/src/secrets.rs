@@ -8,8 +8,9 @@ use std::collections::HashMap;
 
 pub struct Secrets {
     values: HashMap<String, String>,
-    /// Sources that gave no value, said once by [`Secrets::warn`]: names and sources, never values.
-    problems: Vec<String>,
+    /// Sources that gave no value, by secret name, said once by [`Secrets::warn`]: names and
+    /// sources, never values.
+    problems: Vec<(String, String)>,
 }
 
 impl Secrets {
@@ -25,13 +26,13 @@ impl Secrets {
                     mantissa_engine::sensitive::register_secret(&v);
                     values.insert(name.clone(), v);
                 }
-                Ok(None) => problems.push(format!(
-                    "secret `{name}`: {} gives no value; the secret is created empty",
-                    describe(&source.value)
+                Ok(None) => problems.push((
+                    name.clone(),
+                    format!("secret `{name}`: {} gives no value; the secret is created empty", describe(&source.value)),
                 )),
-                Err(e) => problems.push(format!(
-                    "secret `{name}`: reading {}: {e}; the secret gets no value",
-                    describe(&source.value)
+                Err(e) => problems.push((
+                    name.clone(),
+                    format!("secret `{name}`: reading {}: {e}; the secret gets no value", describe(&source.value)),
                 )),
             }
         }
@@ -40,10 +41,15 @@ impl Secrets {
 
     /// Warns about the sources that gave no value (for the commands that use the values).
     pub fn warn(&self, printer: Printer) -> &Self {
-        for p in &self.problems {
+        for (_, p) in &self.problems {
             printer.warn(p);
         }
         self
+    }
+
+    /// Why the secret `name` has no value (its source gave none, or could not be read).
+    pub fn problem(&self, name: &str) -> Option<&str> {
+        self.problems.iter().find(|(n, _)| n == name).map(|(_, p)| p.as_str())
     }
 
     pub fn get(&self, name: &str) -> Option<String> {
@@ -51,7 +57,7 @@ impl Secrets {
     }
 }
 
-fn describe(source: &SecretSource) -> String {
+pub fn describe(source: &SecretSource) -> String {
     match source {
         SecretSource::Env(var) => format!("environment variable {var}"),
         SecretSource::File(path) => format!("file {path}"),

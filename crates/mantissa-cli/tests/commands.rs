@@ -4,10 +4,11 @@
 //! the real binary are the `mantissa` crate's e2e tests.
 
 use async_trait::async_trait;
-use mantissa_cli::{Cloud, PolicyRequest, TypeReference, execute, exit_code};
+use mantissa_cli::{Cloud, DoctorRequest, PolicyRequest, TypeReference, execute, exit_code};
 use mantissa_config::{Backend, Environment};
 use mantissa_engine::fake::FakeProvider;
 use mantissa_engine::operation::bootstrap::BootstrapStep;
+use mantissa_engine::operation::doctor::Check;
 use mantissa_engine::{BackendError, Provider, StateBackend};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -51,6 +52,12 @@ impl Cloud for FakeCloud {
             .map(|r| serde_json::json!({"Effect": "Allow", "Action": format!("fake:{}", r.type_name), "Resource": r.name}))
             .collect();
         serde_json::json!({"Version": "2012-10-17", "Statement": statements, "ReadOnly": request.read_only})
+    }
+
+    /// One passing check per resource type the stack uses.
+    async fn doctor(&self, request: &DoctorRequest<'_>) -> Vec<Check> {
+        let types: std::collections::BTreeSet<&str> = request.resources.iter().map(|r| r.type_name).collect();
+        types.into_iter().map(|t| Check::pass(format!("fake.{t}"), format!("{t} answers"), "fake")).collect()
     }
 
     async fn remote_backend(&self, _env: &Environment, _backend: &Backend) -> Box<dyn StateBackend> {
@@ -118,6 +125,10 @@ fn apply_plan_destroy_and_a_failing_apply_run_from_argv_over_the_fake_provider()
         ("fake_policy".to_string(), "acme-dev-policy".to_string()),
     ];
     assert_eq!(requests, vec![(resources.clone(), false), (resources, true)]);
+    assert!(cloud.provider.writes().is_empty());
+
+    // `doctor` over the fake cloud: its checks and the local backend's pass, so exit 0.
+    assert_eq!(mantissa(&cloud, &["doctor", "-e", "dev", "--json"]).unwrap(), 0);
     assert!(cloud.provider.writes().is_empty());
 
     assert_eq!(mantissa(&cloud, &["apply", "-e", "dev", "--auto-approve"]).unwrap(), 0);

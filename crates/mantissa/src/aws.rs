@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use mantissa_aws::deployer_policy::{PolicyPart, PolicyScope, name_pattern, policy_document, sid_of};
 use mantissa_aws::{AwsClients, AwsProvider, AwsSettings};
 use mantissa_backend_s3::{S3Backend, S3BackendConfig};
-use mantissa_cli::{Cloud, PolicyRequest, TypeReference};
+use mantissa_cli::{Cloud, DoctorRequest, PolicyRequest, TypeReference};
 use mantissa_config::{Backend, Environment};
 use mantissa_engine::operation::bootstrap::BootstrapStep;
+use mantissa_engine::operation::doctor::Check;
 use mantissa_engine::{BackendError, Provider, StateBackend};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -136,6 +137,34 @@ impl Cloud for AwsCloud {
         // S3Backend applies the backend's own region (and path-style addressing for an emulator)
         // on top of the shared configuration, so credentials stay the same.
         Box::new(S3Backend::new(self.clients(env).await.config(), s3_config(env, backend)))
+    }
+
+    async fn doctor(&self, request: &DoctorRequest<'_>) -> Vec<Check> {
+        let env = request.env;
+        let clients = self.clients(env).await;
+        let policy = deployer_policy(&PolicyRequest { env, resources: request.resources, read_only: false });
+        let name_prefix = format!("{}-{}", env.project_prefix.value, env.environment.value);
+        let input = mantissa_aws::doctor::DoctorInput {
+            env_name: request.env_arg,
+            pinned_account: env.account_id.as_ref().map(|a| a.value.as_str()),
+            name_prefix: &name_prefix,
+            resources: request.resources,
+            bedrock: request.bedrock,
+            policy: &policy,
+            timeout: request.timeout,
+        };
+        let backend = async {
+            match &env.backend {
+                Some(b) => {
+                    let backend = S3Backend::new(clients.config(), s3_config(env, b));
+                    mantissa_backend_s3::doctor::checks(&backend, request.env_arg, request.timeout).await
+                }
+                None => Vec::new(),
+            }
+        };
+        let (mut checks, backend) = tokio::join!(mantissa_aws::doctor::checks(clients, &input), backend);
+        checks.extend(backend);
+        checks
     }
 
     async fn bootstrap(&self, env: &Environment, backend: &Backend) -> Result<Vec<BootstrapStep>, BackendError> {

@@ -237,3 +237,22 @@ fn a_role_is_passed_exactly_where_a_property_names_one() {
         assert_eq!(expected.is_some(), names_a_role, "{type_name}: a property names a role: {names_a_role}");
     }
 }
+
+/// `mantissa doctor`'s checks list what they send in doctor/permissions.txt, as the types do.
+#[test]
+fn doctor_lists_exactly_the_operations_its_code_calls() {
+    let ops = crate::doctor::DOCTOR_PERMISSIONS.operations();
+    ops.check().unwrap_or_else(|e| panic!("doctor/permissions.txt: {e}"));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/doctor");
+    let mut called = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            called.extend(operation_literals(running_code(&std::fs::read_to_string(&path).unwrap())));
+        }
+    }
+    // The caller's identity comes from the shared clients (sdk.rs), asked once per run.
+    called.insert("sts:GetCallerIdentity".to_string());
+    let listed: BTreeSet<String> = ops.iter().map(|o| o.name.to_string()).collect();
+    assert_eq!(called, listed, "doctor/permissions.txt against the operations src/doctor/ calls");
+}

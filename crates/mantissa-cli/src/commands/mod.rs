@@ -4,6 +4,7 @@ pub mod apply;
 pub mod completions;
 pub mod cost;
 pub mod docs;
+pub mod doctor;
 pub mod drift;
 pub mod force_unlock;
 pub mod graph;

@@ -9,10 +9,12 @@
 //! - [`guard`]: the account guard before the first write;
 //! - [`import`]: a live resource read into state;
 //! - [`apply`]: the walk of a confirmed plan with the first save, the persister and the report;
-//! - [`bootstrap`]: what a remote backend's bootstrap (`mantissa init`) reports.
+//! - [`bootstrap`]: what a remote backend's bootstrap (`mantissa init`) reports;
+//! - [`doctor`]: the checks `mantissa doctor` reports.
 
 pub mod apply;
 pub mod bootstrap;
+pub mod doctor;
 pub mod guard;
 pub mod import;
 pub mod names;

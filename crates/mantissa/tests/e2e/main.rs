@@ -25,6 +25,7 @@ mod crash_points;
 mod crawlers;
 mod data_stack;
 mod distribution;
+mod doctor;
 mod examples;
 mod faults;
 mod full_stack;
