@@ -153,6 +153,17 @@ pub struct ResourceContext {
     pub lineage: String,
 }
 
+/// One resource for [`Provider::read_many`] to read.
+pub struct ReadRequest<'a> {
+    pub ctx: ResourceContext,
+    /// The recorded physical id, or `None` to look the resource up by its physical name.
+    pub id: Option<String>,
+    /// The properties the state records for it, if any. A provider that reads many resources
+    /// through a shared, eventually consistent index (the tagging API) trusts the index only
+    /// where it agrees with these, and asks the resource's own API where it does not.
+    pub recorded: Option<&'a Value>,
+}
+
 /// A resource as found in the cloud.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LiveResource {
@@ -283,6 +294,15 @@ pub trait Provider: Send + Sync {
     /// Reads a resource. `id` is the recorded physical id, or `None` to look it up by its
     /// deterministic name (and ownership tags, for server-assigned ids). `Ok(None)`: not there.
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError>;
+
+    /// Reads every resource of `requests` at once, answering in the same order. Refresh sends
+    /// the whole plan's reads through this in one go, so that a plan waits for about one round
+    /// trip: the provider, not `--parallelism`, bounds how many requests are in flight (per
+    /// service, within the cloud's rate limits), and batches where its API reads many resources
+    /// in one request. The default reads each with [`Provider::read`], all at once.
+    async fn read_many(&self, requests: &[ReadRequest<'_>]) -> Vec<Result<Option<LiveResource>, ProviderError>> {
+        futures::future::join_all(requests.iter().map(|r| self.read(&r.ctx, r.id.as_deref()))).await
+    }
 
     async fn create(&self, ctx: &ResourceContext, properties: &Value) -> Result<Applied, ProviderError>;
 
