@@ -1,6 +1,6 @@
-//! The one way mantissa sends a request to AWS: the operation is named once, and the call is
-//! traced and its error mapped to the engine's [`ApiError`] (code, message, retryable) in one
-//! place. Retries happen below, in the SDK, under the shared policy ([`crate::retry`]).
+//! The one way mantissa sends a request to AWS: the operation is named once, and the call waits
+//! for its turn under AWS's published rate ([`crate::rate`]), is traced, and has its error
+//! mapped to the engine's [`ApiError`] (code, message, retryable) in one place. Retries happen below, in the SDK, under the shared policy ([`crate::retry`]).
 //!
 //! ```ignore
 //! let out = call("kinesis:DescribeStreamSummary", kinesis.describe_stream_summary().stream_name(name).send()).await?;
@@ -25,6 +25,8 @@ pub async fn call<T, E>(
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    // The future sends nothing until polled, so waiting here delays the request itself.
+    crate::rate::admit(operation).await;
     tracing::debug!("{operation}");
     request.await.map_err(|e| api_error(operation, e))
 }
@@ -54,6 +56,8 @@ pub async fn collect<T, E>(
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    // One turn for the listing: the pages after the first are rare (lists of a hundred and more).
+    crate::rate::admit(operation).await;
     tracing::debug!("{operation} (paginated)");
     let mut items = Vec::new();
     while let Some(item) = pages.next().await {

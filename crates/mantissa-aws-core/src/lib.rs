@@ -2,6 +2,7 @@
 //! backend's, so that nothing about talking to AWS is written twice:
 //!
 //! - [`config`]: the SDK configuration of an environment (region, profile, credentials, endpoint);
+//! - [`rate`]: the request rate of each operation, within what AWS publishes;
 //! - [`retry`]: the retry policy of every client, applied with [`with_retry_policy!`];
 //! - [`call`]: the one way to send a request, naming its operation once (tracing, error mapping,
 //!   not-found handling, pagination);
@@ -21,6 +22,7 @@ pub mod failpoint;
 pub mod partition;
 pub mod permissions;
 pub mod policy;
+pub mod rate;
 pub mod retry;
 pub mod s3;
 
