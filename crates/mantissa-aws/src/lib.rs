@@ -17,7 +17,9 @@ pub use sdk::{AwsClients, AwsSettings, ServiceClient, caller_identity, load_sdk_
 pub use mantissa_aws_core::{call, failpoint, partition, permissions};
 
 use async_trait::async_trait;
-use mantissa_engine::{Applied, LiveResource, PropertyError, Provider, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{
+    Applied, LiveResource, PropertyError, Provider, ProviderError, ReadRequest, ResourceContext, TypeSchema,
+};
 use resource::ErasedResource;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -119,6 +121,26 @@ impl Provider for AwsProvider {
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError> {
         self.get(&ctx.type_name)?.read(ctx, id).await
+    }
+
+    /// Each type reads its share of `requests` (batched where its API allows), all types at once.
+    async fn read_many(&self, requests: &[ReadRequest<'_>]) -> Vec<Result<Option<LiveResource>, ProviderError>> {
+        let mut by_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, r) in requests.iter().enumerate() {
+            by_type.entry(r.ctx.type_name.as_str()).or_default().push(i);
+        }
+        let batches = futures::future::join_all(by_type.into_values().map(|indices| async move {
+            let batch: Vec<&ReadRequest<'_>> = indices.iter().map(|&i| &requests[i]).collect();
+            let answers = match self.get(&batch[0].ctx.type_name) {
+                Ok(t) => t.read_many(&batch).await,
+                Err(e) => batch.iter().map(|_| Err(e.clone())).collect(),
+            };
+            indices.into_iter().zip(answers)
+        }))
+        .await;
+        let mut answers: Vec<_> = batches.into_iter().flatten().collect();
+        answers.sort_unstable_by_key(|(i, _)| *i);
+        answers.into_iter().map(|(_, answer)| answer).collect()
     }
 
     async fn create(&self, ctx: &ResourceContext, properties: &Value) -> Result<Applied, ProviderError> {

@@ -5,7 +5,7 @@ use crate::decode::{decode, encode, first_unknown_path};
 use crate::reference::TypeDoc;
 use async_trait::async_trait;
 use mantissa_aws_core::permissions::Permissions;
-use mantissa_engine::{Applied, LiveResource, PropertyError, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, LiveResource, PropertyError, ProviderError, ReadRequest, ResourceContext, TypeSchema};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -123,6 +123,13 @@ pub trait ResourceType: Send + Sync + 'static {
     /// `id` is the recorded physical id, or `None` to look the resource up by its physical name.
     fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> impl Future<Output = ReadResult<Self::Props>> + Send;
 
+    /// Reads several resources of this type at once (refresh's batch), answering in order. The
+    /// default is [`Self::read`] for each, all at once; a type whose API reads many resources
+    /// in one request (DescribeAlarms takes 100 names) overrides it.
+    fn read_many(&self, requests: &[&ReadRequest<'_>]) -> impl Future<Output = Vec<ReadResult<Self::Props>>> + Send {
+        futures::future::join_all(requests.iter().map(|r| self.read(&r.ctx, r.id.as_deref())))
+    }
+
     fn create(
         &self,
         ctx: &ResourceContext,
@@ -165,6 +172,7 @@ pub trait ErasedResource: Send + Sync {
     fn normalize(&self, ctx: &ResourceContext, props: &Value) -> Result<Value, PropertyError>;
     fn planned_attributes(&self, ctx: &ResourceContext, props: &Value) -> Map<String, Value>;
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError>;
+    async fn read_many(&self, requests: &[&ReadRequest<'_>]) -> Vec<Result<Option<LiveResource>, ProviderError>>;
     async fn create(&self, ctx: &ResourceContext, props: &Value) -> Result<Applied, ProviderError>;
     async fn update(
         &self,
@@ -202,6 +210,18 @@ impl<T: ResourceType> Erased<T> {
     /// `force_new` properties are replaced, never updated (the engine plans a replace for them;
     /// reaching here is a plan from another version), and a key that is no top-level property
     /// has nothing to update.
+    /// A read's answer in the engine's terms: completed, canonical, as JSON.
+    fn erase_live(
+        &self,
+        ctx: &ResourceContext,
+        read: ReadResult<T::Props>,
+    ) -> Result<Option<LiveResource>, ProviderError> {
+        let Some(mut live) = read? else { return Ok(None) };
+        self.0.complete(ctx, &mut live.props);
+        self.0.canonicalize(&mut live.props);
+        Ok(Some(LiveResource { id: live.id, properties: encode(&live.props)?, attributes: live.attributes }))
+    }
+
     fn can_update(&self, changed: &[String]) -> Result<(), ProviderError> {
         let schema = T::SCHEMA;
         let properties =
@@ -277,12 +297,12 @@ impl<T: ResourceType> ErasedResource for Erased<T> {
     }
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> Result<Option<LiveResource>, ProviderError> {
-        let Some(mut live) = self.0.read(ctx, id).await? else {
-            return Ok(None);
-        };
-        self.0.complete(ctx, &mut live.props);
-        self.0.canonicalize(&mut live.props);
-        Ok(Some(LiveResource { id: live.id, properties: encode(&live.props)?, attributes: live.attributes }))
+        self.erase_live(ctx, self.0.read(ctx, id).await)
+    }
+
+    async fn read_many(&self, requests: &[&ReadRequest<'_>]) -> Vec<Result<Option<LiveResource>, ProviderError>> {
+        let reads = self.0.read_many(requests).await;
+        reads.into_iter().zip(requests).map(|(read, r)| self.erase_live(&r.ctx, read)).collect()
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &Value) -> Result<Applied, ProviderError> {

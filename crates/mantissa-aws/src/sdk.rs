@@ -55,6 +55,8 @@ pub struct Inner {
     cognito: OnceLock<aws_sdk_cognitoidentityprovider::Client>,
     events: OnceLock<aws_sdk_eventbridge::Client>,
     apigateway: OnceLock<aws_sdk_apigateway::Client>,
+    // Refresh's batched tag reads (alarms, log groups).
+    tagging: OnceLock<aws_sdk_resourcegroupstagging::Client>,
     // `mantissa doctor` only: the model list and the quotas it checks.
     bedrock: OnceLock<aws_sdk_bedrock::Client>,
     servicequotas: OnceLock<aws_sdk_servicequotas::Client>,
@@ -106,6 +108,7 @@ clients! {
     cognito: aws_sdk_cognitoidentityprovider,
     events: aws_sdk_eventbridge,
     apigateway: aws_sdk_apigateway,
+    tagging: aws_sdk_resourcegroupstagging,
     bedrock: aws_sdk_bedrock,
     servicequotas: aws_sdk_servicequotas,
 }
@@ -144,6 +147,7 @@ impl AwsClients {
                 cognito: OnceLock::new(),
                 events: OnceLock::new(),
                 apigateway: OnceLock::new(),
+                tagging: OnceLock::new(),
                 bedrock: OnceLock::new(),
                 servicequotas: OnceLock::new(),
                 identity: tokio::sync::OnceCell::new(),

@@ -17,9 +17,14 @@ pub enum Poll<T> {
 /// `max_delay`, within the budget).
 pub type Patience = crate::retry::Backoff;
 
-/// Kinesis and Firehose usually settle within a minute or two; AWS documents up to several.
-pub const ACTIVE: Patience =
-    Patience { first: Duration::from_secs(1), max_delay: Duration::from_secs(10), budget: Duration::from_secs(300) };
+/// Kinesis and Firehose usually settle within a minute or two; AWS documents up to several. The
+/// first poll after the immediate one comes soon (a stream that settles in a second is not kept
+/// waiting a second more), the later ones at AWS's pace.
+pub const ACTIVE: Patience = Patience {
+    first: Duration::from_millis(250),
+    max_delay: Duration::from_secs(10),
+    budget: Duration::from_secs(300),
+};
 
 /// Polls until `poll` is ready, fails, or the budget is spent (then an error naming `operation`
 /// and the last reason).

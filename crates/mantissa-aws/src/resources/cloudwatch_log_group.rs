@@ -17,11 +17,15 @@ use crate::partition::partition;
 use crate::reference::TypeDoc;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{sync_map_tags, user_tags};
+use crate::resources::tag_index;
 use crate::tags::Tags;
 use aws_sdk_cloudwatchlogs::Client;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{
+    Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ReadRequest, ResourceContext, TypeSchema,
+};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_log_group";
 
@@ -44,6 +48,17 @@ pub struct CloudwatchLogGroup {
 /// The group's name: the `name` property, else the derived one.
 fn group_name(ctx: &ResourceContext, props: &LogGroupProps) -> String {
     props.name.clone().unwrap_or_else(|| ctx.physical_name.clone())
+}
+
+fn live(name: &str, found: Described, tags: Tags) -> Live<LogGroupProps> {
+    let attributes = attributes(name, Some(&found.arn));
+    let props = LogGroupProps {
+        name: Some(name.to_string()),
+        retention_days: found.retention_days,
+        kms_key_id: found.kms_key_id,
+        tags,
+    };
+    Live { id: name.to_string(), attributes, props }
 }
 
 fn attributes(name: &str, arn: Option<&str>) -> Map<String, Value> {
@@ -218,13 +233,53 @@ impl ResourceType for CloudwatchLogGroup {
         let name = id.unwrap_or(&ctx.physical_name);
         let Some(found) = self.describe(name).await? else { return Ok(None) };
         let Some(tags) = self.tags(&found.arn).await? else { return Ok(None) };
-        let props = LogGroupProps {
-            name: Some(name.to_string()),
-            retention_days: found.retention_days,
-            kms_key_id: found.kms_key_id,
-            tags,
+        Ok(Some(live(name, found, tags)))
+    }
+
+    /// Each group's DescribeLogGroups beside one tagging-API GetResources per hundred groups;
+    /// ListTagsForResource only for the groups whose indexed tags are not what the state records
+    /// (see [`tag_index`]).
+    async fn read_many(&self, requests: &[&ReadRequest<'_>]) -> Vec<ReadResult<Self::Props>> {
+        let names: Vec<&str> = requests.iter().map(|r| r.id.as_deref().unwrap_or(&r.ctx.physical_name)).collect();
+        let account = match self.clients.account_id().await {
+            Ok(account) => account,
+            Err(e) => return requests.iter().map(|_| Err(e.clone())).collect(),
         };
-        Ok(Some(Live { id: name.to_string(), attributes: attributes(name, Some(&found.arn)), props }))
+        // The ARN tagging takes follows from the name; DescribeLogGroups answers the same one.
+        let arns: Vec<String> = requests
+            .iter()
+            .zip(&names)
+            .map(|(r, name)| {
+                let region = &r.ctx.naming.region;
+                format!("arn:{}:logs:{region}:{account}:log-group:{name}", partition(region))
+            })
+            .collect();
+        let (described, indexed) = futures::join!(
+            futures::future::join_all(names.iter().map(|name| self.describe(name))),
+            tag_index::indexed_tags(&self.clients, &arns)
+        );
+        // The index only saves requests: without it, every group's tags are asked of Logs.
+        let indexed = indexed.unwrap_or_else(|e| {
+            tracing::info!("reading log group tags one by one: {e}");
+            HashMap::new()
+        });
+        futures::future::join_all(requests.iter().zip(names).zip(described).zip(&arns).map(
+            |(((r, name), found), arn)| {
+                let trusted = tag_index::trusted(indexed.get(arn), r.recorded);
+                async move {
+                    let Some(found) = found? else { return Ok(None) };
+                    let tags = match trusted.filter(|_| &found.arn == arn) {
+                        Some(tags) => tags,
+                        None => match self.tags(&found.arn).await? {
+                            Some(tags) => tags,
+                            None => return Ok(None),
+                        },
+                    };
+                    Ok(Some(live(name, found, tags)))
+                }
+            },
+        ))
+        .await
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {

@@ -13,11 +13,14 @@ use crate::reference::TypeDoc;
 use crate::resource::name_and_arn;
 use crate::resource::{Delete, Live, ReadResult, ResourceType, Update};
 use crate::resources::tag_delta::{TagCalls, sync_tags, user_tags};
+use crate::resources::tag_index;
 use crate::tags::Tags;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{self as cw, AlarmType, Dimension, MetricAlarm, Tag};
+use mantissa_aws_core::call::collect;
 use mantissa_aws_core::{call, call_or_none};
-use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ResourceContext, TypeSchema};
+use mantissa_engine::{Applied, NameStyle, Ownership, ProviderError, ReadRequest, ResourceContext, TypeSchema};
+use std::collections::HashMap;
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_metric_alarm";
 
@@ -84,6 +87,28 @@ impl CloudwatchMetricAlarm {
         Ok(out.metric_alarms().iter().find(|a| a.alarm_name() == Some(name)).cloned())
     }
 
+    /// The metric alarms of `names` that exist, by name: one DescribeAlarms per hundred names
+    /// (its limit), all at once.
+    async fn describe_many(&self, names: &[&str]) -> Result<HashMap<String, MetricAlarm>, ProviderError> {
+        let answers = futures::future::join_all(names.chunks(DESCRIBE_BATCH).map(|chunk| {
+            let request = self.cw().describe_alarms().alarm_types(AlarmType::MetricAlarm);
+            let request = chunk.iter().fold(request, |r, name| r.alarm_names(*name));
+            collect("cloudwatch:DescribeAlarms", request.into_paginator().send())
+        }))
+        .await;
+        let mut found = HashMap::new();
+        for pages in answers {
+            for page in pages? {
+                for alarm in page.metric_alarms() {
+                    if let Some(name) = alarm.alarm_name() {
+                        found.insert(name.to_string(), alarm.clone());
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
     async fn live_tags(&self, arn: &str) -> Result<Tags, ProviderError> {
         let out =
             call("cloudwatch:ListTagsForResource", self.cw().list_tags_for_resource().resource_arn(arn).send()).await?;
@@ -146,6 +171,17 @@ impl CloudwatchMetricAlarm {
     }
 }
 
+/// How many names one DescribeAlarms takes (`AlarmNames`, at most 100).
+const DESCRIBE_BATCH: usize = 100;
+
+fn live(name: &str, alarm: &MetricAlarm, tags: Tags) -> ReadResult<AlarmProps> {
+    let arn = alarm
+        .alarm_arn()
+        .ok_or_else(|| ProviderError::api("cloudwatch:DescribeAlarms", format!("alarm {name} has no ARN")))?;
+    let props = from_sdk(alarm, tags)?;
+    Ok(Some(Live { id: name.to_string(), attributes: name_and_arn(name, Some(arn)), props }))
+}
+
 fn sdk_tags(tags: &Tags) -> Vec<Tag> {
     tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
 }
@@ -163,14 +199,49 @@ impl ResourceType for CloudwatchMetricAlarm {
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
-        let Some(alarm) = self.describe(name).await? else { return Ok(None) };
-        let arn = alarm
-            .alarm_arn()
-            .ok_or_else(|| ProviderError::api("cloudwatch:DescribeAlarms", format!("alarm {name} has no ARN")))?
-            .to_string();
-        let tags = self.live_tags(&arn).await?;
-        let props = from_sdk(&alarm, tags)?;
-        Ok(Some(Live { id: name.to_string(), attributes: name_and_arn(name, Some(&arn)), props }))
+        // The ARN follows from the name, so the tags are asked for beside the alarm; a missing
+        // alarm answers ResourceNotFound there, which the missing alarm makes moot.
+        let arn = self.arn(ctx, name).await?;
+        let (alarm, tags) = futures::join!(self.describe(name), self.live_tags(&arn));
+        let Some(alarm) = alarm? else { return Ok(None) };
+        live(name, &alarm, tags?)
+    }
+
+    /// One DescribeAlarms per hundred names and one tagging-API GetResources per hundred ARNs,
+    /// all at once; ListTagsForResource only for the alarms whose indexed tags are not what the
+    /// state records (see [`tag_index`]).
+    async fn read_many(&self, requests: &[&ReadRequest<'_>]) -> Vec<ReadResult<Self::Props>> {
+        let names: Vec<&str> = requests.iter().map(|r| r.id.as_deref().unwrap_or(&r.ctx.physical_name)).collect();
+        let arns = futures::future::join_all(requests.iter().zip(&names).map(|(r, name)| self.arn(&r.ctx, name))).await;
+        let arns: Vec<String> = match arns.into_iter().collect() {
+            Ok(arns) => arns,
+            Err(e) => return requests.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let (described, indexed) =
+            futures::join!(self.describe_many(&names), tag_index::indexed_tags(&self.clients, &arns));
+        let described = match described {
+            Ok(d) => d,
+            Err(e) => return requests.iter().map(|_| Err(e.clone())).collect(),
+        };
+        // The index only saves requests: without it (a policy without tag:GetResources, say),
+        // every alarm's tags are asked of CloudWatch, as `read` does.
+        let indexed = indexed.unwrap_or_else(|e| {
+            tracing::info!("reading alarm tags one by one: {e}");
+            HashMap::new()
+        });
+        futures::future::join_all(requests.iter().zip(names).zip(&arns).map(|((r, name), arn)| {
+            let alarm = described.get(name);
+            let tags = tag_index::trusted(indexed.get(arn), r.recorded);
+            async move {
+                let Some(alarm) = alarm else { return Ok(None) };
+                let tags = match tags {
+                    Some(tags) => tags,
+                    None => self.live_tags(arn).await?,
+                };
+                live(name, alarm, tags)
+            }
+        }))
+        .await
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {

@@ -64,7 +64,7 @@ const ROLE_PROPAGATION: Backoff =
 
 /// Lambda settles a create or an update within seconds; VPC functions can take minutes.
 const SETTLE: Patience =
-    Patience { first: Duration::from_millis(500), max_delay: Duration::from_secs(5), budget: Duration::from_secs(600) };
+    Patience { first: Duration::from_millis(200), max_delay: Duration::from_secs(5), budget: Duration::from_secs(600) };
 
 pub struct LambdaFunction {
     pub(crate) clients: AwsClients,

@@ -65,6 +65,7 @@ pub mod sns_topic;
 pub mod sns_topic_policy;
 pub mod sns_topic_subscription;
 mod tag_delta;
+mod tag_index;
 
 use crate::AwsClients;
 use crate::resource::{ErasedResource, erase};

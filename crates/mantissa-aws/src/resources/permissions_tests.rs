@@ -10,8 +10,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Operations a type sends through another type's helpers, so they are not in its own files.
-const BORROWED: &[(&str, &[&str])] =
-    &[("aws_glue_crawler", &["glue:GetTags", "glue:TagResource", "glue:UntagResource"])];
+const BORROWED: &[(&str, &[&str])] = &[
+    ("aws_glue_crawler", &["glue:GetTags", "glue:TagResource", "glue:UntagResource"]),
+    // Refresh's batched tag reads, in tag_index.rs.
+    ("aws_cloudwatch_log_group", &["tag:GetResources"]),
+    ("aws_cloudwatch_metric_alarm", &["tag:GetResources"]),
+];
 
 /// `service:Operation` strings in a type's code that are no call: the action a permission grants.
 const NOT_CALLS: &[(&str, &str)] = &[("aws_lambda_permission", "lambda:InvokeFunction")];

@@ -5,7 +5,7 @@ use crate::Harness;
 use crate::monitoring_common::{assert_updates_one_property_a_step, via_proxy};
 use crate::support::{assert_reads_back_and_by_name, create_then_delete_twice};
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
-use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ResourceContext};
+use mantissa_engine::{LINEAGE_TAG, NameStyle, Provider, ReadRequest, ResourceContext};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -146,4 +146,54 @@ async fn input_moto_accepts_is_refused_before_any_call() {
     props["period"] = json!(7);
     let err = h.provider.normalize(&ctx, &props).unwrap_err();
     assert_eq!(err.path, "period");
+}
+
+/// Refresh's batch: one DescribeAlarms for every alarm and one tagging-API read for their tags;
+/// CloudWatch's own tag read only where the index does not match what the state records. The
+/// answers are what one read each gives: a missing alarm is `None`, an alarm the state does not
+/// record (a create found after a crash) or whose tags changed since is read in full.
+#[tokio::test]
+async fn read_many_batches_and_answers_as_one_read_each() {
+    let h = Harness::start().await;
+    let (proxy, provider) = via_proxy(&h).await;
+    let (kept, retagged, unrecorded, missing) =
+        (ctx(&h, "batch_kept"), ctx(&h, "batch_retagged"), ctx(&h, "batch_unrecorded"), ctx(&h, "batch_missing"));
+    let mut recorded = Vec::new();
+    for c in [&kept, &retagged, &unrecorded] {
+        let desired = h.desired(c, freshness());
+        h.provider.create(c, &desired).await.expect("create");
+        recorded.push(desired);
+    }
+    // Changed outside since the last apply: the state's tags are no longer the live ones.
+    let arn = h.provider.read(&retagged, None).await.unwrap().unwrap().attributes["arn"].as_str().unwrap().to_string();
+    h.provider
+        .clients()
+        .cloudwatch()
+        .tag_resource()
+        .resource_arn(&arn)
+        .tags(aws_sdk_cloudwatch::types::Tag::builder().key("Team").value("ops").build())
+        .send()
+        .await
+        .unwrap();
+
+    let missing_recorded = recorded[0].clone();
+    let requests = [
+        ReadRequest { ctx: kept.clone(), id: None, recorded: Some(&recorded[0]) },
+        ReadRequest { ctx: retagged.clone(), id: None, recorded: Some(&recorded[1]) },
+        ReadRequest { ctx: unrecorded.clone(), id: None, recorded: None },
+        ReadRequest { ctx: missing.clone(), id: None, recorded: Some(&missing_recorded) },
+    ];
+    proxy.clear();
+    let answers = provider.read_many(&requests).await;
+    assert_eq!(proxy.count("DescribeAlarms"), 1, "{:?}", proxy.calls());
+    assert_eq!(proxy.count("GetResources"), 1, "{:?}", proxy.calls());
+    assert_eq!(proxy.count("ListTagsForResource"), 2, "the retagged and the unrecorded one; none for the missing");
+
+    assert_eq!(answers.len(), 4);
+    for (request, answer) in requests.iter().zip(&answers) {
+        let one = h.provider.read(&request.ctx, None).await.unwrap();
+        assert_eq!(answer.as_ref().unwrap(), &one, "{}", request.ctx.address);
+    }
+    assert!(answers[3].as_ref().unwrap().is_none(), "the missing alarm");
+    assert_eq!(answers[1].as_ref().unwrap().as_ref().unwrap().properties["tags"]["Team"], "ops");
 }

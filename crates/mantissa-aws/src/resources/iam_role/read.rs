@@ -1,5 +1,5 @@
-//! Reading a role: GetRole, then its inline policy names, attached policies and tags at once,
-//! then every inline policy document at once.
+//! Reading a role in two rounds: GetRole (which carries the tags), its inline policy names and
+//! its attached policies at once, then every inline policy document at once.
 
 use super::policy::parse_returned;
 use super::props::RoleProps;
@@ -43,18 +43,19 @@ pub async fn role_attributes(iam: &Client, name: &str) -> Result<Map<String, Val
 }
 
 pub async fn read_role(iam: &Client, name: &str) -> Result<Option<LiveRole>, ProviderError> {
-    let Some(role) = get_role(iam, name).await? else { return Ok(None) };
-    let trust = role.assume_role_policy_document().unwrap_or_default();
-    let assume_role_policy = parse_returned(trust).map_err(|e| ProviderError::api("iam:GetRole", e))?;
-
-    let (names, attached, tags) = futures::join!(
+    // One round: the role (with its tags, which GetRole returns), its inline policy names and
+    // its attached policies; then the inline documents.
+    let (role, names, attached) = futures::join!(
+        get_role(iam, name),
         collect("iam:ListRolePolicies", iam.list_role_policies().role_name(name).into_paginator().items().send()),
         collect(
             "iam:ListAttachedRolePolicies",
             iam.list_attached_role_policies().role_name(name).into_paginator().items().send()
         ),
-        collect("iam:ListRoleTags", iam.list_role_tags().role_name(name).into_paginator().items().send()),
     );
+    let Some(role) = role? else { return Ok(None) };
+    let trust = role.assume_role_policy_document().unwrap_or_default();
+    let assume_role_policy = parse_returned(trust).map_err(|e| ProviderError::api("iam:GetRole", e))?;
     // Deleted since GetRole: as absent as if GetRole had said so.
     let gone = |e: &ApiError| e.is("NoSuchEntity");
     let names = match names {
@@ -65,10 +66,7 @@ pub async fn read_role(iam: &Client, name: &str) -> Result<Option<LiveRole>, Pro
         Err(e) if gone(&e) => return Ok(None),
         listed => listed?,
     };
-    let tags = match tags {
-        Err(e) if gone(&e) => return Ok(None),
-        listed => listed?,
-    };
+    let tags = role.tags();
 
     let documents = futures::future::join_all(names.iter().map(|policy| async move {
         let out = call("iam:GetRolePolicy", iam.get_role_policy().role_name(name).policy_name(policy).send()).await;

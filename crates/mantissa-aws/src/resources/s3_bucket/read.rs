@@ -1,5 +1,5 @@
-//! Reading a bucket's configuration in one round: HeadBucket to learn whether it exists, then
-//! the six configuration reads at once. "Not configured" answers are values, not failures.
+//! Reading a bucket's configuration in one round: HeadBucket, to learn whether it exists, and
+//! the six configuration reads, all at once. "Not configured" answers are values, not failures.
 
 use super::lifecycle;
 use super::props::{BucketProps, Encryption, PublicAccessBlock};
@@ -24,10 +24,25 @@ pub async fn read_bucket(
     region: &str,
     partition: &str,
 ) -> Result<Option<BucketProps>, ProviderError> {
-    // Sent directly, not through `call`: HeadBucket has no body, so the answer is its HTTP status.
+    // All seven at once: one round trip. Where HeadBucket finds no bucket, the other answers
+    // (NoSuchBucket) are moot.
+    // HeadBucket and GetBucketVersioning are sent directly, not through `call`: HeadBucket has no
+    // body, so the answer is its HTTP status, and the emulator's versioning answer is read from
+    // the raw body.
     const HEAD: &str = "s3:HeadBucket";
+    const VERSIONING: &str = "s3:GetBucketVersioning";
     tracing::debug!("{HEAD}");
-    match s3.head_bucket().bucket(bucket).send().await {
+    tracing::debug!("{VERSIONING}");
+    let (head, versioning, encryption, pab, policy, rules, tags) = futures::join!(
+        s3.head_bucket().bucket(bucket).send(),
+        s3.get_bucket_versioning().bucket(bucket).send(),
+        call("s3:GetBucketEncryption", s3.get_bucket_encryption().bucket(bucket).send()),
+        call("s3:GetPublicAccessBlock", s3.get_public_access_block().bucket(bucket).send()),
+        call("s3:GetBucketPolicy", s3.get_bucket_policy().bucket(bucket).send()),
+        call("s3:GetBucketLifecycleConfiguration", s3.get_bucket_lifecycle_configuration().bucket(bucket).send()),
+        call("s3:GetBucketTagging", s3.get_bucket_tagging().bucket(bucket).send()),
+    );
+    match head {
         Ok(out) => {
             // A bucket elsewhere would answer every later call with a redirect: say so plainly.
             let elsewhere = out.bucket_region().filter(|actual| !region.is_empty() && *actual != region);
@@ -47,17 +62,6 @@ pub async fn read_bucket(
         Err(e) => return Err(api_error(HEAD, e).into()),
     }
 
-    // GetBucketVersioning is sent directly too: the emulator's answer is read from the raw body.
-    const VERSIONING: &str = "s3:GetBucketVersioning";
-    tracing::debug!("{VERSIONING}");
-    let (versioning, encryption, pab, policy, rules, tags) = futures::join!(
-        s3.get_bucket_versioning().bucket(bucket).send(),
-        call("s3:GetBucketEncryption", s3.get_bucket_encryption().bucket(bucket).send()),
-        call("s3:GetPublicAccessBlock", s3.get_public_access_block().bucket(bucket).send()),
-        call("s3:GetBucketPolicy", s3.get_bucket_policy().bucket(bucket).send()),
-        call("s3:GetBucketLifecycleConfiguration", s3.get_bucket_lifecycle_configuration().bucket(bucket).send()),
-        call("s3:GetBucketTagging", s3.get_bucket_tagging().bucket(bucket).send()),
-    );
     // Deleted between HeadBucket and now: as absent as if HeadBucket had said so.
     let versioning_gone = matches!(&versioning, Err(e) if error_code(e) == Some(NO_SUCH_BUCKET));
     if versioning_gone || [gone(&encryption), gone(&pab), gone(&policy), gone(&rules), gone(&tags)].contains(&true) {
