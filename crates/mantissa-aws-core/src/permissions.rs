@@ -166,7 +166,11 @@ fn apigateway_verb(op: &str) -> &'static str {
 pub fn takes_any_resource_only(action: &str) -> bool {
     matches!(
         action,
-        "sts:GetCallerIdentity" | "sns:ListTopics" | "cognito-idp:ListUserPools" | "logs:DescribeLogGroups"
+        "sts:GetCallerIdentity"
+            | "sns:ListTopics"
+            | "cognito-idp:ListUserPools"
+            | "logs:DescribeLogGroups"
+            | "tag:GetResources"
     )
 }
 
