@@ -4,6 +4,7 @@
 #
 #   scripts/terraform-seed.sh apply|plan|destroy --endpoint URL [--state-out FILE] [--workdir DIR]
 #   scripts/terraform-seed.sh fixture [--port PORT]
+#   scripts/terraform-seed.sh zips [DIR]
 #
 # apply|plan|destroy: builds the Lambda zips, writes a CLI config that installs the AWS provider
 # from the filesystem mirror only, runs `terraform init` and then the command with
@@ -19,6 +20,9 @@
 # (default port 4629), applies with obviously fake secret values, copies the state, destroys and
 # stops that moto.
 #
+# zips: only builds the Lambda zips, into DIR (default examples/terraform-seed/build/lambda, where
+# the configuration looks for them when terraform runs by hand in examples/terraform-seed).
+#
 # Exit codes: terraform's own; 2 also for bad usage and when terraform is not installed.
 # Environment: TF_SEED_PLUGIN_MIRROR (default /opt/tf-plugins), TERRAFORM (default terraform).
 set -euo pipefail
@@ -29,7 +33,8 @@ functions="$root/stacks/mantissa-log/functions"
 mirror="${TF_SEED_PLUGIN_MIRROR:-/opt/tf-plugins}"
 terraform="${TERRAFORM:-terraform}"
 usage="usage: scripts/terraform-seed.sh apply|plan|destroy --endpoint URL [--state-out FILE] [--workdir DIR]
-       scripts/terraform-seed.sh fixture [--port PORT]"
+       scripts/terraform-seed.sh fixture [--port PORT]
+       scripts/terraform-seed.sh zips [DIR]"
 
 die() {
   echo "error: $*" >&2
@@ -104,7 +109,8 @@ PY
 sync_config() {
   local work="$1"
   mkdir -p "$work/environments"
-  (cd "$src" && find . -name '*.tf' -o -name '*.tfvars' -o -name '.terraform.lock.hcl' | while read -r f; do
+  # Not a backend.tf or anything else a run by hand left there: local state, from the repository's files.
+  (cd "$src" && find . \( -path ./.terraform -o -path ./build \) -prune -o -type f \( -name '*.tf' -o -name '*.tfvars' -o -name '.terraform.lock.hcl' \) ! -path ./backend.tf -print | while read -r f; do
     mkdir -p "$work/$(dirname "$f")"
     cp "$f" "$work/$f"
   done)
@@ -161,7 +167,15 @@ EOF
   local rc=0
   case "$cmd" in
     apply) timed apply "$terraform" -chdir="$workdir" apply -auto-approve "${args[@]}" || rc=$? ;;
-    plan) timed plan "$terraform" -chdir="$workdir" plan -detailed-exitcode "${args[@]}" || rc=$? ;;
+    plan)
+      # TF_SEED_PLAN_JSON (used by `fixture`): also write the plan as JSON to that file.
+      local out=()
+      [ -z "${TF_SEED_PLAN_JSON:-}" ] || out=(-out="$tmp/plan.bin")
+      timed plan "$terraform" -chdir="$workdir" plan -detailed-exitcode ${out[@]+"${out[@]}"} "${args[@]}" || rc=$?
+      if [ -n "${TF_SEED_PLAN_JSON:-}" ] && [ -f "$tmp/plan.bin" ]; then
+        "$terraform" -chdir="$workdir" show -json "$tmp/plan.bin" >"$TF_SEED_PLAN_JSON" || die "terraform show -json failed"
+      fi
+      ;;
     destroy) timed destroy "$terraform" -chdir="$workdir" destroy -auto-approve "${args[@]}" || rc=$? ;;
   esac
 
@@ -240,8 +254,28 @@ if found != fake:
 print(f"fixture: {sum(len(r['instances']) for r in state['resources'] if r['mode'] == 'managed')} resource instances; secrets are the fake test values")
 PY
   local rc=0
-  (run plan --endpoint "$endpoint" --workdir "$tmp/work") || rc=$?
-  [ "$rc" -eq 0 ] || die "the plan after the fixture's apply is not empty (exit $rc); the fixture was not written"
+  (TF_SEED_PLAN_JSON="$tmp/plan.json" run plan --endpoint "$endpoint" --workdir "$tmp/work") || rc=$?
+  case "$rc" in
+    0) ;;
+    2)
+      # The one change moto causes (README.md, "Against the emulator"): its CreateStream drops
+      # the tags, so the plan after a first apply adds them to the Kinesis stream. Anything else
+      # is a real difference between the configuration and what was deployed.
+      python3 - "$tmp/plan.json" <<'PY' || die "the plan after the fixture's apply has changes besides the emulator's known one; the fixture was not written"
+import json, sys
+plan = json.load(open(sys.argv[1]))
+changes = [c for c in plan.get("resource_changes", []) if c["change"]["actions"] not in (["no-op"], ["read"])]
+known = "module.ingestion.aws_kinesis_stream.this"
+for c in changes:
+    before, after = c["change"]["before"], c["change"]["after"]
+    differing = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if c["address"] != known or c["change"]["actions"] != ["update"] or differing != ["tags_all"]:
+        sys.exit(f"error: unexpected change: {c['address']} {c['change']['actions']} in {differing}")
+print(f"warning: the plan after apply re-adds the tags moto dropped from {known} (a known emulator gap)", file=sys.stderr)
+PY
+      ;;
+    *) die "the plan after the fixture's apply failed (exit $rc); the fixture was not written" ;;
+  esac
   mkdir -p "$(dirname "$out")"
   cp "$tmp/dev.tfstate" "$out"
   echo "wrote $out"
@@ -254,6 +288,10 @@ shift
 case "$cmd" in
   apply | plan | destroy) run "$cmd" "$@" ;;
   fixture) fixture "$@" ;;
+  zips)
+    [ $# -le 1 ] || usage_error "zips takes at most one directory"
+    build_zips "${1:-$src/build/lambda}"
+    ;;
   -h | --help | help) echo "$usage" ;;
   *) usage_error "unknown command '$cmd'" ;;
 esac
