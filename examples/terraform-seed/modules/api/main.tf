@@ -4,17 +4,6 @@
 # environment, with throttling and JSON access logs; the account-wide CloudWatch role that API
 # Gateway writes those logs with is set here too.
 
-variable "name_prefix" { type = string }
-variable "stage_name" { type = string }
-variable "user_pool_arn" { type = string }
-variable "function_invoke_arns" { type = map(string) }
-variable "function_names" { type = map(string) }
-variable "access_log_group_arn" { type = string }
-variable "throttling_rate_limit" { type = number }
-variable "throttling_burst_limit" { type = number }
-variable "cors_allowed_origin" { type = string }
-variable "cors_allowed_headers" { type = string }
-
 locals {
   paths = {
     query  = { cors_methods = "POST,OPTIONS" }
@@ -221,8 +210,3 @@ resource "aws_api_gateway_account" "this" {
 
   depends_on = [aws_iam_role_policy_attachment.cloudwatch]
 }
-
-output "rest_api_id" { value = aws_api_gateway_rest_api.this.id }
-output "rest_api_name" { value = aws_api_gateway_rest_api.this.name }
-output "stage_name" { value = aws_api_gateway_stage.this.stage_name }
-output "invoke_url" { value = aws_api_gateway_stage.this.invoke_url }

@@ -1,13 +1,6 @@
 # auth: the Cognito user pool of the web interface (administrators create users, who sign in with
 # their e-mail address) and its browser app client (no secret: SRP and refresh tokens only).
 
-variable "name_prefix" { type = string }
-variable "mfa" { type = string }
-variable "password_minimum_length" { type = number }
-variable "access_token_validity_minutes" { type = number }
-variable "id_token_validity_minutes" { type = number }
-variable "refresh_token_validity_days" { type = number }
-
 resource "aws_cognito_user_pool" "users" {
   name                     = "${var.name_prefix}-users"
   username_attributes      = ["email"]
@@ -52,7 +45,3 @@ resource "aws_cognito_user_pool_client" "web" {
     refresh_token = "days"
   }
 }
-
-output "user_pool_id" { value = aws_cognito_user_pool.users.id }
-output "user_pool_arn" { value = aws_cognito_user_pool.users.arn }
-output "user_pool_client_id" { value = aws_cognito_user_pool_client.web.id }

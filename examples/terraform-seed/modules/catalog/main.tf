@@ -1,24 +1,6 @@
 # catalog: the Glue database, one table per log source (partition projection: no crawler needed)
 # and the Athena workgroup; with enable_crawlers, one Glue crawler and role per log source.
 
-variable "name_prefix" { type = string }
-variable "logs_bucket_name" { type = string }
-variable "logs_bucket_arn" { type = string }
-variable "athena_results_bucket_name" { type = string }
-variable "kms_key_arn" { type = string }
-variable "log_sources" { type = list(string) }
-variable "log_source_tables" {
-  type = map(object({
-    description    = string
-    classification = string
-    serde          = object({ library = string, parameters = map(string) })
-    columns        = list(object({ name = string, type = string, comment = optional(string) }))
-  }))
-}
-variable "athena_bytes_scanned_cutoff" { type = number }
-variable "enable_crawlers" { type = bool }
-variable "crawler_schedule" { type = string }
-
 locals {
   crawled_sources = var.enable_crawlers ? toset(var.log_sources) : toset([])
 }
@@ -194,8 +176,3 @@ resource "aws_glue_crawler" "source" {
 
   depends_on = [aws_iam_role_policy_attachment.crawler_glue_service, aws_iam_role_policy.crawler_read_source]
 }
-
-output "database_name" { value = aws_glue_catalog_database.this.name }
-output "database_arn" { value = aws_glue_catalog_database.this.arn }
-output "workgroup_name" { value = aws_athena_workgroup.this.name }
-output "workgroup_arn" { value = aws_athena_workgroup.this.arn }

@@ -3,43 +3,6 @@
 # its retention applies from the start. Code: <package_dir>/<function>.zip, which
 # scripts/terraform-seed.sh builds deterministically from stacks/mantissa-log/functions/<function>/.
 
-variable "name_prefix" { type = string }
-variable "environment" { type = string }
-variable "region" { type = string }
-variable "package_dir" { type = string }
-variable "kms_key_arn" { type = string }
-variable "llm_provider" { type = string }
-variable "smtp_alerts" { type = bool }
-variable "log_retention" { type = number }
-variable "memory_mb" { type = map(number) }
-variable "timeout_seconds" { type = map(number) }
-variable "reserved" { type = map(number) }
-variable "subnet_ids" { type = list(string) }
-variable "security_groups" { type = list(string) }
-variable "lambda_kms_key" { type = string }
-
-variable "logs_bucket_name" { type = string }
-variable "logs_bucket_arn" { type = string }
-variable "athena_results_bucket_arn" { type = string }
-variable "config_bucket_name" { type = string }
-variable "config_bucket_arn" { type = string }
-variable "detection_state_table_name" { type = string }
-variable "detection_state_table_arn" { type = string }
-variable "alert_history_table_name" { type = string }
-variable "alert_history_table_arn" { type = string }
-variable "query_sessions_table_name" { type = string }
-variable "query_sessions_table_arn" { type = string }
-variable "athena_workgroup_name" { type = string }
-variable "athena_workgroup_arn" { type = string }
-variable "glue_database_name" { type = string }
-variable "glue_database_arn" { type = string }
-variable "alerts_topic_arn" { type = string }
-variable "slack_webhook_secret_arn" { type = string }
-variable "pagerduty_secret_arn" { type = string }
-variable "llm_api_key_secret_arn" { type = string }
-variable "llm_api_key_secret_name" { type = string }
-variable "smtp_secret_arn" { type = string }
-
 locals {
   # Names are spelled out (not taken from the functions): the roles, which the functions need
   # first, name the log groups and the functions that invoke each other.
@@ -289,7 +252,3 @@ resource "aws_lambda_function" "this" {
   # The log group first, so that its retention applies to the first invocation's logs.
   depends_on = [aws_cloudwatch_log_group.this]
 }
-
-output "function_names" { value = { for k, f in aws_lambda_function.this : k => f.function_name } }
-output "function_arns" { value = { for k, f in aws_lambda_function.this : k => f.arn } }
-output "function_invoke_arns" { value = { for k, f in aws_lambda_function.this : k => f.invoke_arn } }

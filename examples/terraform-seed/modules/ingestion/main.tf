@@ -2,15 +2,6 @@
 # streaming shippers with its own delivery stream, and the role Firehose writes with. Objects land
 # under <source>/year=YYYY/month=MM/day=DD/ in the logs bucket; failures under errors/<source>/.
 
-variable "name_prefix" { type = string }
-variable "logs_bucket_arn" { type = string }
-variable "kms_key_arn" { type = string }
-variable "log_sources" { type = list(string) }
-variable "kinesis_shard_count" { type = number }
-variable "kinesis_retention_hours" { type = number }
-variable "firehose_buffer_size_mb" { type = number }
-variable "firehose_buffer_interval_seconds" { type = number }
-
 locals {
   day_partition = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
 }
@@ -133,7 +124,3 @@ resource "aws_kinesis_firehose_delivery_stream" "source" {
 
   depends_on = [aws_iam_role_policy.deliver_to_logs_bucket]
 }
-
-output "kinesis_stream_arn" { value = aws_kinesis_stream.this.arn }
-output "kinesis_stream_name" { value = aws_kinesis_stream.this.name }
-output "firehose_stream_names" { value = { for k, s in aws_kinesis_firehose_delivery_stream.source : k => s.name } }

@@ -2,14 +2,6 @@
 # the permission letting that rule (only) invoke the function; with enable_guardduty_routing, a
 # rule sending GuardDuty findings to the alert router.
 
-variable "name_prefix" { type = string }
-variable "detection_schedule" { type = string }
-variable "enable_guardduty_routing" { type = bool }
-variable "detection_engine_arn" { type = string }
-variable "detection_engine_name" { type = string }
-variable "alert_router_arn" { type = string }
-variable "alert_router_name" { type = string }
-
 resource "aws_cloudwatch_event_rule" "detection_schedule" {
   name                = "${var.name_prefix}-detection-schedule"
   description         = "Runs the Mantissa Log detection engine"

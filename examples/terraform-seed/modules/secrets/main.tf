@@ -5,26 +5,6 @@
 # Terraform keeps a value given here in its state in plain text: keep the state encrypted
 # (the S3 backend with encrypt = true) or leave the values null and set them with the AWS CLI.
 
-variable "name_prefix" { type = string }
-variable "llm_provider" { type = string }
-variable "smtp_alerts" { type = bool }
-variable "slack_webhook_url" {
-  type      = string
-  sensitive = true
-}
-variable "pagerduty_api_key" {
-  type      = string
-  sensitive = true
-}
-variable "llm_api_key" {
-  type      = string
-  sensitive = true
-}
-variable "smtp_credentials" {
-  type      = string
-  sensitive = true
-}
-
 locals {
   secrets = merge(
     {
@@ -67,9 +47,3 @@ resource "aws_secretsmanager_secret_version" "this" {
   secret_id     = aws_secretsmanager_secret.this[each.key].id
   secret_string = local.values[each.key]
 }
-
-output "slack_webhook_url_arn" { value = aws_secretsmanager_secret.this["slack_webhook_url"].arn }
-output "pagerduty_api_key_arn" { value = aws_secretsmanager_secret.this["pagerduty_api_key"].arn }
-output "llm_api_key_arn" { value = try(aws_secretsmanager_secret.this["llm_api_key"].arn, null) }
-output "llm_api_key_name" { value = "${var.name_prefix}/llm-api-key" }
-output "smtp_credentials_arn" { value = try(aws_secretsmanager_secret.this["smtp_credentials"].arn, null) }
