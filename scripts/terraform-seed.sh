@@ -169,9 +169,9 @@ EOF
     apply) timed apply "$terraform" -chdir="$workdir" apply -auto-approve "${args[@]}" || rc=$? ;;
     plan)
       # TF_SEED_PLAN_JSON (used by `fixture`): also write the plan as JSON to that file.
-      local out=()
-      [ -z "${TF_SEED_PLAN_JSON:-}" ] || out=(-out="$tmp/plan.bin")
-      timed plan "$terraform" -chdir="$workdir" plan -detailed-exitcode ${out[@]+"${out[@]}"} "${args[@]}" || rc=$?
+      local plan_out=()
+      [ -z "${TF_SEED_PLAN_JSON:-}" ] || plan_out=(-out="$tmp/plan.bin")
+      timed plan "$terraform" -chdir="$workdir" plan -detailed-exitcode ${plan_out[@]+"${plan_out[@]}"} "${args[@]}" || rc=$?
       if [ -n "${TF_SEED_PLAN_JSON:-}" ] && [ -f "$tmp/plan.bin" ]; then
         "$terraform" -chdir="$workdir" show -json "$tmp/plan.bin" >"$TF_SEED_PLAN_JSON" || die "terraform show -json failed"
       fi
@@ -200,7 +200,9 @@ fixture() {
       *) usage_error "unknown argument '$1'" ;;
     esac
   done
-  [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || usage_error "--port must be a number from 1 to 65535"
+  if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+    usage_error "--port must be a number from 1 to 65535, not '$port'"
+  fi
   require_terraform
   "$root/scripts/install-moto.sh"
   local moto="$root/.venv/bin/moto_server"
