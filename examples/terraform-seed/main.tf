@@ -24,6 +24,8 @@ locals {
 
 provider "aws" {
   region = var.aws_region
+  # mantissa's account_id pin: every call fails unless the credentials are of one of these accounts.
+  allowed_account_ids = var.allowed_account_ids
 
   access_key                  = local.emulator ? "testing" : null
   secret_key                  = local.emulator ? "testing" : null

@@ -20,6 +20,12 @@ variable "project_prefix" {
   default     = "mantissa-log"
 }
 
+variable "allowed_account_ids" {
+  description = "Refuse to run unless the credentials belong to one of these accounts (mantissa's account_id); null: any."
+  type        = list(string)
+  default     = null
+}
+
 variable "aws_endpoint" {
   description = "One endpoint URL for every AWS service (an emulator such as moto, e.g. http://127.0.0.1:4566), with fixed test credentials. null: real AWS."
   type        = string
