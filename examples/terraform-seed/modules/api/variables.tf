@@ -1,0 +1,10 @@
+variable "name_prefix" { type = string }
+variable "stage_name" { type = string }
+variable "user_pool_arn" { type = string }
+variable "function_invoke_arns" { type = map(string) }
+variable "function_names" { type = map(string) }
+variable "access_log_group_arn" { type = string }
+variable "throttling_rate_limit" { type = number }
+variable "throttling_burst_limit" { type = number }
+variable "cors_allowed_origin" { type = string }
+variable "cors_allowed_headers" { type = string }

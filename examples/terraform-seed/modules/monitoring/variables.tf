@@ -1,0 +1,17 @@
+variable "name_prefix" { type = string }
+variable "log_retention" { type = number }
+variable "alert_emails" { type = map(string) }
+variable "alerts_kms_key_id" { type = string }
+variable "log_sources" { type = list(string) }
+variable "firehose_stream_names" { type = map(string) }
+variable "kinesis_stream_name" { type = string }
+variable "table_names" { type = map(string) }
+variable "athena_workgroup_name" { type = string }
+variable "function_names" { type = map(string) }
+variable "api_name" { type = string }
+variable "api_stage_name" { type = string }
+variable "firehose_freshness_alarm_seconds" { type = number }
+variable "kinesis_iterator_age_alarm_ms" { type = number }
+variable "athena_scanned_bytes_alarm" { type = number }
+variable "api_5xx_alarm_threshold" { type = number }
+variable "api_latency_alarm_ms" { type = number }
