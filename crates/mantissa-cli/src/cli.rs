@@ -244,7 +244,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "ADDR")]
     pub target: Vec<String>,
 
-    /// How many resources to work on at once.
+    /// How many resources apply changes at once (as Terraform's -parallelism). Refresh sends
+    /// all its reads at once, each within AWS's published rate for its operation.
     #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
 
@@ -400,7 +401,8 @@ pub struct DriftArgs {
     #[arg(long, value_name = "ADDR")]
     pub target: Vec<String>,
 
-    /// How many resources to read at once.
+    /// Kept for scripts written for earlier versions, and unused: drift sends all its reads at
+    /// once, each within AWS's published rate for its operation.
     #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
 }

@@ -20,12 +20,12 @@ use crate::resources::tag_delta::{sync_map_tags, user_tags};
 use crate::resources::tag_index;
 use crate::tags::Tags;
 use aws_sdk_cloudwatchlogs::Client;
-use mantissa_aws_core::{call, call_or_none};
+use mantissa_aws_core::{call, call_or_none, collect};
 use mantissa_engine::{
     Applied, LINEAGE_TAG, NameStyle, Ownership, ProviderError, ReadRequest, ResourceContext, TypeSchema,
 };
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const TYPE_NAME: &str = "aws_cloudwatch_log_group";
 
@@ -35,6 +35,7 @@ const PROPERTIES: [&str; 3] = ["tags", "retention_days", "kms_key_id"];
 const NOT_FOUND: &str = "ResourceNotFoundException";
 
 /// A group as DescribeLogGroups shows it.
+#[derive(Clone)]
 struct Described {
     arn: String,
     retention_days: Option<i32>,
@@ -48,6 +49,35 @@ pub struct CloudwatchLogGroup {
 /// The group's name: the `name` property, else the derived one.
 fn group_name(ctx: &ResourceContext, props: &LogGroupProps) -> String {
     props.name.clone().unwrap_or_else(|| ctx.physical_name.clone())
+}
+
+/// How many groups of one directory make a listing worth it rather than a describe each.
+const LIST_FROM: usize = 5;
+
+fn common_prefix<'a>(names: &[&'a str]) -> &'a str {
+    let first = names[0];
+    let len = names[1..]
+        .iter()
+        .fold(first.len(), |len, n| first.bytes().zip(n.bytes()).take(len).take_while(|(a, b)| a == b).count());
+    // A byte index inside a multi-byte character is no prefix: back off to a boundary.
+    let len = (0..=len).rev().find(|&i| first.is_char_boundary(i)).unwrap_or(0);
+    &first[..len]
+}
+
+fn described(g: &aws_sdk_cloudwatchlogs::types::LogGroup) -> Result<Described, ProviderError> {
+    let name = g.log_group_name().unwrap_or_default();
+    // `logGroupArn` is the ARN tagging takes; older answers have only `arn`, which ends in `:*`
+    // (every stream of the group).
+    let arn = g
+        .log_group_arn()
+        .map(str::to_string)
+        .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_string()))
+        .ok_or_else(|| ProviderError::api("logs:DescribeLogGroups", format!("log group {name} has no ARN")))?;
+    Ok(Described {
+        arn,
+        retention_days: g.retention_in_days(),
+        kms_key_id: g.kms_key_id().filter(|k| !k.is_empty()).map(str::to_string),
+    })
 }
 
 fn live(name: &str, found: Described, tags: Tags) -> Live<LogGroupProps> {
@@ -85,26 +115,56 @@ impl CloudwatchLogGroup {
             )
             .await?;
             if let Some(g) = out.log_groups().iter().find(|g| g.log_group_name() == Some(name)) {
-                // `logGroupArn` is the ARN tagging takes; older answers have only `arn`, which
-                // ends in `:*` (every stream of the group).
-                let arn = g
-                    .log_group_arn()
-                    .map(str::to_string)
-                    .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_string()))
-                    .ok_or_else(|| {
-                        ProviderError::api("logs:DescribeLogGroups", format!("log group {name} has no ARN"))
-                    })?;
-                return Ok(Some(Described {
-                    arn,
-                    retention_days: g.retention_in_days(),
-                    kms_key_id: g.kms_key_id().filter(|k| !k.is_empty()).map(str::to_string),
-                }));
+                return described(g).map(Some);
             }
             match out.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_string()),
                 _ => return Ok(None),
             }
         }
+    }
+
+    /// The groups of `names` that exist, by name. Where many names share a directory
+    /// (`/{prefix}/{env}/...`, `/aws/lambda/{prefix}-{env}-...`), one listing under their
+    /// longest common prefix finds them all (50 a page) instead of one DescribeLogGroups each,
+    /// which Logs allows only 10 of a second; the others are described one by one, at once.
+    async fn describe_many(&self, names: &[&str]) -> Result<HashMap<String, Described>, ProviderError> {
+        let mut by_directory: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for name in names {
+            let directory = name.rfind('/').map_or("", |i| &name[..=i]);
+            by_directory.entry(directory).or_default().push(name);
+        }
+        let (listed, single): (Vec<_>, Vec<_>) = by_directory.into_values().partition(|n| n.len() >= LIST_FROM);
+        let listings = futures::future::join_all(listed.iter().map(|names| self.list(common_prefix(names))));
+        let singles: Vec<&str> = single.into_iter().flatten().collect();
+        let described = futures::future::join_all(singles.iter().map(|name| self.describe(name)));
+        let (listings, described) = futures::join!(listings, described);
+        let mut found = HashMap::new();
+        for listing in listings {
+            found.extend(listing?);
+        }
+        for (name, d) in singles.into_iter().zip(described) {
+            if let Some(d) = d? {
+                found.insert(name.to_string(), d);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every group whose name starts with `prefix`, by name.
+    async fn list(&self, prefix: &str) -> Result<HashMap<String, Described>, ProviderError> {
+        let groups = collect(
+            "logs:DescribeLogGroups",
+            self.logs().describe_log_groups().log_group_name_prefix(prefix).into_paginator().items().send(),
+        )
+        .await?;
+        let mut found = HashMap::new();
+        for g in &groups {
+            if let Some(name) = g.log_group_name() {
+                found.insert(name.to_string(), described(g)?);
+            }
+        }
+        Ok(found)
     }
 
     async fn tags(&self, arn: &str) -> Result<Option<Tags>, ProviderError> {
@@ -236,8 +296,8 @@ impl ResourceType for CloudwatchLogGroup {
         Ok(Some(live(name, found, tags)))
     }
 
-    /// Each group's DescribeLogGroups beside one tagging-API GetResources per hundred groups;
-    /// ListTagsForResource only for the groups whose indexed tags are not what the state records
+    /// The groups' DescribeLogGroups (one listing for a directory of many) beside the tagging
+    /// API's GetResources; ListTagsForResource only for the groups whose indexed tags are not what the state records
     /// (see [`tag_index`]).
     async fn read_many(&self, requests: &[&ReadRequest<'_>]) -> Vec<ReadResult<Self::Props>> {
         let names: Vec<&str> = requests.iter().map(|r| r.id.as_deref().unwrap_or(&r.ctx.physical_name)).collect();
@@ -254,31 +314,32 @@ impl ResourceType for CloudwatchLogGroup {
                 format!("arn:{}:logs:{region}:{account}:log-group:{name}", partition(region))
             })
             .collect();
-        let (described, indexed) = futures::join!(
-            futures::future::join_all(names.iter().map(|name| self.describe(name))),
-            tag_index::indexed_tags(&self.clients, &arns)
-        );
+        let (described, indexed) =
+            futures::join!(self.describe_many(&names), tag_index::indexed_tags(&self.clients, &arns));
+        let described = match described {
+            Ok(d) => d,
+            Err(e) => return requests.iter().map(|_| Err(e.clone())).collect(),
+        };
         // The index only saves requests: without it, every group's tags are asked of Logs.
         let indexed = indexed.unwrap_or_else(|e| {
             tracing::info!("reading log group tags one by one: {e}");
             HashMap::new()
         });
-        futures::future::join_all(requests.iter().zip(names).zip(described).zip(&arns).map(
-            |(((r, name), found), arn)| {
-                let trusted = tag_index::trusted(indexed.get(arn), r.recorded);
-                async move {
-                    let Some(found) = found? else { return Ok(None) };
-                    let tags = match trusted.filter(|_| &found.arn == arn) {
+        futures::future::join_all(requests.iter().zip(names).zip(&arns).map(|((r, name), arn)| {
+            let trusted = tag_index::trusted(indexed.get(arn), r.recorded);
+            let found = described.get(name).cloned();
+            async move {
+                let Some(found) = found else { return Ok(None) };
+                let tags = match trusted.filter(|_| &found.arn == arn) {
+                    Some(tags) => tags,
+                    None => match self.tags(&found.arn).await? {
                         Some(tags) => tags,
-                        None => match self.tags(&found.arn).await? {
-                            Some(tags) => tags,
-                            None => return Ok(None),
-                        },
-                    };
-                    Ok(Some(live(name, found, tags)))
-                }
-            },
-        ))
+                        None => return Ok(None),
+                    },
+                };
+                Ok(Some(live(name, found, tags)))
+            }
+        }))
         .await
     }
 
@@ -334,5 +395,18 @@ impl ResourceType for CloudwatchLogGroup {
         call_or_none("logs:DeleteLogGroup", &[NOT_FOUND], self.logs().delete_log_group().log_group_name(id).send())
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::common_prefix;
+
+    #[test]
+    fn the_common_prefix_of_a_directory_of_groups() {
+        assert_eq!(common_prefix(&["/m/dev/a-1", "/m/dev/a-2", "/m/dev/b"]), "/m/dev/");
+        assert_eq!(common_prefix(&["/aws/lambda/m-dev-x", "/aws/lambda/m-dev-y"]), "/aws/lambda/m-dev-");
+        assert_eq!(common_prefix(&["/m/dev/só", "/m/dev/sö"]), "/m/dev/s", "never inside a character");
+        assert_eq!(common_prefix(&["/m/dev/one"]), "/m/dev/one");
     }
 }

@@ -47,7 +47,7 @@ impl ResourceType for IamRole {
 
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let name = id.unwrap_or(&ctx.physical_name);
-        let live = read::read_role(self.clients.iam(), name).await?;
+        let live = read::read_role(self.clients.iam(), name, id.is_some()).await?;
         Ok(live.map(|l| Live { id: name.to_string(), props: l.props, attributes: l.attributes }))
     }
 
@@ -65,7 +65,7 @@ impl ResourceType for IamRole {
         let (current, attrs) = match prior {
             Some(prior) => (prior.clone(), read::role_attributes(self.clients.iam(), id).await?),
             None => {
-                let live = read::read_role(self.clients.iam(), id).await?;
+                let live = read::read_role(self.clients.iam(), id, true).await?;
                 let live =
                     live.ok_or_else(|| ProviderError::api("iam:GetRole", format!("role {id} no longer exists")))?;
                 let mut props = live.props;

@@ -389,8 +389,9 @@ impl ResourceType for LambdaFunction {
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {
         let name = ctx.physical_name.as_str();
         let p = self.upload(props)?;
-        match self.create_function(ctx, props, &p.zip).await {
-            Ok(_) => {}
+        // CreateFunction answers with the ARN, which is all the attributes need: no read back.
+        let created = match self.create_function(ctx, props, &p.zip).await {
+            Ok(arn) => (!arn.is_empty()).then(|| attributes(self.clients.region(), name, &arn)),
             Err(e) if e.as_api().is_some_and(|e| e.is("ResourceConflictException")) => {
                 // A function of this name exists: one an interrupted run of this state created
                 // (the engine normally finds it at plan) is brought to `props`; any other is refused.
@@ -401,6 +402,7 @@ impl ResourceType for LambdaFunction {
                     Some(l) if *l == ctx.lineage => {
                         tracing::info!(function = name, "adopting the function an interrupted run created");
                         self.converge(name, &live, props, || Ok(p.clone())).await?;
+                        Some(live.attributes)
                     }
                     other => {
                         return Err(ProviderError::NotOwned {
@@ -413,15 +415,26 @@ impl ResourceType for LambdaFunction {
                 }
             }
             Err(e) => return Err(e),
-        }
+        };
         self.settle(name).await?;
         if let Some(n) = props.reserved_concurrency {
             self.set_concurrency(name, Some(n)).await?;
         }
-        let live = self.get(name).await?.ok_or_else(|| {
-            ProviderError::api("lambda:GetFunction", format!("function {name} is gone right after its creation"))
-        })?;
-        Ok(Applied { id: name.to_string(), attributes: live.attributes })
+        let attributes = match created {
+            Some(attributes) => attributes,
+            None => {
+                self.get(name)
+                    .await?
+                    .ok_or_else(|| {
+                        ProviderError::api(
+                            "lambda:GetFunction",
+                            format!("function {name} is gone right after its creation"),
+                        )
+                    })?
+                    .attributes
+            }
+        };
+        Ok(Applied { id: name.to_string(), attributes })
     }
 
     async fn update(&self, _ctx: &ResourceContext, update: Update<'_, Self::Props>) -> Result<Applied, ProviderError> {

@@ -111,7 +111,7 @@ impl ResourceType for S3Bucket {
     async fn read(&self, ctx: &ResourceContext, id: Option<&str>) -> ReadResult<Self::Props> {
         let bucket = id.unwrap_or(&ctx.physical_name);
         let region = &ctx.naming.region;
-        let props = read::read_bucket(self.clients.s3(), bucket, region, partition(region)).await?;
+        let props = read::read_bucket(self.clients.s3(), bucket, region, partition(region), id.is_some()).await?;
         Ok(props.map(|props| Live { id: bucket.to_string(), props, attributes: attributes(bucket, region) }))
     }
 

@@ -7,7 +7,7 @@
 use crate::Harness;
 use crate::monitoring_common::{assert_updates_one_property_a_step, via_proxy};
 use crate::support::assert_reads_back_and_by_name;
-use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ProviderError, ResourceContext};
+use mantissa_engine::{ADDRESS_TAG, LINEAGE_TAG, NameStyle, Provider, ProviderError, ReadRequest, ResourceContext};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -143,4 +143,51 @@ async fn a_prefix_of_another_group_is_not_that_group() {
     let ctx = ctx(&h, "app");
     h.provider.clients().logs().create_log_group().log_group_name("/mantissa-log/test/app-extra").send().await.unwrap();
     assert!(h.provider.read(&ctx, None).await.unwrap().is_none());
+}
+
+/// Refresh's batch: the groups of one directory are found by one listing under their common
+/// prefix (not one DescribeLogGroups each), their tags by one tagging-API read, and Logs' own
+/// tag read is asked only where the index does not match the state. Each answer is what one
+/// read gives, for a group that exists, one the state does not record, one whose tags changed
+/// outside, a missing one, and one that only shares the prefix (`..._x`, not in the batch).
+#[tokio::test]
+async fn read_many_lists_a_directory_once_and_answers_as_one_read_each() {
+    let h = Harness::start().await;
+    let (proxy, provider) = via_proxy(&h).await;
+    let names = ["batch_a", "batch_b", "batch_c", "batch_d", "batch_unrecorded", "batch_retagged", "batch_missing"];
+    let ctxs: Vec<ResourceContext> = names.iter().map(|n| ctx(&h, n)).collect();
+    let mut recorded = Vec::new();
+    for c in &ctxs {
+        let desired = h.desired(c, json!({"retention_days": 7, "tags": {"Team": "security"}}));
+        if c.address.name != "batch_missing" {
+            h.provider.create(c, &desired).await.expect("create");
+        }
+        recorded.push(desired);
+    }
+    let neighbour = ctx(&h, "batch_a_x");
+    h.provider.create(&neighbour, &h.desired(&neighbour, json!({}))).await.expect("create");
+    let retagged = describe(&h, &ctxs[5].physical_name).await.unwrap().arn;
+    h.provider.clients().logs().tag_resource().resource_arn(&retagged).tags("Team", "ops").send().await.unwrap();
+
+    let requests: Vec<ReadRequest<'_>> = ctxs
+        .iter()
+        .zip(&recorded)
+        .map(|(c, r)| ReadRequest {
+            ctx: c.clone(),
+            id: None,
+            recorded: (c.address.name != "batch_unrecorded").then_some(r),
+        })
+        .collect();
+    proxy.clear();
+    let answers = provider.read_many(&requests).await;
+    assert_eq!(proxy.count("DescribeLogGroups"), 1, "one listing: {:?}", proxy.calls());
+    assert_eq!(proxy.count("GetResources"), 1, "{:?}", proxy.calls());
+    assert_eq!(proxy.count("ListTagsForResource"), 2, "the unrecorded and the retagged group");
+
+    for (request, answer) in requests.iter().zip(&answers) {
+        let one = h.provider.read(&request.ctx, None).await.unwrap();
+        assert_eq!(answer.as_ref().unwrap(), &one, "{}", request.ctx.address);
+    }
+    assert!(answers[6].as_ref().unwrap().is_none(), "the missing group");
+    assert_eq!(answers[5].as_ref().unwrap().as_ref().unwrap().properties["tags"]["Team"], "ops");
 }

@@ -10,7 +10,8 @@
 //!   get `Resource: "*"` (their scoping is checked statically in `policy.rs`);
 //! - it treats any Condition as an explicit Deny, so Conditions are dropped (`iam:PassRole` is
 //!   then allowed on the stack's roles for any service);
-//! - it names some actions unlike IAM: CloudWatch's as `monitoring:`, API Gateway's by
+//! - it names some actions unlike IAM: CloudWatch's as `monitoring:`, the tagging API's as
+//!   `tagging:` (both by the name they sign with), API Gateway's by
 //!   operation (`apigateway:CreateRestApi`, where IAM has `apigateway:POST`), and some of S3's
 //!   by operation (`s3:HeadBucket`, `s3:PutPublicAccessBlock`). Beside each IAM action the copy
 //!   also lists the operations of the same statement's per-type list under moto's names, so no
@@ -40,6 +41,7 @@ fn lists_by_sid() -> BTreeMap<String, Permissions> {
 fn moto_name(operation: &str) -> String {
     match operation.split_once(':') {
         Some(("cloudwatch", op)) => format!("monitoring:{op}"),
+        Some(("tag", op)) => format!("tagging:{op}"),
         _ => operation.to_string(),
     }
 }

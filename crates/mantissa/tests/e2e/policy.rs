@@ -79,9 +79,14 @@ fn s3_arn(path: &str) -> String {
 }
 
 /// A call as `service:Operation`, the service as IAM names it: CloudWatch signs as
-/// `monitoring`, its IAM actions are `cloudwatch:`.
+/// `monitoring`, its IAM actions are `cloudwatch:`; the tagging API signs as `tagging`, its
+/// actions are `tag:`.
 pub(super) fn operation_of(c: &mantissa_testkit::Call) -> String {
-    let service = if c.service == "monitoring" { "cloudwatch" } else { c.service.as_str() };
+    let service = match c.service.as_str() {
+        "monitoring" => "cloudwatch",
+        "tagging" => "tag",
+        other => other,
+    };
     format!("{service}:{}", c.operation)
 }
 

@@ -1,5 +1,5 @@
-//! Reading a role in two rounds: GetRole (which carries the tags), its inline policy names and
-//! its attached policies at once, then every inline policy document at once.
+//! Reading a role: GetRole (which carries the tags), its inline policy names and its attached
+//! policies (at once for a role the state records), then every inline policy document at once.
 
 use super::policy::parse_returned;
 use super::props::RoleProps;
@@ -42,18 +42,29 @@ pub async fn role_attributes(iam: &Client, name: &str) -> Result<Map<String, Val
     }
 }
 
-pub async fn read_role(iam: &Client, name: &str) -> Result<Option<LiveRole>, ProviderError> {
+/// `recorded`: the state records the role, so it most likely exists and GetRole goes with the two
+/// listings at once; otherwise (a lookup by name, which before a create finds nothing) GetRole
+/// goes first.
+pub async fn read_role(iam: &Client, name: &str, recorded: bool) -> Result<Option<LiveRole>, ProviderError> {
     // One round: the role (with its tags, which GetRole returns), its inline policy names and
     // its attached policies; then the inline documents.
-    let (role, names, attached) = futures::join!(
-        get_role(iam, name),
-        collect("iam:ListRolePolicies", iam.list_role_policies().role_name(name).into_paginator().items().send()),
-        collect(
-            "iam:ListAttachedRolePolicies",
-            iam.list_attached_role_policies().role_name(name).into_paginator().items().send()
-        ),
-    );
-    let Some(role) = role? else { return Ok(None) };
+    let listings = || async {
+        futures::join!(
+            collect("iam:ListRolePolicies", iam.list_role_policies().role_name(name).into_paginator().items().send()),
+            collect(
+                "iam:ListAttachedRolePolicies",
+                iam.list_attached_role_policies().role_name(name).into_paginator().items().send()
+            ),
+        )
+    };
+    let (role, (names, attached)) = if recorded {
+        let (role, listed) = futures::join!(get_role(iam, name), listings());
+        let Some(role) = role? else { return Ok(None) };
+        (role, listed)
+    } else {
+        let Some(role) = get_role(iam, name).await? else { return Ok(None) };
+        (role, listings().await)
+    };
     let trust = role.assume_role_policy_document().unwrap_or_default();
     let assume_role_policy = parse_returned(trust).map_err(|e| ProviderError::api("iam:GetRole", e))?;
     // Deleted since GetRole: as absent as if GetRole had said so.

@@ -1,11 +1,18 @@
-//! Reading a bucket's configuration in one round: HeadBucket, to learn whether it exists, and
-//! the six configuration reads, all at once. "Not configured" answers are values, not failures.
+//! Reading a bucket's configuration: HeadBucket, to learn whether it exists, and the six
+//! configuration reads, at once for a bucket the state records. "Not configured" answers are values, not failures.
 
 use super::lifecycle;
 use super::props::{BucketProps, Encryption, PublicAccessBlock};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::SdkError;
+use aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionOutput;
+use aws_sdk_s3::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationOutput;
+use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyOutput;
+use aws_sdk_s3::operation::get_bucket_tagging::GetBucketTaggingOutput;
+use aws_sdk_s3::operation::get_bucket_versioning::{GetBucketVersioningError, GetBucketVersioningOutput};
+use aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockOutput;
+use aws_sdk_s3::operation::head_bucket::{HeadBucketError, HeadBucketOutput};
 use aws_sdk_s3::types::{BucketVersioningStatus, ServerSideEncryption};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use mantissa_aws_core::api_error;
@@ -17,50 +24,31 @@ use mantissa_engine::{ApiError, ProviderError};
 /// What S3 uses when SSE-KMS is on without a key of the bucket's own.
 const AWS_MANAGED_S3_KEY: &str = "alias/aws/s3";
 
-/// The bucket's properties, or `None` when there is no such bucket.
+/// The bucket's properties, or `None` when there is no such bucket. `recorded`: the state records the bucket, so it most likely exists and all seven reads go
+/// at once (one round trip). Otherwise (a lookup by name, which before a create finds nothing)
+/// HeadBucket goes first and the six follow only if there is a bucket: fewer requests, one
+/// round trip more where one is found.
 pub async fn read_bucket(
     s3: &Client,
     bucket: &str,
     region: &str,
     partition: &str,
+    recorded: bool,
 ) -> Result<Option<BucketProps>, ProviderError> {
-    // All seven at once: one round trip. Where HeadBucket finds no bucket, the other answers
-    // (NoSuchBucket) are moot.
-    // HeadBucket and GetBucketVersioning are sent directly, not through `call`: HeadBucket has no
-    // body, so the answer is its HTTP status, and the emulator's versioning answer is read from
-    // the raw body.
-    const HEAD: &str = "s3:HeadBucket";
-    const VERSIONING: &str = "s3:GetBucketVersioning";
-    tracing::debug!("{HEAD}");
-    tracing::debug!("{VERSIONING}");
-    let (head, versioning, encryption, pab, policy, rules, tags) = futures::join!(
-        s3.head_bucket().bucket(bucket).send(),
-        s3.get_bucket_versioning().bucket(bucket).send(),
-        call("s3:GetBucketEncryption", s3.get_bucket_encryption().bucket(bucket).send()),
-        call("s3:GetPublicAccessBlock", s3.get_public_access_block().bucket(bucket).send()),
-        call("s3:GetBucketPolicy", s3.get_bucket_policy().bucket(bucket).send()),
-        call("s3:GetBucketLifecycleConfiguration", s3.get_bucket_lifecycle_configuration().bucket(bucket).send()),
-        call("s3:GetBucketTagging", s3.get_bucket_tagging().bucket(bucket).send()),
-    );
-    match head {
-        Ok(out) => {
-            // A bucket elsewhere would answer every later call with a redirect: say so plainly.
-            let elsewhere = out.bucket_region().filter(|actual| !region.is_empty() && *actual != region);
-            if let Some(actual) = elsewhere {
-                return Err(ProviderError::api(HEAD, format!("bucket {bucket} is in region {actual}, not {region}")));
-            }
-        }
-        Err(e) if is_missing(&e) => return Ok(None),
-        Err(e) if http_status(&e) == Some(403) => {
-            return Err(ProviderError::api(
-                HEAD,
-                format!(
-                    "access to bucket {bucket} is denied (HTTP 403): the name is taken by another account, or these credentials lack s3:ListBucket on it"
-                ),
-            ));
-        }
-        Err(e) => return Err(api_error(HEAD, e).into()),
+    let head = s3.head_bucket().bucket(bucket).send();
+    let (head, configuration) = if recorded {
+        let (head, configuration) = futures::join!(head, read_configuration(s3, bucket));
+        (head_answer(head, bucket, region)?, Some(configuration))
+    } else {
+        (head_answer(head.await, bucket, region)?, None)
+    };
+    if head == Head::Missing {
+        return Ok(None);
     }
+    let Configuration { versioning, encryption, pab, policy, rules, tags } = match configuration {
+        Some(c) => c,
+        None => read_configuration(s3, bucket).await,
+    };
 
     // Deleted between HeadBucket and now: as absent as if HeadBucket had said so.
     let versioning_gone = matches!(&versioning, Err(e) if error_code(e) == Some(NO_SUCH_BUCKET));
@@ -109,6 +97,68 @@ pub async fn read_bucket(
             })
             .unwrap_or_default(),
     }))
+}
+
+#[derive(PartialEq)]
+enum Head {
+    Here,
+    Missing,
+}
+
+const HEAD: &str = "s3:HeadBucket";
+const VERSIONING: &str = "s3:GetBucketVersioning";
+
+/// What HeadBucket's answer means: the bucket is here (in `region`), or missing, or an error.
+fn head_answer(
+    head: Result<HeadBucketOutput, SdkError<HeadBucketError, HttpResponse>>,
+    bucket: &str,
+    region: &str,
+) -> Result<Head, ProviderError> {
+    match head {
+        Ok(out) => {
+            // A bucket elsewhere would answer every later call with a redirect: say so plainly.
+            match out.bucket_region().filter(|actual| !region.is_empty() && *actual != region) {
+                Some(actual) => {
+                    Err(ProviderError::api(HEAD, format!("bucket {bucket} is in region {actual}, not {region}")))
+                }
+                None => Ok(Head::Here),
+            }
+        }
+        Err(e) if is_missing(&e) => Ok(Head::Missing),
+        Err(e) if http_status(&e) == Some(403) => Err(ProviderError::api(
+            HEAD,
+            format!(
+                "access to bucket {bucket} is denied (HTTP 403): the name is taken by another account, or these credentials lack s3:ListBucket on it"
+            ),
+        )),
+        Err(e) => Err(api_error(HEAD, e).into()),
+    }
+}
+
+/// The six configuration reads' answers, as they came.
+struct Configuration {
+    versioning: Result<GetBucketVersioningOutput, SdkError<GetBucketVersioningError, HttpResponse>>,
+    encryption: Result<GetBucketEncryptionOutput, ApiError>,
+    pab: Result<GetPublicAccessBlockOutput, ApiError>,
+    policy: Result<GetBucketPolicyOutput, ApiError>,
+    rules: Result<GetBucketLifecycleConfigurationOutput, ApiError>,
+    tags: Result<GetBucketTaggingOutput, ApiError>,
+}
+
+/// The six at once. HeadBucket and GetBucketVersioning are sent directly, not through `call`:
+/// HeadBucket has no body, so its answer is its HTTP status, and the emulator's versioning answer
+/// is read from the raw body.
+async fn read_configuration(s3: &Client, bucket: &str) -> Configuration {
+    tracing::debug!("{VERSIONING}");
+    let (versioning, encryption, pab, policy, rules, tags) = futures::join!(
+        s3.get_bucket_versioning().bucket(bucket).send(),
+        call("s3:GetBucketEncryption", s3.get_bucket_encryption().bucket(bucket).send()),
+        call("s3:GetPublicAccessBlock", s3.get_public_access_block().bucket(bucket).send()),
+        call("s3:GetBucketPolicy", s3.get_bucket_policy().bucket(bucket).send()),
+        call("s3:GetBucketLifecycleConfiguration", s3.get_bucket_lifecycle_configuration().bucket(bucket).send()),
+        call("s3:GetBucketTagging", s3.get_bucket_tagging().bucket(bucket).send()),
+    );
+    Configuration { versioning, encryption, pab, policy, rules, tags }
 }
 
 /// SSE-S3 when S3 reports it or reports nothing (AWS encrypts every bucket with SSE-S3 by default;
