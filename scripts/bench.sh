@@ -59,8 +59,14 @@ done
 [ -x /usr/bin/time ] || { echo "error: /usr/bin/time (GNU time) is needed for peak memory (apt-get install time)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "error: python3 is needed to read the results" >&2; exit 1; }
 
+if [ "$resources_1000" -lt 20 ] || [ $((resources_1000 % 20)) -ne 0 ]; then
+  echo "error: --resources must be a multiple of 20, at least 20 (the stack is 50% topics, 45% log groups, 5% alarms), not $resources_1000" >&2
+  exit 2
+fi
+terraform_missing=""
 if [ "$vs_terraform" = 1 ] && [ ! -x "$terraform" ]; then
-  echo "note: $terraform is missing: Terraform's runs are skipped (install Terraform 1.11 there, or set TERRAFORM)" >&2
+  terraform_missing="Terraform skipped: $terraform is missing (install Terraform 1.11 there, or set TERRAFORM to its path)"
+  echo "note: $terraform_missing" >&2
   vs_terraform=0
 fi
 
@@ -149,6 +155,7 @@ print(json.dumps({
     "errors": r.get("errors", 0),
     "requests_per_resource": round(r.get("requests", 0) / int(resources), 2) if int(resources) else None,
     "sequential_round_trips": r.get("sequential_round_trips", 0), "peak_in_flight": r.get("peak_in_flight", 0),
+    "requests_span_s": round(r.get("span_us", 0) / 1e6, 2),
     "services": r.get("services", {}),
 }))
 PY
@@ -221,6 +228,7 @@ seed_steps() {
 
 skipped="$work/skipped.txt"
 : >"$skipped"
+[ -z "$terraform_missing" ] || echo "$terraform_missing" >>"$skipped"
 
 if [ "$stacks" = full ] || [ "$stacks" = both ]; then
   dir="$work/full"
@@ -270,22 +278,22 @@ results = [json.loads(l) for l in open(results_path)]
 graphs = {g["stack"]: g for g in (json.loads(l) for l in open(graphs_path))}
 skipped = [l.strip() for l in open(skipped_path) if l.strip()]
 steps = ["validate", "apply", "plan", "destroy"]
-names = {"full": "the whole Mantissa Log stack", "1000": "the synthetic stack"}
+names = {"full": "the whole Mantissa Log stack (--stack full)", "1000": "the synthetic stack (--stack 1000)"}
 doc = {"latency_ms": int(latency), "mantissa_parallelism": parallelism, "terraform_parallelism": int(tf_parallelism),
        "stacks": {}, "skipped": skipped}
-head = f"{'tool':<10}{'step':<10}{'wall s':>8}{'requests':>10}{'req/res':>9}{'round trips':>13}{'peak in flight':>16}{'peak RSS MiB':>14}"
+head = f"{'tool':<10}{'step':<10}{'wall s':>8}{'span s':>8}{'requests':>10}{'req/res':>9}{'round trips':>13}{'peak in flight':>16}{'peak RSS MiB':>14}"
 for stack, g in graphs.items():
     rows = sorted((r for r in results if r["stack"] == stack),
                   key=lambda r: (r["tool"] != "mantissa", steps.index(r["step"])))
     print()
-    print(f"{names[stack]} ({stack}): {g['resources']} resources, longest dependency chain {g['longest_dependency_chain']}"
+    print(f"{names[stack]}: {g['resources']} resources, longest dependency chain {g['longest_dependency_chain']}"
           f" -> lower bound {g['lower_bound_round_trips']} round trips for an apply; {latency} ms per request,"
           f" mantissa --parallelism {parallelism}, terraform -parallelism={tf_parallelism}")
     print(head)
     for r in rows:
         rpr = "" if r["requests_per_resource"] is None else f"{r['requests_per_resource']:.2f}"
         note = "  (plan found changes)" if r["step"] == "plan" and r["exit"] == 2 else ""
-        print(f"{r['tool']:<10}{r['step']:<10}{r['wall_s']:>8.2f}{r['requests']:>10}{rpr:>9}{r['sequential_round_trips']:>13}"
+        print(f"{r['tool']:<10}{r['step']:<10}{r['wall_s']:>8.2f}{r['requests_span_s']:>8.2f}{r['requests']:>10}{rpr:>9}{r['sequential_round_trips']:>13}"
               f"{r['peak_in_flight']:>16}{r['peak_rss_mib']:>14.1f}{note}")
     ratios = {}
     by = {(r["tool"], r["step"]): r for r in rows}
