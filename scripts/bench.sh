@@ -17,7 +17,7 @@
 # --resources N (size of the synthetic stack, a multiple of 20; 1000), --json FILE, --keep (leave
 # the work directory with the proxy log and each step's output).
 #
-# Builds release binaries (scripts/build-mantissa.sh --release). Uses its own emulator port (4630)
+# Builds release binaries (or takes them from BENCH_BIN_DIR). Uses its own emulator port (4630)
 # and proxy port (4640) and a temporary directory, so it never touches the demo's emulator or this
 # repository's state. Numbers are for reading, not for asserting: they vary with the machine.
 set -euo pipefail
@@ -70,9 +70,41 @@ if [ "$vs_terraform" = 1 ] && [ ! -x "$terraform" ]; then
   vs_terraform=0
 fi
 
-bin="$(scripts/build-mantissa.sh --release)"
-proxy_bin="$(scripts/build-mantissa.sh --release -p mantissa-testkit --bin recording-proxy)"
-report_bin="$(scripts/build-mantissa.sh --release -p mantissa-testkit --bin bench-report)"
+# The three binaries in one cargo invocation: built one package at a time, cargo would unify the
+# dependencies' features differently and rebuild the AWS SDK for each. BENCH_BIN_DIR: use the
+# binaries already there instead (a build to compare, or one made on another checkout).
+if [ -n "${BENCH_BIN_DIR:-}" ]; then
+  bins=("$BENCH_BIN_DIR/mantissa" "$BENCH_BIN_DIR/recording-proxy" "$BENCH_BIN_DIR/bench-report")
+else
+  command -v cargo >/dev/null 2>&1 || { echo "error: cargo is not on PATH; install the Rust toolchain (https://rustup.rs)" >&2; exit 1; }
+  echo "building mantissa, recording-proxy and bench-report (release profile)..." >&2
+  mapfile -t bins < <(
+    cargo build --locked --release -p mantissa --bin mantissa -p mantissa-testkit --bin recording-proxy --bin bench-report \
+      --message-format=json-render-diagnostics |
+      python3 -c '
+import json, sys
+want = ["mantissa", "recording-proxy", "bench-report"]
+exe = {}
+for line in sys.stdin:
+    try:
+        msg = json.loads(line)
+    except ValueError:
+        continue
+    name = msg.get("target", {}).get("name")
+    if msg.get("reason") == "compiler-artifact" and name in want and msg.get("executable"):
+        exe[name] = msg["executable"]
+for name in want:
+    print(exe.get(name, ""))
+'
+  )
+fi
+[ "${#bins[@]}" -eq 3 ] || { echo "error: the release build failed (see the messages above)" >&2; exit 1; }
+for b in "${bins[@]}"; do
+  [ -n "$b" ] && [ -x "$b" ] || { echo "error: '$b' is not an executable: the build did not make it, or BENCH_BIN_DIR lacks it" >&2; exit 1; }
+done
+bin="${bins[0]}"
+proxy_bin="${bins[1]}"
+report_bin="${bins[2]}"
 
 work="$(mktemp -d -t mantissa-bench.XXXXXX)"
 proxy_pid=""
