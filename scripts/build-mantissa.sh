@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the `mantissa` binary (dev profile, or release with --release) and prints its path on
-# stdout, wherever CARGO_TARGET_DIR or .cargo/config put it. Used by demo.sh and bench.sh.
+# stdout, wherever CARGO_TARGET_DIR or .cargo/config put it. Used by demo.sh and call-counts.sh.
 #
 #   bin="$(scripts/build-mantissa.sh)"
 #   scripts/build-mantissa.sh --bin recording-proxy -p mantissa-testkit   (another binary)
