@@ -100,7 +100,10 @@ for name in want:
 fi
 [ "${#bins[@]}" -eq 3 ] || { echo "error: the release build failed (see the messages above)" >&2; exit 1; }
 for b in "${bins[@]}"; do
-  [ -n "$b" ] && [ -x "$b" ] || { echo "error: '$b' is not an executable: the build did not make it, or BENCH_BIN_DIR lacks it" >&2; exit 1; }
+  if [ -z "$b" ] || [ ! -x "$b" ]; then
+    echo "error: '$b' is not an executable: the build did not make it, or BENCH_BIN_DIR lacks it" >&2
+    exit 1
+  fi
 done
 bin="${bins[0]}"
 proxy_bin="${bins[1]}"
