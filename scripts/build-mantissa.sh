@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Builds the `mantissa` binary (dev profile) and prints its path on stdout, wherever
-# CARGO_TARGET_DIR or .cargo/config put it. Used by demo.sh and bench-apply.sh.
+# Builds the `mantissa` binary (dev profile, or release with --release) and prints its path on
+# stdout, wherever CARGO_TARGET_DIR or .cargo/config put it. Used by demo.sh and call-counts.sh.
 #
 #   bin="$(scripts/build-mantissa.sh)"
 #   scripts/build-mantissa.sh --bin recording-proxy -p mantissa-testkit   (another binary)
+#   scripts/build-mantissa.sh --release                                   (optimised, for timings)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 package=mantissa
 name=mantissa
+profile=()
+profile_name="dev profile"
 while [ $# -gt 0 ]; do
   case "$1" in
     -p) package="$2"; shift 2 ;;
     --bin) name="$2"; shift 2 ;;
-    *) echo "usage: scripts/build-mantissa.sh [-p PACKAGE] [--bin NAME]" >&2; exit 2 ;;
+    --release) profile=(--release); profile_name="release profile"; shift ;;
+    *) echo "usage: scripts/build-mantissa.sh [-p PACKAGE] [--bin NAME] [--release]" >&2; exit 2 ;;
   esac
 done
 
@@ -22,11 +26,11 @@ command -v cargo >/dev/null 2>&1 || {
   echo "error: cargo is not on PATH; install the Rust toolchain (https://rustup.rs)" >&2
   exit 1
 }
-echo "building $name (dev profile)..." >&2
+echo "building $name ($profile_name)..." >&2
 # Diagnostics go to stderr as usual; stdout carries cargo's JSON messages, which say where the
 # executable is.
 if ! bin="$(
-  cargo build -p "$package" --bin "$name" --message-format=json-render-diagnostics |
+  cargo build --locked "${profile[@]}" -p "$package" --bin "$name" --message-format=json-render-diagnostics |
     python3 -c '
 import json, sys
 name, exe = sys.argv[1], ""

@@ -38,6 +38,14 @@ pub struct Call {
     /// The injected fault ([`FaultKind::label`]), if any.
     #[serde(default)]
     pub fault: Option<String>,
+    /// When the request arrived, in microseconds since the proxy started (0 in logs written
+    /// before the proxy kept a timeline).
+    #[serde(default)]
+    pub started_us: u64,
+    /// When its answer (or fault) was ready to go back, in microseconds since the proxy started:
+    /// the upstream round trip and the added latency lie between the two.
+    #[serde(default)]
+    pub ended_us: u64,
 }
 
 fn first_attempt() -> u32 {

@@ -39,6 +39,9 @@ pub(crate) struct Shared {
     seen: Mutex<HashMap<u64, u64>>,
     pub(crate) latency: Mutex<Duration>,
     log: Option<Mutex<std::fs::File>>,
+    /// The origin of every call's `started_us`/`ended_us`: a monotonic clock, so the timeline
+    /// survives a wall-clock step.
+    epoch: Instant,
 }
 
 /// A poisoned lock only means another test thread panicked; the data is still usable.
@@ -59,6 +62,7 @@ impl Shared {
             seen: Mutex::new(HashMap::new()),
             latency: Mutex::new(latency),
             log: log.map(Mutex::new),
+            epoch: Instant::now(),
         }
     }
 
@@ -86,8 +90,16 @@ impl Shared {
         random.draw(identity, occurrence)
     }
 
+    /// Microseconds from the proxy's start to `at`.
+    fn micros(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.epoch).as_micros()).unwrap_or(u64::MAX)
+    }
+
     /// Records a call before its answer leaves, so a test that got the answer sees the call.
-    fn record(&self, call: Call, started: Instant) {
+    fn record(&self, mut call: Call, started: Instant) {
+        let ended = Instant::now();
+        call.started_us = self.micros(started);
+        call.ended_us = self.micros(ended);
         if let Some(log) = &self.log {
             let line = serde_json::json!({
                 "service": call.service,
@@ -98,7 +110,9 @@ impl Shared {
                 "write": call.write,
                 "attempt": call.attempt,
                 "fault": call.fault,
-                "elapsed_ms": started.elapsed().as_secs_f64() * 1000.0,
+                "started_us": call.started_us,
+                "ended_us": call.ended_us,
+                "elapsed_ms": ended.duration_since(started).as_secs_f64() * 1000.0,
                 "ts_ms": SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map(|d| d.as_millis() as u64)
@@ -178,6 +192,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             write: c.write,
             attempt,
             fault: fault.map(|f| f.label().to_string()),
+            // Set by `record`, which reads the clock once for the log line and the call alike.
+            started_us: 0,
+            ended_us: 0,
         };
         shared.record(call, started);
     };

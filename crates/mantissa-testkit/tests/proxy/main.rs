@@ -55,8 +55,15 @@ fn records_sdk_shaped_calls_and_passes_them_through() {
             write,
             attempt: 1,
             fault: None,
+            started_us: call.started_us,
+            ended_us: call.ended_us,
         };
         assert_eq!(call, &want);
+    }
+    // One request after the other: each starts after the one before ended.
+    for pair in calls.windows(2) {
+        assert!(pair[0].started_us <= pair[0].ended_us, "{:?}", pair[0]);
+        assert!(pair[0].ended_us <= pair[1].started_us, "{pair:?}");
     }
     assert_eq!(ops(&proxy.writes()), ["CreateBucket"]);
     assert_eq!(proxy.count("ListTables"), 1);
@@ -127,6 +134,44 @@ fn latency_is_added_before_each_request() {
     assert!(started.elapsed() >= delay, "took {:?}", started.elapsed());
     proxy.set_latency(Duration::ZERO);
     assert_eq!(proxy.count("GetCallerIdentity"), 1);
+    // The timeline spans the added latency: it is measured around the whole round trip.
+    let call = &proxy.calls()[0];
+    assert!(call.ended_us - call.started_us >= delay.as_micros() as u64, "{call:?}");
+}
+
+#[test]
+fn the_timeline_shows_concurrent_requests_overlapping_and_chained_ones_in_order() {
+    let (_emulator, proxy) = setup();
+    let delay = Duration::from_millis(200);
+    proxy.set_latency(delay);
+    // Two requests at once, on two connections...
+    let endpoint = proxy.endpoint.clone();
+    let other = std::thread::spawn(move || send(&endpoint, &Req::s3("GET", "/", b"")).unwrap().status);
+    let first = send(&proxy.endpoint, &Req::query("sts", "Action=GetCallerIdentity&Version=2011-06-15")).unwrap();
+    assert_eq!(first.status, 200);
+    assert_eq!(other.join().unwrap(), 200);
+    // ...then one after both answered.
+    let last = send(&proxy.endpoint, &Req::json("dynamodb", "DynamoDB_20120810.ListTables", "{}")).unwrap();
+    assert_eq!(last.status, 200);
+    proxy.set_latency(Duration::ZERO);
+
+    let calls = proxy.calls();
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    let find = |op: &str| calls.iter().find(|c| c.operation == op).unwrap_or_else(|| panic!("{op}: {calls:#?}"));
+    let (a, b, c) = (find("GetCallerIdentity"), find("ListBuckets"), find("ListTables"));
+    for call in [a, b, c] {
+        assert!(call.ended_us - call.started_us >= delay.as_micros() as u64, "{call:?}");
+    }
+    assert!(a.started_us < b.ended_us && b.started_us < a.ended_us, "the first two overlap: {a:?} {b:?}");
+    assert!(c.started_us >= a.ended_us.max(b.ended_us), "the third starts after both ended: {calls:#?}");
+}
+
+#[test]
+fn a_log_line_without_a_timeline_reads_as_zero() {
+    let old = r#"{"service":"s3","operation":"ListBuckets","method":"GET","path":"/","status":200,"write":false,"attempt":1,"fault":null,"elapsed_ms":1.5,"ts_ms":1}"#;
+    let call: Call = serde_json::from_str(old).unwrap();
+    assert_eq!((call.started_us, call.ended_us), (0, 0));
+    assert_eq!(call.operation, "ListBuckets");
 }
 
 #[test]
@@ -206,6 +251,11 @@ fn calls_are_appended_to_the_log_and_the_port_closes_on_drop() {
     assert_eq!(lines[0]["write"], true);
     assert_eq!(lines[1]["operation"], "GetBucketVersioning");
     assert!(lines[1]["elapsed_ms"].as_f64().is_some());
+    // The log carries the same timeline as `calls()`, readable back as a `Call`.
+    let first: Call = serde_json::from_value(lines[0].clone()).unwrap();
+    let second: Call = serde_json::from_value(lines[1].clone()).unwrap();
+    assert!(first.started_us <= first.ended_us && first.ended_us <= second.started_us, "{first:?} {second:?}");
+    assert!(second.ended_us > 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -59,6 +59,47 @@ fn custom_stack_validates_as_its_readme_says() {
 }
 
 #[test]
+fn bench_stack_validates_with_a_thousand_resources_as_generated() {
+    let root = workspace_root();
+    let dir = root.join("examples/bench-1000");
+    // `cd examples/bench-1000 && mantissa validate -e bench`
+    let r = run_in(&dir, &["validate", "-e", "bench"]);
+    assert_eq!(valid_count(&r, "bench"), 1000, "500 topics, 450 log groups, 50 alarms: {r:?}");
+    // The shipped lists are what generate.py writes, for mantissa and Terraform alike.
+    let out = tempfile::tempdir().unwrap();
+    let (env, tfvars) = (out.path().join("bench.yaml"), out.path().join("bench.auto.tfvars.json"));
+    let status = std::process::Command::new("python3")
+        .arg(dir.join("generate.py"))
+        .arg("1000")
+        .arg("--env")
+        .arg(&env)
+        .arg("--tfvars")
+        .arg(&tfvars)
+        .status()
+        .expect("python3 runs generate.py");
+    assert!(status.success(), "generate.py: {status}");
+    for (written, shipped) in [(&env, "environments/bench.yaml"), (&tfvars, "terraform/bench.auto.tfvars.json")] {
+        let want = std::fs::read_to_string(dir.join(shipped)).unwrap();
+        assert_eq!(std::fs::read_to_string(written).unwrap(), want, "{shipped} is not what generate.py writes");
+    }
+    // Another size: the lists scale, and the graph still validates.
+    let env_200 = out.path().join("bench-200.yaml");
+    let status = std::process::Command::new("python3")
+        .arg(dir.join("generate.py"))
+        .args(["200", "--environment", "b200", "--env"])
+        .arg(&env_200)
+        .arg("--tfvars")
+        .arg(&tfvars)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let project = tempfile::tempdir().unwrap();
+    copy_dir(&dir.join("stacks"), &project.path().join("stacks"));
+    let r = run_in(project.path(), &["validate", "-e", env_200.to_str().unwrap()]);
+    assert_eq!(valid_count(&r, "b200"), 200, "{r:?}");
+}
+
+#[test]
 fn custom_stack_for_each_and_when_follow_the_variables() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&workspace_root().join("examples/custom-stack"), &dir.path().to_path_buf());
