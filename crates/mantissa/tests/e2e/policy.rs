@@ -147,12 +147,7 @@ fn the_policy_allows_every_call_of_an_apply_a_plan_and_a_destroy_and_the_read_on
 
     // The other way: an operation a type lists without saying which path needs it is one this
     // run made; the rest each say why the run did not need them (an update, recovery, ...).
-    let made: BTreeSet<String> = all
-        .iter()
-        .map(|c| {
-            format!("{}:{}", if c.service == "monitoring" { "cloudwatch" } else { c.service.as_str() }, c.operation)
-        })
-        .collect();
+    let made: BTreeSet<String> = all.iter().map(operation_of).collect();
     let sids: BTreeSet<&str> = statements(&deploy).iter().filter_map(|s| s["Sid"].as_str()).collect();
     let mut lists: Vec<(String, mantissa_aws::permissions::Permissions)> = mantissa_aws::AwsProvider::permissions()
         .into_iter()
