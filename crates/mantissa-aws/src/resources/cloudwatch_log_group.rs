@@ -314,33 +314,21 @@ impl ResourceType for CloudwatchLogGroup {
                 format!("arn:{}:logs:{region}:{account}:log-group:{name}", partition(region))
             })
             .collect();
-        let (described, indexed) =
-            futures::join!(self.describe_many(&names), tag_index::indexed_tags(&self.clients, &arns));
-        let described = match described {
-            Ok(d) => d,
-            Err(e) => return requests.iter().map(|_| Err(e.clone())).collect(),
-        };
-        // The index only saves requests: without it, every group's tags are asked of Logs.
-        let indexed = indexed.unwrap_or_else(|e| {
-            tracing::info!("reading log group tags one by one: {e}");
-            HashMap::new()
-        });
-        futures::future::join_all(requests.iter().zip(names).zip(&arns).map(|((r, name), arn)| {
-            let trusted = tag_index::trusted(indexed.get(arn), r.recorded);
-            let found = described.get(name).cloned();
-            async move {
-                let Some(found) = found else { return Ok(None) };
-                let tags = match trusted.filter(|_| &found.arn == arn) {
-                    Some(tags) => tags,
-                    None => match self.tags(&found.arn).await? {
-                        Some(tags) => tags,
-                        None => return Ok(None),
-                    },
-                };
-                Ok(Some(live(name, found, tags)))
-            }
-        }))
-        .await
+        let found = tag_index::described_with_tags(
+            &self.clients,
+            requests,
+            &names,
+            &arns,
+            self.describe_many(&names),
+            |d: &Described| Some(d.arn.as_str()),
+            |arn| async move { self.tags(&arn).await },
+        )
+        .await;
+        found
+            .into_iter()
+            .zip(names)
+            .map(|(found, name)| Ok(found?.map(|(described, tags)| live(name, described, tags))))
+            .collect()
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {

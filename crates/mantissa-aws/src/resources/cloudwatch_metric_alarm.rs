@@ -217,31 +217,21 @@ impl ResourceType for CloudwatchMetricAlarm {
             Ok(arns) => arns,
             Err(e) => return requests.iter().map(|_| Err(e.clone())).collect(),
         };
-        let (described, indexed) =
-            futures::join!(self.describe_many(&names), tag_index::indexed_tags(&self.clients, &arns));
-        let described = match described {
-            Ok(d) => d,
-            Err(e) => return requests.iter().map(|_| Err(e.clone())).collect(),
-        };
-        // The index only saves requests: without it (a policy without tag:GetResources, say),
-        // every alarm's tags are asked of CloudWatch, as `read` does.
-        let indexed = indexed.unwrap_or_else(|e| {
-            tracing::info!("reading alarm tags one by one: {e}");
-            HashMap::new()
-        });
-        futures::future::join_all(requests.iter().zip(names).zip(&arns).map(|((r, name), arn)| {
-            let alarm = described.get(name);
-            let tags = tag_index::trusted(indexed.get(arn), r.recorded);
-            async move {
-                let Some(alarm) = alarm else { return Ok(None) };
-                let tags = match tags {
-                    Some(tags) => tags,
-                    None => self.live_tags(arn).await?,
-                };
-                live(name, alarm, tags)
-            }
-        }))
-        .await
+        let found = tag_index::described_with_tags(
+            &self.clients,
+            requests,
+            &names,
+            &arns,
+            self.describe_many(&names),
+            |alarm: &MetricAlarm| alarm.alarm_arn(),
+            |arn| async move { self.live_tags(&arn).await.map(Some) },
+        )
+        .await;
+        found
+            .into_iter()
+            .zip(names)
+            .map(|(found, name)| found?.map_or(Ok(None), |(alarm, tags)| live(name, &alarm, tags)))
+            .collect()
     }
 
     async fn create(&self, ctx: &ResourceContext, props: &Self::Props) -> Result<Applied, ProviderError> {

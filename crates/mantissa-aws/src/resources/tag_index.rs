@@ -8,9 +8,10 @@
 use crate::AwsClients;
 use crate::tags::Tags;
 use mantissa_aws_core::call::collect;
-use mantissa_engine::ApiError;
+use mantissa_engine::{ApiError, ProviderError, ReadRequest};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::future::Future;
 
 /// How many ARNs one GetResources is sent with. It takes up to 100, but pages by tag count as
 /// well (100 tags a page): a hundred resources with mantissa's six tags each would come back in
@@ -37,6 +38,55 @@ pub async fn indexed_tags(clients: &AwsClients, arns: &[String]) -> Result<HashM
         }
     }
     Ok(found)
+}
+
+/// What a type's batched read shares: its own describe of every resource (`describe`: by name,
+/// the found ones) beside the index's tags of `arns` (one a request, the ARN the name makes),
+/// then, per request, the described resource with its tags: the index's where [`trusted`] and
+/// where the described resource has the ARN asked of the index, else `own_tags` (the service's
+/// own tag read; `None`: gone since). A failed describe fails every request; a failed index read
+/// only costs the requests it would have saved.
+pub async fn described_with_tags<D, F, Fut>(
+    clients: &AwsClients,
+    requests: &[&ReadRequest<'_>],
+    names: &[&str],
+    arns: &[String],
+    describe: impl Future<Output = Result<HashMap<String, D>, ProviderError>>,
+    arn_of: impl Fn(&D) -> Option<&str>,
+    own_tags: F,
+) -> Vec<Result<Option<(D, Tags)>, ProviderError>>
+where
+    D: Clone,
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<Option<Tags>, ProviderError>>,
+{
+    let (described, indexed) = futures::join!(describe, indexed_tags(clients, arns));
+    let described = match described {
+        Ok(d) => d,
+        Err(e) => return requests.iter().map(|_| Err(e.clone())).collect(),
+    };
+    let indexed = indexed.unwrap_or_else(|e| {
+        tracing::info!("reading tags one by one, without the tagging API: {e}");
+        HashMap::new()
+    });
+    futures::future::join_all(requests.iter().zip(names).zip(arns).map(|((r, name), arn)| {
+        let found = described.get(*name).cloned();
+        let tags = trusted(indexed.get(arn), r.recorded);
+        let (own_tags, arn_of) = (&own_tags, &arn_of);
+        async move {
+            let Some(found) = found else { return Ok(None) };
+            let live_arn = arn_of(&found).unwrap_or(arn).to_string();
+            let tags = match tags.filter(|_| live_arn == *arn) {
+                Some(tags) => tags,
+                None => match own_tags(live_arn).await? {
+                    Some(tags) => tags,
+                    None => return Ok(None),
+                },
+            };
+            Ok(Some((found, tags)))
+        }
+    }))
+    .await
 }
 
 /// The tags to take from the index for one resource: the indexed ones (none indexed: no tags)
